@@ -1,0 +1,12 @@
+//! Allot's API types and the pure domain logic shared by the console and the server.
+//!
+//! Nothing here does I/O, so everything is tested natively and compiles to wasm unchanged.
+
+pub mod api;
+pub mod role;
+pub mod search;
+pub mod selection;
+pub mod sort;
+
+pub use api::*;
+pub use role::Role;
