@@ -1,0 +1,284 @@
+//! Passwords, session tokens, and the checks every organization request goes through.
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use allot_core::{AccountId, MemberId, OrgId, Role};
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, header, request::Parts},
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    AppState,
+    db::{Db, now},
+    error::{ApiError, ApiResult},
+};
+
+/// `__Host-` pins the cookie to this origin, with Secure and Path=/ (browsers treat
+/// http://localhost and 127.0.0.1 as secure, so local runs work too).
+pub const SESSION_COOKIE: &str = "__Host-allot_session";
+/// A session unused for this long ends.
+pub const IDLE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+/// A session ends this long after sign-in however busy it is.
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 60 * 60;
+/// How stale `last_seen_at` may get before a request refreshes it (saves a write per call).
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source");
+    bytes
+}
+
+/// Argon2id with the crate's default (OWASP) parameters and a random salt.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("default argon2 parameters are valid")
+        .to_string()
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A fresh secret of 256 random bits, hex-encoded.
+pub fn new_token() -> String {
+    random_bytes::<32>()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Tokens are stored only as their SHA-256, so a copy of the database opens no session.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+pub fn session_cookie(token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}"
+    )
+}
+
+pub fn cleared_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+}
+
+/// Whether the request authenticates with a cookie (and so needs cross-site protection).
+pub fn uses_cookie(headers: &HeaderMap) -> bool {
+    bearer_token(headers).is_none() && cookie_token(headers).is_some()
+}
+
+/// The signed-in account making a request: a live session from the bearer token or cookie.
+pub struct Caller {
+    pub account_id: AccountId,
+    pub token_hash: Vec<u8>,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = bearer_token(&parts.headers)
+            .or_else(|| cookie_token(&parts.headers))
+            .ok_or_else(ApiError::unauthorized)?;
+        let hash = token_hash(token);
+        let session: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT account_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?",
+        )
+        .bind(&hash)
+        .fetch_optional(&state.db)
+        .await?;
+        let Some((account_id, last_seen_at, expires_at)) = session else {
+            return Err(ApiError::unauthorized());
+        };
+        let now = now();
+        if expires_at <= now || last_seen_at + IDLE_TIMEOUT_SECS <= now {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+                .bind(&hash)
+                .execute(&state.db)
+                .await?;
+            return Err(ApiError::unauthorized());
+        }
+        if now - last_seen_at >= TOUCH_INTERVAL_SECS {
+            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+                .bind(now)
+                .bind(&hash)
+                .execute(&state.db)
+                .await?;
+        }
+        Ok(Caller {
+            account_id,
+            token_hash: hash,
+        })
+    }
+}
+
+/// The caller's active membership in the organization a request is about.
+pub struct Membership {
+    pub id: MemberId,
+    pub role: Role,
+}
+
+/// The caller's active membership in `org_id`. Not being a member answers 404, exactly as a
+/// nonexistent organization does, so other organizations' ids reveal nothing.
+pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membership> {
+    let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, role, last_access_at FROM memberships
+         WHERE org_id = ? AND account_id = ? AND status = 'active'",
+    )
+    .bind(org_id)
+    .bind(caller.account_id)
+    .fetch_optional(db)
+    .await?;
+    let (id, role, last_access_at) = row.ok_or_else(ApiError::not_found)?;
+    let now = now();
+    if last_access_at.is_none_or(|at| now - at >= TOUCH_INTERVAL_SECS) {
+        sqlx::query("UPDATE memberships SET last_access_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(db)
+            .await?;
+    }
+    let role = Role::parse(&role).ok_or_else(ApiError::internal)?;
+    Ok(Membership { id, role })
+}
+
+/// As [`membership`], and the caller must be an Owner or Admin there (403 otherwise).
+pub async fn manager(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membership> {
+    let membership = membership(db, caller, org_id).await?;
+    if !membership.role.manages_organization() {
+        return Err(ApiError::forbidden(
+            "Only the Owner and Admins of this organization can manage its people and licenses.",
+        ));
+    }
+    Ok(membership)
+}
+
+/// Failed sign-ins per email address; past the limit, sign-in is refused for a while so
+/// that passwords cannot be guessed at speed.
+#[derive(Default)]
+pub struct SignInThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+const MAX_FAILURES: u32 = 5;
+const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Beyond this many tracked addresses, stale entries are dropped.
+const MAX_TRACKED: usize = 10_000;
+
+impl SignInThrottle {
+    /// `Err(wait)` when the address is locked out for `wait`.
+    pub fn check(&self, email: &str) -> Result<(), Duration> {
+        let failures = self.failures.lock().expect("throttle lock");
+        match failures.get(&email.to_lowercase()) {
+            Some(&(count, since)) if count >= MAX_FAILURES && since.elapsed() < THROTTLE_WINDOW => {
+                Err(THROTTLE_WINDOW - since.elapsed())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn record_failure(&self, email: &str) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        if failures.len() >= MAX_TRACKED {
+            failures.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
+        }
+        let entry = failures
+            .entry(email.to_lowercase())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= THROTTLE_WINDOW {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    pub fn clear(&self, email: &str) {
+        self.failures
+            .lock()
+            .expect("throttle lock")
+            .remove(&email.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "correct horse "));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_stored_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 32);
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            format!("theme=dark; {SESSION_COOKIE}=abc; x=1")
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(cookie_token(&headers), Some("abc"));
+        assert!(uses_cookie(&headers));
+        headers.insert(header::AUTHORIZATION, "Bearer xyz".parse().unwrap());
+        assert_eq!(bearer_token(&headers), Some("xyz"));
+        assert!(!uses_cookie(&headers));
+    }
+
+    #[test]
+    fn throttle_locks_out_after_repeated_failures() {
+        let throttle = SignInThrottle::default();
+        for _ in 0..MAX_FAILURES {
+            assert!(throttle.check("A@example.com").is_ok());
+            throttle.record_failure("a@example.com");
+        }
+        assert!(throttle.check("A@example.com").is_err());
+        assert!(throttle.check("b@example.com").is_ok());
+        throttle.clear("a@EXAMPLE.com");
+        assert!(throttle.check("a@example.com").is_ok());
+    }
+}

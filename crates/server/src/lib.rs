@@ -1,0 +1,93 @@
+//! The Allot server: the JSON API under `/api/v1`, and the console's static files.
+
+pub mod auth;
+pub mod db;
+pub mod demo;
+mod error;
+mod json;
+mod members;
+mod openapi;
+mod security;
+mod session;
+mod web;
+
+use std::{path::PathBuf, sync::Arc};
+
+use allot_core::Health;
+use axum::{Json, Router, http::HeaderValue, middleware, routing::get};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+pub use error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: db::Db,
+    pub throttle: Arc<auth::SignInThrottle>,
+}
+
+impl AppState {
+    pub fn new(db: db::Db) -> Self {
+        Self {
+            db,
+            throttle: Arc::default(),
+        }
+    }
+}
+
+/// How the server presents itself on the web.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// The built console (Trunk's `dist/`), served with index.html for deep links.
+    pub static_dir: Option<PathBuf>,
+    /// CSP `frame-ancestors`: `'none'` unless the console may be embedded.
+    pub frame_ancestors: Option<String>,
+}
+
+pub fn router(state: AppState, config: &WebConfig) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi::document))
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        )
+        .route("/orgs/{org_id}/members", get(members::list))
+        .fallback(|| async { ApiError::not_found() })
+        .with_state(state);
+
+    let index_html = config
+        .static_dir
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok());
+    let csp = security::content_security_policy(
+        index_html.as_deref(),
+        config.frame_ancestors.as_deref().unwrap_or("'none'"),
+    );
+    let csp = HeaderValue::from_str(&csp).expect("the CSP is plain ASCII");
+
+    let mut app = Router::new().nest("/api/v1", api);
+    if let Some(dir) = &config.static_dir {
+        app = app.merge(web::console(dir));
+    }
+    app.layer(middleware::from_fn(security::same_origin_writes))
+        .layer(middleware::from_fn(move |request, next| {
+            security::headers(csp.clone(), request, next)
+        }))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Whether the server and its database answer.
+#[utoipa::path(get, path = "/api/v1/health", tag = "health",
+    responses((status = 200, body = Health), (status = 500, body = allot_core::ErrorBody)))]
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<Json<Health>, ApiError> {
+    sqlx::query("SELECT 1").execute(&state.db).await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}

@@ -1,0 +1,64 @@
+use std::{net::SocketAddr, path::PathBuf};
+
+use allot_server::{AppState, WebConfig, db, demo, router};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// The Allot server: the JSON API and, with --static, the console.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "ALLOT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Database URL; a missing SQLite file is created.
+    #[arg(long, env = "ALLOT_DB", default_value = "sqlite://allot.db")]
+    db: String,
+    /// Directory of the built console (Trunk's dist/) to serve.
+    #[arg(long = "static", env = "ALLOT_STATIC")]
+    static_dir: Option<PathBuf>,
+    /// Seed the demo organization when the database is empty.
+    #[arg(long, env = "ALLOT_DEMO")]
+    demo: bool,
+    /// Origins allowed to frame the console (CSP frame-ancestors), e.g. "https://portal.example".
+    #[arg(long, env = "ALLOT_FRAME_ANCESTORS")]
+    frame_ancestors: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("ALLOT_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+
+    let db = db::open(&cli.db).await?;
+    if cli.demo {
+        if demo::seed_if_empty(&db).await? {
+            println!("Seeded the demo organization \"{}\".", demo::ORGANIZATION);
+        }
+        println!(
+            "Demo sign-in: {} / {} (also {}, {}, {} for the other roles)",
+            demo::OWNER_EMAIL,
+            demo::PASSWORD,
+            demo::ADMIN_EMAIL,
+            demo::MEMBER_EMAIL,
+            demo::BILLING_EMAIL
+        );
+    }
+    let config = WebConfig {
+        static_dir: cli.static_dir,
+        frame_ancestors: cli.frame_ancestors,
+    };
+    let listener = tokio::net::TcpListener::bind(cli.listen).await?;
+    // Tests and scripts read this line to find the port.
+    println!("Allot listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(AppState::new(db), &config))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

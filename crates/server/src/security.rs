@@ -1,0 +1,141 @@
+//! Response headers and cross-site request protection.
+
+use axum::{
+    extract::Request,
+    http::{HeaderMap, HeaderValue, Method, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use sha2::{Digest, Sha256};
+
+use crate::{auth, error::ApiError};
+
+/// The Content-Security-Policy: scripts only from this origin plus the exact inline scripts
+/// of the console's index.html (by hash; Trunk writes one to start the wasm), wasm allowed
+/// to compile, no inline styles, and framing only by `frame_ancestors`.
+pub fn content_security_policy(index_html: Option<&str>, frame_ancestors: &str) -> String {
+    let hashes: String = index_html
+        .map(inline_scripts)
+        .unwrap_or_default()
+        .iter()
+        .map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script))))
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+}
+
+/// The bodies of `<script>` elements without a `src`.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = rest[open_end..].find("</script>").map(|i| open_end + i) else {
+            break;
+        };
+        if !rest[start..open_end].contains(" src=") {
+            scripts.push(&rest[open_end..close]);
+        }
+        rest = &rest[close..];
+    }
+    scripts
+}
+
+/// Adds the security headers to every response.
+pub async fn headers(csp: HeaderValue, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// Refuses cookie-authenticated writes that come from another site. A bearer token cannot be
+/// sent by another site's page, so those requests need no check.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    // Sign-in carries no cookie yet but must not be forged either (login CSRF).
+    let needs_check = !safe && (auth::uses_cookie(request.headers()) || is_sign_in(&request));
+    if needs_check && is_cross_site(request.headers()) {
+        return ApiError::forbidden("Changes can only be made from the Allot console's own pages.")
+            .into_response();
+    }
+    next.run(request).await
+}
+
+fn is_sign_in(request: &Request) -> bool {
+    request.uri().path() == "/api/v1/session"
+}
+
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok());
+    if matches!(fetch_site, Some(site) if site != "same-origin" && site != "none") {
+        return true;
+    }
+    let origin_host = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+        .map(|origin| origin.split_once("://").map_or(origin, |(_, host)| host));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok());
+    matches!((origin_host, host), (Some(origin), Some(host)) if origin != host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_only_inline_scripts() {
+        let html = r#"<head><script type="module" src="/a.js"></script>
+            <script type="module">import init from '/b.js'; init();</script></head>"#;
+        assert_eq!(inline_scripts(html), ["import init from '/b.js'; init();"]);
+        let csp = content_security_policy(Some(html), "'none'");
+        assert_eq!(csp.matches("'sha256-").count(), 1);
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.ends_with("frame-ancestors 'none'"));
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.parse().unwrap(), HeaderValue::from_static(value)))
+            .collect()
+    }
+
+    #[test]
+    fn cross_site_detection() {
+        assert!(!is_cross_site(&headers(&[("host", "a.test")])));
+        assert!(!is_cross_site(&headers(&[
+            ("host", "a.test"),
+            ("origin", "https://a.test"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_cross_site(&headers(&[
+            ("host", "a.test"),
+            ("origin", "https://evil.test"),
+        ])));
+    }
+}

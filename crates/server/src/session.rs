@@ -1,0 +1,152 @@
+//! Signing in and out, and who the caller is.
+
+use std::sync::LazyLock;
+
+use allot_core::{Account, OrganizationSummary, Role, Session, SignInRequest};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+};
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    db::{Db, now},
+    error::{ApiError, ApiResult},
+    json::JsonBody,
+};
+
+/// Verified against when the email is unknown, so that a wrong address costs the same time as
+/// a wrong password and timing does not tell which accounts exist.
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| auth::hash_password("decoy"));
+
+async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
+    let (email, full_name): (String, String) =
+        sqlx::query_as("SELECT email, full_name FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .fetch_one(db)
+            .await?;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.org_id
+         WHERE m.account_id = ? AND m.status = 'active' ORDER BY o.name, o.id",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    let organizations = rows
+        .into_iter()
+        .filter_map(|(id, name, role)| {
+            Some(OrganizationSummary {
+                id,
+                name,
+                role: Role::parse(&role)?,
+            })
+        })
+        .collect();
+    Ok(Session {
+        account: Account {
+            id: account_id,
+            email,
+            full_name,
+        },
+        organizations,
+        token: None,
+    })
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignInRequest,
+    responses((status = 200, body = Session), (status = 401, body = allot_core::ErrorBody),
+              (status = 429, body = allot_core::ErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<SignInRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let email = request.email.trim().to_owned();
+    if let Err(wait) = state.throttle.check(&email) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "Too many failed sign-ins for this address. Try again in {} minutes.",
+                wait.as_secs() / 60 + 1
+            ),
+        ));
+    }
+    let account: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
+            .bind(&email)
+            .fetch_optional(&state.db)
+            .await?;
+    let (account_id, hash) = match account {
+        Some((id, Some(hash))) => (Some(id), hash),
+        _ => (None, DECOY_HASH.clone()),
+    };
+    let password = request.password;
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let Some(account_id) = account_id.filter(|_| verified) else {
+        state.throttle.record_failure(&email);
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "That email and password do not match an account.",
+        ));
+    };
+    state.throttle.clear(&email);
+
+    let token = auth::new_token();
+    let now = now();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(auth::token_hash(&token))
+    .bind(account_id)
+    .bind(now)
+    .bind(now)
+    .bind(now + auth::ABSOLUTE_TIMEOUT_SECS)
+    .execute(&state.db)
+    .await?;
+
+    let mut body = session_body(&state.db, account_id).await?;
+    let mut headers = HeaderMap::new();
+    if request.bearer {
+        body.token = Some(token);
+    } else {
+        headers.insert(
+            header::SET_COOKIE,
+            auth::session_cookie(&token)
+                .parse()
+                .map_err(|_| ApiError::internal())?,
+        );
+    }
+    Ok((headers, Json(body)))
+}
+
+/// The signed-in account and its organizations.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    responses((status = 200, body = Session), (status = 401, body = allot_core::ErrorBody)))]
+pub async fn current(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Session>> {
+    Ok(Json(session_body(&state.db, caller.account_id).await?))
+}
+
+/// Sign out: the session ends on the server, not only in the browser.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204), (status = 401, body = allot_core::ErrorBody)))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(&caller.token_hash)
+        .execute(&state.db)
+        .await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, auth::cleared_session_cookie())],
+    ))
+}

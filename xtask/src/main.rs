@@ -1,0 +1,63 @@
+//! Allot's project automation, run as `cargo xtask <command>`.
+//!
+//! Plain std on purpose: it has to build on a fresh machine before anything else is installed.
+
+mod cmd;
+mod serve;
+mod test;
+mod tools;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve [--listen ADDR] [--db URL]
+          install what is missing, build the console and the server (release), then run
+          the server in demo mode (defaults: 127.0.0.1:8080, sqlite://allot.db)
+  test    fmt, clippy, native tests, component tests in headless Chromium and end-to-end
+          tests; ends with `summary: N passed, M failed`
+  setup   only install what is missing (wasm tools, Chromium, node packages)
+";
+
+/// Errors are messages for the person at the terminal; nothing inspects them.
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = args
+        .split_first()
+        .map_or(("", &[][..]), |(command, rest)| (command.as_str(), rest));
+    let root = workspace_root();
+    let result = match command {
+        "serve" => match serve::Options::parse(rest) {
+            Some(options) => serve::run(root, &options),
+            None => return usage_error(),
+        },
+        "test" if rest.is_empty() => Ok(test::run(root)),
+        "setup" if rest.is_empty() => tools::setup(root).map(|()| ExitCode::SUCCESS),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => return usage_error(),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("xtask: error: {error}");
+        ExitCode::FAILURE
+    })
+}
+
+fn usage_error() -> ExitCode {
+    eprint!("{USAGE}");
+    ExitCode::from(2)
+}
+
+/// xtask lives one level below the workspace root, so commands work from any directory.
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+}
