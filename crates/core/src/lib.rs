@@ -3,10 +3,12 @@
 //! Nothing here does I/O, so everything is tested natively and compiles to wasm unchanged.
 
 pub mod api;
+pub mod format;
 pub mod role;
 pub mod search;
 pub mod selection;
 pub mod sort;
+pub mod window;
 
 pub use api::*;
 pub use role::Role;

@@ -4,7 +4,7 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 mod error;
-mod json;
+mod extract;
 mod members;
 mod openapi;
 mod security;
@@ -55,6 +55,13 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         )
         .route("/orgs/{org_id}/members", get(members::list))
         .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This address does not accept that method.",
+            )
+        })
         .with_state(state);
 
     let index_html = config

@@ -3,16 +3,14 @@
 use std::collections::HashMap;
 
 use allot_core::{Member, MemberStatus, MembersSnapshot, OrgId, Product, Role};
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::{Json, extract::State};
 use sqlx::Row;
 
 use crate::{
     AppState,
     auth::{self, Caller},
     error::{ApiError, ApiResult},
+    extract::PathParams,
 };
 
 /// Active and removed members with their licenses, stamped with the organization's sequence
@@ -24,7 +22,7 @@ use crate::{
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(org_id): Path<OrgId>,
+    PathParams(org_id): PathParams<OrgId>,
 ) -> ApiResult<Json<MembersSnapshot>> {
     auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = state.db.begin().await?;

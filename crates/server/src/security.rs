@@ -79,8 +79,9 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Only POST signs in; DELETE on the same path is signing out, checked like any other write.
 fn is_sign_in(request: &Request) -> bool {
-    request.uri().path() == "/api/v1/session"
+    request.method() == Method::POST && request.uri().path() == "/api/v1/session"
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {

@@ -15,7 +15,7 @@ use crate::{
     auth::{self, Caller},
     db::{Db, now},
     error::{ApiError, ApiResult},
-    json::JsonBody,
+    extract::JsonBody,
 };
 
 /// Verified against when the email is unknown, so that a wrong address costs the same time as

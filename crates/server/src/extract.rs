@@ -1,8 +1,8 @@
-//! A JSON body extractor whose refusals use the API's error shape.
+//! Extractors whose refusals use the API's error shape.
 
 use axum::{
-    extract::{FromRequest, Request, rejection::JsonRejection},
-    http::StatusCode,
+    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    http::{StatusCode, request::Parts},
 };
 use serde::de::DeserializeOwned;
 
@@ -28,5 +28,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 format!("The request body is not valid: {}", rejection.body_text()),
             )),
         }
+    }
+}
+
+/// Like `axum::extract::Path`; a path that does not parse (`/orgs/abc/...`) names nothing,
+/// so it answers 404 like any other unknown address.
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|_| ApiError::not_found())
     }
 }

@@ -1,0 +1,310 @@
+//! Shared set-up for the integration tests: a real server on a free local port, over a real
+//! SQLite file in a temporary directory, seeded with the demo organizations.
+//!
+//! Each test binary uses a different part of this module.
+#![allow(dead_code, unused_imports)]
+
+use allot_core::{ErrorBody, OrgId, Role};
+use allot_server::{AppState, WebConfig, auth, db, demo, router};
+use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
+use serde_json::json;
+use tempfile::TempDir;
+use tokio::{net::TcpListener, task::JoinHandle};
+
+pub use allot_server::demo::{
+    ADMIN_EMAIL, BILLING_EMAIL, MEMBER_EMAIL, OWNER_EMAIL, PASSWORD as DEMO_PASSWORD,
+};
+
+/// Acme QA, the demo organization.
+pub const ACME_QA: OrgId = 1;
+/// Acme Labs, where the demo owner is an Admin.
+pub const ACME_LABS: OrgId = 2;
+/// An organization id that does not exist.
+pub const NO_SUCH_ORG: OrgId = 999_999;
+
+/// A running server with its own database. Dropping it stops the server and deletes the
+/// database.
+pub struct TestServer {
+    base: String,
+    client: Client,
+    pub db: db::Db,
+    task: JoinHandle<()>,
+    // Declared last so that it is removed after everything that uses it.
+    _dir: TempDir,
+}
+
+impl TestServer {
+    /// A server with the default web configuration and the demo seeded.
+    pub async fn start() -> Self {
+        Self::start_with(WebConfig::default()).await
+    }
+
+    pub async fn start_with(config: WebConfig) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("allot.db").display());
+        let db = db::open(&url)
+            .await
+            .expect("the database opens and migrates");
+        assert!(
+            demo::seed_if_empty(&db).await.expect("the demo seeds"),
+            "a fresh database gets the demo"
+        );
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free local port");
+        let base = format!("http://{}", listener.local_addr().expect("a local address"));
+        let app = router(AppState::new(db.clone()), &config);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("the server runs");
+        });
+        Self {
+            base,
+            client: client(),
+            db,
+            task,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `host:port`, as a client sends it in `Host`.
+    pub fn host(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
+    /// A cookie sign-in request (not yet sent), for adding headers to.
+    pub fn sign_in_request(&self, email: &str, password: &str) -> RequestBuilder {
+        self.post("/api/v1/session")
+            .json(&json!({ "email": email, "password": password }))
+    }
+
+    /// Signs in for a session cookie.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.sign_in_request(email, password)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Signs in asking for a bearer token.
+    pub async fn sign_in_bearer(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/session")
+            .json(&json!({ "email": email, "password": password, "bearer": true }))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// A bearer token for one of the demo accounts.
+    pub async fn bearer_token(&self, email: &str) -> String {
+        self.bearer_token_with(email, DEMO_PASSWORD).await
+    }
+
+    pub async fn bearer_token_with(&self, email: &str, password: &str) -> String {
+        let response = self.sign_in_bearer(email, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
+        let body: serde_json::Value = response.json().await.expect("a JSON session");
+        body["token"]
+            .as_str()
+            .expect("a bearer sign-in returns a token")
+            .to_owned()
+    }
+
+    /// The `Cookie` header value (`__Host-allot_session=…`) of a fresh cookie session for
+    /// one of the demo accounts.
+    pub async fn session_cookie(&self, email: &str) -> String {
+        let response = self.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
+        cookie_pair(&response)
+    }
+
+    /// `GET path` with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Response {
+        self.get(path)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// `GET /api/v1/orgs/{org_id}/members` with a bearer token.
+    pub async fn members_as(&self, token: &str, org_id: OrgId) -> Response {
+        self.get_as(token, &format!("/api/v1/orgs/{org_id}/members"))
+            .await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A client without a cookie store: credentials go in explicitly. No proxy, so that the
+/// environment cannot reroute requests to 127.0.0.1.
+pub fn client() -> Client {
+    Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a reqwest client")
+}
+
+/// A client that keeps cookies like a browser. (Its store sends `Secure` cookies to
+/// http://127.0.0.1, as browsers do for loopback addresses.)
+pub fn cookie_client() -> Client {
+    Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .build()
+        .expect("a reqwest client")
+}
+
+/// The `Set-Cookie` header of the session cookie, if the response sets one.
+pub fn set_session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with(&format!("{}=", auth::SESSION_COOKIE)))
+        .map(str::to_owned)
+}
+
+/// The `name=value` pair of the session cookie a response sets, ready to send back as the
+/// `Cookie` header.
+pub fn cookie_pair(response: &Response) -> String {
+    let set_cookie = set_session_cookie(response).expect("the response sets the session cookie");
+    set_cookie
+        .split(';')
+        .next()
+        .expect("a cookie has a name=value pair")
+        .to_owned()
+}
+
+/// The attributes of a `Set-Cookie` header after its `name=value` pair, trimmed.
+pub fn cookie_attributes(set_cookie: &str) -> Vec<String> {
+    set_cookie
+        .split(';')
+        .skip(1)
+        .map(|attribute| attribute.trim().to_owned())
+        .collect()
+}
+
+/// Asserts that `response` is an API error with this status and code, in the
+/// `{"error": {"code", "message"}}` shape, and returns the error.
+pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> ErrorBody {
+    assert_eq!(response.status(), status, "status of {}", response.url());
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "an error is JSON, not {content_type:?}"
+    );
+    let text = response.text().await.expect("a body");
+    let body: ErrorBody = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{text} is not an API error: {error}"));
+    assert_eq!(body.error.code, code, "{text}");
+    assert!(!body.error.message.is_empty(), "{text}");
+    body
+}
+
+/// Creates an organization (with the next free id) whose only member is a new account that
+/// is its Admin and belongs to no other organization. Returns the organization's id.
+pub async fn create_organization(
+    db: &db::Db,
+    name: &str,
+    admin_email: &str,
+    password: &str,
+) -> OrgId {
+    let now = db::now();
+    let org_id: OrgId = sqlx::query_scalar(
+        "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id",
+    )
+    .bind(name)
+    .bind(now)
+    .fetch_one(db)
+    .await
+    .expect("the organization is created");
+    let account_id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (email, full_name, password_hash, created_at)
+         VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(admin_email)
+    .bind(format!("Admin of {name}"))
+    .bind(auth::hash_password(password))
+    .bind(now)
+    .fetch_one(db)
+    .await
+    .expect("the account is created");
+    sqlx::query(
+        "INSERT INTO memberships (org_id, account_id, role, status, joined_at)
+         VALUES (?, ?, ?, 'active', ?)",
+    )
+    .bind(org_id)
+    .bind(account_id)
+    .bind(Role::Admin.as_str())
+    .bind(now)
+    .execute(db)
+    .await
+    .expect("the membership is created");
+    org_id
+}
+
+/// Gives an existing account a known password.
+pub async fn set_password(db: &db::Db, email: &str, password: &str) {
+    let updated = sqlx::query("UPDATE accounts SET password_hash = ? WHERE email = ?")
+        .bind(auth::hash_password(password))
+        .bind(email)
+        .execute(db)
+        .await
+        .expect("the password is set")
+        .rows_affected();
+    assert_eq!(updated, 1, "{email} has an account");
+}
+
+/// Whether the session of this token is still stored.
+pub async fn session_exists(db: &db::Db, token: &str) -> bool {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = ?")
+        .bind(auth::token_hash(token))
+        .fetch_one(db)
+        .await
+        .expect("the sessions table is readable");
+    count == 1
+}
+
+/// Sets one time column (`expires_at` or `last_seen_at`) of the session of this token.
+pub async fn set_session_time(db: &db::Db, token: &str, column: &str, at: i64) {
+    assert!(matches!(
+        column,
+        "expires_at" | "last_seen_at" | "created_at"
+    ));
+    let updated = sqlx::query(&format!(
+        "UPDATE sessions SET {column} = ? WHERE token_hash = ?"
+    ))
+    .bind(at)
+    .bind(auth::token_hash(token))
+    .execute(db)
+    .await
+    .expect("the session is updated")
+    .rows_affected();
+    assert_eq!(updated, 1, "the token has a session");
+}
