@@ -1,1 +1,14 @@
-//! The Allot console.
+//! The Allot console: a Leptos single-page app over the Allot JSON API.
+
+pub mod api;
+mod app;
+pub mod components;
+pub mod format;
+mod pages;
+
+pub use app::App;
+
+/// Starts the console in the page's body.
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+}

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod format;
+pub mod redirect;
 pub mod role;
 pub mod search;
 pub mod selection;

@@ -1,0 +1,161 @@
+//! The app: routes, the session every page relies on, and the organization shell.
+
+use allot_core::{OrgId, Session};
+use leptos::{either::EitherOf3, prelude::*};
+use leptos_router::{
+    components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes},
+    hooks::{use_location, use_navigate, use_params_map},
+    path,
+};
+
+use crate::{
+    api::{self, ApiError},
+    components::ErrorPanel,
+    pages::{Home, NoAccess, NotFound, SignIn, UserManagement},
+};
+
+/// Who is signed in, loaded once and re-fetched after signing in or out.
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub LocalResource<Result<Session, ApiError>>);
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(SessionResource(LocalResource::new(api::session)));
+    view! {
+        <div class="allot">
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/sign-in") view=SignIn />
+                    <ParentRoute path=path!("/orgs/:org") view=OrgShell>
+                        <Route path=path!("") view=OrgHome />
+                        <Route path=path!("users/:tab") view=UserManagement />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </div>
+    }
+}
+
+/// Renders `signed_in` with the session; sends a signed-out visitor to the sign-in page and
+/// back here afterwards; shows a failure with a retry.
+pub fn with_session<V: IntoView + 'static>(
+    signed_in: impl Fn(Session) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let SessionResource(session) = expect_context();
+    let location = use_location();
+    let content = move || {
+        let signed_in = signed_in.clone();
+        Suspend::new(async move {
+            match session.await {
+                Ok(session) => EitherOf3::A(signed_in(session)),
+                Err(ApiError::Unauthenticated) => {
+                    let here = format!(
+                        "{}{}",
+                        location.pathname.get_untracked(),
+                        location.search.get_untracked()
+                    );
+                    let next = js_sys::encode_uri_component(&here);
+                    EitherOf3::B(view! { <Redirect path=format!("/sign-in?next={next}") /> })
+                }
+                Err(error) => EitherOf3::C(view! {
+                    <ErrorPanel message=error.to_string() retry=move || session.refetch() />
+                }),
+            }
+        })
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {content}
+        </Transition>
+    }
+}
+
+/// The organization id in the route.
+pub fn org_param() -> Memo<Option<OrgId>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("org").and_then(|id| id.parse().ok()))
+}
+
+/// The frame of every organization page: its name, the switcher, navigation, sign-out.
+#[component]
+fn OrgShell() -> impl IntoView {
+    let org_id = org_param();
+    with_session(move |session| {
+        let navigate = use_navigate();
+        move || {
+            let organization = org_id
+                .get()
+                .and_then(|id| session.organizations.iter().find(|org| org.id == id))
+                .cloned();
+            let Some(organization) = organization else {
+                return EitherOf3::A(view! { <NotFound /> });
+            };
+            if !organization.role.manages_organization() {
+                return EitherOf3::B(
+                    view! { <NoAccess organization account=session.account.clone() /> },
+                );
+            }
+            let navigate = navigate.clone();
+            let switch = move |ev| {
+                let id = event_target_value(&ev);
+                navigate(&format!("/orgs/{id}/users/active"), Default::default());
+            };
+            let options = session
+                .organizations
+                .iter()
+                .map(|org| {
+                    let selected = org.id == organization.id;
+                    view! { <option value=org.id.to_string() selected=selected>{org.name.clone()}</option> }
+                })
+                .collect_view();
+            let users_href = format!("/orgs/{}/users/active", organization.id);
+            EitherOf3::C(view! {
+                <header class="shell-header">
+                    <span class="brand" aria-hidden="true">"Allot"</span>
+                    <label class="org-switcher">
+                        <span class="visually-hidden">"Organization"</span>
+                        <select on:change=switch>{options}</select>
+                    </label>
+                    <nav aria-label="Main">
+                        <A href=users_href>"User Management"</A>
+                    </nav>
+                    <span class="account">{session.account.full_name.clone()}</span>
+                    <SignOutButton />
+                </header>
+                <main class="shell-main">
+                    <Outlet />
+                </main>
+            })
+        }
+    })
+}
+
+/// `/orgs/:org` itself opens User Management.
+#[component]
+fn OrgHome() -> impl IntoView {
+    let org_id = org_param();
+    move || {
+        org_id
+            .get()
+            .map(|id| view! { <Redirect path=format!("/orgs/{id}/users/active") /> })
+    }
+}
+
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let SessionResource(session) = expect_context();
+    let navigate = use_navigate();
+    let sign_out = Action::new_local(|_: &()| api::sign_out());
+    Effect::new(move |_| {
+        if sign_out.value().get().is_some() {
+            session.refetch();
+            navigate("/sign-in", Default::default());
+        }
+    });
+    view! {
+        <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); }>
+            "Sign out"
+        </button>
+    }
+}

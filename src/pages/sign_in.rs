@@ -1,0 +1,50 @@
+use allot_core::redirect::local_path;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::{api, app::SessionResource};
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let SessionResource(session) = expect_context();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let sign_in = Action::new_local(|(email, password): &(String, String)| {
+        api::sign_in(email.clone(), password.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_in.value().get() {
+            session.refetch();
+            let next = query.read_untracked().get("next");
+            navigate(local_path(next.as_deref()), Default::default());
+        }
+    });
+    let error = move || sign_in.value().get().and_then(Result::err);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        sign_in.dispatch((email.get_untracked(), password.get_untracked()));
+    };
+    view! {
+        <main class="sign-in">
+            <h1>"Sign in to Allot"</h1>
+            <form on:submit=submit>
+                <label for="sign-in-email">"Email"</label>
+                <input id="sign-in-email" type="email" autocomplete="username" required bind:value=email />
+                <label for="sign-in-password">"Password"</label>
+                <input
+                    id="sign-in-password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    bind:value=password
+                />
+                {move || error().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
+                <button type="submit" disabled=move || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </main>
+    }
+}

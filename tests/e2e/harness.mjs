@@ -1,0 +1,81 @@
+// Shared by the end-to-end tests: a real allot-server on a free loopback port with a fresh
+// database, Debian's Chromium driven by playwright-core, and an axe-core scan.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+export const OWNER = 'owner@example.com';
+export const ADMIN = 'admin@example.com';
+export const MEMBER = 'member@example.com';
+export const PASSWORD = 'allot-demo';
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests through \`cargo xtask test\``);
+  return value;
+}
+
+/** Starts `allot-server --demo` serving the built console; resolves once it listens. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-e2e-'));
+  const child = spawn(required('ALLOT_SERVER_BIN'), [
+    '--demo', '--static', required('ALLOT_DIST'),
+    '--db', `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
+  ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${seen}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/Allot listening on (http:\/\/\S+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${seen}`)));
+  });
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh browser context and page that fail the test on any uncaught page error. */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  page.assertNoErrors = () => assert.deepEqual(errors, [], 'uncaught errors in the page');
+  return { context, page };
+}
+
+export async function signIn(page, baseUrl, email, password = PASSWORD) {
+  await page.goto(baseUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Fails with the list of violations when axe finds any on the page as it is now. */
+export async function assertAccessible(page, screen) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const violations = results.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.deepEqual(violations, [], `accessibility violations on ${screen}`);
+}

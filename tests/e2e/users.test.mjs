@@ -1,0 +1,173 @@
+// User Management in a real browser, as an admin would use it: found by role and name.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ADMIN, MEMBER, OWNER, assertAccessible, launchBrowser, newPage, signIn, startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Signs in as `email` and waits for the Active Users table. */
+async function openActiveUsers(email = OWNER) {
+  const { context, page } = await newPage(browser);
+  await signIn(page, server.url, email);
+  await page.getByRole('table', { name: 'active members' }).waitFor();
+  return { context, page };
+}
+
+const summary = (page) => page.locator('.summary');
+const rows = (page) => page.getByRole('table', { name: 'active members' }).locator('tbody tr:not(.spacer)');
+
+test('a signed-out visitor is sent to sign in, and a wrong password is refused plainly', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${server.url}/orgs/1/users/active`);
+  await page.waitForURL(/\/sign-in\?next=/);
+  await assertAccessible(page, 'sign-in');
+  await page.getByLabel('Email').fill(OWNER);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+  // The right password then goes back where the visitor was headed.
+  await page.getByLabel('Password').fill('allot-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${server.url}/orgs/1/users/active`);
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('the owner sees the 250 active members of Acme QA', async () => {
+  const { context, page } = await openActiveUsers();
+  assert.equal(new URL(page.url()).pathname, '/orgs/1/users/active');
+  await page.getByRole('combobox', { name: 'Organization' }).filter({ hasText: 'Acme QA' }).waitFor();
+  assert.equal(await summary(page).textContent(), '250 active members');
+  const tab = page.getByRole('tab', { name: 'Active Users' });
+  assert.equal(await tab.getAttribute('aria-selected'), 'true');
+  const table = page.getByRole('table', { name: 'active members' });
+  assert.equal(await table.getAttribute('aria-rowcount'), '251');
+  // Only the rows in view are in the DOM.
+  const rendered = await rows(page).count();
+  assert.ok(rendered > 5 && rendered < 60, `${rendered} rows rendered`);
+  await assertAccessible(page, 'Active Users');
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('search narrows the rows on every keystroke, ignoring case and accents, and clears', async () => {
+  const { context, page } = await openActiveUsers();
+  const search = page.getByRole('searchbox', { name: 'Search active members' });
+  await search.pressSequentially('zoe');
+  await page.waitForFunction(() => document.querySelector('.summary').textContent.includes('match'));
+  const narrowed = await summary(page).textContent();
+  const matchCount = Number(narrowed.split(' ')[0]);
+  assert.ok(matchCount > 0 && matchCount < 250, narrowed);
+  const names = await rows(page).locator('td.name').allTextContents();
+  assert.ok(names.length > 0);
+  for (const name of names) assert.match(name, /Zoë/, 'every row matches the accent-free query');
+  // Upper case and the accented spelling find the same people.
+  await search.fill('ZOË');
+  await page.waitForFunction((text) => document.querySelector('.summary').textContent === text, narrowed);
+  await search.fill('');
+  await page.waitForFunction(() => document.querySelector('.summary').textContent === '250 active members');
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('ticking rows counts them, and select-all covers every matching row', async () => {
+  const { context, page } = await openActiveUsers();
+  const selection = page.locator('.selection');
+  await page.getByRole('checkbox', { name: 'Select Mia Moreno' }).check();
+  await page.getByRole('checkbox', { name: 'Select Adam Alvarez' }).check();
+  assert.equal(await selection.textContent(), '2 selected');
+  const selectAll = page.getByRole('checkbox', { name: 'Select all matching active members' });
+  assert.equal(await selectAll.evaluate((box) => box.indeterminate), true);
+  await selectAll.click();
+  assert.equal(await selection.textContent(), '250 selected');
+  assert.equal(await selectAll.isChecked(), true);
+  await selectAll.click();
+  assert.equal(await selection.textContent(), '');
+  // With a search, select-all takes the matching rows only.
+  await page.getByRole('searchbox', { name: 'Search active members' }).fill('müller');
+  const matching = Number((await summary(page).textContent()).split(' ')[0]);
+  await selectAll.click();
+  assert.equal(await selection.textContent(), `${matching} selected`);
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  assert.equal(await selection.textContent(), '');
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('sorting by a column says so and reorders the rows', async () => {
+  const { context, page } = await openActiveUsers();
+  const header = page.getByRole('columnheader', { name: 'Join date' });
+  await header.getByRole('button').click();
+  assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+  const firstAscending = await rows(page).first().locator('td.name').textContent();
+  await header.getByRole('button').click();
+  assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  const firstDescending = await rows(page).first().locator('td.name').textContent();
+  assert.notEqual(firstAscending, firstDescending);
+  assert.equal(firstAscending, 'Olivia Owens', 'the owner joined first');
+  await context.close();
+});
+
+test('reloading a deep link lands on the same tab', async () => {
+  const { context, page } = await openActiveUsers(ADMIN);
+  await page.reload();
+  await page.getByRole('table', { name: 'active members' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/orgs/1/users/active');
+  assert.equal(await page.getByRole('tab', { name: 'Active Users' }).getAttribute('aria-selected'), 'true');
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('a failed load shows the reason and a retry that recovers', async () => {
+  const { context, page } = await newPage(browser);
+  await page.route('**/api/v1/orgs/1/members', (route) => route.fulfill({
+    status: 503,
+    contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is busy.' } }),
+  }));
+  await signIn(page, server.url, OWNER);
+  const alert = page.getByRole('alert').filter({ hasText: 'The database is busy.' });
+  await alert.waitFor();
+  await assertAccessible(page, 'load error');
+  await page.unroute('**/api/v1/orgs/1/members');
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await page.getByRole('table', { name: 'active members' }).waitFor();
+  assert.equal(await summary(page).textContent(), '250 active members');
+  await context.close();
+});
+
+test('a Member sees a clear no-access page, and can sign out', async () => {
+  const { context, page } = await newPage(browser);
+  await signIn(page, server.url, MEMBER);
+  await page.getByRole('heading', { name: 'No access' }).waitFor();
+  assert.match(await page.locator('main').textContent(), /Only the Owner and Admins/);
+  await assertAccessible(page, 'no access');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in/);
+  // The session is over on the server too: the console asks to sign in again.
+  await page.goto(`${server.url}/orgs/1/users/active`);
+  await page.waitForURL(/\/sign-in\?next=/);
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('an unknown address shows a page-not-found screen', async () => {
+  const { context, page } = await openActiveUsers();
+  await page.goto(`${server.url}/orgs/1/users/nonsense`);
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await assertAccessible(page, 'not found');
+  await context.close();
+});

@@ -1,0 +1,179 @@
+//! Component tests of the members table, in headless Chromium (wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use allot::components::MembersTable;
+use allot_core::{Member, MemberStatus, Product, Role};
+use leptos::{mount::mount_to, prelude::*, task::tick};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn member(id: i64, full_name: &str, email: &str, licenses: Vec<i64>) -> Member {
+    Member {
+        id,
+        full_name: full_name.into(),
+        email: email.into(),
+        role: Role::Member,
+        status: MemberStatus::Active,
+        joined_at: 1_700_000_000,
+        removed_at: None,
+        removed_by: None,
+        last_access_at: Some(1_700_000_000),
+        licenses,
+    }
+}
+
+/// Mounts a table of three members into a fresh element of the test page.
+fn mount_table() -> HtmlElement {
+    let document = document();
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let members = vec![
+        member(1, "Zoë Ångström", "zoe@example.com", vec![7]),
+        member(2, "Bob Brown", "bob@example.com", vec![]),
+        member(3, "Ann Zobel", "ann@acme.example", vec![7]),
+    ];
+    let products = vec![Product {
+        id: 7,
+        name: "Studio Enterprise".into(),
+    }];
+    let handle = mount_to(container.clone(), move || {
+        view! { <MembersTable members products now=1_700_000_000 noun="active members" /> }
+    });
+    // The table lives as long as the test page.
+    std::mem::forget(handle);
+    container
+}
+
+fn row_names(container: &HtmlElement) -> Vec<String> {
+    let cells = container.query_selector_all("tbody td.name").unwrap();
+    (0..cells.length())
+        .map(|i| cells.get(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+fn text_of(container: &HtmlElement, selector: &str) -> String {
+    container
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is rendered"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+async fn type_into(input: &HtmlInputElement, text: &str) {
+    input.set_value(text);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    tick().await;
+}
+
+async fn click(container: &HtmlElement, selector: &str) {
+    let element: HtmlElement = container
+        .query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    element.click();
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn renders_every_row_sorted_by_name_with_license_names() {
+    let table = mount_table();
+    tick().await;
+    assert_eq!(
+        row_names(&table),
+        ["Ann Zobel", "Bob Brown", "Zoë Ångström"]
+    );
+    assert_eq!(text_of(&table, ".summary"), "3 active members");
+    assert!(text_of(&table, "tbody").contains("Studio Enterprise"));
+    assert!(text_of(&table, "tbody").contains("No license"));
+}
+
+#[wasm_bindgen_test]
+async fn filters_on_every_keystroke_ignoring_case_and_accents() {
+    let table = mount_table();
+    let search: HtmlInputElement = table
+        .query_selector("input[type=search]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    type_into(&search, "ZO").await;
+    assert_eq!(row_names(&table), ["Ann Zobel", "Zoë Ångström"]);
+    type_into(&search, "zoe").await;
+    assert_eq!(row_names(&table), ["Zoë Ångström"]);
+    assert_eq!(text_of(&table, ".summary"), "1 of 3 active members match");
+    type_into(&search, "@acme").await;
+    assert_eq!(row_names(&table), ["Ann Zobel"]);
+    type_into(&search, "nobody").await;
+    assert!(row_names(&table).is_empty());
+    assert!(text_of(&table, ".empty").contains("No active members match"));
+    type_into(&search, "").await;
+    assert_eq!(row_names(&table).len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn select_all_covers_the_matching_rows_and_counts_the_selection() {
+    let table = mount_table();
+    tick().await;
+    click(&table, "input[aria-label=\"Select Bob Brown\"]").await;
+    assert_eq!(text_of(&table, ".selection"), "1 selected");
+    let select_all: HtmlInputElement = table
+        .query_selector("thead input[type=checkbox]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(select_all.indeterminate());
+
+    let search: HtmlInputElement = table
+        .query_selector("input[type=search]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    type_into(&search, "zo").await;
+    select_all.click();
+    tick().await;
+    assert_eq!(text_of(&table, ".selection"), "3 selected");
+    assert!(select_all.checked());
+    select_all.click();
+    tick().await;
+    assert_eq!(
+        text_of(&table, ".selection"),
+        "1 selected",
+        "the hidden selection stays"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_header_sorts_and_says_so() {
+    let table = mount_table();
+    tick().await;
+    click(&table, "thead th:nth-child(3) button").await;
+    assert_eq!(
+        row_names(&table),
+        ["Ann Zobel", "Bob Brown", "Zoë Ångström"]
+    );
+    let email_header = table
+        .query_selector("thead th:nth-child(3)")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        email_header.get_attribute("aria-sort").as_deref(),
+        Some("ascending")
+    );
+    click(&table, "thead th:nth-child(3) button").await;
+    assert_eq!(
+        row_names(&table),
+        ["Zoë Ångström", "Bob Brown", "Ann Zobel"]
+    );
+    assert_eq!(
+        email_header.get_attribute("aria-sort").as_deref(),
+        Some("descending")
+    );
+}
