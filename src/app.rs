@@ -11,7 +11,7 @@ use leptos_router::{
 use crate::{
     api::{self, ApiError},
     components::ErrorPanel,
-    pages::{Home, NoAccess, NotFound, SignIn, UserManagement},
+    pages::{Home, NoAccess, NotFoundPage, SignIn, UserManagement},
 };
 
 /// Who is signed in, loaded once and re-fetched after signing in or out.
@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="allot">
             <Router>
-                <Routes fallback=NotFound>
+                <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/sign-in") view=SignIn />
                     <ParentRoute path=path!("/orgs/:org") view=OrgShell>
@@ -89,7 +89,7 @@ fn OrgShell() -> impl IntoView {
                 .and_then(|id| session.organizations.iter().find(|org| org.id == id))
                 .cloned();
             let Some(organization) = organization else {
-                return EitherOf3::A(view! { <NotFound /> });
+                return EitherOf3::A(view! { <NotFoundPage /> });
             };
             if !organization.role.manages_organization() {
                 return EitherOf3::B(

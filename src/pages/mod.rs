@@ -8,6 +8,6 @@ mod user_management;
 
 pub use home::Home;
 pub use no_access::NoAccess;
-pub use not_found::NotFound;
+pub use not_found::{NotFound, NotFoundPage};
 pub use sign_in::SignIn;
 pub use user_management::UserManagement;

@@ -86,8 +86,13 @@ test('search narrows the rows on every keystroke, ignoring case and accents, and
 test('ticking rows counts them, and select-all covers every matching row', async () => {
   const { context, page } = await openActiveUsers();
   const selection = page.locator('.selection');
+  const search = page.getByRole('searchbox', { name: 'Search active members' });
+  // Selections made under different searches add up.
+  await search.fill('Mia Moreno');
   await page.getByRole('checkbox', { name: 'Select Mia Moreno' }).check();
+  await search.fill('adam alvarez');
   await page.getByRole('checkbox', { name: 'Select Adam Alvarez' }).check();
+  await search.fill('');
   assert.equal(await selection.textContent(), '2 selected');
   const selectAll = page.getByRole('checkbox', { name: 'Select all matching active members' });
   assert.equal(await selectAll.evaluate((box) => box.indeterminate), true);
@@ -97,7 +102,7 @@ test('ticking rows counts them, and select-all covers every matching row', async
   await selectAll.click();
   assert.equal(await selection.textContent(), '');
   // With a search, select-all takes the matching rows only.
-  await page.getByRole('searchbox', { name: 'Search active members' }).fill('müller');
+  await search.fill('müller');
   const matching = Number((await summary(page).textContent()).split(' ')[0]);
   await selectAll.click();
   assert.equal(await selection.textContent(), `${matching} selected`);
@@ -168,6 +173,10 @@ test('an unknown address shows a page-not-found screen', async () => {
   const { context, page } = await openActiveUsers();
   await page.goto(`${server.url}/orgs/1/users/nonsense`);
   await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await assertAccessible(page, 'not found in the shell');
+  await page.goto(`${server.url}/no/such/page`);
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
   await assertAccessible(page, 'not found');
+  page.assertNoErrors();
   await context.close();
 });
