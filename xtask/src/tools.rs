@@ -209,7 +209,12 @@ fn ensure_cargo_tool(tool: &CargoTool) -> Result {
         .args(tool.flags)
         // Explicit root, so the binary lands where `cargo_bin` looks for it.
         .arg("--root")
-        .arg(cargo_home());
+        .arg(cargo_home())
+        // These are build tools, not the product: Trunk's own profile (fat LTO, one codegen
+        // unit) makes a fresh machine wait over 20 minutes for a few percent of speed.
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
     if path.exists() {
         // Replace the other version instead of refusing to overwrite it.
         install.arg("--force");

@@ -122,3 +122,169 @@ pub struct Health {
     pub status: String,
     pub version: String,
 }
+
+/// An invitation as the Pending Invitations tab lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// Licenses granted on acceptance, as ids into the snapshot's products.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<ProductId>,
+    /// Full name of the admin who sent it.
+    pub invited_by: String,
+    pub created_at: Timestamp,
+    /// 24 hours after it was (re)sent; past it the link no longer works.
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteRequest {
+    /// The addresses as typed or pasted; each is validated on the server too.
+    pub emails: Vec<String>,
+    pub role: Role,
+    /// Products to license the invitees to when they accept.
+    #[serde(default)]
+    pub products: Vec<ProductId>,
+}
+
+/// What happened to one address of an invitation request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum InviteOutcome {
+    Invited { invitation_id: i64 },
+    AlreadyMember,
+    AlreadyInvited,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteResult {
+    pub email: String,
+    #[serde(flatten)]
+    pub outcome: InviteOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteResponse {
+    pub results: Vec<InviteResult>,
+}
+
+/// An invitation's activation link, for "Copy link".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationLink {
+    /// The path of the link on the console's origin: `/join/<token>`.
+    pub path: String,
+    pub expires_at: Timestamp,
+}
+
+/// Ids for a bulk operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IdsRequest {
+    pub ids: Vec<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRoleRequest {
+    pub ids: Vec<MemberId>,
+    pub role: Role,
+}
+
+/// The result of a bulk operation for one id: done, or why not (nothing else changes for
+/// that id; the others still go through).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemResult {
+    pub id: i64,
+    /// `None` when it was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkResponse {
+    pub results: Vec<ItemResult>,
+    /// The organization's sequence number after the change.
+    pub seq: u64,
+}
+
+/// What an invitee sees before accepting (public: anyone holding the link).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationPreview {
+    pub organization: String,
+    pub invited_by: String,
+    pub email: String,
+    pub role: Role,
+    /// Whether an account with this email exists (then it signs in rather than signs up).
+    pub account_exists: bool,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptRequest {
+    /// Required for a new account; ignored for an existing one.
+    #[serde(default)]
+    pub full_name: Option<String>,
+    /// The new account's password, or the existing account's to sign in.
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<TeamMember>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    Admin,
+    Member,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamMember {
+    pub member_id: MemberId,
+    pub role: TeamRole,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamName {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamMemberRequest {
+    pub role: TeamRole,
+}
+
+/// A product's named seats: what the Invite Users dialog and allocations check against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductSeats {
+    pub id: ProductId,
+    pub name: String,
+    /// Seats of the product's unexpired named pools; `None` when it has none (floating
+    /// seats are taken by sessions, not by allocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats: Option<u32>,
+    /// Seats held by active members plus those promised to pending invitations.
+    pub used: u32,
+}

@@ -7,6 +7,7 @@ pub mod format;
 pub mod redirect;
 pub mod role;
 pub mod search;
+pub mod seats;
 pub mod selection;
 pub mod sort;
 pub mod window;

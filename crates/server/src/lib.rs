@@ -1,12 +1,14 @@
 //! The Allot server: the JSON API under `/api/v1`, and the console's static files.
 
 pub mod auth;
+mod change;
 pub mod db;
 pub mod demo;
 mod error;
 mod extract;
 mod members;
 mod openapi;
+mod seats;
 mod security;
 mod session;
 mod web;

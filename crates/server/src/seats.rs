@@ -1,0 +1,39 @@
+//! Counting the seats of an organization's products.
+
+use allot_core::{OrgId, ProductSeats};
+use sqlx::SqliteConnection;
+
+use crate::db::now;
+
+/// Every product of the organization with its named seats and their use. Run it inside the
+/// transaction that will take seats, after `change::begin`, so the count cannot go stale.
+pub async fn product_seats(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+) -> Result<Vec<ProductSeats>, sqlx::Error> {
+    let rows: Vec<(i64, String, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT p.id, p.name,
+           (SELECT SUM(seats) FROM license_pools
+             WHERE product_id = p.id AND kind = 'named' AND expires_at > ?1),
+           (SELECT COUNT(*) FROM direct_allocations a
+              JOIN memberships m ON m.id = a.membership_id
+             WHERE a.product_id = p.id AND m.status = 'active')
+           + (SELECT COUNT(*) FROM invitation_products ip
+              JOIN invitations i ON i.id = ip.invitation_id
+             WHERE ip.product_id = p.id AND i.status = 'pending' AND i.expires_at > ?1)
+         FROM products p WHERE p.org_id = ?2 ORDER BY p.name",
+    )
+    .bind(now())
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, seats, used)| ProductSeats {
+            id,
+            name,
+            seats: seats.map(|seats| seats as u32),
+            used: used as u32,
+        })
+        .collect())
+}
