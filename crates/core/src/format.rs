@@ -27,6 +27,20 @@ pub fn ago(now: Timestamp, at: Timestamp) -> String {
         )
 }
 
+/// How long from `now` until `at`: "in 5 hours", "in 1 day"; a past moment reads as
+/// "expired".
+pub fn until(now: Timestamp, at: Timestamp) -> String {
+    if at <= now {
+        return "expired".to_owned();
+    }
+    // The same units as `ago`, counted the other way.
+    let spoken = ago(at, now);
+    match spoken.strip_suffix(" ago") {
+        Some(span) => format!("in {span}"),
+        None => "in under a minute".to_owned(),
+    }
+}
+
 /// A count with thousands separated: 100000 reads "100,000".
 pub fn count(n: usize) -> String {
     let digits = n.to_string();
@@ -42,7 +56,17 @@ pub fn count(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{ago, count};
+    use super::{ago, count, until};
+
+    #[test]
+    fn until_reads_forward() {
+        let now = 1_000_000_000;
+        assert_eq!(until(now, now + 5 * 3600 + 10), "in 5 hours");
+        assert_eq!(until(now, now + 24 * 3600), "in 1 day");
+        assert_eq!(until(now, now + 30), "in under a minute");
+        assert_eq!(until(now, now), "expired");
+        assert_eq!(until(now, now - 10), "expired");
+    }
 
     #[test]
     fn counts_group_thousands() {

@@ -2,10 +2,14 @@
 //!
 //! Nothing here does I/O, so everything is tested natively and compiles to wasm unchanged.
 
+pub mod address_list;
 pub mod api;
+pub mod csv;
+pub mod emails;
 pub mod format;
 pub mod redirect;
 pub mod role;
+pub mod rules;
 pub mod search;
 pub mod seats;
 pub mod selection;

@@ -10,6 +10,7 @@ use sqlx::{Sqlite, Transaction};
 use crate::{
     auth,
     db::{Db, now},
+    invitations::{self, InvitationLinks},
 };
 
 pub const ORGANIZATION: &str = "Acme QA";
@@ -89,7 +90,8 @@ fn role_of(index: usize) -> Role {
 }
 
 /// Seeds the demo unless the database already holds an organization. Returns whether it did.
-pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
+/// `links` signs the demo's pending invitations, so that their links work.
+pub async fn seed_if_empty(db: &Db, links: &InvitationLinks) -> Result<bool, sqlx::Error> {
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(db)
         .await?;
@@ -102,7 +104,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .await
         .expect("hashing does not panic");
     let mut tx = db.begin().await?;
-    seed(&mut tx, &password_hash, now()).await?;
+    seed(&mut tx, &password_hash, links, now()).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -198,6 +200,7 @@ impl Seeder<'_, '_> {
 async fn seed(
     tx: &mut Transaction<'_, Sqlite>,
     password_hash: &str,
+    links: &InvitationLinks,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let mut seeder = Seeder {
@@ -367,9 +370,9 @@ async fn seed(
     for i in 0..PENDING_INVITATIONS {
         let (_, local) = person(1000 + i * 3);
         let hours_ago = i as i64 + 1;
-        sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+             VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
         )
         .bind(org)
         .bind(format!("{local}.invited@example.com"))
@@ -377,9 +380,9 @@ async fn seed(
         .bind(owner_account)
         .bind(now - hours_ago * 3600)
         .bind(now - hours_ago * 3600 + DAY)
-        .bind(auth::token_hash(&auth::new_token()))
-        .execute(&mut **seeder.tx)
+        .fetch_one(&mut **seeder.tx)
         .await?;
+        invitations::issue_token(seeder.tx, links, id).await?;
     }
 
     // A second, smaller organization: the demo owner is an Admin there, which shows the

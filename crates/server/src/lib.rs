@@ -5,18 +5,28 @@ mod change;
 pub mod db;
 pub mod demo;
 mod error;
+mod export;
 mod extract;
+pub mod invitations;
+mod mailer;
+mod member_changes;
 mod members;
 mod openapi;
 mod seats;
 mod security;
 mod session;
+mod teams;
 mod web;
 
 use std::{path::PathBuf, sync::Arc};
 
 use allot_core::Health;
-use axum::{Json, Router, http::HeaderValue, middleware, routing::get};
+use axum::{
+    Json, Router,
+    http::HeaderValue,
+    middleware,
+    routing::{get, patch, post, put},
+};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 pub use error::ApiError;
@@ -25,13 +35,16 @@ pub use error::ApiError;
 pub struct AppState {
     pub db: db::Db,
     pub throttle: Arc<auth::SignInThrottle>,
+    /// Signs invitation links with the server secret.
+    pub links: Arc<invitations::InvitationLinks>,
 }
 
 impl AppState {
-    pub fn new(db: db::Db) -> Self {
+    pub fn new(db: db::Db, links: invitations::InvitationLinks) -> Self {
         Self {
             db,
             throttle: Arc::default(),
+            links: Arc::new(links),
         }
     }
 }
@@ -56,6 +69,52 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
                 .delete(session::sign_out),
         )
         .route("/orgs/{org_id}/members", get(members::list))
+        // Member changes, export, teams
+        .route(
+            "/orgs/{org_id}/members/remove",
+            post(member_changes::remove),
+        )
+        .route(
+            "/orgs/{org_id}/members/restore",
+            post(member_changes::restore),
+        )
+        .route(
+            "/orgs/{org_id}/members/role",
+            post(member_changes::change_role),
+        )
+        .route(
+            "/orgs/{org_id}/members/export.csv",
+            get(export::members_csv),
+        )
+        .route("/orgs/{org_id}/teams", get(teams::list).post(teams::create))
+        .route(
+            "/orgs/{org_id}/teams/{team_id}",
+            patch(teams::rename).delete(teams::delete),
+        )
+        .route(
+            "/orgs/{org_id}/teams/{team_id}/members/{member_id}",
+            put(teams::set_member).delete(teams::remove_member),
+        )
+        // Invitations
+        .route("/orgs/{org_id}/products", get(invitations::products))
+        .route(
+            "/orgs/{org_id}/invitations",
+            get(invitations::list).post(invitations::create),
+        )
+        .route(
+            "/orgs/{org_id}/invitations/revoke",
+            post(invitations::revoke),
+        )
+        .route(
+            "/orgs/{org_id}/invitations/{id}/resend",
+            post(invitations::resend),
+        )
+        .route(
+            "/orgs/{org_id}/invitations/{id}/link",
+            get(invitations::link),
+        )
+        .route("/invitations/{token}", get(invitations::preview))
+        .route("/invitations/{token}/accept", post(invitations::accept))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

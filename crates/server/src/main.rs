@@ -1,6 +1,10 @@
 use std::{net::SocketAddr, path::PathBuf};
 
-use allot_server::{AppState, WebConfig, db, demo, router};
+use allot_server::{
+    AppState, WebConfig, db, demo,
+    invitations::{self, InvitationLinks},
+    router,
+};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -23,6 +27,14 @@ struct Cli {
     /// Origins allowed to frame the console (CSP frame-ancestors), e.g. "https://portal.example".
     #[arg(long, env = "ALLOT_FRAME_ANCESTORS")]
     frame_ancestors: Option<String>,
+    /// The secret that signs invitation links, shared by every server of a deployment; created
+    /// when missing [default: allot.secret beside the SQLite database file].
+    #[arg(long, env = "ALLOT_SECRET_FILE")]
+    secret_file: Option<PathBuf>,
+    /// The address people open the console at, for links in emails [default: http:// and the
+    /// listen address].
+    #[arg(long, env = "ALLOT_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[tokio::main]
@@ -35,8 +47,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let cli = Cli::parse();
 
     let db = db::open(&cli.db).await?;
+    let listener = tokio::net::TcpListener::bind(cli.listen).await?;
+    let public_url = match cli.public_url {
+        Some(url) => url,
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    let secret = invitations::load_secret(cli.secret_file.as_deref(), &cli.db)?;
+    let links = InvitationLinks::new(secret, &public_url);
     if cli.demo {
-        if demo::seed_if_empty(&db).await? {
+        if demo::seed_if_empty(&db, &links).await? {
             println!("Seeded the demo organization \"{}\".", demo::ORGANIZATION);
         }
         println!(
@@ -52,10 +71,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         static_dir: cli.static_dir,
         frame_ancestors: cli.frame_ancestors,
     };
-    let listener = tokio::net::TcpListener::bind(cli.listen).await?;
     // Tests and scripts read this line to find the port.
     println!("Allot listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(AppState::new(db), &config))
+    axum::serve(listener, router(AppState::new(db, links), &config))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -80,8 +80,13 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 }
 
 /// Only POST signs in; DELETE on the same path is signing out, checked like any other write.
+/// Requests that sign someone in: signing in, and accepting an invitation (which signs the
+/// invitee in).
 fn is_sign_in(request: &Request) -> bool {
-    request.method() == Method::POST && request.uri().path() == "/api/v1/session"
+    let path = request.uri().path();
+    request.method() == Method::POST
+        && (path == "/api/v1/session"
+            || (path.starts_with("/api/v1/invitations/") && path.ends_with("/accept")))
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {

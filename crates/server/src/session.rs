@@ -65,7 +65,24 @@ pub async fn sign_in(
     JsonBody(request): JsonBody<SignInRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let email = request.email.trim().to_owned();
-    if let Err(wait) = state.throttle.check(&email) {
+    let account: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
+            .bind(&email)
+            .fetch_optional(&state.db)
+            .await?;
+    let account_id = authenticate(&state, &email, account, request.password).await?;
+    open(&state.db, account_id, request.bearer).await
+}
+
+/// Checks a password as sign-in does: throttled per address, failures counted. `account` is
+/// the address's account (id and password hash), if it has one. Returns the account's id.
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    account: Option<(i64, Option<String>)>,
+    password: String,
+) -> ApiResult<i64> {
+    if let Err(wait) = state.throttle.check(email) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -75,29 +92,28 @@ pub async fn sign_in(
             ),
         ));
     }
-    let account: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
-            .bind(&email)
-            .fetch_optional(&state.db)
-            .await?;
     let (account_id, hash) = match account {
         Some((id, Some(hash))) => (Some(id), hash),
         _ => (None, DECOY_HASH.clone()),
     };
-    let password = request.password;
     let verified = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
         .await
         .map_err(|_| ApiError::internal())?;
     let Some(account_id) = account_id.filter(|_| verified) else {
-        state.throttle.record_failure(&email);
+        state.throttle.record_failure(email);
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "That email and password do not match an account.",
         ));
     };
-    state.throttle.clear(&email);
+    state.throttle.clear(email);
+    Ok(account_id)
+}
 
+/// Opens a session for the account: a fresh token, sent back as the session cookie, or in the
+/// body when `bearer` is asked for.
+pub async fn open(db: &Db, account_id: i64, bearer: bool) -> ApiResult<(HeaderMap, Json<Session>)> {
     let token = auth::new_token();
     let now = now();
     sqlx::query(
@@ -109,12 +125,12 @@ pub async fn sign_in(
     .bind(now)
     .bind(now)
     .bind(now + auth::ABSOLUTE_TIMEOUT_SECS)
-    .execute(&state.db)
+    .execute(db)
     .await?;
 
-    let mut body = session_body(&state.db, account_id).await?;
+    let mut body = session_body(db, account_id).await?;
     let mut headers = HeaderMap::new();
-    if request.bearer {
+    if bearer {
         body.token = Some(token);
     } else {
         headers.insert(

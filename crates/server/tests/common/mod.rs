@@ -5,7 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 use allot_core::{ErrorBody, OrgId, Role};
-use allot_server::{AppState, WebConfig, auth, db, demo, router};
+use allot_server::{AppState, WebConfig, auth, db, demo, invitations, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
 use serde_json::json;
 use tempfile::TempDir;
@@ -45,15 +45,18 @@ impl TestServer {
         let db = db::open(&url)
             .await
             .expect("the database opens and migrates");
-        assert!(
-            demo::seed_if_empty(&db).await.expect("the demo seeds"),
-            "a fresh database gets the demo"
-        );
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free local port");
         let base = format!("http://{}", listener.local_addr().expect("a local address"));
-        let app = router(AppState::new(db.clone()), &config);
+        let links = invitations::InvitationLinks::new(invitations::random_secret(), &base);
+        assert!(
+            demo::seed_if_empty(&db, &links)
+                .await
+                .expect("the demo seeds"),
+            "a fresh database gets the demo"
+        );
+        let app = router(AppState::new(db.clone(), links), &config);
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("the server runs");
         });
@@ -307,4 +310,125 @@ pub async fn set_session_time(db: &db::Db, token: &str, column: &str, at: i64) {
     .expect("the session is updated")
     .rows_affected();
     assert_eq!(updated, 1, "the token has a session");
+}
+
+// Member changes, export, teams
+
+impl TestServer {
+    /// A request with a bearer token and, when given, a JSON body.
+    pub async fn send_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// `POST path` with a bearer token and a JSON body.
+    pub async fn post_as(&self, token: &str, path: &str, body: serde_json::Value) -> Response {
+        self.send_as(token, reqwest::Method::POST, path, Some(body))
+            .await
+    }
+}
+
+/// The membership id of the account with this email in `org_id`.
+pub async fn member_id(db: &db::Db, org_id: OrgId, email: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT m.id FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.org_id = ? AND a.email = ?",
+    )
+    .bind(org_id)
+    .bind(email)
+    .fetch_one(db)
+    .await
+    .unwrap_or_else(|error| panic!("{email} is a member of {org_id}: {error}"))
+}
+
+/// How many audit events the organization has.
+pub async fn audit_events(db: &db::Db, org_id: OrgId) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = ?")
+        .bind(org_id)
+        .fetch_one(db)
+        .await
+        .expect("the audit log is readable")
+}
+
+/// The detail of the organization's latest audit event with this action.
+pub async fn last_audit_detail(db: &db::Db, org_id: OrgId, action: &str) -> serde_json::Value {
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE org_id = ? AND action = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(org_id)
+    .bind(action)
+    .fetch_one(db)
+    .await
+    .unwrap_or_else(|error| panic!("an audit event {action}: {error}"));
+    serde_json::from_str(&detail).expect("audit details are JSON")
+}
+
+/// The organization's change sequence number.
+pub async fn org_seq(db: &db::Db, org_id: OrgId) -> u64 {
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+        .bind(org_id)
+        .fetch_one(db)
+        .await
+        .expect("the organization exists");
+    seq as u64
+}
+
+// Invitations
+
+/// Adds a product to the organization with one named pool of `seats` seats, valid for a
+/// year; returns the product's id.
+pub async fn add_product(db: &db::Db, org_id: OrgId, name: &str, seats: u32) -> i64 {
+    let now = db::now();
+    let product_id: i64 =
+        sqlx::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
+            .bind(org_id)
+            .bind(name)
+            .fetch_one(db)
+            .await
+            .expect("the product is created");
+    sqlx::query(
+        "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
+         VALUES (?, ?, ?, 'named', 'online', ?, ?)",
+    )
+    .bind(org_id)
+    .bind(product_id)
+    .bind(seats)
+    .bind(now - 24 * 60 * 60)
+    .bind(now + 365 * 24 * 60 * 60)
+    .execute(db)
+    .await
+    .expect("the pool is created");
+    product_id
+}
+
+/// A mail the server queued.
+#[derive(Debug)]
+pub struct OutboxMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The mails in the outbox, oldest first.
+pub async fn outbox(db: &db::Db) -> Vec<OutboxMail> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
+            .fetch_all(db)
+            .await
+            .expect("the outbox is readable");
+    rows.into_iter()
+        .map(|(to, subject, body)| OutboxMail { to, subject, body })
+        .collect()
 }

@@ -1,0 +1,200 @@
+//! The Export Users file: its columns, a member's row, and cells made safe to open in a
+//! spreadsheet.
+
+use std::borrow::Cow;
+
+use crate::{Member, MemberStatus, Timestamp, search::fold};
+
+pub const HEADER: [&str; 9] = [
+    "Full name",
+    "Email",
+    "Role",
+    "Status",
+    "Join date",
+    "Removed date",
+    "Removed by",
+    "Last access",
+    "Licenses",
+];
+
+/// A cell as a spreadsheet should show it. Text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be run as a formula (a name like `=HYPERLINK(...)` typed by anyone
+/// who can sign up), so it gets a leading single quote, which spreadsheets show as text.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A moment in ISO 8601, UTC, to the second: `2026-11-23T13:12:47Z`.
+pub fn iso_datetime(at: Timestamp) -> String {
+    let (days, seconds) = (at.div_euclid(86_400), at.rem_euclid(86_400));
+    let (year, month, day) = civil_date(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    // Months counted from March, so that the leap day ends the year.
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A member's row under [`HEADER`], every cell neutralised; `licenses` are product names.
+pub fn member_row(member: &Member, licenses: &[&str]) -> [String; 9] {
+    let date = |at: Option<Timestamp>| at.map(iso_datetime).unwrap_or_default();
+    let status = match member.status {
+        MemberStatus::Active => "Active",
+        MemberStatus::Removed => "Removed",
+    };
+    [
+        member.full_name.as_str(),
+        &member.email,
+        member.role.label(),
+        status,
+        &iso_datetime(member.joined_at),
+        &date(member.removed_at),
+        member.removed_by.as_deref().unwrap_or_default(),
+        &date(member.last_access_at),
+        &licenses.join("; "),
+    ]
+    .map(|cell| neutralise(cell).into_owned())
+}
+
+/// The export's file name: `acme-qa-users-2026-11-23.csv` for "Acme QA" on that (UTC) day.
+pub fn file_name(org_name: &str, today: Timestamp) -> String {
+    let mut slug = String::new();
+    for c in fold(org_name).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = match slug.trim_end_matches('-') {
+        "" => "organization",
+        slug => slug,
+    };
+    format!("{slug}-users-{}.csv", &iso_datetime(today)[..10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Role;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formulas_get_a_leading_quote() {
+        for cell in [
+            "=1+1",
+            "+33 1 23",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\r=x",
+            "=HYPERLINK(\"http://x\")",
+        ] {
+            assert_eq!(neutralise(cell), format!("'{cell}"), "{cell:?}");
+        }
+        for cell in ["Ann Lee", "ann@example.com", "", "a=b", " =1", "'quoted"] {
+            assert_eq!(neutralise(cell), cell, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn dates_are_iso_8601_utc() {
+        assert_eq!(iso_datetime(1_795_439_567), "2026-11-23T13:12:47Z");
+        assert_eq!(iso_datetime(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_datetime(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(iso_datetime(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(iso_datetime(4_107_542_400), "2100-03-01T00:00:00Z");
+    }
+
+    fn member() -> Member {
+        Member {
+            id: 7,
+            full_name: "=cmd|' /C calc'!A0".into(),
+            email: "ann@example.com".into(),
+            role: Role::BillingManager,
+            status: MemberStatus::Removed,
+            joined_at: 0,
+            removed_at: Some(1_795_439_567),
+            removed_by: Some("Olivia Owens".into()),
+            last_access_at: None,
+            licenses: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_row_follows_the_header() {
+        let row = member_row(&member(), &["Runtime Engine", "Studio Enterprise"]);
+        assert_eq!(
+            row,
+            [
+                "'=cmd|' /C calc'!A0",
+                "ann@example.com",
+                "Billing Manager",
+                "Removed",
+                "1970-01-01T00:00:00Z",
+                "2026-11-23T13:12:47Z",
+                "Olivia Owens",
+                "",
+                "Runtime Engine; Studio Enterprise",
+            ]
+        );
+    }
+
+    #[test]
+    fn file_names_are_slugs_with_the_day() {
+        assert_eq!(
+            file_name("Acme QA", 1_795_439_567),
+            "acme-qa-users-2026-11-23.csv"
+        );
+        assert_eq!(
+            file_name("  Zoë's Ångström & Co. ", 0),
+            "zoe-s-angstrom-co-users-1970-01-01.csv"
+        );
+        assert_eq!(file_name("東京", 0), "organization-users-1970-01-01.csv");
+    }
+
+    proptest! {
+        #[test]
+        fn no_neutralised_cell_starts_a_formula(cell in "(?s).{0,12}") {
+            let safe = neutralise(&cell);
+            prop_assert!(!safe.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            prop_assert!(safe.ends_with(cell.as_str()));
+        }
+
+        #[test]
+        fn consecutive_days_read_as_consecutive_dates(days in -800_000i64..800_000) {
+            let (y, m, d) = civil_date(days);
+            let (next_y, next_m, next_d) = civil_date(days + 1);
+            prop_assert!(
+                (next_y, next_m, next_d) == (y, m, d + 1)
+                    || (next_y == y && next_m == m + 1 && next_d == 1)
+                    || (next_y == y + 1 && next_m == 1 && next_d == 1 && m == 12 && d == 31)
+            );
+        }
+    }
+}

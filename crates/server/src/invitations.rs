@@ -1,0 +1,1000 @@
+//! Invitations: inviting people by email with a role and licenses, the Pending Invitations tab
+//! (resend, copy link, revoke), and joining through the activation link.
+//!
+//! A link's token is derived, never stored: `hex(HMAC-SHA256(secret, "invitation:{id}:{nonce}"))`
+//! with a random nonce per invitation. The database keeps the nonce and the token's SHA-256, so
+//! a copy of it opens nothing, while "Copy link" can still show the link.
+
+use std::{
+    collections::{HashMap, HashSet},
+    fs::{self, OpenOptions},
+    io::{self, Write},
+    path::{Path, PathBuf},
+    str::FromStr,
+};
+
+use allot_core::{
+    AcceptRequest, BulkResponse, ErrorDetail, IdsRequest, Invitation, InvitationLink,
+    InvitationPreview, InviteOutcome, InviteRequest, InviteResponse, InviteResult, ItemResult,
+    OrgId, ProductSeats, Role,
+    emails::{MAX_INVITATIONS, email_key, validate_email},
+};
+use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+use sqlx::{SqliteConnection, sqlite::SqliteConnectOptions};
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    change,
+    db::now,
+    error::{ApiError, ApiResult},
+    extract::{JsonBody, PathParams},
+    mailer::{self, Mail},
+    seats, session,
+};
+
+/// How long a link works after it is sent; the mail says so.
+const LINK_VALIDITY_SECS: i64 = 24 * 60 * 60;
+const SECRET_BYTES: usize = 32;
+const MIN_PASSWORD_CHARS: usize = 10;
+const NOT_PENDING: &str = "This invitation was already accepted or revoked.";
+
+/// Makes invitation links: the server's secret, which every server of a deployment shares, and
+/// the address the console is reached at.
+pub struct InvitationLinks {
+    secret: Vec<u8>,
+    public_url: String,
+}
+
+impl InvitationLinks {
+    /// `public_url` as people open it, e.g. `https://allot.example`.
+    pub fn new(secret: Vec<u8>, public_url: &str) -> Self {
+        Self {
+            secret,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn token(&self, id: i64, nonce: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
+        mac.update(format!("invitation:{id}:{nonce}").as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
+    fn url(&self, token: &str) -> String {
+        format!("{}{}", self.public_url, join_path(token))
+    }
+}
+
+/// The console's route for accepting an invitation.
+fn join_path(token: &str) -> String {
+    format!("/join/{token}")
+}
+
+/// Gives the invitation a new nonce, and so a new token; the old link stops working. Returns
+/// the token.
+pub(crate) async fn issue_token(
+    conn: &mut SqliteConnection,
+    links: &InvitationLinks,
+    id: i64,
+) -> Result<String, sqlx::Error> {
+    let nonce = auth::new_token();
+    let token = links.token(id, &nonce);
+    sqlx::query("UPDATE invitations SET token_nonce = ?, token_hash = ? WHERE id = ?")
+        .bind(&nonce)
+        .bind(auth::token_hash(&token))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(token)
+}
+
+/// A fresh secret of 32 random bytes.
+pub fn random_secret() -> Vec<u8> {
+    let mut secret = vec![0; SECRET_BYTES];
+    getrandom::getrandom(&mut secret).expect("the operating system's random source");
+    secret
+}
+
+/// The server secret in `file`, by default `allot.secret` beside the SQLite database of
+/// `db_url`; created (32 random bytes, readable by its owner only) when missing. An in-memory
+/// database gets an in-memory secret, as its invitations die with it anyway.
+pub fn load_secret(file: Option<&Path>, db_url: &str) -> io::Result<Vec<u8>> {
+    let Some(path) = file
+        .map(Path::to_path_buf)
+        .or_else(|| secret_beside(db_url))
+    else {
+        tracing::warn!(
+            "no secret file (an in-memory database): invitation links end with this process"
+        );
+        return Ok(random_secret());
+    };
+    read_or_create_secret(&path)
+        .map_err(|error| io::Error::new(error.kind(), format!("{}: {error}", path.display())))
+}
+
+fn secret_beside(db_url: &str) -> Option<PathBuf> {
+    let options = SqliteConnectOptions::from_str(db_url).ok()?;
+    let database = options.get_filename();
+    let in_memory = db_url.contains(":memory:") || db_url.contains("mode=memory");
+    (!in_memory && !database.as_os_str().is_empty())
+        .then(|| database.with_file_name("allot.secret"))
+}
+
+fn read_or_create_secret(path: &Path) -> io::Result<Vec<u8>> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            let secret = random_secret();
+            file.write_all(&secret)?;
+            file.sync_all()?;
+            tracing::info!(path = %path.display(), "created the server secret");
+            return Ok(secret);
+        }
+        // Another server of the deployment made it, or an operator did.
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(error) => return Err(error),
+    }
+    let secret = fs::read(path)?;
+    if secret.len() < SECRET_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the secret is {} bytes long; it needs at least {SECRET_BYTES}",
+                secret.len()
+            ),
+        ));
+    }
+    Ok(secret)
+}
+
+/// The organization's products with their named seats and how many are used or promised, for
+/// Invite Users.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/products", tag = "invitations",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<ProductSeats>), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn products(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+) -> ApiResult<Json<Vec<ProductSeats>>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(seats::product_seats(&mut conn, org_id).await?))
+}
+
+/// Pending invitations, newest first, including those past their expiry (the console shows
+/// them as expired).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations", tag = "invitations",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<Invitation>), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+) -> ApiResult<Json<Vec<Invitation>>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = state.db.begin().await?;
+    let mut products: HashMap<i64, Vec<i64>> = HashMap::new();
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT ip.invitation_id, ip.product_id FROM invitation_products ip
+         JOIN invitations i ON i.id = ip.invitation_id
+         WHERE i.org_id = ? AND i.status = 'pending' ORDER BY ip.product_id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (invitation_id, product_id) in rows {
+        products.entry(invitation_id).or_default().push(product_id);
+    }
+    let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT i.id, i.email, i.role, a.full_name, i.created_at, i.expires_at
+         FROM invitations i JOIN accounts a ON a.id = i.invited_by
+         WHERE i.org_id = ? AND i.status = 'pending' ORDER BY i.created_at DESC, i.id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let invitations = rows
+        .into_iter()
+        .map(|(id, email, role, invited_by, created_at, expires_at)| {
+            Ok(Invitation {
+                id,
+                email,
+                role: Role::parse(&role).ok_or_else(ApiError::internal)?,
+                products: products.remove(&id).unwrap_or_default(),
+                invited_by,
+                created_at,
+                expires_at,
+            })
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(Json(invitations))
+}
+
+/// What an invitation request does for one (validated, deduplicated) address.
+enum Plan {
+    AlreadyMember,
+    AlreadyInvited,
+    /// Invite, replacing the address's expired pending invitation if it has one.
+    Invite {
+        replaces: Option<i64>,
+    },
+}
+
+/// Invites people by email with a role and licenses. All or nothing: an invalid address, an
+/// unknown product or too few seats refuse the whole request. Addresses of active members and
+/// of people with a live invitation are reported and left alone.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations", tag = "invitations",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = InviteRequest,
+    responses((status = 200, body = InviteResponse), (status = 400, body = allot_core::ErrorBody),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody), (status = 409, body = allot_core::ErrorBody),
+              (status = 422, body = allot_core::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<InviteRequest>,
+) -> ApiResult<Json<InviteResponse>> {
+    let manager = auth::manager(&state.db, &caller, org_id).await?;
+    if request.role == Role::Owner && manager.role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "Only an Owner can invite someone as an Owner.",
+        ));
+    }
+    let addresses = addresses(&request.emails)?;
+    let mut product_ids = request.products.clone();
+    product_ids.sort_unstable();
+    product_ids.dedup();
+
+    let mut tx = change::begin(&state.db).await?;
+    let seats = seats::product_seats(&mut tx, org_id).await?;
+    let products = product_ids
+        .iter()
+        .map(|id| seats.iter().find(|product| product.id == *id))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(unknown_product)?;
+
+    let now = now();
+    let mut plans = Vec::with_capacity(addresses.len());
+    for email in addresses {
+        let plan = if is_active_member(&mut tx, org_id, &email).await? {
+            Plan::AlreadyMember
+        } else {
+            let pending: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT id, expires_at FROM invitations
+                 WHERE org_id = ? AND email = ? AND status = 'pending'",
+            )
+            .bind(org_id)
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match pending {
+                Some((_, expires_at)) if expires_at > now => Plan::AlreadyInvited,
+                expired => Plan::Invite {
+                    replaces: expired.map(|(id, _)| id),
+                },
+            }
+        };
+        plans.push((email, plan));
+    }
+    let inviting = plans
+        .iter()
+        .filter(|(_, plan)| matches!(plan, Plan::Invite { .. }))
+        .count() as u32;
+    if let Some(shortfall) = products
+        .iter()
+        .find_map(|product| product.shortfall(inviting))
+    {
+        return Err(seats_exceeded(shortfall));
+    }
+
+    let (inviter, organization) = names(&mut tx, caller.account_id, org_id).await?;
+    let mut results = Vec::with_capacity(plans.len());
+    let (mut mails, mut invited, mut replaced) = (Vec::new(), Vec::new(), Vec::new());
+    for (email, plan) in plans {
+        let outcome = match plan {
+            Plan::AlreadyMember => InviteOutcome::AlreadyMember,
+            Plan::AlreadyInvited => InviteOutcome::AlreadyInvited,
+            Plan::Invite { replaces } => {
+                if let Some(id) = replaces {
+                    set_status(&mut tx, id, "revoked").await?;
+                    replaced.push(id);
+                }
+                // The token needs the id: a random placeholder hash until `issue_token`.
+                let invitation_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO invitations
+                       (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
+                     VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
+                )
+                .bind(org_id)
+                .bind(&email)
+                .bind(request.role.as_str())
+                .bind(caller.account_id)
+                .bind(now)
+                .bind(now + LINK_VALIDITY_SECS)
+                .fetch_one(&mut *tx)
+                .await?;
+                for product_id in &product_ids {
+                    sqlx::query(
+                        "INSERT INTO invitation_products (invitation_id, product_id) VALUES (?, ?)",
+                    )
+                    .bind(invitation_id)
+                    .bind(product_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let token = issue_token(&mut tx, &state.links, invitation_id).await?;
+                let link = state.links.url(&token);
+                mails.push(Mail::invitation(
+                    &email,
+                    &inviter,
+                    &organization,
+                    request.role,
+                    &link,
+                ));
+                invited.push(email.clone());
+                InviteOutcome::Invited { invitation_id }
+            }
+        };
+        results.push(InviteResult { email, outcome });
+    }
+    if !invited.is_empty() {
+        mailer::queue(&mut tx, &mails).await?;
+        let detail = json!({
+            "emails": invited,
+            "role": request.role,
+            "products": product_ids,
+            "replaced_expired": replaced,
+        });
+        change::record(
+            &mut tx,
+            org_id,
+            Some(caller.account_id),
+            "invitations.created",
+            detail,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    mailer::log_queued(&mails);
+    Ok(Json(InviteResponse { results }))
+}
+
+/// The request's addresses validated, duplicates merged (the first spelling kept).
+fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
+    if emails.is_empty() {
+        return Err(ApiError::bad_request(
+            "no_addresses",
+            "Enter at least one email address to invite.",
+        ));
+    }
+    if emails.len() > MAX_INVITATIONS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_addresses",
+            format!(
+                "At most {MAX_INVITATIONS} addresses can be invited at once; this has {}. \
+                 Invite them in smaller batches.",
+                emails.len()
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut addresses = Vec::with_capacity(emails.len());
+    for raw in emails {
+        let address = validate_email(raw).map_err(|error| {
+            ApiError::bad_request(
+                "invalid_email",
+                format!(
+                    "\"{}\" is not a valid email address: {}. Nobody was invited; correct it \
+                     and try again.",
+                    raw.trim(),
+                    error.message()
+                ),
+            )
+        })?;
+        if seen.insert(email_key(&address)) {
+            addresses.push(address);
+        }
+    }
+    Ok(addresses)
+}
+
+async fn is_active_member(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
+                        WHERE m.org_id = ? AND a.email = ? AND m.status = 'active')",
+    )
+    .bind(org_id)
+    .bind(email)
+    .fetch_one(conn)
+    .await
+}
+
+/// The full name of the account sending a mail and the name of its organization.
+async fn names(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    org_id: OrgId,
+) -> Result<(String, String), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.full_name, o.name FROM accounts a, organizations o WHERE a.id = ? AND o.id = ?",
+    )
+    .bind(account_id)
+    .bind(org_id)
+    .fetch_one(conn)
+    .await
+}
+
+async fn set_status(conn: &mut SqliteConnection, id: i64, status: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET status = ? WHERE id = ?")
+        .bind(status)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn unknown_product() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "product_not_found",
+        "One of the chosen products does not exist in this organization. Reload and choose again.",
+    )
+}
+
+fn seats_exceeded(shortfall: String) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "seats_exceeded", shortfall)
+}
+
+fn not_pending() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "not_pending", NOT_PENDING)
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredInvitation {
+    status: String,
+    email: String,
+    role: String,
+    expires_at: i64,
+    token_nonce: String,
+}
+
+/// A pending invitation of the organization (expired or not); 404 for an unknown id or another
+/// organization's, 409 once accepted or revoked.
+async fn pending_invitation(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    id: i64,
+) -> ApiResult<StoredInvitation> {
+    let invitation: Option<StoredInvitation> = sqlx::query_as(
+        "SELECT status, email, role, expires_at, token_nonce FROM invitations
+         WHERE id = ? AND org_id = ?",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(conn)
+    .await?;
+    match invitation {
+        None => Err(ApiError::not_found()),
+        Some(invitation) if invitation.status == "pending" => Ok(invitation),
+        Some(_) => Err(not_pending()),
+    }
+}
+
+/// Sends the invitation again with a new link valid for 24 fresh hours; the old link stops
+/// working. An expired invitation takes its seats again, so they must be free.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations/{id}/resend", tag = "invitations",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("id" = i64, Path, description = "Invitation id")),
+    responses((status = 200, body = InvitationLink), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+) -> ApiResult<Json<InvitationLink>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let invitation = pending_invitation(&mut tx, org_id, id).await?;
+    let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+    let now = now();
+    if invitation.expires_at <= now {
+        let products: Vec<i64> = sqlx::query_scalar(
+            "SELECT product_id FROM invitation_products WHERE invitation_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let seats = seats::product_seats(&mut tx, org_id).await?;
+        if let Some(shortfall) = seats
+            .iter()
+            .filter(|product| products.contains(&product.id))
+            .find_map(|product| product.shortfall(1))
+        {
+            return Err(seats_exceeded(shortfall));
+        }
+    }
+    let expires_at = now + LINK_VALIDITY_SECS;
+    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
+        .bind(expires_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let token = issue_token(&mut tx, &state.links, id).await?;
+    let (inviter, organization) = names(&mut tx, caller.account_id, org_id).await?;
+    let mails = [Mail::invitation(
+        &invitation.email,
+        &inviter,
+        &organization,
+        role,
+        &state.links.url(&token),
+    )];
+    mailer::queue(&mut tx, &mails).await?;
+    let detail = json!({ "id": id, "email": invitation.email });
+    change::record(
+        &mut tx,
+        org_id,
+        Some(caller.account_id),
+        "invitation.resent",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    mailer::log_queued(&mails);
+    Ok(Json(InvitationLink {
+        path: join_path(&token),
+        expires_at,
+    }))
+}
+
+/// The invitation's current activation link, for "Copy link".
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations/{id}/link", tag = "invitations",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("id" = i64, Path, description = "Invitation id")),
+    responses((status = 200, body = InvitationLink), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody)))]
+pub async fn link(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+) -> ApiResult<Json<InvitationLink>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut conn = state.db.acquire().await?;
+    let invitation = pending_invitation(&mut conn, org_id, id).await?;
+    Ok(Json(InvitationLink {
+        path: join_path(&state.links.token(id, &invitation.token_nonce)),
+        expires_at: invitation.expires_at,
+    }))
+}
+
+/// Revokes pending invitations: their links stop working at once. Reports per id.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations/revoke", tag = "invitations",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = IdsRequest,
+    responses((status = 200, body = BulkResponse), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<IdsRequest>,
+) -> ApiResult<Json<BulkResponse>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let mut results = Vec::with_capacity(request.ids.len());
+    let mut revoked = Vec::new();
+    for &id in &request.ids {
+        let invitation: Option<(String, String)> =
+            sqlx::query_as("SELECT status, email FROM invitations WHERE id = ? AND org_id = ?")
+                .bind(id)
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let error = match invitation {
+            None => Some(("not_found", "No such invitation in this organization.")),
+            Some((status, email)) if status == "pending" => {
+                set_status(&mut tx, id, "revoked").await?;
+                revoked.push(json!({ "id": id, "email": email }));
+                None
+            }
+            Some(_) => Some(("not_pending", NOT_PENDING)),
+        };
+        results.push(ItemResult {
+            id,
+            error: error.map(|(code, message)| ErrorDetail {
+                code: code.to_owned(),
+                message: message.to_owned(),
+            }),
+        });
+    }
+    let seq = if revoked.is_empty() {
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        seq as u64
+    } else {
+        let detail = json!({ "invitations": revoked });
+        change::record(
+            &mut tx,
+            org_id,
+            Some(caller.account_id),
+            "invitations.revoked",
+            detail,
+        )
+        .await?
+    };
+    tx.commit().await?;
+    Ok(Json(BulkResponse { results, seq }))
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkedInvitation {
+    id: i64,
+    org_id: OrgId,
+    organization: String,
+    invited_by: String,
+    email: String,
+    role: String,
+    status: String,
+    expires_at: i64,
+}
+
+/// The invitation behind a link, if the link still works; otherwise 404 or 410 saying why and
+/// what to do.
+async fn linked_invitation(
+    conn: &mut SqliteConnection,
+    token: &str,
+) -> ApiResult<LinkedInvitation> {
+    let invitation: Option<LinkedInvitation> = sqlx::query_as(
+        "SELECT i.id, i.org_id, o.name AS organization, a.full_name AS invited_by, i.email,
+                i.role, i.status, i.expires_at
+         FROM invitations i
+         JOIN organizations o ON o.id = i.org_id
+         JOIN accounts a ON a.id = i.invited_by
+         WHERE i.token_hash = ?",
+    )
+    .bind(auth::token_hash(token))
+    .fetch_optional(conn)
+    .await?;
+    let Some(invitation) = invitation else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invitation_not_found",
+            "This invitation link is not valid: it may be incomplete, or a newer invitation \
+             email replaced it. Ask an Admin of the organization for a new invitation.",
+        ));
+    };
+    let gone = |code, message| Err(ApiError::new(StatusCode::GONE, code, message));
+    match invitation.status.as_str() {
+        "accepted" => gone(
+            "invitation_used",
+            "This invitation has already been used. Sign in to open the organization, or ask \
+             an Admin of it for a new invitation.",
+        ),
+        "revoked" => gone(
+            "invitation_revoked",
+            "This invitation was revoked. Ask an Admin of the organization for a new \
+             invitation.",
+        ),
+        _ if invitation.expires_at <= now() => gone(
+            "invitation_expired",
+            "This invitation has expired: links work for 24 hours. Ask an Admin of the \
+             organization for a new invitation.",
+        ),
+        _ => Ok(invitation),
+    }
+}
+
+/// What an invitee sees before accepting. Public: holding the link is the permission.
+#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "invitations",
+    params(("token" = String, Path, description = "The token of the activation link")),
+    responses((status = 200, body = InvitationPreview), (status = 404, body = allot_core::ErrorBody),
+              (status = 410, body = allot_core::ErrorBody)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    PathParams(token): PathParams<String>,
+) -> ApiResult<Json<InvitationPreview>> {
+    let mut conn = state.db.acquire().await?;
+    let invitation = linked_invitation(&mut conn, &token).await?;
+    let account_exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE email = ?)")
+            .bind(&invitation.email)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Json(InvitationPreview {
+        role: Role::parse(&invitation.role).ok_or_else(ApiError::internal)?,
+        organization: invitation.organization,
+        invited_by: invitation.invited_by,
+        email: invitation.email,
+        account_exists,
+        expires_at: invitation.expires_at,
+    }))
+}
+
+/// Who accepts: an existing account (its password checked) or one to create.
+enum Invitee {
+    Existing(i64),
+    New {
+        full_name: String,
+        password_hash: String,
+    },
+}
+
+/// Accepts an invitation: creates the account or signs in to it, joins the organization with
+/// the invited role (a removed member comes back), and grants the invited licenses while seats
+/// allow: a product whose seats filled up meanwhile is skipped, and the audit event says so.
+/// Signs the account in with a session cookie.
+#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations",
+    params(("token" = String, Path, description = "The token of the activation link")),
+    request_body = AcceptRequest,
+    responses((status = 200, body = allot_core::Session), (status = 400, body = allot_core::ErrorBody),
+              (status = 401, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody), (status = 410, body = allot_core::ErrorBody),
+              (status = 429, body = allot_core::ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    PathParams(token): PathParams<String>,
+    JsonBody(request): JsonBody<AcceptRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let email = linked_invitation(&mut *state.db.acquire().await?, &token)
+        .await?
+        .email;
+    // Passwords are hashed and checked before the write lock is taken: that takes a while.
+    let account: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
+            .bind(&email)
+            .fetch_optional(&state.db)
+            .await?;
+    let invitee = match account {
+        Some(account) => Invitee::Existing(
+            session::authenticate(&state, &email, Some(account), request.password).await?,
+        ),
+        None => {
+            let full_name = mailer::one_line(request.full_name.as_deref().unwrap_or_default());
+            if full_name.is_empty() {
+                return Err(ApiError::bad_request(
+                    "full_name_required",
+                    "Enter your full name: it is how the organization's admins will know you.",
+                ));
+            }
+            if request.password.chars().count() < MIN_PASSWORD_CHARS {
+                return Err(ApiError::bad_request(
+                    "weak_password",
+                    format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters."),
+                ));
+            }
+            let password = request.password;
+            let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+                .await
+                .map_err(|_| ApiError::internal())?;
+            Invitee::New {
+                full_name,
+                password_hash,
+            }
+        }
+    };
+
+    let mut tx = change::begin(&state.db).await?;
+    // Checked again under the lock: the link may have been used, revoked or resent meanwhile.
+    let invitation = linked_invitation(&mut tx, &token).await?;
+    let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+    let now = now();
+    let account_id = match invitee {
+        Invitee::Existing(id) => id,
+        Invitee::New {
+            full_name,
+            password_hash,
+        } => {
+            sqlx::query_scalar(
+                "INSERT INTO accounts (email, full_name, password_hash, created_at)
+                 VALUES (?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&invitation.email)
+            .bind(full_name)
+            .bind(password_hash)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    let membership_id = join(&mut tx, &invitation, account_id, role).await?;
+    set_status(&mut tx, invitation.id, "accepted").await?;
+
+    // No longer pending, the invitation no longer holds its seats: they are there to take.
+    let products: Vec<i64> =
+        sqlx::query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
+            .bind(invitation.id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let seats = seats::product_seats(&mut tx, invitation.org_id).await?;
+    let (mut granted, mut not_granted) = (Vec::new(), Vec::new());
+    for product in seats
+        .iter()
+        .filter(|product| products.contains(&product.id))
+    {
+        if let Some(reason) = product.shortfall(1) {
+            not_granted.push(json!({ "product": product.name, "reason": reason }));
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(invitation.org_id)
+        .bind(membership_id)
+        .bind(product.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        granted.push(product.id);
+    }
+    let detail = json!({
+        "invitation_id": invitation.id,
+        "member_id": membership_id,
+        "email": invitation.email,
+        "role": role,
+        "granted": granted,
+        "not_granted": not_granted,
+    });
+    change::record(
+        &mut tx,
+        invitation.org_id,
+        Some(account_id),
+        "invitation.accepted",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    session::open(&state.db, account_id, false).await
+}
+
+/// Makes the account an active member with `role`: a new membership, or a removed member's
+/// old one brought back without the licenses and teams it had. Returns the membership's id.
+async fn join(
+    conn: &mut SqliteConnection,
+    invitation: &LinkedInvitation,
+    account_id: i64,
+    role: Role,
+) -> ApiResult<i64> {
+    let membership: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM memberships WHERE org_id = ? AND account_id = ?")
+            .bind(invitation.org_id)
+            .bind(account_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let now = now();
+    match membership {
+        Some((_, status)) if status == "active" => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "already_member",
+            format!(
+                "You are already a member of {}: sign in to open it.",
+                invitation.organization
+            ),
+        )),
+        Some((id, _)) => {
+            sqlx::query(
+                "UPDATE memberships SET role = ?, status = 'active', joined_at = ?,
+                   removed_at = NULL, removed_by = NULL, last_access_at = ?
+                 WHERE id = ?",
+            )
+            .bind(role.as_str())
+            .bind(now)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            for table in ["direct_allocations", "team_members"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE membership_id = ?"))
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(id)
+        }
+        None => Ok(sqlx::query_scalar(
+            "INSERT INTO memberships (org_id, account_id, role, status, joined_at, last_access_at)
+             VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
+        )
+        .bind(invitation.org_id)
+        .bind(account_id)
+        .bind(role.as_str())
+        .bind(now)
+        .bind(now)
+        .fetch_one(conn)
+        .await?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_depend_on_secret_id_and_nonce() {
+        let links = InvitationLinks::new(vec![7; 32], "https://allot.example/");
+        let token = links.token(1, "n");
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(token, links.token(1, "n"), "derived again for Copy link");
+        assert_ne!(token, links.token(2, "n"));
+        assert_ne!(token, links.token(1, "m"));
+        let other_secret = InvitationLinks::new(vec![8; 32], "https://allot.example");
+        assert_ne!(token, other_secret.token(1, "n"));
+        assert_eq!(
+            links.url("abc"),
+            "https://allot.example/join/abc",
+            "no double slash"
+        );
+    }
+
+    #[test]
+    fn the_secret_lives_beside_the_database_file() {
+        assert_eq!(
+            secret_beside("sqlite://allot.db"),
+            Some(PathBuf::from("allot.secret"))
+        );
+        assert_eq!(
+            secret_beside("sqlite:///var/lib/allot/main.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/allot/allot.secret"))
+        );
+        assert_eq!(secret_beside("sqlite::memory:"), None);
+        assert_eq!(secret_beside("sqlite://?mode=memory"), None);
+    }
+
+    #[test]
+    fn the_secret_file_is_created_once_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("allot.secret");
+
+        let created = read_or_create_secret(&path).unwrap();
+        let read = read_or_create_secret(&path).unwrap();
+
+        assert_eq!(created.len(), SECRET_BYTES);
+        assert_eq!(created, read);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_short_secret_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("allot.secret");
+        fs::write(&path, b"short").unwrap();
+
+        let error = load_secret(Some(&path), "sqlite::memory:").unwrap_err();
+
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        assert!(error.to_string().contains("allot.secret"), "{error}");
+    }
+}

@@ -1,0 +1,364 @@
+//! Teams: named subsets of an organization's members, with a role per team.
+
+use std::collections::HashMap;
+
+use allot_core::{
+    MemberId, OrgId, Team, TeamMember, TeamMemberRequest, TeamName, TeamRole,
+    rules::{self, TEAM_NAME_MAX_CHARS},
+};
+use axum::{Json, extract::State, http::StatusCode};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    change,
+    error::{ApiError, ApiResult},
+    extract::{JsonBody, PathParams},
+    member_changes::find_member,
+};
+
+type TeamId = i64;
+
+fn team_role(value: &str) -> ApiResult<TeamRole> {
+    match value {
+        "admin" => Ok(TeamRole::Admin),
+        "member" => Ok(TeamRole::Member),
+        _ => Err(ApiError::internal()),
+    }
+}
+
+fn team_role_str(role: TeamRole) -> &'static str {
+    match role {
+        TeamRole::Admin => "admin",
+        TeamRole::Member => "member",
+    }
+}
+
+/// The organization's teams by name (or only team `only`), each with its active members:
+/// removed members' places are kept for an Undo but not shown.
+async fn load(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    only: Option<TeamId>,
+) -> ApiResult<Vec<Team>> {
+    let teams: Vec<(TeamId, String)> = sqlx::query_as(
+        "SELECT id, name FROM teams WHERE org_id = ?1 AND (?2 IS NULL OR id = ?2)
+         ORDER BY name COLLATE NOCASE, id",
+    )
+    .bind(org_id)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows: Vec<(TeamId, MemberId, String)> = sqlx::query_as(
+        "SELECT tm.team_id, tm.membership_id, tm.role
+         FROM team_members tm
+         JOIN teams t ON t.id = tm.team_id
+         JOIN memberships m ON m.id = tm.membership_id
+         WHERE t.org_id = ?1 AND (?2 IS NULL OR t.id = ?2) AND m.status = 'active'
+         ORDER BY tm.membership_id",
+    )
+    .bind(org_id)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut members: HashMap<TeamId, Vec<TeamMember>> = HashMap::new();
+    for (team_id, member_id, role) in rows {
+        members.entry(team_id).or_default().push(TeamMember {
+            member_id,
+            role: team_role(&role)?,
+        });
+    }
+    Ok(teams
+        .into_iter()
+        .map(|(id, name)| Team {
+            id,
+            name,
+            members: members.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Team `team_id` of the organization; 404 for another organization's or nonexistent ids.
+async fn load_one(conn: &mut SqliteConnection, org_id: OrgId, team_id: TeamId) -> ApiResult<Team> {
+    load(conn, org_id, Some(team_id))
+        .await?
+        .pop()
+        .ok_or_else(ApiError::not_found)
+}
+
+fn valid_name(raw: &str) -> ApiResult<&str> {
+    rules::team_name(raw).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_team_name",
+            format!("A team name needs 1 to {TEAM_NAME_MAX_CHARS} characters."),
+        )
+    })
+}
+
+/// Refuses `name` when another team of the organization has it, in any case.
+async fn ensure_name_free(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    name: &str,
+    renamed: Option<TeamId>,
+) -> ApiResult<()> {
+    // In Rust rather than SQL: SQLite's NOCASE folds only ASCII letters.
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM teams WHERE org_id = ? AND id IS NOT ?")
+            .bind(org_id)
+            .bind(renamed)
+            .fetch_all(conn)
+            .await?;
+    let folded = name.to_lowercase();
+    match names.iter().find(|taken| taken.to_lowercase() == folded) {
+        Some(taken) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "team_name_taken",
+            format!("There is already a team named \u{201c}{taken}\u{201d}."),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<Team>), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+) -> ApiResult<Json<Vec<Team>>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    // One read transaction, so that the teams and their members agree.
+    let mut tx = state.db.begin().await?;
+    let teams = load(&mut tx, org_id, None).await?;
+    tx.commit().await?;
+    Ok(Json(teams))
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = TeamName,
+    responses((status = 201, body = Team), (status = 400, body = allot_core::ErrorBody,
+               description = "`invalid_team_name`"),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody, description = "`team_name_taken`")))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<TeamName>,
+) -> ApiResult<(StatusCode, Json<Team>)> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let name = valid_name(&request.name)?;
+    let mut tx = change::begin(&state.db).await?;
+    ensure_name_free(&mut tx, org_id, name, None).await?;
+    let id: TeamId =
+        sqlx::query_scalar("INSERT INTO teams (org_id, name) VALUES (?, ?) RETURNING id")
+            .bind(org_id)
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+    let detail = json!({ "team": id, "name": name });
+    change::record(
+        &mut tx,
+        org_id,
+        Some(caller.account_id),
+        "team.created",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    let team = Team {
+        id,
+        name: name.to_owned(),
+        members: Vec::new(),
+    };
+    Ok((StatusCode::CREATED, Json(team)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{team_id}", tag = "teams",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("team_id" = i64, Path, description = "Team id")),
+    request_body = TeamName,
+    responses((status = 200, body = Team), (status = 400, body = allot_core::ErrorBody,
+               description = "`invalid_team_name`"),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody, description = "`team_name_taken`")))]
+pub async fn rename(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, team_id)): PathParams<(OrgId, TeamId)>,
+    JsonBody(request): JsonBody<TeamName>,
+) -> ApiResult<Json<Team>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let name = valid_name(&request.name)?;
+    let mut tx = change::begin(&state.db).await?;
+    let mut team = load_one(&mut tx, org_id, team_id).await?;
+    if team.name != name {
+        ensure_name_free(&mut tx, org_id, name, Some(team_id)).await?;
+        sqlx::query("UPDATE teams SET name = ? WHERE id = ?")
+            .bind(name)
+            .bind(team_id)
+            .execute(&mut *tx)
+            .await?;
+        let detail = json!({ "team": team_id, "previous_name": team.name, "name": name });
+        change::record(
+            &mut tx,
+            org_id,
+            Some(caller.account_id),
+            "team.renamed",
+            detail,
+        )
+        .await?;
+        team.name = name.to_owned();
+    }
+    tx.commit().await?;
+    Ok(Json(team))
+}
+
+/// Deletes the team; its members stay in the organization.
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{team_id}", tag = "teams",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("team_id" = i64, Path, description = "Team id")),
+    responses((status = 204), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, team_id)): PathParams<(OrgId, TeamId)>,
+) -> ApiResult<StatusCode> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let team = load_one(&mut tx, org_id, team_id).await?;
+    sqlx::query("DELETE FROM team_members WHERE team_id = ?")
+        .bind(team_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM teams WHERE id = ?")
+        .bind(team_id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({ "team": team_id, "name": team.name });
+    change::record(
+        &mut tx,
+        org_id,
+        Some(caller.account_id),
+        "team.deleted",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Adds an active member to the team with a team role, or changes their team role.
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/teams/{team_id}/members/{member_id}", tag = "teams",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("team_id" = i64, Path, description = "Team id"),
+           ("member_id" = i64, Path, description = "Member id")),
+    request_body = TeamMemberRequest,
+    responses((status = 200, body = Team), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 422, body = allot_core::ErrorBody,
+               description = "`billing_manager_in_team`, `member_removed`")))]
+pub async fn set_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, team_id, member_id)): PathParams<(OrgId, TeamId, MemberId)>,
+    JsonBody(request): JsonBody<TeamMemberRequest>,
+) -> ApiResult<Json<Team>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    load_one(&mut tx, org_id, team_id).await?;
+    let member = find_member(&mut tx, org_id, member_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !member.active {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "member_removed",
+            format!(
+                "{} was removed from the organization; only its members can be in a team.",
+                member.full_name
+            ),
+        ));
+    }
+    rules::check_team_member(member.role).map_err(|violation| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            violation.code(),
+            violation.message(),
+        )
+    })?;
+    let role = team_role_str(request.role);
+    let changed = sqlx::query(
+        "INSERT INTO team_members (team_id, membership_id, role) VALUES (?1, ?2, ?3)
+         ON CONFLICT (team_id, membership_id) DO UPDATE SET role = ?3 WHERE role != ?3",
+    )
+    .bind(team_id)
+    .bind(member_id)
+    .bind(role)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        let detail = json!({ "team": team_id, "member": member_id, "role": role });
+        change::record(
+            &mut tx,
+            org_id,
+            Some(caller.account_id),
+            "team.member_set",
+            detail,
+        )
+        .await?;
+    }
+    let team = load_one(&mut tx, org_id, team_id).await?;
+    tx.commit().await?;
+    Ok(Json(team))
+}
+
+/// Takes a member out of the team (they stay in the organization).
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{team_id}/members/{member_id}", tag = "teams",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("team_id" = i64, Path, description = "Team id"),
+           ("member_id" = i64, Path, description = "Member id")),
+    responses((status = 200, body = Team), (status = 401, body = allot_core::ErrorBody),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, team_id, member_id)): PathParams<(OrgId, TeamId, MemberId)>,
+) -> ApiResult<Json<Team>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    load_one(&mut tx, org_id, team_id).await?;
+    find_member(&mut tx, org_id, member_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let removed = sqlx::query("DELETE FROM team_members WHERE team_id = ? AND membership_id = ?")
+        .bind(team_id)
+        .bind(member_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed > 0 {
+        let detail = json!({ "team": team_id, "member": member_id });
+        change::record(
+            &mut tx,
+            org_id,
+            Some(caller.account_id),
+            "team.member_removed",
+            detail,
+        )
+        .await?;
+    }
+    let team = load_one(&mut tx, org_id, team_id).await?;
+    tx.commit().await?;
+    Ok(Json(team))
+}
