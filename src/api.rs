@@ -2,9 +2,13 @@
 
 use std::fmt;
 
-use allot_core::{ErrorBody, MembersSnapshot, OrgId, Session, SignInRequest};
+use allot_core::{
+    AcceptRequest, BulkResponse, ChangeRoleRequest, ErrorBody, IdsRequest, Invitation,
+    InvitationLink, InvitationPreview, InviteRequest, InviteResponse, MemberId, MembersSnapshot,
+    OrgId, ProductSeats, Role, Session, SignInRequest, Team, TeamMemberRequest, TeamName, TeamRole,
+};
 use gloo_net::http::{Request, Response};
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 
 const BASE: &str = "/api/v1";
 
@@ -85,8 +89,16 @@ fn url(path: &str) -> String {
     format!("{BASE}{path}")
 }
 
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    json(Request::get(&url(path)).build()).await
+}
+
+async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    json(Request::post(&url(path)).json(body)).await
+}
+
 pub async fn session() -> Result<Session, ApiError> {
-    json(Request::get(&url("/session")).build()).await
+    get("/session").await
 }
 
 pub async fn sign_in(email: String, password: String) -> Result<Session, ApiError> {
@@ -95,7 +107,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Session, ApiErro
         password,
         bearer: false,
     };
-    json(Request::post(&url("/session")).json(&body)).await
+    post("/session", &body).await
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
@@ -105,5 +117,102 @@ pub async fn sign_out() -> Result<(), ApiError> {
 }
 
 pub async fn members(org: OrgId) -> Result<MembersSnapshot, ApiError> {
-    json(Request::get(&url(&format!("/orgs/{org}/members"))).build()).await
+    get(&format!("/orgs/{org}/members")).await
+}
+
+pub async fn remove_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkResponse, ApiError> {
+    post(&format!("/orgs/{org}/members/remove"), &IdsRequest { ids }).await
+}
+
+pub async fn restore_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkResponse, ApiError> {
+    post(&format!("/orgs/{org}/members/restore"), &IdsRequest { ids }).await
+}
+
+pub async fn change_role(
+    org: OrgId,
+    ids: Vec<MemberId>,
+    role: Role,
+) -> Result<BulkResponse, ApiError> {
+    post(
+        &format!("/orgs/{org}/members/role"),
+        &ChangeRoleRequest { ids, role },
+    )
+    .await
+}
+
+/// Where the browser downloads the CSV of the organization's users from: `status` is
+/// `all`, `active` or `removed`; `search` filters as the console's search bar does.
+pub fn export_url(org: OrgId, status: &str, search: &str) -> String {
+    let query = js_sys::encode_uri_component(search.trim());
+    url(&format!(
+        "/orgs/{org}/members/export.csv?status={status}&q={query}"
+    ))
+}
+
+pub async fn products(org: OrgId) -> Result<Vec<ProductSeats>, ApiError> {
+    get(&format!("/orgs/{org}/products")).await
+}
+
+pub async fn invitations(org: OrgId) -> Result<Vec<Invitation>, ApiError> {
+    get(&format!("/orgs/{org}/invitations")).await
+}
+
+pub async fn invite(org: OrgId, request: InviteRequest) -> Result<InviteResponse, ApiError> {
+    post(&format!("/orgs/{org}/invitations"), &request).await
+}
+
+pub async fn resend_invitation(org: OrgId, id: i64) -> Result<InvitationLink, ApiError> {
+    post(&format!("/orgs/{org}/invitations/{id}/resend"), &()).await
+}
+
+pub async fn invitation_link(org: OrgId, id: i64) -> Result<InvitationLink, ApiError> {
+    get(&format!("/orgs/{org}/invitations/{id}/link")).await
+}
+
+pub async fn revoke_invitations(org: OrgId, ids: Vec<i64>) -> Result<BulkResponse, ApiError> {
+    post(
+        &format!("/orgs/{org}/invitations/revoke"),
+        &IdsRequest { ids },
+    )
+    .await
+}
+
+pub async fn invitation_preview(token: &str) -> Result<InvitationPreview, ApiError> {
+    get(&format!("/invitations/{token}")).await
+}
+
+pub async fn accept_invitation(token: &str, request: AcceptRequest) -> Result<Session, ApiError> {
+    post(&format!("/invitations/{token}/accept"), &request).await
+}
+
+pub async fn teams(org: OrgId) -> Result<Vec<Team>, ApiError> {
+    get(&format!("/orgs/{org}/teams")).await
+}
+
+pub async fn create_team(org: OrgId, name: String) -> Result<Team, ApiError> {
+    post(&format!("/orgs/{org}/teams"), &TeamName { name }).await
+}
+
+pub async fn rename_team(org: OrgId, team: i64, name: String) -> Result<Team, ApiError> {
+    json(Request::patch(&url(&format!("/orgs/{org}/teams/{team}"))).json(&TeamName { name })).await
+}
+
+pub async fn delete_team(org: OrgId, team: i64) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/orgs/{org}/teams/{team}"))).build())
+        .await
+        .map(drop)
+}
+
+pub async fn set_team_member(
+    org: OrgId,
+    team: i64,
+    member: MemberId,
+    role: TeamRole,
+) -> Result<Team, ApiError> {
+    let path = url(&format!("/orgs/{org}/teams/{team}/members/{member}"));
+    json(Request::put(&path).json(&TeamMemberRequest { role })).await
+}
+
+pub async fn remove_team_member(org: OrgId, team: i64, member: MemberId) -> Result<Team, ApiError> {
+    json(Request::delete(&url(&format!("/orgs/{org}/teams/{team}/members/{member}"))).build()).await
 }

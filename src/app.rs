@@ -1,6 +1,6 @@
 //! The app: routes, the session every page relies on, and the organization shell.
 
-use allot_core::{OrgId, Session};
+use allot_core::{Account, OrgId, OrganizationSummary, Session};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::{
     components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes},
@@ -10,8 +10,8 @@ use leptos_router::{
 
 use crate::{
     api::{self, ApiError},
-    components::ErrorPanel,
-    pages::{Home, NoAccess, NotFoundPage, SignIn, UserManagement},
+    components::{ErrorPanel, ToastRegion, Toasts},
+    pages::{Home, Join, NoAccess, NotFoundPage, SignIn, TeamsPage, UserManagement},
 };
 
 /// Who is signed in, loaded once and re-fetched after signing in or out.
@@ -21,15 +21,19 @@ pub struct SessionResource(pub LocalResource<Result<Session, ApiError>>);
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(SessionResource(LocalResource::new(api::session)));
+    Toasts::provide();
     view! {
         <div class="allot">
+            <ToastRegion />
             <Router>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/sign-in") view=SignIn />
+                    <Route path=path!("/join/:token") view=Join />
                     <ParentRoute path=path!("/orgs/:org") view=OrgShell>
                         <Route path=path!("") view=OrgHome />
                         <Route path=path!("users/:tab") view=UserManagement />
+                        <Route path=path!("teams") view=TeamsPage />
                     </ParentRoute>
                 </Routes>
             </Router>
@@ -77,6 +81,16 @@ pub fn org_param() -> Memo<Option<OrgId>> {
     Memo::new(move |_| params.read().get("org").and_then(|id| id.parse().ok()))
 }
 
+/// The organization the current page is about, as the signed-in account sees it.
+pub fn current_organization() -> Option<OrganizationSummary> {
+    use_context()
+}
+
+/// The signed-in account, inside the organization shell.
+pub fn current_account() -> Option<Account> {
+    use_context()
+}
+
 /// The frame of every organization page: its name, the switcher, navigation, sign-out.
 #[component]
 fn OrgShell() -> impl IntoView {
@@ -96,6 +110,8 @@ fn OrgShell() -> impl IntoView {
                     view! { <NoAccess organization account=session.account.clone() /> },
                 );
             }
+            provide_context(organization.clone());
+            provide_context(session.account.clone());
             let navigate = navigate.clone();
             let switch = move |ev| {
                 let id = event_target_value(&ev);
@@ -110,6 +126,7 @@ fn OrgShell() -> impl IntoView {
                 })
                 .collect_view();
             let users_href = format!("/orgs/{}/users/active", organization.id);
+            let teams_href = format!("/orgs/{}/teams", organization.id);
             EitherOf3::C(view! {
                 <header class="shell-header">
                     <span class="brand" aria-hidden="true">"Allot"</span>
@@ -119,6 +136,7 @@ fn OrgShell() -> impl IntoView {
                     </label>
                     <nav aria-label="Main">
                         <A href=users_href>"User Management"</A>
+                        <A href=teams_href>"Teams"</A>
                     </nav>
                     <span class="account">{session.account.full_name.clone()}</span>
                     <SignOutButton />

@@ -5,6 +5,8 @@ mod app;
 pub mod components;
 pub mod format;
 mod pages;
+mod remote;
+mod rows;
 
 pub use app::App;
 

@@ -1,7 +1,11 @@
 //! Pieces of screens, each usable (and tested) on its own.
 
+mod data_table;
+mod dialog;
 mod error_panel;
-mod members_table;
+mod toasts;
 
+pub use data_table::{Column, DataTable, TableRow};
+pub use dialog::Dialog;
 pub use error_panel::ErrorPanel;
-pub use members_table::MembersTable;
+pub use toasts::{ToastRegion, Toasts};

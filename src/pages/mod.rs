@@ -1,13 +1,17 @@
 //! One module per screen.
 
 mod home;
+mod join;
 mod no_access;
 mod not_found;
 mod sign_in;
-mod user_management;
+mod teams;
+mod users;
 
 pub use home::Home;
+pub use join::Join;
 pub use no_access::NoAccess;
 pub use not_found::{NotFound, NotFoundPage};
 pub use sign_in::SignIn;
-pub use user_management::UserManagement;
+pub use teams::TeamsPage;
+pub use users::UserManagement;

@@ -22,12 +22,12 @@ after(async () => {
 async function openActiveUsers(email = OWNER) {
   const { context, page } = await newPage(browser);
   await signIn(page, server.url, email);
-  await page.getByRole('table', { name: 'active members' }).waitFor();
+  await page.getByRole('table', { name: 'active users' }).waitFor();
   return { context, page };
 }
 
 const summary = (page) => page.locator('.summary');
-const rows = (page) => page.getByRole('table', { name: 'active members' }).locator('tbody tr:not(.spacer)');
+const rows = (page) => page.getByRole('table', { name: 'active users' }).locator('tbody tr:not(.spacer)');
 
 test('a signed-out visitor is sent to sign in, and a wrong password is refused plainly', async () => {
   const { context, page } = await newPage(browser);
@@ -50,12 +50,16 @@ test('the owner sees the 250 active members of Acme QA', async () => {
   const { context, page } = await openActiveUsers();
   assert.equal(new URL(page.url()).pathname, '/orgs/1/users/active');
   await page.getByRole('combobox', { name: 'Organization' }).filter({ hasText: 'Acme QA' }).waitFor();
-  assert.equal(await summary(page).textContent(), '250 active members');
+  assert.equal(await summary(page).textContent(), '250 active users');
   const tab = page.getByRole('tab', { name: 'Active Users' });
   assert.equal(await tab.getAttribute('aria-selected'), 'true');
-  const table = page.getByRole('table', { name: 'active members' });
+  const table = page.getByRole('table', { name: 'active users' });
   assert.equal(await table.getAttribute('aria-rowcount'), '251');
   // Only the rows in view are in the DOM.
+  // Licenses show by name from the first load.
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('owner@example.com');
+  assert.match(await rows(page).first().textContent(), /Runtime Engine, Studio Enterprise, Visual Testing/);
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('');
   const rendered = await rows(page).count();
   assert.ok(rendered > 5 && rendered < 60, `${rendered} rows rendered`);
   await assertAccessible(page, 'Active Users');
@@ -65,7 +69,7 @@ test('the owner sees the 250 active members of Acme QA', async () => {
 
 test('search narrows the rows on every keystroke, ignoring case and accents, and clears', async () => {
   const { context, page } = await openActiveUsers();
-  const search = page.getByRole('searchbox', { name: 'Search active members' });
+  const search = page.getByRole('searchbox', { name: 'Search active users' });
   await search.pressSequentially('zoe');
   await page.waitForFunction(() => document.querySelector('.summary').textContent.includes('match'));
   const narrowed = await summary(page).textContent();
@@ -78,7 +82,7 @@ test('search narrows the rows on every keystroke, ignoring case and accents, and
   await search.fill('ZOË');
   await page.waitForFunction((text) => document.querySelector('.summary').textContent === text, narrowed);
   await search.fill('');
-  await page.waitForFunction(() => document.querySelector('.summary').textContent === '250 active members');
+  await page.waitForFunction(() => document.querySelector('.summary').textContent === '250 active users');
   page.assertNoErrors();
   await context.close();
 });
@@ -86,7 +90,7 @@ test('search narrows the rows on every keystroke, ignoring case and accents, and
 test('ticking rows counts them, and select-all covers every matching row', async () => {
   const { context, page } = await openActiveUsers();
   const selection = page.locator('.selection');
-  const search = page.getByRole('searchbox', { name: 'Search active members' });
+  const search = page.getByRole('searchbox', { name: 'Search active users' });
   // Selections made under different searches add up.
   await search.fill('Mia Moreno');
   await page.getByRole('checkbox', { name: 'Select Mia Moreno' }).check();
@@ -94,7 +98,7 @@ test('ticking rows counts them, and select-all covers every matching row', async
   await page.getByRole('checkbox', { name: 'Select Adam Alvarez' }).check();
   await search.fill('');
   assert.equal(await selection.textContent(), '2 selected');
-  const selectAll = page.getByRole('checkbox', { name: 'Select all matching active members' });
+  const selectAll = page.getByRole('checkbox', { name: 'Select all matching active users' });
   assert.equal(await selectAll.evaluate((box) => box.indeterminate), true);
   await selectAll.click();
   assert.equal(await selection.textContent(), '250 selected');
@@ -129,7 +133,7 @@ test('sorting by a column says so and reorders the rows', async () => {
 test('reloading a deep link lands on the same tab', async () => {
   const { context, page } = await openActiveUsers(ADMIN);
   await page.reload();
-  await page.getByRole('table', { name: 'active members' }).waitFor();
+  await page.getByRole('table', { name: 'active users' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/orgs/1/users/active');
   assert.equal(await page.getByRole('tab', { name: 'Active Users' }).getAttribute('aria-selected'), 'true');
   page.assertNoErrors();
@@ -149,8 +153,8 @@ test('a failed load shows the reason and a retry that recovers', async () => {
   await assertAccessible(page, 'load error');
   await page.unroute('**/api/v1/orgs/1/members');
   await alert.getByRole('button', { name: 'Retry' }).click();
-  await page.getByRole('table', { name: 'active members' }).waitFor();
-  assert.equal(await summary(page).textContent(), '250 active members');
+  await page.getByRole('table', { name: 'active users' }).waitFor();
+  assert.equal(await summary(page).textContent(), '250 active users');
   await context.close();
 });
 

@@ -1,0 +1,305 @@
+use std::{collections::HashSet, sync::Arc};
+
+use allot_core::{
+    format::count,
+    search::SearchQuery,
+    selection::{SelectAll, select_all_state, toggle, toggle_all},
+    sort::{Direction, Sort, SortKey, sort_rows},
+    window::RowWindow,
+};
+use leptos::prelude::*;
+
+/// Must equal `--allot-row-height` in style/main.css: the window math counts in rows.
+const ROW_HEIGHT: f64 = 44.0;
+/// The scroll area's height before it is first measured.
+const DEFAULT_VIEWPORT: f64 = 640.0;
+
+/// What a table needs to know of its rows.
+pub trait TableRow: Clone + Send + Sync + 'static {
+    fn id(&self) -> i64;
+    /// The folded text the search bar matches (see `allot_core::search::search_key`).
+    fn search_key(&self) -> String;
+    /// Names the row for assistive technology: "Select {label}".
+    fn label(&self) -> String;
+}
+
+type Cell<T> = Arc<dyn Fn(&T) -> AnyView + Send + Sync>;
+type Key<T> = Arc<dyn Fn(&T) -> SortKey + Send + Sync>;
+
+/// One column: its header, how its cells render and, if sortable, what it sorts by.
+pub struct Column<T> {
+    label: &'static str,
+    class: &'static str,
+    cell: Cell<T>,
+    sort_key: Option<Key<T>>,
+}
+
+impl<T> Clone for Column<T> {
+    fn clone(&self) -> Self {
+        Self {
+            label: self.label,
+            class: self.class,
+            cell: self.cell.clone(),
+            sort_key: self.sort_key.clone(),
+        }
+    }
+}
+
+impl<T> Column<T> {
+    pub fn new<V: IntoView + 'static>(
+        label: &'static str,
+        cell: impl Fn(&T) -> V + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            label,
+            class: "",
+            cell: Arc::new(move |row| cell(row).into_any()),
+            sort_key: None,
+        }
+    }
+
+    pub fn sorted_by(mut self, key: impl Fn(&T) -> SortKey + Send + Sync + 'static) -> Self {
+        self.sort_key = Some(Arc::new(key));
+        self
+    }
+
+    /// A class for the column's cells (styling, and tests find cells by it).
+    pub fn class(mut self, class: &'static str) -> Self {
+        self.class = class;
+        self
+    }
+}
+
+/// Rows with a search bar, sortable columns and row selection. Only the rows in view are in
+/// the DOM, so it stays fast however many rows there are; `aria-rowcount` and
+/// `aria-rowindex` keep the whole list known to assistive technology.
+#[component]
+pub fn DataTable<T: TableRow>(
+    rows: Signal<Vec<T>>,
+    columns: Vec<Column<T>>,
+    /// The search text; the page owns it so that it can live in the URL.
+    search: RwSignal<String>,
+    /// Ids of the selected rows; the page owns it for its bulk actions.
+    selected: RwSignal<HashSet<i64>>,
+    /// The sort before the admin picks one.
+    initial_sort: Sort,
+    /// What the rows are, for the table's name and its counts: "active users".
+    noun: &'static str,
+) -> impl IntoView {
+    let columns = StoredValue::new(columns);
+    let sort = RwSignal::new(initial_sort);
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(DEFAULT_VIEWPORT);
+
+    // Folded once per load, so each keystroke only folds the query.
+    let keys =
+        Memo::new(move |_| rows.with(|rows| rows.iter().map(T::search_key).collect::<Vec<_>>()));
+    let sorted = Memo::new(move |_| {
+        let sort = sort.get();
+        columns.with_value(|columns| {
+            rows.with(|rows| match &columns[sort.column].sort_key {
+                Some(key) => sort_rows(rows, |row| key(row), T::id, sort.direction),
+                None => (0..rows.len()).collect(),
+            })
+        })
+    });
+    let matching = Memo::new(move |_| {
+        let query = SearchQuery::new(&search.read());
+        sorted.with(|sorted| {
+            if query.is_empty() {
+                return sorted.clone();
+            }
+            keys.with(|keys| {
+                sorted
+                    .iter()
+                    .copied()
+                    .filter(|&i| query.matches(&keys[i]))
+                    .collect()
+            })
+        })
+    });
+    let matching_ids = Memo::new(move |_| {
+        rows.with(|rows| {
+            matching.with(|positions| positions.iter().map(|&i| rows[i].id()).collect::<Vec<_>>())
+        })
+    });
+    let all_state = Memo::new(move |_| {
+        matching_ids.with(|ids| selected.with(|selected| select_all_state(ids, selected)))
+    });
+    // Rows that went away (removed elsewhere, revoked...) leave the selection too.
+    Effect::new(move |_| {
+        let present: HashSet<i64> = rows.with(|rows| rows.iter().map(T::id).collect());
+        if selected.with_untracked(|selected| selected.iter().any(|id| !present.contains(id))) {
+            selected.update(|selected| selected.retain(|id| present.contains(id)));
+        }
+    });
+    let window = Memo::new(move |_| {
+        RowWindow::new(
+            matching.with(Vec::len),
+            ROW_HEIGHT,
+            scroll_top.get(),
+            viewport.get(),
+        )
+    });
+    // Bumped on every load, so that rows whose data changed are drawn again.
+    let generation = Memo::new(move |previous: Option<&u64>| {
+        rows.track();
+        previous.map_or(0, |n| n + 1)
+    });
+    let rows_in_view = move || {
+        let window = window.get();
+        let generation = generation.get();
+        matching.with(|positions| {
+            rows.with(|rows| {
+                (window.start..window.end)
+                    .map(|position| (generation, position, rows[positions[position]].clone()))
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+
+    let summary = move || {
+        let total = rows.with(Vec::len);
+        if search.read().trim().is_empty() {
+            format!("{} {noun}", count(total))
+        } else {
+            format!(
+                "{} of {} {noun} match",
+                count(matching.with(Vec::len)),
+                count(total)
+            )
+        }
+    };
+    let selected_count = move || selected.with(HashSet::len);
+
+    let header_cells = columns.with_value(|columns| {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(index, column)| {
+                let label = column.label;
+                if column.sort_key.is_none() {
+                    return view! { <th scope="col">{label}</th> }.into_any();
+                }
+                let direction = move || sort.get().direction_of(index);
+                let aria_sort = move || match direction() {
+                    Some(Direction::Ascending) => "ascending",
+                    Some(Direction::Descending) => "descending",
+                    None => "none",
+                };
+                let indicator = move || match direction() {
+                    Some(Direction::Ascending) => "▲",
+                    Some(Direction::Descending) => "▼",
+                    None => "",
+                };
+                view! {
+                    <th scope="col" aria-sort=aria_sort>
+                        <button type="button" class="sort" on:click=move |_| sort.update(|sort| *sort = sort.clicked(index))>
+                            {label}
+                            <span class="sort-indicator" aria-hidden="true">{indicator}</span>
+                        </button>
+                    </th>
+                }
+                .into_any()
+            })
+            .collect_view()
+    });
+
+    let row = move |(_, position, row): (u64, usize, T)| {
+        let id = row.id();
+        let checked = Memo::new(move |_| selected.with(|selected| selected.contains(&id)));
+        let cells = columns.with_value(|columns| {
+            columns
+                .iter()
+                .map(|column| view! { <td class=column.class>{(column.cell)(&row)}</td> })
+                .collect_view()
+        });
+        view! {
+            <tr aria-rowindex=position + 2 class:selected=checked>
+                <td class="check">
+                    <input
+                        type="checkbox"
+                        aria-label=format!("Select {}", row.label())
+                        prop:checked=checked
+                        on:change=move |_| selected.update(|selected| toggle(id, selected))
+                    />
+                </td>
+                {cells}
+            </tr>
+        }
+    };
+
+    let on_scroll = move |ev: leptos::ev::Event| {
+        let area = event_target::<web_sys::Element>(&ev);
+        scroll_top.set(area.scroll_top() as f64);
+        viewport.set(area.client_height() as f64);
+    };
+    let empty = move || {
+        matching.with(Vec::is_empty).then(|| {
+            let query = search.read().trim().to_owned();
+            let text = if query.is_empty() {
+                format!("There are no {noun}.")
+            } else {
+                format!("No {noun} match “{query}”.")
+            };
+            view! { <p class="empty">{text}</p> }
+        })
+    };
+    let column_count = columns.with_value(Vec::len) + 1;
+
+    view! {
+        <div class="table-toolbar">
+            <input
+                type="search"
+                class="search"
+                aria-label=format!("Search {noun}")
+                placeholder="Search by name or email"
+                on:input=move |ev| search.set(event_target_value(&ev))
+                prop:value=search
+            />
+            <p class="summary" role="status">{summary}</p>
+            <p class="selection" role="status">
+                {move || (selected_count() > 0).then(|| format!("{} selected", count(selected_count())))}
+            </p>
+            <button
+                type="button"
+                class="secondary"
+                hidden=move || selected_count() == 0
+                on:click=move |_| selected.update(HashSet::clear)
+            >
+                "Clear selection"
+            </button>
+        </div>
+        <div class="table-scroll" on:scroll=on_scroll>
+            <table aria-label=noun aria-rowcount=move || matching.with(Vec::len) + 1>
+                <thead>
+                    <tr aria-rowindex="1">
+                        <th scope="col" class="check">
+                            <input
+                                type="checkbox"
+                                aria-label=format!("Select all matching {noun}")
+                                prop:checked=move || all_state.get() == SelectAll::Checked
+                                prop:indeterminate=move || all_state.get() == SelectAll::Mixed
+                                on:change=move |_| {
+                                    let ids = matching_ids.get();
+                                    selected.update(|selected| toggle_all(&ids, selected));
+                                }
+                            />
+                        </th>
+                        {header_cells}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="spacer" aria-hidden="true">
+                        <td colspan=column_count style:height=move || format!("{}px", window.get().rows_above() as f64 * ROW_HEIGHT)></td>
+                    </tr>
+                    <For each=rows_in_view key=|(generation, position, row)| (*generation, *position, row.id()) children=row />
+                    <tr class="spacer" aria-hidden="true">
+                        <td colspan=column_count style:height=move || format!("{}px", window.get().rows_below() as f64 * ROW_HEIGHT)></td>
+                    </tr>
+                </tbody>
+            </table>
+            {empty}
+        </div>
+    }
+}

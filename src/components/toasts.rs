@@ -1,0 +1,105 @@
+use std::{sync::Arc, time::Duration};
+
+use leptos::prelude::*;
+
+/// How long a notice stays before it goes by itself.
+const TOAST_LIFETIME: Duration = Duration::from_secs(8);
+
+#[derive(Clone)]
+struct Toast {
+    id: u64,
+    message: String,
+    is_error: bool,
+    action: Option<(&'static str, ToastAction)>,
+}
+
+/// Held by the notice itself, not by whatever raised it: that may be gone (a closed dialog)
+/// by the time someone clicks.
+type ToastAction = Arc<dyn Fn() + Send + Sync>;
+
+/// Short notices at the foot of the screen ("2 users removed", with Undo), read out by
+/// screen readers as they appear.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    list: RwSignal<Vec<Toast>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Toasts {
+    pub fn provide() -> Self {
+        let toasts = Self {
+            list: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(0),
+        };
+        provide_context(toasts);
+        toasts
+    }
+
+    pub fn get() -> Self {
+        expect_context()
+    }
+
+    pub fn info(&self, message: impl Into<String>) {
+        self.push(message.into(), false, None);
+    }
+
+    pub fn error(&self, message: impl Into<String>) {
+        self.push(message.into(), true, None);
+    }
+
+    /// A notice with a button (e.g. "Undo"); the action runs at most once.
+    pub fn with_action(
+        &self,
+        message: impl Into<String>,
+        label: &'static str,
+        action: impl Fn() + Send + Sync + 'static,
+    ) {
+        self.push(message.into(), false, Some((label, Arc::new(action))));
+    }
+
+    fn push(&self, message: String, is_error: bool, action: Option<(&'static str, ToastAction)>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.list.update(|list| {
+            list.push(Toast {
+                id,
+                message,
+                is_error,
+                action,
+            })
+        });
+        let list = self.list;
+        set_timeout(
+            move || list.update(|list| list.retain(|toast| toast.id != id)),
+            TOAST_LIFETIME,
+        );
+    }
+
+    fn dismiss(&self, id: u64) {
+        self.list.update(|list| list.retain(|toast| toast.id != id));
+    }
+}
+
+#[component]
+pub fn ToastRegion() -> impl IntoView {
+    let toasts = Toasts::get();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.list.get() key=|toast| toast.id let:toast>
+                <div class="toast" class:error=toast.is_error>
+                    <span>{toast.message.clone()}</span>
+                    {toast.action.map(|(label, action)| {
+                        let id = toast.id;
+                        view! {
+                            <button type="button" class="secondary" on:click=move |_| {
+                                toasts.dismiss(id);
+                                action();
+                            }>{label}</button>
+                        }
+                    })}
+                    <button type="button" class="dismiss" aria-label="Dismiss" on:click=move |_| toasts.dismiss(toast.id)>"×"</button>
+                </div>
+            </For>
+        </div>
+    }
+}

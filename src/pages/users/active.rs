@@ -1,0 +1,275 @@
+use allot_core::{
+    Member, MemberStatus, Role,
+    format::{ago, count},
+    sort::{Sort, SortKey},
+};
+use leptos::prelude::*;
+
+use super::{TabState, Users};
+use crate::{
+    api,
+    app::current_account,
+    components::{Column, DataTable, Dialog, Toasts},
+    format,
+};
+
+/// Columns shared by the Active and Removed tabs.
+pub fn member_columns(users: Users) -> Vec<Column<Member>> {
+    vec![
+        Column::new("Full name", |m: &Member| m.full_name.clone())
+            .sorted_by(|m| SortKey::text(&m.full_name))
+            .class("name"),
+        Column::new("Email", |m: &Member| m.email.clone())
+            .sorted_by(|m| SortKey::text(&m.email))
+            .class("email"),
+        Column::new("Role", |m: &Member| m.role.label())
+            .sorted_by(|m| SortKey::Number(Some(m.role as i64))),
+        Column::new("Join date", |m: &Member| format::date(m.joined_at))
+            .sorted_by(|m| SortKey::Number(Some(m.joined_at))),
+        Column::new("License access", move |m: &Member| {
+            users.license_names(m.licenses.clone(), "No license")
+        })
+        .sorted_by(|m| SortKey::Number(Some(m.licenses.len() as i64)))
+        .class("licenses"),
+    ]
+}
+
+#[component]
+pub fn ActiveUsers(state: TabState) -> impl IntoView {
+    let users: Users = expect_context();
+    let now = format::now();
+    let mut columns = member_columns(users);
+    columns.push(
+        Column::new("Last access", move |m: &Member| match m.last_access_at {
+            Some(at) => view! { <span title=format::date(at)>{ago(now, at)}</span> }.into_any(),
+            None => "Never".into_any(),
+        })
+        .sorted_by(|m| SortKey::Number(m.last_access_at)),
+    );
+    let rows = users.members_with(MemberStatus::Active);
+    let removing = RwSignal::new(false);
+    let changing_role = RwSignal::new(false);
+    let nothing_selected = move || state.selected.with(|selected| selected.is_empty());
+    let selected_members = move || {
+        let ids = state.selected.get();
+        rows.with(|rows| {
+            rows.iter()
+                .filter(|m| ids.contains(&m.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="bulk-actions">
+            <button type="button" class="danger" disabled=nothing_selected on:click=move |_| removing.set(true)>
+                "Remove Users"
+            </button>
+            <button type="button" class="secondary" disabled=nothing_selected on:click=move |_| changing_role.set(true)>
+                "Change Role"
+            </button>
+        </div>
+        {users.members.status("members")}
+        <Show when=move || users.members.is_loaded()>
+            <DataTable
+                rows
+                columns=columns.clone()
+                search=state.search
+                selected=state.selected
+                initial_sort=Sort::ascending(0)
+                noun="active users"
+            />
+        </Show>
+        {move || removing.get().then(|| view! {
+            <RemoveUsersDialog members=selected_members() state on_close=Callback::new(move |_| removing.set(false)) />
+        })}
+        {move || changing_role.get().then(|| view! {
+            <ChangeRoleDialog members=selected_members() state on_close=Callback::new(move |_| changing_role.set(false)) />
+        })}
+    }
+}
+
+/// "Ann Lee, Bo Dunn and 3 others": who an action is about, short enough to read.
+fn list_names(members: &[Member]) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<&str> = members
+        .iter()
+        .take(SHOWN)
+        .map(|m| m.full_name.as_str())
+        .collect();
+    match members.len() {
+        n if n > SHOWN => format!("{} and {} others", names.join(", "), count(n - SHOWN)),
+        _ => names.join(", "),
+    }
+}
+
+/// Says why the items of a bulk answer that failed did; returns the ids that went through.
+pub fn report_failures(toasts: Toasts, response: &allot_core::BulkResponse) -> Vec<i64> {
+    response
+        .results
+        .iter()
+        .filter_map(|result| match &result.error {
+            Some(error) => {
+                toasts.error(error.message.clone());
+                None
+            }
+            None => Some(result.id),
+        })
+        .collect()
+}
+
+/// Reports a bulk answer: how many went through ("3 roles changed."), and why the rest did not.
+pub fn report(toasts: Toasts, done: &str, response: &allot_core::BulkResponse) {
+    let succeeded = report_failures(toasts, response);
+    if !succeeded.is_empty() {
+        toasts.info(format!("{} {done}.", count(succeeded.len())));
+    }
+}
+
+#[component]
+fn RemoveUsersDialog(
+    members: Vec<Member>,
+    state: TabState,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let org = users.org;
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let remove = Action::new_local(move |ids: &Vec<i64>| api::remove_members(org, ids.clone()));
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(response)) => {
+            let removed = report_failures(toasts, &response);
+            if !removed.is_empty() {
+                let message = format!("{} removed.", plural(removed.len(), "user"));
+                toasts.with_action(message, "Undo", move || {
+                    undo_removal(users, toasts, removed.clone())
+                });
+            }
+            state.selected.update(|selected| selected.clear());
+            users.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    let who = list_names(&members);
+    view! {
+        <Dialog title="Remove Users".into() on_close>
+            <p>{format!("Remove {} from {}?", who, users.organization.with_value(|o| o.name.clone()))}</p>
+            <ul class="notes">
+                <li>"They can no longer sign in to this organization; their sessions here end at once."</li>
+                <li>"Their registered machine IDs are removed and their license seats freed."</li>
+                <li>"Their data stays, and you can invite them back at any time."</li>
+            </ul>
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=move || remove.pending().get()
+                    on:click=move |_| { remove.dispatch(ids.clone()); }
+                >
+                    "Remove"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+/// Undo of a removal: restores the members exactly as they were.
+fn undo_removal(users: Users, toasts: Toasts, ids: Vec<i64>) {
+    leptos::task::spawn_local(async move {
+        match api::restore_members(users.org, ids).await {
+            Ok(response) => {
+                report(toasts, "restored", &response);
+                users.reload();
+            }
+            Err(error) => toasts.error(format!("Undo failed: {error}")),
+        }
+    });
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", count(n))
+    }
+}
+
+#[component]
+fn ChangeRoleDialog(
+    members: Vec<Member>,
+    state: TabState,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let org = users.org;
+    let actor_role = users.organization.with_value(|o| o.role);
+    let me = current_account().map(|account| account.email.to_lowercase());
+    let includes_me = members.iter().any(|m| Some(m.email.to_lowercase()) == me);
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let role = RwSignal::new(None::<Role>);
+    let change = Action::new_local(move |(ids, role): &(Vec<i64>, Role)| {
+        api::change_role(org, ids.clone(), *role)
+    });
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(response)) => {
+            report(toasts, "roles changed", &response);
+            state.selected.update(|selected| selected.clear());
+            users.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    let options = Role::ALL
+        .into_iter()
+        .map(|option| {
+            // Only an Owner grants Owner; the server checks this too.
+            let allowed = option != Role::Owner || actor_role == Role::Owner;
+            view! {
+                <label class="radio" class:disabled=!allowed>
+                    <input
+                        type="radio"
+                        name="role"
+                        disabled=!allowed
+                        on:change=move |_| role.set(Some(option))
+                    />
+                    {option.label()}
+                    {(!allowed).then(|| view! { <span class="hint">" — only an Owner can grant Owner"</span> })}
+                </label>
+            }
+        })
+        .collect_view();
+    let who = list_names(&members);
+    view! {
+        <Dialog title="Change Role".into() on_close>
+            <p>{format!("New role for {who}:")}</p>
+            <fieldset>
+                <legend class="visually-hidden">"Role"</legend>
+                {options}
+            </fieldset>
+            {includes_me.then(|| view! { <p class="hint">"Your own role stays as it is: nobody changes their own role."</p> })}
+            {move || (role.get() == Some(Role::BillingManager)).then(|| view! {
+                <p class="warning">"Billing Managers cannot be in a team: making someone Billing Manager removes them from their teams."</p>
+            })}
+            <p class="hint">"There must always be at least one Owner."</p>
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button
+                    type="button"
+                    disabled=move || role.get().is_none() || change.pending().get()
+                    on:click=move |_| {
+                        if let Some(role) = role.get_untracked() {
+                            change.dispatch((ids.clone(), role));
+                        }
+                    }
+                >
+                    "Change Role"
+                </button>
+            </div>
+        </Dialog>
+    }
+}

@@ -1,0 +1,340 @@
+use std::collections::HashMap;
+
+use allot_core::{
+    InviteOutcome, InviteRequest, InviteResult, MemberStatus, ProductId, Role,
+    address_list::AddressList, emails::email_key,
+};
+use leptos::{html, prelude::*};
+use leptos_router::hooks::use_navigate;
+
+use super::Users;
+use crate::{
+    api,
+    components::{Dialog, Toasts},
+};
+
+/// Keys that end an address as it is typed (the product document's list: Comma, Space, Tab,
+/// Alt, Enter; the semicolon of mail clients too). Tab only when something is typed, so
+/// that Tab still leaves the field.
+fn ends_address(key: &str, draft_is_empty: bool) -> bool {
+    matches!(key, "," | ";" | " " | "Enter" | "Alt") || (key == "Tab" && !draft_is_empty)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Addresses,
+    Licenses,
+}
+
+/// Invite Users: step 1 takes the addresses, step 2 the licenses and the role; Confirm lands
+/// on Pending Invitations with a result per address.
+#[component]
+pub fn InviteDialog(
+    /// Addresses to start with (Invite back).
+    prefill: Vec<String>,
+) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let navigate = use_navigate();
+    let org = users.org;
+    let is_owner = users.organization.with_value(|o| o.role == Role::Owner);
+
+    let list = RwSignal::new({
+        let mut list = AddressList::default();
+        list.add(&prefill.join(" "));
+        list
+    });
+    let draft = RwSignal::new(String::new());
+    // Backspace in an empty field first selects the last chip, then removes it.
+    let armed = RwSignal::new(false);
+    let step = RwSignal::new(Step::Addresses);
+    let granted = RwSignal::new(Vec::<ProductId>::new());
+    let role = RwSignal::new(Role::Member);
+    let input = NodeRef::<html::Input>::new();
+    let close = Callback::new(move |_| users.inviting.set(None));
+
+    // What each address already is in this organization, to flag it on its chip.
+    let known: HashMap<String, &'static str> = {
+        let mut known = HashMap::new();
+        users.invitations.latest().with_untracked(|invitations| {
+            for invitation in invitations.iter().flatten() {
+                known.insert(email_key(&invitation.email), "already invited");
+            }
+        });
+        users.members.latest().with_untracked(|snapshot| {
+            for member in snapshot.iter().flat_map(|s| &s.members) {
+                if member.status == MemberStatus::Active {
+                    known.insert(email_key(&member.email), "already a member");
+                }
+            }
+        });
+        known
+    };
+    let known = StoredValue::new(known);
+
+    let commit = move |text: &str| {
+        if text.trim().is_empty() {
+            return;
+        }
+        let merged = list.try_update(|list| list.add(text)).unwrap_or_default();
+        if merged > 0 {
+            toasts.info(format!("{merged} address(es) were already in the list."));
+        }
+        draft.set(String::new());
+        armed.set(false);
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let key = ev.key();
+        let text = draft.get_untracked();
+        if ends_address(&key, text.trim().is_empty()) {
+            if !text.trim().is_empty() || key != "Alt" {
+                ev.prevent_default();
+            }
+            commit(&text);
+        } else if key == "Backspace"
+            && text.is_empty()
+            && !list.with_untracked(AddressList::is_empty)
+        {
+            if armed.get_untracked() {
+                list.update(|list| list.remove(list.chips().len() - 1));
+                armed.set(false);
+            } else {
+                armed.set(true);
+            }
+        } else {
+            armed.set(false);
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        // Separators typed some other way (a phone keyboard): keep the unfinished tail.
+        match value.rfind(allot_core::emails::is_separator) {
+            Some(end) => {
+                commit(&value[..end]);
+                draft.set(value[end + 1..].to_owned());
+            }
+            None => draft.set(value),
+        }
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        let Some(pasted) = ev
+            .clipboard_data()
+            .and_then(|data| data.get_data("text").ok())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        commit(&format!("{} {pasted}", draft.get_untracked()));
+    };
+
+    let chips = move || {
+        list.with(|current| {
+            let last = current.chips().len().saturating_sub(1);
+            current
+                .chips()
+                .iter()
+                .enumerate()
+                .map(|(index, chip)| {
+                    let text = chip.text.clone();
+                    let problem = match &chip.address {
+                        Err(error) => Some(error.message().to_owned()),
+                        Ok(address) => None.or_else(|| {
+                            known.with_value(|known| known.get(&email_key(address)).map(|s| s.to_string()))
+                        }),
+                    };
+                    let invalid = chip.address.is_err();
+                    let flagged = problem.is_some() && !invalid;
+                    let armed_here = move || armed.get() && index == last;
+                    view! {
+                        <li class="chip" class:invalid=invalid class:flagged=flagged class:armed=armed_here>
+                            <span>{text.clone()}</span>
+                            {problem.map(|problem| view! { <span class="chip-note">{problem}</span> })}
+                            <button
+                                type="button"
+                                class="chip-remove"
+                                aria-label=format!("Remove {text}")
+                                on:click=move |_| {
+                                    list.update(|list| list.remove(index));
+                                    if let Some(input) = input.get() {
+                                        let _ = input.focus();
+                                    }
+                                }
+                            >
+                                "×"
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let blocker = move || list.with(AddressList::blocker);
+
+    let invite =
+        Action::new_local(move |request: &InviteRequest| api::invite(org, request.clone()));
+    Effect::new(move |_| match invite.value().get() {
+        Some(Ok(response)) => {
+            users.last_invite.set(Some(response.results));
+            users.reload();
+            users.inviting.set(None);
+            navigate(&format!("/orgs/{org}/users/pending"), Default::default());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    let count = move || list.with(|list| list.addresses().len()) as u32;
+    // Each granted product must have a seat for every new invitation.
+    let seat_problems = move || {
+        let wanted = granted.get();
+        users.products.latest().with(|products| {
+            products
+                .iter()
+                .flatten()
+                .filter(|product| wanted.contains(&product.id))
+                .filter_map(|product| product.shortfall(count()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let products = move || {
+        users.products.latest().with(|products| {
+            products
+                .iter()
+                .flatten()
+                .map(|product| {
+                    let id = product.id;
+                    let usage = product.usage();
+                    view! {
+                        <label class="switch">
+                            <input
+                                type="checkbox"
+                                role="switch"
+                                prop:checked=move || granted.with(|g| g.contains(&id))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    granted.update(|g| {
+                                        g.retain(|p| *p != id);
+                                        if on {
+                                            g.push(id);
+                                        }
+                                    });
+                                }
+                            />
+                            <span class="switch-label">{product.name.clone()}</span>
+                            <span class="hint">{usage}</span>
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let role_options = Role::ALL
+        .into_iter()
+        .map(|option| {
+            let allowed = option != Role::Owner || is_owner;
+            view! {
+                <option value=option.as_str() selected=option == Role::Member disabled=!allowed>
+                    {option.label()}
+                </option>
+            }
+        })
+        .collect_view();
+    let confirm = move |_| {
+        invite.dispatch(InviteRequest {
+            emails: list.with_untracked(AddressList::addresses),
+            role: role.get_untracked(),
+            products: granted.get_untracked(),
+        });
+    };
+
+    view! {
+        <Dialog title="Invite Users".into() on_close=close>
+            <Show when=move || step.get() == Step::Addresses>
+                <label for="invite-emails">"Email addresses"</label>
+                <div class="chips-input" on:click=move |_| { if let Some(input) = input.get() { let _ = input.focus(); } }>
+                    <ul class="chips" aria-label="Addresses to invite">{chips}</ul>
+                    <input
+                        id="invite-emails"
+                        node_ref=input
+                        type="text"
+                        autocomplete="off"
+                        aria-describedby="invite-help invite-problem"
+                        prop:value=draft
+                        on:keydown=on_keydown
+                        on:input=on_input
+                        on:paste=on_paste
+                        on:blur=move |_| commit(&draft.get_untracked())
+                    />
+                </div>
+                <p id="invite-help" class="hint">
+                    "Separate addresses with a comma, space, Tab, Alt or Enter, or paste a list."
+                </p>
+                <p id="invite-problem" class="error" role="alert">{blocker}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" on:click=move |_| close.run(())>"Cancel"</button>
+                    <button
+                        type="button"
+                        disabled=move || blocker().is_some()
+                        on:click=move |_| step.set(Step::Licenses)
+                    >
+                        "Next"
+                    </button>
+                </div>
+            </Show>
+            <Show when=move || step.get() == Step::Licenses>
+                <p>{move || format!("Inviting {} people.", count())}</p>
+                <fieldset>
+                    <legend>"Grant licenses on acceptance"</legend>
+                    {products}
+                </fieldset>
+                {move || seat_problems().into_iter().map(|problem| view! { <p class="error" role="alert">{problem}</p> }).collect_view()}
+                <label for="invite-role">"Role"</label>
+                <select id="invite-role" on:change=move |ev| {
+                    if let Some(choice) = Role::parse(&event_target_value(&ev)) {
+                        role.set(choice);
+                    }
+                }>
+                    {role_options.clone()}
+                </select>
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" on:click=move |_| step.set(Step::Addresses)>"Back"</button>
+                    <button
+                        type="button"
+                        disabled=move || !seat_problems().is_empty() || invite.pending().get()
+                        on:click=confirm
+                    >
+                        "Confirm"
+                    </button>
+                </div>
+            </Show>
+        </Dialog>
+    }
+}
+
+/// The result of the last Invite Users, per address, shown above Pending Invitations.
+#[component]
+pub fn InviteResults() -> impl IntoView {
+    let users: Users = expect_context();
+    move || {
+        users.last_invite.get().map(|results| {
+            let line = |result: &InviteResult| {
+                let outcome = match result.outcome {
+                    InviteOutcome::Invited { .. } => "invited",
+                    InviteOutcome::AlreadyMember => "already a member",
+                    InviteOutcome::AlreadyInvited => "already invited",
+                };
+                view! { <li>{result.email.clone()} " — " {outcome}</li> }
+            };
+            let invited = results
+                .iter()
+                .filter(|r| matches!(r.outcome, InviteOutcome::Invited { .. }))
+                .count();
+            view! {
+                <section class="invite-results" aria-label="Invitation results">
+                    <p>{format!("{invited} of {} invited.", results.len())}</p>
+                    <ul>{results.iter().map(line).collect_view()}</ul>
+                    <button type="button" class="secondary" on:click=move |_| users.last_invite.set(None)>"Dismiss"</button>
+                </section>
+            }
+        })
+    }
+}

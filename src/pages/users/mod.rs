@@ -1,0 +1,307 @@
+//! User Management: Active Users, Pending Invitations and Removed Users, with the actions the
+//! product document describes.
+
+mod active;
+mod invite;
+mod pending;
+mod removed;
+
+use std::collections::{HashMap, HashSet};
+
+use allot_core::{
+    Invitation, MemberStatus, MembersSnapshot, OrgId, OrganizationSummary, ProductId, ProductSeats,
+};
+use leptos::{either::Either, prelude::*};
+use leptos_router::{
+    NavigateOptions,
+    components::A,
+    hooks::{use_location, use_navigate, use_params_map, use_query_map},
+};
+
+use crate::{api, app::current_organization, pages::NotFound, remote::Remote};
+
+use invite::InviteDialog;
+
+/// The tabs, in order: (route segment, label).
+const TABS: [(&str, &str); 3] = [
+    ("active", "Active Users"),
+    ("pending", "Pending Invitations"),
+    ("removed", "Removed Users"),
+];
+
+/// One tab's own state, kept while the admin visits the others.
+#[derive(Clone, Copy)]
+pub struct TabState {
+    pub search: RwSignal<String>,
+    pub selected: RwSignal<HashSet<i64>>,
+}
+
+impl TabState {
+    fn new() -> Self {
+        Self {
+            search: RwSignal::new(String::new()),
+            selected: RwSignal::new(HashSet::new()),
+        }
+    }
+}
+
+/// Everything the tabs share: the organization, its data, and how to open Invite Users.
+#[derive(Clone, Copy)]
+pub struct Users {
+    pub org: OrgId,
+    pub organization: StoredValue<OrganizationSummary>,
+    pub members: Remote<MembersSnapshot>,
+    pub invitations: Remote<Vec<Invitation>>,
+    pub products: Remote<Vec<ProductSeats>>,
+    /// `Some(prefilled addresses)` while Invite Users is open.
+    pub inviting: RwSignal<Option<Vec<String>>>,
+    /// What the last Invite Users did, per address.
+    pub last_invite: RwSignal<Option<Vec<allot_core::InviteResult>>>,
+    product_names: Memo<HashMap<ProductId, String>>,
+}
+
+impl Users {
+    /// "Runtime Engine, Studio Enterprise": the names of `products` in alphabetical order, read when drawn, since
+    /// the names arrive with the members snapshot, which may load after the rows.
+    pub fn license_names(
+        &self,
+        products: Vec<ProductId>,
+        none: &'static str,
+    ) -> impl IntoView + use<> {
+        let names = self.product_names;
+        move || {
+            let mut listed: Vec<String> = names.with(|names| {
+                products
+                    .iter()
+                    .filter_map(|id| names.get(id).cloned())
+                    .collect()
+            });
+            listed.sort();
+            let listed = listed.join(", ");
+            if listed.is_empty() {
+                none.to_owned()
+            } else {
+                listed
+            }
+        }
+    }
+
+    pub fn members_with(&self, status: MemberStatus) -> Signal<Vec<allot_core::Member>> {
+        let members = self.members.latest();
+        Signal::derive(move || {
+            members.with(|snapshot| {
+                snapshot
+                    .iter()
+                    .flat_map(|snapshot| &snapshot.members)
+                    .filter(|member| member.status == status)
+                    .cloned()
+                    .collect()
+            })
+        })
+    }
+
+    /// Reloads what a change may have touched.
+    pub fn reload(&self) {
+        self.members.reload();
+        self.invitations.reload();
+        self.products.reload();
+    }
+}
+
+#[component]
+pub fn UserManagement() -> impl IntoView {
+    let params = use_params_map();
+    let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
+    let Some(organization) = current_organization() else {
+        return Either::Left(view! { <NotFound /> });
+    };
+    let org = organization.id;
+    let members = Remote::new(move || api::members(org));
+    let product_names = Memo::new(move |_| {
+        members.latest().with(|snapshot| {
+            snapshot
+                .iter()
+                .flat_map(|snapshot| &snapshot.products)
+                .map(|product| (product.id, product.name.clone()))
+                .collect()
+        })
+    });
+    let users = Users {
+        org,
+        organization: StoredValue::new(organization),
+        members,
+        invitations: Remote::new(move || api::invitations(org)),
+        products: Remote::new(move || api::products(org)),
+        inviting: RwSignal::new(None),
+        last_invite: RwSignal::new(None),
+        product_names,
+    };
+    provide_context(users);
+    let states: HashMap<&'static str, TabState> = TABS
+        .iter()
+        .map(|(segment, _)| (*segment, TabState::new()))
+        .collect();
+    let states = StoredValue::new(states);
+    sync_search_with_url(tab, states);
+    let exporting = RwSignal::new(false);
+
+    let tabs = TABS
+        .iter()
+        .map(|&(segment, label)| {
+            let href = move || {
+                let search = states.with_value(|states| states[segment].search.get());
+                with_search(&format!("/orgs/{org}/users/{segment}"), &search)
+            };
+            view! {
+                <A
+                    href=href
+                    attr:role="tab"
+                    attr:id=format!("tab-{segment}")
+                    attr:aria-selected=move || (tab.get() == segment).to_string()
+                >
+                    {label}
+                </A>
+            }
+        })
+        .collect_view();
+
+    let panel = move || {
+        let current = tab.get();
+        let Some(state) = states.with_value(|states| states.get(current.as_str()).copied()) else {
+            return view! { <NotFound /> }.into_any();
+        };
+        let content = match current.as_str() {
+            "active" => view! { <active::ActiveUsers state /> }.into_any(),
+            "pending" => view! { <pending::PendingInvitations state /> }.into_any(),
+            _ => view! { <removed::RemovedUsers state /> }.into_any(),
+        };
+        view! {
+            <section role="tabpanel" aria-labelledby=format!("tab-{current}")>
+                {content}
+            </section>
+        }
+        .into_any()
+    };
+
+    Either::Right(view! {
+        <div class="page-header">
+            <h1>"User Management"</h1>
+            <div class="page-actions">
+                <button type="button" class="secondary" on:click=move |_| exporting.set(true)>
+                    "Export Users"
+                </button>
+                <button type="button" on:click=move |_| users.inviting.set(Some(Vec::new()))>
+                    "Invite Users"
+                </button>
+            </div>
+        </div>
+        <div role="tablist" aria-label="Users">{tabs}</div>
+        {panel}
+        {move || users.inviting.get().map(|prefill| view! { <InviteDialog prefill /> })}
+        {move || exporting.get().then(|| {
+            let tab = tab.get_untracked();
+            let search = states.with_value(|states| states.get(tab.as_str()).map(|s| s.search.get_untracked()));
+            view! { <ExportDialog tab search=search.unwrap_or_default() on_close=Callback::new(move |_| exporting.set(false)) /> }
+        })}
+    })
+}
+
+/// Export Users: everyone, or only the rows the current tab's search matches.
+#[component]
+fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl IntoView {
+    let users: Users = expect_context();
+    let search = search.trim().to_owned();
+    let only_matching = RwSignal::new(false);
+    // Matching rows of the Active or Removed tab are active or removed users.
+    let status = match tab.as_str() {
+        "active" | "removed" => tab,
+        _ => "all".to_owned(),
+    };
+    let href = {
+        let search = search.clone();
+        move || {
+            if only_matching.get() {
+                api::export_url(users.org, &status, &search)
+            } else {
+                api::export_url(users.org, "all", "")
+            }
+        }
+    };
+    let has_search = !search.is_empty();
+    view! {
+        <crate::components::Dialog title="Export Users".into() on_close>
+            <p>"A CSV file (UTF-8, one row per user) of full name, email, role, status, dates and licenses."</p>
+            <fieldset>
+                <legend>"Which users"</legend>
+                <label class="radio">
+                    <input type="radio" name="export-scope" checked on:change=move |_| only_matching.set(false) />
+                    "All users, active and removed"
+                </label>
+                <label class="radio" class:disabled=!has_search>
+                    <input type="radio" name="export-scope" disabled=!has_search on:change=move |_| only_matching.set(true) />
+                    {if has_search { format!("Only users matching “{search}”") } else { "Only users matching the search (type one first)".to_owned() }}
+                </label>
+            </fieldset>
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <a
+                    class="button"
+                    href=href
+                    download
+                    // After the click: removing the link during it could cancel the download.
+                    on:click=move |_| set_timeout(move || on_close.run(()), std::time::Duration::ZERO)
+                >
+                    "Download CSV"
+                </a>
+            </div>
+        </crate::components::Dialog>
+    }
+}
+
+fn with_search(path: &str, search: &str) -> String {
+    let search = search.trim();
+    if search.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?q={}", js_sys::encode_uri_component(search))
+    }
+}
+
+/// The current tab's search lives in the URL (`?q=`), so reload, back and a shared link
+/// bring it back; each tab remembers its own while the admin looks at the others.
+fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static str, TabState>>) {
+    let query = use_query_map();
+    let location = use_location();
+    let navigate = use_navigate();
+    let search_of =
+        move |tab: &str| states.with_value(|states| states.get(tab).map(|state| state.search));
+    // URL → search: on arrival, reload, back and forward.
+    Effect::new(move |_| {
+        let from_url = query.read().get("q").unwrap_or_default();
+        // Trimmed, so that the space typed between two words survives the round trip.
+        if let Some(search) = search_of(&tab.get())
+            && search.get_untracked().trim() != from_url
+        {
+            search.set(from_url);
+        }
+    });
+    // search → URL, replacing the entry so that typing does not fill the history.
+    Effect::new(move |_| {
+        let Some(search) = search_of(&tab.get()) else {
+            return;
+        };
+        let text = search.get();
+        let in_url = query.read_untracked().get("q").unwrap_or_default();
+        if text.trim() != in_url {
+            let path = location.pathname.get_untracked();
+            navigate(
+                &with_search(&path, &text),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+}

@@ -1,0 +1,176 @@
+use allot_core::{
+    Invitation,
+    format::{ago, until},
+    sort::{Sort, SortKey},
+};
+use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{TabState, Users, active::report};
+use crate::{
+    api,
+    components::{Column, DataTable, Dialog, Toasts},
+    format,
+};
+
+/// Puts `text` on the clipboard.
+async fn copy_to_clipboard(text: &str) -> Result<(), String> {
+    let clipboard = window().navigator().clipboard();
+    JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(drop)
+        .map_err(|_| "The browser did not allow copying to the clipboard.".to_owned())
+}
+
+fn absolute(path: &str) -> String {
+    format!("{}{path}", window().location().origin().unwrap_or_default())
+}
+
+#[component]
+pub fn PendingInvitations(state: TabState) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let org = users.org;
+    let now = format::now();
+
+    let copy_link = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            let copied = match api::invitation_link(org, id).await {
+                Ok(link) => copy_to_clipboard(&absolute(&link.path)).await,
+                Err(error) => Err(error.to_string()),
+            };
+            match copied {
+                Ok(()) => toasts.info("Activation link copied."),
+                Err(message) => toasts.error(message),
+            }
+        });
+    };
+    let resend = move |id: i64, email: String| {
+        leptos::task::spawn_local(async move {
+            match api::resend_invitation(org, id).await {
+                Ok(_) => {
+                    toasts.info(format!(
+                        "Invitation sent again to {email}; it is valid for 24 hours."
+                    ));
+                    users.invitations.reload();
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+        });
+    };
+
+    let columns = vec![
+        Column::new("Email", |i: &Invitation| i.email.clone())
+            .sorted_by(|i| SortKey::text(&i.email))
+            .class("email"),
+        Column::new("Role", |i: &Invitation| i.role.label()).sorted_by(|i| SortKey::Number(Some(i.role as i64))),
+        Column::new("Licenses", move |i: &Invitation| users.license_names(i.products.clone(), "None"))
+        .class("licenses"),
+        Column::new("Invited by", |i: &Invitation| i.invited_by.clone()).sorted_by(|i| SortKey::text(&i.invited_by)),
+        Column::new("Sent", move |i: &Invitation| {
+            view! { <span title=format::date(i.created_at)>{ago(now, i.created_at)}</span> }
+        })
+        .sorted_by(|i| SortKey::Number(Some(i.created_at))),
+        Column::new("Expires", move |i: &Invitation| {
+            let expired = i.expires_at <= now;
+            view! { <span class:expired=expired>{if expired { "Expired".to_owned() } else { until(now, i.expires_at) }}</span> }
+        })
+        .sorted_by(|i| SortKey::Number(Some(i.expires_at))),
+        Column::new("Actions", move |i: &Invitation| {
+            let (id, email) = (i.id, i.email.clone());
+            let label = i.email.clone();
+            view! {
+                <span class="row-actions">
+                    <button type="button" class="link" aria-label=format!("Resend to {label}") on:click=move |_| resend(id, email.clone())>
+                        "Resend"
+                    </button>
+                    <button type="button" class="link" aria-label=format!("Copy link for {label}") on:click=move |_| copy_link(id)>
+                        "Copy link"
+                    </button>
+                </span>
+            }
+        }),
+    ];
+
+    let rows = Signal::derive(move || users.invitations.latest().get().unwrap_or_default());
+    let revoking = RwSignal::new(false);
+    let selected_invitations = move || {
+        let ids = state.selected.get();
+        rows.with(|rows| {
+            rows.iter()
+                .filter(|i| ids.contains(&i.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <super::invite::InviteResults />
+        <p class="hint">"An invitation is valid for 24 hours. Resend one to give it a fresh link and 24 more hours."</p>
+        <div class="bulk-actions">
+            <button
+                type="button"
+                class="danger"
+                disabled=move || state.selected.with(|selected| selected.is_empty())
+                on:click=move |_| revoking.set(true)
+            >
+                "Revoke"
+            </button>
+        </div>
+        {users.invitations.status("invitations")}
+        <Show when=move || users.invitations.is_loaded()>
+            <DataTable
+                rows
+                columns=columns.clone()
+                search=state.search
+                selected=state.selected
+                initial_sort=Sort::descending(4)
+                noun="pending invitations"
+            />
+        </Show>
+        {move || revoking.get().then(|| view! {
+            <RevokeDialog invitations=selected_invitations() state on_close=Callback::new(move |_| revoking.set(false)) />
+        })}
+    }
+}
+
+#[component]
+fn RevokeDialog(
+    invitations: Vec<Invitation>,
+    state: TabState,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let org = users.org;
+    let ids: Vec<i64> = invitations.iter().map(|i| i.id).collect();
+    let revoke = Action::new_local(move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()));
+    Effect::new(move |_| match revoke.value().get() {
+        Some(Ok(response)) => {
+            report(toasts, "invitations revoked", &response);
+            state.selected.update(|selected| selected.clear());
+            users.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    // In alphabetical order, the easiest to check against.
+    let mut emails: Vec<String> = invitations.iter().map(|i| i.email.clone()).collect();
+    emails.sort();
+    let emails = emails
+        .into_iter()
+        .map(|email| view! { <li>{email}</li> })
+        .collect_view();
+    view! {
+        <Dialog title="Revoke Invitation".into() on_close>
+            <p>"Double-check the addresses. Their invitation links stop working at once."</p>
+            <ul class="email-list">{emails}</ul>
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="danger" disabled=move || revoke.pending().get() on:click=move |_| { revoke.dispatch(ids.clone()); }>
+                    "Revoke"
+                </button>
+            </div>
+        </Dialog>
+    }
+}

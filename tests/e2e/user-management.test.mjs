@@ -1,0 +1,337 @@
+// User Management end to end (issue: invitations, pending, removed, bulk actions, export,
+// accepting, teams), driven as an admin would: by role and accessible name.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  OWNER, assertAccessible, launchBrowser, newPage, signIn, startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openUsers(tab = 'active') {
+  const { context, page } = await newPage(browser);
+  await signIn(page, server.url, OWNER);
+  await page.getByRole('table', { name: 'active users' }).waitFor();
+  if (tab !== 'active') {
+    await page.getByRole('tab', { name: tab }).click();
+  }
+  return { context, page };
+}
+
+const dialog = (page, name) => page.getByRole('dialog', { name });
+const toast = (page, text) => page.locator('.toast').filter({ hasText: text });
+
+/** Pastes `text` into the focused field as a mail client or spreadsheet would. */
+async function paste(page, text) {
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData('text', text);
+    document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+test('inviting by keyboard alone: chips from every separator, a pasted list, an invalid address fixed, a license granted', async () => {
+  const { context, page } = await openUsers();
+  await page.getByRole('button', { name: 'Invite Users' }).focus();
+  await page.keyboard.press('Enter');
+  const invite = dialog(page, 'Invite Users');
+  await invite.waitFor();
+  const field = invite.getByLabel('Email addresses');
+  assert.ok(await field.evaluate((el) => el === document.activeElement), 'focus starts in the address field');
+  await page.keyboard.type('kb.one@example.com,');
+  await page.keyboard.type('kb.two@example.com ');
+  await page.keyboard.type('kb.three@example.com');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('kb.four@example.com');
+  await page.keyboard.press('Enter');
+  await paste(page, 'Pat Paste <kb.five@example.com>\nkb.six@example.com\n"Doe, Jo" <kb.seven@example.com>');
+  await page.keyboard.type('not-an-address');
+  await page.keyboard.press('Enter');
+  const chips = invite.getByRole('list', { name: 'Addresses to invite' }).getByRole('listitem');
+  assert.equal(await chips.count(), 8);
+  await invite.getByRole('alert').filter({ hasText: 'Fix or remove the 1 invalid address' }).waitFor();
+  assert.equal(await invite.getByRole('button', { name: 'Next' }).isDisabled(), true);
+  await assertAccessible(page, 'Invite Users, addresses');
+  // Backspace in the empty field selects the last chip, then removes it.
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  assert.equal(await chips.count(), 7);
+  assert.equal(await invite.getByRole('button', { name: 'Next' }).isDisabled(), false);
+  // Tab past the last control wraps to the first one: focus stays in the dialog.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Remove kb.one@example.com');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next');
+  await page.keyboard.press('Enter');
+  const studio = invite.getByRole('switch', { name: /Studio Enterprise/ });
+  await studio.waitFor();
+  await studio.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await studio.isChecked(), true);
+  await assertAccessible(page, 'Invite Users, licenses');
+  await invite.getByRole('button', { name: 'Confirm' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/orgs\/1\/users\/pending/);
+  const results = page.getByRole('region', { name: 'Invitation results' });
+  await results.getByText('7 of 7 invited.').waitFor();
+  const pending = page.getByRole('table', { name: 'pending invitations' });
+  await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill('kb.');
+  await page.waitForFunction(() => document.querySelector('.summary').textContent.startsWith('7 of'));
+  assert.match(await pending.textContent(), /Studio Enterprise/);
+  page.assertNoErrors();
+  await context.close();
+});
+
+test('already-members and already-invited addresses are reported per address', async () => {
+  const { context, page } = await openUsers();
+  await page.getByRole('button', { name: 'Invite Users' }).click();
+  const invite = dialog(page, 'Invite Users');
+  await invite.getByLabel('Email addresses').fill('');
+  await invite.getByLabel('Email addresses').pressSequentially('member@example.com fresh.person@example.com ');
+  await invite.getByText('already a member').waitFor();
+  await invite.getByRole('button', { name: 'Next' }).click();
+  await invite.getByRole('button', { name: 'Confirm' }).click();
+  const results = page.getByRole('region', { name: 'Invitation results' });
+  await results.getByText('1 of 2 invited.').waitFor();
+  assert.match(await results.textContent(), /member@example.com — already a member/);
+  await context.close();
+});
+
+test('a copied link opens in a fresh browser, the invitee joins, and appears in Active Users with the license', async () => {
+  const { context, page } = await openUsers();
+  await page.getByRole('button', { name: 'Invite Users' }).click();
+  const invite = dialog(page, 'Invite Users');
+  await invite.getByLabel('Email addresses').pressSequentially('new.joiner@example.com ');
+  await invite.getByRole('button', { name: 'Next' }).click();
+  await invite.getByRole('switch', { name: /Studio Enterprise/ }).check();
+  await invite.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill('new.joiner');
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.getByRole('button', { name: 'Copy link for new.joiner@example.com' }).click();
+  await toast(page, 'Activation link copied.').waitFor();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(link, /\/join\/[0-9a-f]{32,}$/);
+
+  const invitee = await newPage(browser);
+  await invitee.page.goto(link);
+  await invitee.page.getByRole('heading', { name: 'Join Acme QA' }).waitFor();
+  await assertAccessible(invitee.page, 'accept invitation');
+  await invitee.page.getByLabel('Full name').fill('Nova Joiner');
+  await invitee.page.getByLabel('Choose a password').fill('a long enough password');
+  await invitee.page.getByRole('button', { name: 'Create account and join' }).click();
+  // A Member has no access to the console, and is told so.
+  await invitee.page.getByRole('heading', { name: 'No access' }).waitFor();
+  // The same link is single use.
+  await invitee.page.goto(link);
+  await invitee.page.getByRole('heading', { name: 'This invitation cannot be used' }).waitFor();
+  await invitee.context.close();
+
+  await page.getByRole('tab', { name: 'Active Users' }).click();
+  await page.reload();
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('Nova Joiner');
+  const row = page.getByRole('row').filter({ hasText: 'new.joiner@example.com' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Studio Enterprise/);
+  await context.close();
+});
+
+test('revoking two invitations lists them for a double check and kills their links at once', async () => {
+  const { context, page } = await openUsers('Pending Invitations');
+  await page.getByRole('table', { name: 'pending invitations' }).waitFor();
+  const links = [];
+  for (const email of ['rev.one@example.com', 'rev.two@example.com']) {
+    await page.getByRole('button', { name: 'Invite Users' }).click();
+    await dialog(page, 'Invite Users').getByLabel('Email addresses').pressSequentially(`${email} `);
+    await dialog(page, 'Invite Users').getByRole('button', { name: 'Next' }).click();
+    await dialog(page, 'Invite Users').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill(email);
+    const response = page.waitForResponse((r) => r.url().endsWith('/link'));
+    await page.getByRole('button', { name: `Copy link for ${email}` }).click();
+    links.push((await (await response).json()).path);
+    await page.getByRole('checkbox', { name: `Select ${email}` }).check();
+  }
+  await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill('');
+  assert.equal(await page.locator('.selection').textContent(), '2 selected');
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+  const revoke = dialog(page, 'Revoke Invitation');
+  assert.match(await revoke.textContent(), /rev\.one@example\.com[\s\S]*rev\.two@example\.com/);
+  await assertAccessible(page, 'Revoke Invitation');
+  await revoke.getByRole('button', { name: 'Revoke' }).click();
+  await toast(page, '2 invitations revoked.').waitFor();
+  const invitee = await newPage(browser);
+  for (const path of links) {
+    await invitee.page.goto(`${server.url}${path}`);
+    await invitee.page.getByRole('alert').filter({ hasText: /revoked/i }).waitFor();
+  }
+  await invitee.context.close();
+  await context.close();
+});
+
+test('removing a member, undoing it, removing again, and finding them in Removed Users', async () => {
+  const { context, page } = await openUsers();
+  const search = page.getByRole('searchbox', { name: 'Search active users' });
+  await search.fill('Mia Moreno');
+  await page.getByRole('checkbox', { name: 'Select Mia Moreno' }).check();
+  await page.getByRole('button', { name: 'Remove Users' }).click();
+  const remove = dialog(page, 'Remove Users');
+  assert.match(await remove.textContent(), /Mia Moreno/);
+  await assertAccessible(page, 'Remove Users');
+  // Escape closes the dialog and gives focus back to the button that opened it.
+  await page.keyboard.press('Escape');
+  await remove.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Remove Users');
+  await page.getByRole('button', { name: 'Remove Users' }).click();
+  await dialog(page, 'Remove Users').getByRole('button', { name: 'Remove' }).click();
+  const undo = toast(page, '1 user removed.');
+  await undo.waitFor();
+  await page.waitForFunction(() => document.querySelector('.summary').textContent.startsWith('0 of'));
+  await undo.getByRole('button', { name: 'Undo' }).click();
+  await toast(page, '1 restored.').waitFor();
+  await page.getByRole('checkbox', { name: 'Select Mia Moreno' }).check();
+  await page.getByRole('button', { name: 'Remove Users' }).click();
+  await dialog(page, 'Remove Users').getByRole('button', { name: 'Remove' }).click();
+  await toast(page, '1 user removed.').waitFor();
+  await page.getByRole('tab', { name: 'Removed Users' }).click();
+  await page.getByRole('searchbox', { name: 'Search removed users' }).fill('mia moreno');
+  const row = page.getByRole('table', { name: 'removed users' }).getByRole('row').filter({ hasText: 'member@example.com' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Olivia Owens/, 'says who removed them');
+  await assertAccessible(page, 'Removed Users');
+  await context.close();
+});
+
+test('changing the role of two members, with the rules explained', async () => {
+  const { context, page } = await openUsers();
+  const search = page.getByRole('searchbox', { name: 'Search active users' });
+  const names = [];
+  for (const query of ['ava.larsen@example.com', 'amelie.rossi@example.com']) {
+    await search.fill(query);
+    const box = page.getByRole('table', { name: 'active users' }).getByRole('checkbox').nth(1);
+    names.push((await box.getAttribute('aria-label')).replace('Select ', ''));
+    await box.check();
+  }
+  await search.fill('');
+  await page.getByRole('button', { name: 'Change Role' }).click();
+  const change = dialog(page, 'Change Role');
+  assert.match(await change.textContent(), /There must always be at least one Owner/);
+  await change.getByRole('radio', { name: 'Billing Manager' }).check();
+  await change.getByText('removes them from their teams').waitFor();
+  await change.getByRole('radio', { name: 'Admin' }).check();
+  await assertAccessible(page, 'Change Role');
+  await change.getByRole('button', { name: 'Change Role' }).click();
+  await toast(page, '2 roles changed.').waitFor();
+  for (const name of names) {
+    await search.fill(name);
+    const row = page.getByRole('row').filter({ hasText: name });
+    await page.waitForFunction((name) => [...document.querySelectorAll('tbody tr')]
+      .some((tr) => tr.textContent.includes(name) && tr.textContent.includes('Admin')), name);
+    assert.match(await row.textContent(), /Admin/);
+  }
+  await context.close();
+});
+
+test('the search of each tab lives in the URL and survives reload and tab switches', async () => {
+  const { context, page } = await openUsers();
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('zoë');
+  await page.waitForURL(/\/users\/active\?q=zo%C3%AB/);
+  await page.getByRole('tab', { name: 'Removed Users' }).click();
+  await page.getByRole('searchbox', { name: 'Search removed users' }).fill('müller');
+  await page.waitForURL(/\/users\/removed\?q=m%C3%BCller/);
+  await page.getByRole('tab', { name: 'Active Users' }).click();
+  await page.waitForURL(/\/users\/active\?q=zo%C3%AB/);
+  assert.equal(await page.getByRole('searchbox', { name: 'Search active users' }).inputValue(), 'zoë');
+  await page.reload();
+  await page.getByRole('table', { name: 'active users' }).waitFor();
+  assert.equal(await page.getByRole('searchbox', { name: 'Search active users' }).inputValue(), 'zoë');
+  await page.goBack();
+  await context.close();
+});
+
+/** RFC 4180 rows of `text`. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n') { row.push(cell.replace(/\r$/, '')); rows.push(row); row = []; cell = ''; } else cell += c;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+test('Export Users downloads a CSV of active and removed users', async () => {
+  const { context, page } = await openUsers();
+  await page.getByRole('button', { name: 'Export Users' }).click();
+  await assertAccessible(page, 'Export Users');
+  let download = page.waitForEvent('download');
+  await dialog(page, 'Export Users').getByRole('link', { name: 'Download CSV' }).click();
+  const rows = parseCsv(readFileSync(await (await download).path(), 'utf8'));
+  assert.deepEqual(rows[0].slice(0, 4), ['Full name', 'Email', 'Role', 'Status']);
+  const body = rows.slice(1);
+  assert.ok(body.length >= 270, `${body.length} rows`);
+  assert.ok(body.some((r) => r[1] === 'owner@example.com' && r[2] === 'Owner'));
+  assert.ok(body.some((r) => r[3].toLowerCase() === 'removed'));
+  // Only the rows matching the current search.
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('zoë');
+  await page.getByRole('button', { name: 'Export Users' }).click();
+  await dialog(page, 'Export Users').getByRole('radio', { name: /Only users matching “zoë”/ }).check();
+  download = page.waitForEvent('download');
+  await dialog(page, 'Export Users').getByRole('link', { name: 'Download CSV' }).click();
+  const matching = parseCsv(readFileSync(await (await download).path(), 'utf8')).slice(1);
+  const shown = Number((await page.locator('.summary').textContent()).split(' ')[0]);
+  assert.equal(matching.length, shown);
+  for (const row of matching) assert.match(row[0], /Zoë/);
+  await context.close();
+});
+
+test('teams: create, add a member with a team role, refuse a Billing Manager, rename, delete', async () => {
+  const { context, page } = await openUsers();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Teams' }).click();
+  await page.getByRole('heading', { name: 'Teams', level: 1 }).waitFor();
+  await page.getByLabel('New team').fill('Probe Squad');
+  await page.getByRole('button', { name: 'Create team' }).click();
+  const team = page.getByRole('region', { name: 'Probe Squad' });
+  await team.waitFor();
+  await team.getByLabel('Add to Probe Squad').fill('Adam Alvarez <admin@example.com>');
+  await team.getByRole('button', { name: 'Add' }).click();
+  await team.getByRole('cell', { name: 'Adam Alvarez', exact: true }).waitFor();
+  await team.getByLabel('Team role of Adam Alvarez').selectOption('admin');
+  await toast(page, 'Team role changed.').waitFor();
+  await team.getByLabel('Add to Probe Squad').fill('Blake Bishop <billing@example.com>');
+  await team.getByRole('button', { name: 'Add' }).click();
+  await toast(page, 'Billing Managers cannot be in a team').waitFor();
+  await assertAccessible(page, 'Teams');
+  await team.getByRole('button', { name: 'Rename Probe Squad' }).click();
+  const rename = dialog(page, 'Rename Team');
+  await assertAccessible(page, 'Rename Team');
+  await rename.getByLabel('Team name').fill('Probe Crew');
+  await rename.getByRole('button', { name: 'Save' }).click();
+  const renamed = page.getByRole('region', { name: 'Probe Crew' });
+  await renamed.waitFor();
+  await renamed.getByRole('button', { name: 'Delete Probe Crew' }).click();
+  await assertAccessible(page, 'Delete Team');
+  await dialog(page, 'Delete Team').getByRole('button', { name: 'Delete' }).click();
+  await renamed.waitFor({ state: 'detached' });
+  page.assertNoErrors();
+  await context.close();
+});
