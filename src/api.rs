@@ -3,9 +3,10 @@
 use std::fmt;
 
 use allot_core::{
-    AcceptRequest, BulkResponse, ChangeRoleRequest, ErrorBody, IdsRequest, Invitation,
-    InvitationLink, InvitationPreview, InviteRequest, InviteResponse, MemberId, MembersSnapshot,
-    OrgId, ProductSeats, Role, Session, SignInRequest, Team, TeamMemberRequest, TeamName, TeamRole,
+    AcceptRequest, AllocationError, BulkResponse, ChangeRoleRequest, ErrorBody, IdsRequest,
+    Invitation, InvitationLink, InvitationPreview, InviteRequest, InviteResponse, MemberId,
+    MembersSnapshot, OrgId, ProductSeats, Role, Session, SignInRequest, Team, TeamMemberRequest,
+    TeamName, TeamRole,
 };
 use gloo_net::http::{Request, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -215,4 +216,19 @@ pub async fn set_team_member(
 
 pub async fn remove_team_member(org: OrgId, team: i64, member: MemberId) -> Result<Team, ApiError> {
     json(Request::delete(&url(&format!("/orgs/{org}/teams/{team}/members/{member}"))).build()).await
+}
+
+pub async fn allocation_errors(org: OrgId) -> Result<Vec<AllocationError>, ApiError> {
+    get(&format!("/orgs/{org}/allocation-errors")).await
+}
+
+pub async fn retry_allocation(org: OrgId, id: i64) -> Result<(), ApiError> {
+    let path = url(&format!("/orgs/{org}/allocation-errors/{id}/retry"));
+    send(Request::post(&path).build()).await.map(drop)
+}
+
+pub async fn dismiss_allocation_error(org: OrgId, id: i64) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/orgs/{org}/allocation-errors/{id}"))).build())
+        .await
+        .map(drop)
 }

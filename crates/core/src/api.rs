@@ -288,3 +288,16 @@ pub struct ProductSeats {
     /// Seats held by active members plus those promised to pending invitations.
     pub used: u32,
 }
+
+/// A license a member should have had but could not get, with why; admins retry or dismiss it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationError {
+    pub id: i64,
+    pub member_id: MemberId,
+    pub member_name: String,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+}

@@ -26,7 +26,7 @@ use sha2::Sha256;
 use sqlx::{SqliteConnection, sqlite::SqliteConnectOptions};
 
 use crate::{
-    AppState,
+    AppState, allocation_errors,
     auth::{self, Caller},
     change,
     db::now,
@@ -839,6 +839,14 @@ pub async fn accept(
         .filter(|product| products.contains(&product.id))
     {
         if let Some(reason) = product.shortfall(1) {
+            allocation_errors::record(
+                &mut tx,
+                invitation.org_id,
+                membership_id,
+                product.id,
+                &reason,
+            )
+            .await?;
             not_granted.push(json!({ "product": product.name, "reason": reason }));
             continue;
         }

@@ -1,5 +1,6 @@
 //! The Allot server: the JSON API under `/api/v1`, and the console's static files.
 
+mod allocation_errors;
 pub mod auth;
 mod change;
 pub mod db;
@@ -25,7 +26,7 @@ use axum::{
     Json, Router,
     http::HeaderValue,
     middleware,
-    routing::{get, patch, post, put},
+    routing::{delete, get, patch, post, put},
 };
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
@@ -94,6 +95,19 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .route(
             "/orgs/{org_id}/teams/{team_id}/members/{member_id}",
             put(teams::set_member).delete(teams::remove_member),
+        )
+        // Licenses that could not be allocated
+        .route(
+            "/orgs/{org_id}/allocation-errors",
+            get(allocation_errors::list),
+        )
+        .route(
+            "/orgs/{org_id}/allocation-errors/{id}",
+            delete(allocation_errors::dismiss),
+        )
+        .route(
+            "/orgs/{org_id}/allocation-errors/{id}/retry",
+            post(allocation_errors::retry),
         )
         // Invitations
         .route("/orgs/{org_id}/products", get(invitations::products))

@@ -60,6 +60,7 @@ pub fn ActiveUsers(state: TabState) -> impl IntoView {
         })
     };
     view! {
+        <AllocationErrors />
         <div class="bulk-actions">
             <button type="button" class="danger" disabled=nothing_selected on:click=move |_| removing.set(true)>
                 "Remove Users"
@@ -85,6 +86,62 @@ pub fn ActiveUsers(state: TabState) -> impl IntoView {
         {move || changing_role.get().then(|| view! {
             <ChangeRoleDialog members=selected_members() state on_close=Callback::new(move |_| changing_role.set(false)) />
         })}
+    }
+}
+
+/// Licenses members should have had but could not get, each with why, a retry and a dismiss.
+#[component]
+fn AllocationErrors() -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let org = users.org;
+    let act = move |id: i64, retry: bool| {
+        leptos::task::spawn_local(async move {
+            let result = if retry {
+                api::retry_allocation(org, id).await
+            } else {
+                api::dismiss_allocation_error(org, id).await
+            };
+            match result {
+                Ok(()) => toasts.info(if retry {
+                    "License allocated."
+                } else {
+                    "Dismissed."
+                }),
+                Err(error) => toasts.error(error.to_string()),
+            }
+            users.reload();
+        });
+    };
+    move || {
+        let errors = users.allocation_errors.latest().get().unwrap_or_default();
+        (!errors.is_empty()).then(|| {
+            let items = errors
+                .into_iter()
+                .map(|error| {
+                    let what = format!("{}: {}", error.member_name, error.product_name);
+                    view! {
+                        <li>
+                            <strong>{what.clone()}</strong>
+                            " — "
+                            {error.reason}
+                            <button type="button" class="link" aria-label=format!("Retry {what}") on:click=move |_| act(error.id, true)>
+                                "Retry"
+                            </button>
+                            <button type="button" class="link" aria-label=format!("Dismiss {what}") on:click=move |_| act(error.id, false)>
+                                "Dismiss"
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="allocation-errors" aria-labelledby="allocation-errors-title">
+                    <h2 id="allocation-errors-title">"Licenses not allocated"</h2>
+                    <ul>{items}</ul>
+                </section>
+            }
+        })
     }
 }
 

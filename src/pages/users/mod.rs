@@ -53,6 +53,7 @@ pub struct Users {
     pub members: Remote<MembersSnapshot>,
     pub invitations: Remote<Vec<Invitation>>,
     pub products: Remote<Vec<ProductSeats>>,
+    pub allocation_errors: Remote<Vec<allot_core::AllocationError>>,
     /// `Some(prefilled addresses)` while Invite Users is open.
     pub inviting: RwSignal<Option<Vec<String>>>,
     /// What the last Invite Users did, per address.
@@ -105,6 +106,7 @@ impl Users {
         self.members.reload();
         self.invitations.reload();
         self.products.reload();
+        self.allocation_errors.reload();
     }
 }
 
@@ -132,6 +134,7 @@ pub fn UserManagement() -> impl IntoView {
         members,
         invitations: Remote::new(move || api::invitations(org)),
         products: Remote::new(move || api::products(org)),
+        allocation_errors: Remote::new(move || api::allocation_errors(org)),
         inviting: RwSignal::new(None),
         last_invite: RwSignal::new(None),
         product_names,

@@ -1,0 +1,178 @@
+//! Licenses that could not be allocated: recorded where it happens, listed to the admins,
+//! retried or dismissed by them.
+
+use allot_core::{AllocationError, OrgId};
+use axum::{Json, extract::State, http::StatusCode};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    change,
+    db::now,
+    error::{ApiError, ApiResult},
+    extract::PathParams,
+    seats,
+};
+
+/// Records that `membership_id` could not get `product_id`, replacing an older record of the
+/// same pair. Call inside the transaction that tried.
+pub async fn record(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    membership_id: i64,
+    product_id: i64,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO allocation_errors (org_id, membership_id, product_id, reason, created_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (membership_id, product_id)
+         DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at",
+    )
+    .bind(org_id)
+    .bind(membership_id)
+    .bind(product_id)
+    .bind(reason)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The organization's open allocation errors of active members, newest first.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/allocation-errors", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<AllocationError>), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+) -> ApiResult<Json<Vec<AllocationError>>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let rows: Vec<(i64, i64, String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT e.id, e.membership_id, a.full_name, e.product_id, p.name, e.reason, e.created_at
+         FROM allocation_errors e
+         JOIN memberships m ON m.id = e.membership_id
+         JOIN accounts a ON a.id = m.account_id
+         JOIN products p ON p.id = e.product_id
+         WHERE e.org_id = ? AND m.status = 'active'
+         ORDER BY e.created_at DESC, e.id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(
+                |(id, member_id, member_name, product_id, product_name, reason, created_at)| {
+                    AllocationError {
+                        id,
+                        member_id,
+                        member_name,
+                        product_id,
+                        product_name,
+                        reason,
+                        created_at,
+                    }
+                },
+            )
+            .collect(),
+    ))
+}
+
+/// The error's member and product, if it is this organization's.
+async fn find(conn: &mut SqliteConnection, org_id: OrgId, id: i64) -> ApiResult<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT membership_id, product_id FROM allocation_errors WHERE id = ? AND org_id = ?",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(ApiError::not_found)
+}
+
+/// Tries the allocation again: done when a seat is free now, else 409 with the numbers.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}/retry", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
+    responses((status = 204), (status = 404, body = allot_core::ErrorBody), (status = 409, body = allot_core::ErrorBody)))]
+pub async fn retry(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+) -> ApiResult<StatusCode> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
+    let seats = seats::product_seats(&mut tx, org_id).await?;
+    let product = seats
+        .iter()
+        .find(|product| product.id == product_id)
+        .ok_or_else(ApiError::not_found)?;
+    if let Some(shortfall) = product.shortfall(1) {
+        record(&mut tx, org_id, membership_id, product_id, &shortfall).await?;
+        tx.commit().await?;
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "seats_exceeded",
+            shortfall,
+        ));
+    }
+    sqlx::query(
+        "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
+         VALUES (?, ?, ?, ?)",
+    )
+    .bind(org_id)
+    .bind(membership_id)
+    .bind(product_id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM allocation_errors WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({ "member_id": membership_id, "product_id": product_id });
+    change::record(
+        &mut tx,
+        org_id,
+        Some(caller.account_id),
+        "allocation_error.retried",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Dismisses the error without allocating: the admin has seen it and decided.
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
+    responses((status = 204), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn dismiss(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+) -> ApiResult<StatusCode> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
+    sqlx::query("DELETE FROM allocation_errors WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({ "member_id": membership_id, "product_id": product_id });
+    change::record(
+        &mut tx,
+        org_id,
+        Some(caller.account_id),
+        "allocation_error.dismissed",
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
