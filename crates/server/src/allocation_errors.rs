@@ -4,7 +4,7 @@
 use allot_core::{AllocationError, OrgId};
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::{
     AppState,
@@ -95,6 +95,25 @@ async fn find(conn: &mut SqliteConnection, org_id: OrgId, id: i64) -> ApiResult<
     .ok_or_else(ApiError::not_found)
 }
 
+/// Deletes the error and records what became of it, ending the transaction.
+async fn close(
+    mut tx: Transaction<'static, Sqlite>,
+    org_id: OrgId,
+    actor: i64,
+    (membership_id, product_id): (i64, i64),
+    id: i64,
+    action: &str,
+) -> ApiResult<StatusCode> {
+    sqlx::query("DELETE FROM allocation_errors WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({ "member_id": membership_id, "product_id": product_id });
+    change::record(&mut tx, org_id, Some(actor), action, detail).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Tries the allocation again: done when a seat is free now, else 409 with the numbers.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}/retry", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
@@ -131,21 +150,15 @@ pub async fn retry(
     .bind(now())
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM allocation_errors WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    let detail = json!({ "member_id": membership_id, "product_id": product_id });
-    change::record(
-        &mut tx,
+    close(
+        tx,
         org_id,
-        Some(caller.account_id),
+        caller.account_id,
+        (membership_id, product_id),
+        id,
         "allocation_error.retried",
-        detail,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// Dismisses the error without allocating: the admin has seen it and decided.
@@ -160,19 +173,13 @@ pub async fn dismiss(
     auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
-    sqlx::query("DELETE FROM allocation_errors WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    let detail = json!({ "member_id": membership_id, "product_id": product_id });
-    change::record(
-        &mut tx,
+    close(
+        tx,
         org_id,
-        Some(caller.account_id),
+        caller.account_id,
+        (membership_id, product_id),
+        id,
         "allocation_error.dismissed",
-        detail,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }

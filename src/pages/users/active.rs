@@ -5,7 +5,7 @@ use allot_core::{
 };
 use leptos::prelude::*;
 
-use super::{TabState, Users};
+use super::{TabState, Users, bulk_change};
 use crate::{
     api,
     app::current_account,
@@ -192,23 +192,20 @@ fn RemoveUsersDialog(
     let toasts = Toasts::get();
     let org = users.org;
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let remove = Action::new_local(move |ids: &Vec<i64>| api::remove_members(org, ids.clone()));
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(response)) => {
-            let removed = report_failures(toasts, &response);
+    let remove = bulk_change(
+        state,
+        on_close,
+        move |ids: &Vec<i64>| api::remove_members(org, ids.clone()),
+        move |response| {
+            let removed = report_failures(toasts, response);
             if !removed.is_empty() {
                 let message = format!("{} removed.", plural(removed.len(), "user"));
                 toasts.with_action(message, "Undo", move || {
                     undo_removal(users, toasts, removed.clone())
                 });
             }
-            state.selected.update(|selected| selected.clear());
-            users.reload();
-            on_close.run(());
-        }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
-    });
+        },
+    );
     let who = list_names(&members);
     view! {
         <Dialog title="Remove Users".into() on_close>
@@ -268,19 +265,12 @@ fn ChangeRoleDialog(
     let includes_me = members.iter().any(|m| Some(m.email.to_lowercase()) == me);
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
     let role = RwSignal::new(None::<Role>);
-    let change = Action::new_local(move |(ids, role): &(Vec<i64>, Role)| {
-        api::change_role(org, ids.clone(), *role)
-    });
-    Effect::new(move |_| match change.value().get() {
-        Some(Ok(response)) => {
-            report(toasts, "roles changed", &response);
-            state.selected.update(|selected| selected.clear());
-            users.reload();
-            on_close.run(());
-        }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
-    });
+    let change = bulk_change(
+        state,
+        on_close,
+        move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
+        move |response| report(toasts, "roles changed", response),
+    );
     let options = Role::ALL
         .into_iter()
         .map(|option| {

@@ -9,7 +9,8 @@ mod removed;
 use std::collections::{HashMap, HashSet};
 
 use allot_core::{
-    Invitation, MemberStatus, MembersSnapshot, OrgId, OrganizationSummary, ProductId, ProductSeats,
+    BulkResponse, Invitation, MemberStatus, MembersSnapshot, OrgId, OrganizationSummary, ProductId,
+    ProductSeats,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_router::{
@@ -18,7 +19,12 @@ use leptos_router::{
     hooks::{use_location, use_navigate, use_params_map, use_query_map},
 };
 
-use crate::{api, app::current_organization, pages::NotFound, remote::Remote};
+use crate::{
+    api::{self, ApiError},
+    app::current_organization,
+    pages::NotFound,
+    remote::Remote,
+};
 
 use invite::InviteDialog;
 
@@ -259,6 +265,35 @@ fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl Int
             </div>
         </crate::components::Dialog>
     }
+}
+
+/// A bulk change made from a dialog. When the server answers, `done` reports the result; then
+/// the tab's selection clears, the data reloads and the dialog closes. A refused request
+/// says why and leaves the dialog open.
+pub fn bulk_change<I, F>(
+    state: TabState,
+    on_close: Callback<()>,
+    run: impl Fn(&I) -> F + 'static,
+    done: impl Fn(&BulkResponse) + 'static,
+) -> Action<I, Result<BulkResponse, ApiError>>
+where
+    I: Send + Sync + 'static,
+    F: Future<Output = Result<BulkResponse, ApiError>> + 'static,
+{
+    let users: Users = expect_context();
+    let toasts = crate::components::Toasts::get();
+    let action = Action::new_local(run);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(response)) => {
+            done(&response);
+            state.selected.update(HashSet::clear);
+            users.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    action
 }
 
 fn with_search(path: &str, search: &str) -> String {

@@ -6,7 +6,7 @@ use allot_core::{
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{TabState, Users, active::report};
+use super::{TabState, Users, active::report, bulk_change};
 use crate::{
     api,
     components::{Column, DataTable, Dialog, Toasts},
@@ -143,17 +143,12 @@ fn RevokeDialog(
     let toasts = Toasts::get();
     let org = users.org;
     let ids: Vec<i64> = invitations.iter().map(|i| i.id).collect();
-    let revoke = Action::new_local(move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()));
-    Effect::new(move |_| match revoke.value().get() {
-        Some(Ok(response)) => {
-            report(toasts, "invitations revoked", &response);
-            state.selected.update(|selected| selected.clear());
-            users.reload();
-            on_close.run(());
-        }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
-    });
+    let revoke = bulk_change(
+        state,
+        on_close,
+        move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()),
+        move |response| report(toasts, "invitations revoked", response),
+    );
     // In alphabetical order, the easiest to check against.
     let mut emails: Vec<String> = invitations.iter().map(|i| i.email.clone()).collect();
     emails.sort();
