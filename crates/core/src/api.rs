@@ -301,3 +301,177 @@ pub struct AllocationError {
     pub reason: String,
     pub created_at: Timestamp,
 }
+
+// License API: what licensed products send and receive.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActivationMode {
+    /// A session the product heartbeats and the server can end.
+    Online,
+    /// A signed license the product checks on its own until it expires.
+    Offline,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivateRequest {
+    pub product_id: ProductId,
+    /// The product's stable identifier of the machine it runs on.
+    pub machine_id: String,
+    pub hostname: String,
+    pub mode: ActivationMode,
+}
+
+/// An activation: online, with how often to heartbeat; offline, with its signed license.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivateResponse {
+    pub activation_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_interval_secs: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<SignedLicense>,
+}
+
+/// An offline license: `payload` is the JSON of an [`OfflineLicense`], `signature` the
+/// base64 Ed25519 signature of its bytes by the key of `GET /api/v1/license/public-key`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedLicense {
+    pub payload: String,
+    pub signature: String,
+}
+
+/// What an offline license grants; signed as it is serialized.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfflineLicense {
+    pub activation_id: i64,
+    pub org_id: OrgId,
+    pub member_email: String,
+    pub product_id: ProductId,
+    pub product: String,
+    pub machine_id: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivationRef {
+    pub activation_id: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeartbeatResponse {
+    /// `active`: keep going.
+    pub status: String,
+}
+
+/// The key that verifies offline licenses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicensePublicKey {
+    /// `ed25519`.
+    pub algorithm: String,
+    /// The 32-byte public key, base64.
+    pub public_key: String,
+}
+
+// License Management: what the Owner and Admins see and remove.
+
+/// The License Management page of an organization.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenseOverview {
+    /// The organization's change sequence number this overview reflects.
+    pub seq: u64,
+    pub products: Vec<ProductLicenses>,
+    pub licensed_users: Vec<LicensedUser>,
+    /// Live online sessions.
+    pub online: Vec<OnlineActivation>,
+    /// Offline licenses not yet removed, expired ones included (those can be removed).
+    pub offline: Vec<OfflineActivation>,
+    pub machines: Vec<RegisteredMachine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductLicenses {
+    pub id: ProductId,
+    pub name: String,
+    pub pools: Vec<PoolSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolSummary {
+    pub id: i64,
+    pub kind: crate::licensing::PoolKind,
+    pub usage: crate::licensing::PoolUsage,
+    pub seats: u32,
+    /// Named online: the product's licensed active members; floating online: live sessions;
+    /// offline: unexpired offline licenses.
+    pub used: u32,
+    pub starts_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// An active member holding licenses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicensedUser {
+    pub member_id: MemberId,
+    pub full_name: String,
+    pub email: String,
+    pub products: Vec<ProductId>,
+    /// Registered machines.
+    pub machines: u32,
+    /// When one of their machines was last heard from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnlineActivation {
+    pub activation_id: i64,
+    pub machine_id: String,
+    pub hostname: String,
+    pub member_id: MemberId,
+    pub member_name: String,
+    pub product_id: ProductId,
+    pub started_at: Timestamp,
+    pub last_heartbeat_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfflineActivation {
+    pub activation_id: i64,
+    pub machine_id: String,
+    pub hostname: String,
+    pub member_id: MemberId,
+    pub member_name: String,
+    pub product_id: ProductId,
+    pub expires_at: Timestamp,
+    /// Expired: an offline license cannot be removed before.
+    pub removable: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisteredMachine {
+    pub id: i64,
+    pub machine_id: String,
+    pub hostname: String,
+    pub member_id: MemberId,
+    pub member_name: String,
+    pub registered_at: Timestamp,
+    pub last_seen_at: Timestamp,
+}

@@ -7,6 +7,7 @@ pub mod api;
 pub mod csv;
 pub mod emails;
 pub mod format;
+pub mod licensing;
 pub mod redirect;
 pub mod role;
 pub mod rules;

@@ -69,6 +69,15 @@ impl InvitationLinks {
             .collect()
     }
 
+    /// A 32-byte key for `purpose`, derived from the server secret, so every server of a
+    /// deployment derives the same one; purposes give unrelated keys.
+    pub(crate) fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
+        mac.update(format!("key:{purpose}").as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     fn url(&self, token: &str) -> String {
         format!("{}{}", self.public_url, join_path(token))
     }

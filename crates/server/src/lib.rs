@@ -4,15 +4,20 @@ mod allocation_errors;
 pub mod auth;
 mod change;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 mod error;
 mod export;
 mod extract;
 pub mod invitations;
+mod license_admin;
+mod license_api;
+mod license_key;
 mod mailer;
 mod member_changes;
 mod members;
 mod openapi;
+pub mod pools;
 mod seats;
 mod security;
 mod session;
@@ -129,6 +134,34 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         )
         .route("/invitations/{token}", get(invitations::preview))
         .route("/invitations/{token}/accept", post(invitations::accept))
+        // License API
+        .route(
+            "/orgs/{org_id}/license/activate",
+            post(license_api::activate),
+        )
+        .route(
+            "/orgs/{org_id}/license/heartbeat",
+            post(license_api::heartbeat),
+        )
+        .route("/orgs/{org_id}/license/release", post(license_api::release))
+        .route("/license/public-key", get(license_api::public_key))
+        .route("/orgs/{org_id}/licenses", get(license_admin::overview))
+        .route(
+            "/orgs/{org_id}/licenses/users/remove",
+            post(license_admin::remove_users),
+        )
+        .route(
+            "/orgs/{org_id}/licenses/online/remove",
+            post(license_admin::remove_online),
+        )
+        .route(
+            "/orgs/{org_id}/licenses/offline/remove",
+            post(license_admin::remove_offline),
+        )
+        .route(
+            "/orgs/{org_id}/licenses/machines/remove",
+            post(license_admin::remove_machines),
+        )
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -1,7 +1,7 @@
 //! Email. Every message goes into the `outbox` table in the transaction of the change that
 //! sends it, so a mail exists exactly when its change is committed, and is logged once it is,
-//! so that an operator can read an activation link. Delivery (SMTP) will read the outbox; until
-//! then the outbox is the mailer.
+//! so that an operator can read an activation link. With `--smtp-url`, `delivery` sends the
+//! outbox by SMTP.
 
 use allot_core::Role;
 use sqlx::SqliteConnection;

@@ -1,17 +1,21 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use allot_server::{
-    AppState, WebConfig, db, demo,
+    AppState, WebConfig, db, delivery, demo,
     invitations::{self, InvitationLinks},
+    pools::{self, PoolCommand},
     router,
 };
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 /// The Allot server: the JSON API and, with --static, the console.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    /// Without one, the server runs.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "ALLOT_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -35,6 +39,24 @@ struct Cli {
     /// listen address].
     #[arg(long, env = "ALLOT_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Send the outbox by SMTP, e.g. "smtps://user:password@smtp.example.com" or
+    /// "smtp://smtp.example.com:587?tls=required" [default: mails stay in the outbox and the log].
+    #[arg(long, env = "ALLOT_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of the mails.
+    #[arg(
+        long,
+        env = "ALLOT_MAIL_FROM",
+        default_value = "Allot <no-reply@localhost>"
+    )]
+    mail_from: lettre::message::Mailbox,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage the license pools (seats) of organizations' products.
+    #[command(subcommand)]
+    Pool(PoolCommand),
 }
 
 #[tokio::main]
@@ -47,6 +69,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let cli = Cli::parse();
 
     let db = db::open(&cli.db).await?;
+    if let Some(Command::Pool(command)) = cli.command {
+        println!("{}", pools::run(&db, command).await?);
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(cli.listen).await?;
     let public_url = match cli.public_url {
         Some(url) => url,
@@ -66,6 +92,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             demo::MEMBER_EMAIL,
             demo::BILLING_EMAIL
         );
+    }
+    if let Some(url) = &cli.smtp_url {
+        delivery::spawn(db.clone(), delivery::transport(url)?, cli.mail_from.clone());
     }
     let config = WebConfig {
         static_dir: cli.static_dir,

@@ -16,7 +16,7 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
-    seats,
+    license_api, seats,
 };
 
 /// How long after a removal its Undo is still offered; later, invite them back.
@@ -238,7 +238,7 @@ async fn remove_one(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    // Their registered machines and online activations are to be ended here once they exist.
+    license_api::end_machines_and_sessions(conn, id, now).await?;
     Ok(id)
 }
 

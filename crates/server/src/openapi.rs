@@ -37,6 +37,15 @@ use utoipa::OpenApi;
         super::teams::delete,
         super::teams::set_member,
         super::teams::remove_member,
+        super::license_api::activate,
+        super::license_api::heartbeat,
+        super::license_api::release,
+        super::license_api::public_key,
+        super::license_admin::overview,
+        super::license_admin::remove_users,
+        super::license_admin::remove_online,
+        super::license_admin::remove_offline,
+        super::license_admin::remove_machines,
     )
 )]
 struct ApiDoc;

@@ -432,3 +432,67 @@ pub async fn outbox(db: &db::Db) -> Vec<OutboxMail> {
         .map(|(to, subject, body)| OutboxMail { to, subject, body })
         .collect()
 }
+
+// License API
+
+/// Adds a product with one pool of `kind` (`named` | `floating`) and `usage` (`online` |
+/// `offline`), valid for a year; returns the product's id.
+pub async fn add_product_with_pool(
+    db: &db::Db,
+    org_id: OrgId,
+    name: &str,
+    seats: u32,
+    kind: &str,
+    usage: &str,
+) -> i64 {
+    let product_id: i64 =
+        sqlx::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
+            .bind(org_id)
+            .bind(name)
+            .fetch_one(db)
+            .await
+            .expect("the product is created");
+    add_pool(db, org_id, product_id, seats, kind, usage).await;
+    product_id
+}
+
+/// Adds a pool valid for a year to a product.
+pub async fn add_pool(
+    db: &db::Db,
+    org_id: OrgId,
+    product_id: i64,
+    seats: u32,
+    kind: &str,
+    usage: &str,
+) {
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(org_id)
+    .bind(product_id)
+    .bind(seats)
+    .bind(kind)
+    .bind(usage)
+    .bind(now - 24 * 60 * 60)
+    .bind(now + 365 * 24 * 60 * 60)
+    .execute(db)
+    .await
+    .expect("the pool is created");
+}
+
+/// Gives the member a direct license of the product.
+pub async fn allocate(db: &db::Db, org_id: OrgId, member_id: i64, product_id: i64) {
+    sqlx::query(
+        "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
+         VALUES (?, ?, ?, ?)",
+    )
+    .bind(org_id)
+    .bind(member_id)
+    .bind(product_id)
+    .bind(db::now())
+    .execute(db)
+    .await
+    .expect("the allocation is made");
+}

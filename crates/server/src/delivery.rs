@@ -1,0 +1,117 @@
+//! Sending the outbox by SMTP, when the operator configures it. The outbox stays the record:
+//! a server claims one unsent mail at a time for a while, sends it, and marks it sent, or
+//! notes the failure and leaves it for a later try. Claims expire, so that mails a stopped
+//! server had claimed go out from another.
+
+use std::time::Duration;
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, header::ContentType},
+};
+
+use crate::db::{Db, now};
+
+/// How long a claim keeps other servers off a mail.
+const CLAIM_SECS: i64 = 120;
+/// Tries before a mail is left for an operator to look at (`last_error` says why).
+const MAX_ATTEMPTS: i64 = 8;
+/// How often the outbox is looked at.
+const POLL: Duration = Duration::from_secs(2);
+
+pub type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// The transport for an SMTP URL: `smtps://user:password@host:465`, or
+/// `smtp://host:587?tls=required` (see lettre's `from_url`).
+pub fn transport(url: &str) -> Result<Transport, lettre::transport::smtp::Error> {
+    Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build())
+}
+
+/// Delivers the outbox for as long as the server runs.
+pub fn spawn(db: Db, transport: Transport, from: Mailbox) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = deliver_pending(&db, &transport, &from).await {
+                tracing::error!(%error, "reading the outbox failed");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+}
+
+/// Sends every mail that is due; returns how many went out.
+pub async fn deliver_pending(
+    db: &Db,
+    transport: &Transport,
+    from: &Mailbox,
+) -> Result<usize, sqlx::Error> {
+    let mut sent = 0;
+    while let Some((id, recipient, subject, body, attempts)) = claim(db).await? {
+        let outcome = match message(from, &recipient, subject, body) {
+            Ok(message) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => {
+                sqlx::query("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+                    .bind(now())
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(%recipient, %error, attempts, "mail not delivered; will retry");
+                // Backs off: the claim itself keeps it from being tried again at once.
+                let retry_at = now() + CLAIM_SECS * attempts;
+                sqlx::query("UPDATE outbox SET last_error = ?, claimed_until = ? WHERE id = ?")
+                    .bind(error)
+                    .bind(retry_at)
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Claims the oldest mail that is due, atomically, so that two servers never both send it.
+async fn claim(db: &Db) -> Result<Option<(i64, String, String, String, i64)>, sqlx::Error> {
+    let now = now();
+    sqlx::query_as(
+        "UPDATE outbox SET claimed_until = ?1, attempts = attempts + 1
+         WHERE id = (SELECT id FROM outbox
+                     WHERE sent_at IS NULL AND attempts < ?2
+                       AND (claimed_until IS NULL OR claimed_until <= ?3)
+                     ORDER BY id LIMIT 1)
+         RETURNING id, recipient, subject, body, attempts",
+    )
+    .bind(now + CLAIM_SECS)
+    .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+fn message(
+    from: &Mailbox,
+    recipient: &str,
+    subject: String,
+    body: String,
+) -> Result<Message, String> {
+    let to: Mailbox = recipient
+        .parse()
+        .map_err(|e| format!("bad recipient {recipient}: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,449 @@
+//! License Management for the Owner and Admins: the overview of licenses, sessions and
+//! machines, and what each removal terminates (Remove a Licensed User, remove an online
+//! license, remove an expired offline license, Deactivate Machine).
+
+use std::collections::HashMap;
+
+use allot_core::{
+    BulkResponse, ErrorDetail, IdsRequest, ItemResult, LicenseOverview, LicensedUser, MemberId,
+    OfflineActivation, OnlineActivation, OrgId, ProductLicenses, RegisteredMachine, format,
+    licensing::{SESSION_TIMEOUT_SECS, utc_date},
+};
+use axum::{Json, extract::State};
+use serde_json::json;
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    change,
+    db::now,
+    error::ApiResult,
+    extract::{JsonBody, PathParams},
+    license_api,
+};
+
+/// The License Management page: pools and their use, licensed users, live online sessions,
+/// offline licenses and registered machines.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/licenses", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = LicenseOverview),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+) -> ApiResult<Json<LicenseOverview>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    // One read transaction: every list reflects the same moment as `seq`.
+    let mut tx = state.db.begin().await?;
+    let now = now();
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
+
+    let products: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM products WHERE org_id = ? ORDER BY name")
+            .bind(org_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut product_licenses = Vec::with_capacity(products.len());
+    for (id, name) in products {
+        let pools = license_api::pool_summaries(&mut tx, id, now).await?;
+        product_licenses.push(ProductLicenses { id, name, pools });
+    }
+
+    let allocations: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT a.membership_id, a.product_id FROM direct_allocations a
+         JOIN memberships m ON m.id = a.membership_id
+         WHERE a.org_id = ? AND m.status = 'active' ORDER BY a.product_id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut products_of: HashMap<MemberId, Vec<i64>> = HashMap::new();
+    for (member, product) in allocations {
+        products_of.entry(member).or_default().push(product);
+    }
+    let users: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT m.id, a.full_name, a.email,
+           (SELECT COUNT(*) FROM machines WHERE membership_id = m.id),
+           (SELECT MAX(last_seen_at) FROM machines WHERE membership_id = m.id)
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.org_id = ? AND m.status = 'active'
+           AND EXISTS (SELECT 1 FROM direct_allocations WHERE membership_id = m.id)
+         ORDER BY a.full_name, m.id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let licensed_users = users
+        .into_iter()
+        .map(
+            |(member_id, full_name, email, machines, last_used_at)| LicensedUser {
+                member_id,
+                full_name,
+                email,
+                products: products_of.remove(&member_id).unwrap_or_default(),
+                machines: machines as u32,
+                last_used_at,
+            },
+        )
+        .collect();
+
+    type ActivationRow = (i64, String, String, i64, String, i64, i64, i64, Option<i64>);
+    let activations: Vec<ActivationRow> = sqlx::query_as(
+        "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.product_id,
+                x.started_at, x.last_heartbeat_at, x.expires_at
+         FROM activations x
+         JOIN memberships m ON m.id = x.membership_id JOIN accounts a ON a.id = m.account_id
+         WHERE x.org_id = ?1 AND x.ended_at IS NULL
+           AND (x.mode = 'offline' OR x.last_heartbeat_at > ?2 - ?3)
+         ORDER BY x.started_at DESC, x.id DESC",
+    )
+    .bind(org_id)
+    .bind(now)
+    .bind(SESSION_TIMEOUT_SECS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let (mut online, mut offline) = (Vec::new(), Vec::new());
+    for (id, machine_id, hostname, member_id, member_name, product_id, started_at, beat, expires) in
+        activations
+    {
+        match expires {
+            Some(expires_at) => offline.push(OfflineActivation {
+                activation_id: id,
+                machine_id,
+                hostname,
+                member_id,
+                member_name,
+                product_id,
+                expires_at,
+                removable: expires_at <= now,
+            }),
+            None => online.push(OnlineActivation {
+                activation_id: id,
+                machine_id,
+                hostname,
+                member_id,
+                member_name,
+                product_id,
+                started_at,
+                last_heartbeat_at: beat,
+            }),
+        }
+    }
+
+    let machines: Vec<(i64, String, String, i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.registered_at,
+                x.last_seen_at
+         FROM machines x
+         JOIN memberships m ON m.id = x.membership_id JOIN accounts a ON a.id = m.account_id
+         WHERE x.org_id = ? ORDER BY x.last_seen_at DESC, x.id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let machines = machines
+        .into_iter()
+        .map(
+            |(id, machine_id, hostname, member_id, member_name, registered_at, last_seen_at)| {
+                RegisteredMachine {
+                    id,
+                    machine_id,
+                    hostname,
+                    member_id,
+                    member_name,
+                    registered_at,
+                    last_seen_at,
+                }
+            },
+        )
+        .collect();
+
+    Ok(Json(LicenseOverview {
+        seq: seq as u64,
+        products: product_licenses,
+        licensed_users,
+        online,
+        offline,
+        machines,
+    }))
+}
+
+fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
+    ErrorDetail {
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// A bulk removal: each id is done or refused (with why) in one transaction, recorded as one
+/// audit event naming the ids done.
+struct Removal {
+    tx: Transaction<'static, Sqlite>,
+    results: Vec<ItemResult>,
+    done: Vec<i64>,
+    now: i64,
+}
+
+impl Removal {
+    async fn begin(state: &AppState, caller: &Caller, org_id: OrgId) -> ApiResult<Self> {
+        auth::manager(&state.db, caller, org_id).await?;
+        Ok(Self {
+            tx: change::begin(&state.db).await?,
+            results: Vec::new(),
+            done: Vec::new(),
+            now: now(),
+        })
+    }
+
+    fn add(&mut self, id: i64, outcome: Result<(), ErrorDetail>) {
+        if outcome.is_ok() {
+            self.done.push(id);
+        }
+        self.results.push(ItemResult {
+            id,
+            error: outcome.err(),
+        });
+    }
+
+    async fn finish(
+        mut self,
+        org_id: OrgId,
+        caller: &Caller,
+        action: &str,
+    ) -> ApiResult<Json<BulkResponse>> {
+        let seq = if self.done.is_empty() {
+            let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+                .bind(org_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+            seq as u64
+        } else {
+            let detail = json!({ "ids": self.done });
+            change::record(
+                &mut self.tx,
+                org_id,
+                Some(caller.account_id),
+                action,
+                detail,
+            )
+            .await?
+        };
+        self.tx.commit().await?;
+        Ok(Json(BulkResponse {
+            results: self.results,
+            seq,
+        }))
+    }
+}
+
+/// Remove a Licensed User: ends their online sessions at once, removes their licenses and
+/// their registered machines. Their offline licenses stay valid until they expire.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/users/remove", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = IdsRequest,
+    responses((status = 200, body = BulkResponse, description = "Per member id: done, or `not_found`"),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn remove_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<IdsRequest>,
+) -> ApiResult<Json<BulkResponse>> {
+    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    for &id in &request.ids {
+        let outcome = remove_user(&mut removal.tx, org_id, id, removal.now).await?;
+        removal.add(id, outcome);
+    }
+    removal
+        .finish(org_id, &caller, "licenses.users_removed")
+        .await
+}
+
+async fn remove_user(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    id: MemberId,
+    now: i64,
+) -> ApiResult<Result<(), ErrorDetail>> {
+    let member: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ?)")
+            .bind(id)
+            .bind(org_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if !member {
+        return Ok(Err(refused(
+            "not_found",
+            "No member of this organization has this id.",
+        )));
+    }
+    license_api::end_machines_and_sessions(conn, id, now).await?;
+    sqlx::query("DELETE FROM direct_allocations WHERE membership_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Ok(()))
+}
+
+/// The activation's mode, expiry and whether it ended, if it is the organization's.
+async fn find_activation(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    id: i64,
+) -> ApiResult<Option<(String, Option<i64>, bool)>> {
+    Ok(sqlx::query_as(
+        "SELECT mode, expires_at, ended_at IS NOT NULL FROM activations WHERE id = ? AND org_id = ?",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+fn no_such_activation() -> ErrorDetail {
+    refused(
+        "not_found",
+        "No license of this kind in this organization has this id.",
+    )
+}
+
+/// Removes online licenses: their sessions end now (the product's next heartbeat answers 410)
+/// and their seats are free.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/online/remove", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = IdsRequest,
+    responses((status = 200, body = BulkResponse, description = "Per activation id: done, or \
+               `not_found`, `already_ended`"),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn remove_online(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<IdsRequest>,
+) -> ApiResult<Json<BulkResponse>> {
+    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    for &id in &request.ids {
+        let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
+            Some((mode, _, ended)) if mode == "online" => {
+                if ended {
+                    Err(refused("already_ended", "This session has already ended."))
+                } else {
+                    sqlx::query("UPDATE activations SET ended_at = ? WHERE id = ?")
+                        .bind(removal.now)
+                        .bind(id)
+                        .execute(&mut *removal.tx)
+                        .await?;
+                    Ok(())
+                }
+            }
+            _ => Err(no_such_activation()),
+        };
+        removal.add(id, outcome);
+    }
+    removal
+        .finish(org_id, &caller, "licenses.online_removed")
+        .await
+}
+
+/// Removes expired offline licenses from the list. One not yet expired is refused: the
+/// machine holds it, and it stays valid, until it expires.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/offline/remove", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = IdsRequest,
+    responses((status = 200, body = BulkResponse, description = "Per activation id: done, or \
+               `not_found`, `offline_not_expired`"),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn remove_offline(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<IdsRequest>,
+) -> ApiResult<Json<BulkResponse>> {
+    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    let now = removal.now;
+    for &id in &request.ids {
+        let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
+            Some((mode, Some(expires_at), _)) if mode == "offline" => {
+                if now < expires_at {
+                    Err(refused(
+                        "offline_not_expired",
+                        format!(
+                            "An offline license cannot be removed before it expires on {} \
+                             (UTC), {}.",
+                            utc_date(expires_at),
+                            format::until(now, expires_at)
+                        ),
+                    ))
+                } else {
+                    sqlx::query("DELETE FROM activations WHERE id = ?")
+                        .bind(id)
+                        .execute(&mut *removal.tx)
+                        .await?;
+                    Ok(())
+                }
+            }
+            _ => Err(no_such_activation()),
+        };
+        removal.add(id, outcome);
+    }
+    removal
+        .finish(org_id, &caller, "licenses.offline_removed")
+        .await
+}
+
+/// Deactivate Machine: deletes registered machines and ends their online sessions; the
+/// member's product registers the machine again at its next activation, if licensed.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/machines/remove", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = IdsRequest,
+    responses((status = 200, body = BulkResponse, description = "Per machine id: done, or `not_found`"),
+              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn remove_machines(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<IdsRequest>,
+) -> ApiResult<Json<BulkResponse>> {
+    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    for &id in &request.ids {
+        let machine: Option<(i64, String)> = sqlx::query_as(
+            "DELETE FROM machines WHERE id = ? AND org_id = ? RETURNING membership_id, machine_id",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&mut *removal.tx)
+        .await?;
+        let outcome = match machine {
+            Some((member, machine_id)) => {
+                sqlx::query(
+                    "UPDATE activations SET ended_at = ?
+                     WHERE membership_id = ? AND machine_id = ? AND mode = 'online'
+                       AND ended_at IS NULL",
+                )
+                .bind(removal.now)
+                .bind(member)
+                .bind(machine_id)
+                .execute(&mut *removal.tx)
+                .await?;
+                Ok(())
+            }
+            None => Err(refused(
+                "not_found",
+                "No registered machine of this organization has this id.",
+            )),
+        };
+        removal.add(id, outcome);
+    }
+    removal
+        .finish(org_id, &caller, "licenses.machines_removed")
+        .await
+}

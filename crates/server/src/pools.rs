@@ -1,0 +1,213 @@
+//! `allot-server pool add|set|list`: operators record the license pools an organization
+//! bought. Each change is audited like any other (with no actor: it is the operator's).
+
+use allot_core::{
+    OrgId,
+    licensing::{PoolKind, PoolUsage, utc_date},
+};
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::{change, db::Db, db::now, license_api};
+
+const DAY: i64 = 24 * 60 * 60;
+
+pub type PoolResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+#[derive(Subcommand)]
+pub enum PoolCommand {
+    /// Adds a pool to a product of an organization, creating the product if it is new.
+    Add {
+        #[arg(long)]
+        org: OrgId,
+        /// The product's name, e.g. "Studio Enterprise".
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        seats: u32,
+        #[arg(long, value_parser = ["named", "floating"])]
+        kind: String,
+        #[arg(long, value_parser = ["online", "offline"])]
+        usage: String,
+        /// How many days from now the pool is valid.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
+    /// Changes a pool's seats or validity.
+    Set {
+        /// The pool's id, as `pool list` shows it.
+        id: i64,
+        #[arg(long)]
+        seats: Option<u32>,
+        /// Valid for this many days from now.
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Lists pools with their seats in use.
+    List {
+        /// Only this organization's.
+        #[arg(long)]
+        org: Option<OrgId>,
+    },
+}
+
+/// Runs the command; returns what to print.
+pub async fn run(db: &Db, command: PoolCommand) -> PoolResult<String> {
+    Ok(match command {
+        PoolCommand::Add {
+            org,
+            product,
+            seats,
+            kind,
+            usage,
+            days,
+        } => {
+            let id = add(db, org, &product, seats, &kind, &usage, now() + days * DAY).await?;
+            format!("Added pool {id}.")
+        }
+        PoolCommand::Set { id, seats, days } => {
+            set(db, id, seats, days.map(|days| now() + days * DAY)).await?;
+            format!("Changed pool {id}.")
+        }
+        PoolCommand::List { org } => {
+            let lines: Vec<String> = list(db, org).await?.iter().map(PoolListing::line).collect();
+            if lines.is_empty() {
+                "No pools.".to_owned()
+            } else {
+                lines.join("\n")
+            }
+        }
+    })
+}
+
+/// Adds a pool valid from now until `expires_at`; returns its id.
+pub async fn add(
+    db: &Db,
+    org_id: OrgId,
+    product: &str,
+    seats: u32,
+    kind: &str,
+    usage: &str,
+    expires_at: i64,
+) -> PoolResult<i64> {
+    let product = product.trim();
+    if product.is_empty() {
+        return Err("Give the product's name.".into());
+    }
+    let mut tx = change::begin(db).await?;
+    let org_exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)")
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !org_exists {
+        return Err(format!("No organization has id {org_id}.").into());
+    }
+    let product_id: i64 = sqlx::query_scalar(
+        "INSERT INTO products (org_id, name) VALUES (?, ?)
+         ON CONFLICT (org_id, name) DO UPDATE SET name = excluded.name RETURNING id",
+    )
+    .bind(org_id)
+    .bind(product)
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(product_id)
+    .bind(seats)
+    .bind(kind)
+    .bind(usage)
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    let detail = json!({
+        "pool": id, "product": product_id, "seats": seats, "kind": kind, "usage": usage,
+        "expires_at": expires_at,
+    });
+    change::record(&mut tx, org_id, None, "pool.added", detail).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Gives a pool new seats or a new expiry. Seats below those in use are allowed: nothing is
+/// taken from anyone, but no new activation gets one until use falls below.
+pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) -> PoolResult<()> {
+    let mut tx = change::begin(db).await?;
+    let org_id: Option<OrgId> = sqlx::query_scalar(
+        "UPDATE license_pools SET seats = COALESCE(?, seats), expires_at = COALESCE(?, expires_at)
+         WHERE id = ? RETURNING org_id",
+    )
+    .bind(seats)
+    .bind(expires_at)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let org_id = org_id.ok_or_else(|| format!("No pool has id {id}."))?;
+    let detail = json!({ "pool": id, "seats": seats, "expires_at": expires_at });
+    change::record(&mut tx, org_id, None, "pool.changed", detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A pool as `pool list` shows it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PoolListing {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub product: String,
+    pub kind: PoolKind,
+    pub usage: PoolUsage,
+    pub seats: u32,
+    pub used: u32,
+    pub expires_at: i64,
+}
+
+impl PoolListing {
+    fn line(&self) -> String {
+        format!(
+            "{}\torg {}\t{}\t{:?} {:?}\t{} of {} seats used\texpires {}",
+            self.id,
+            self.org_id,
+            self.product,
+            self.kind,
+            self.usage,
+            self.used,
+            self.seats,
+            utc_date(self.expires_at)
+        )
+    }
+}
+
+/// Every pool (of `org_id`, when given), by organization and product.
+pub async fn list(db: &Db, org_id: Option<OrgId>) -> PoolResult<Vec<PoolListing>> {
+    let mut conn = db.acquire().await?;
+    let products: Vec<(i64, OrgId, String)> = sqlx::query_as(
+        "SELECT id, org_id, name FROM products WHERE ?1 IS NULL OR org_id = ?1
+         ORDER BY org_id, name",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let now = now();
+    let mut listings = Vec::new();
+    for (product_id, org_id, product) in products {
+        for pool in license_api::pool_summaries(&mut conn, product_id, now).await? {
+            listings.push(PoolListing {
+                id: pool.id,
+                org_id,
+                product: product.clone(),
+                kind: pool.kind,
+                usage: pool.usage,
+                seats: pool.seats,
+                used: pool.used,
+                expires_at: pool.expires_at,
+            });
+        }
+    }
+    Ok(listings)
+}

@@ -1,0 +1,57 @@
+//! `allot-server pool add|set|list`: the functions behind the operators' subcommands.
+
+mod common;
+
+use allot_core::licensing::{PoolKind, PoolUsage};
+use allot_server::{db, pools};
+use common::*;
+
+#[tokio::test]
+async fn operators_add_change_and_list_pools() {
+    let server = TestServer::start().await;
+    let db = &server.db;
+    let seq = org_seq(db, ACME_QA).await;
+    let year = db::now() + 365 * 24 * 60 * 60;
+
+    let id = pools::add(db, ACME_QA, "Studio X", 10, "floating", "online", year)
+        .await
+        .unwrap();
+    // A second pool of the same product reuses the product.
+    let offline = pools::add(db, ACME_QA, "Studio X", 2, "named", "offline", year)
+        .await
+        .unwrap();
+    assert_eq!(org_seq(db, ACME_QA).await, seq + 2);
+    let mia = member_id(db, ACME_QA, MEMBER_EMAIL).await;
+    let product: i64 = sqlx::query_scalar("SELECT product_id FROM license_pools WHERE id = ?")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    allocate(db, ACME_QA, mia, product).await;
+
+    pools::set(db, id, Some(3), None).await.unwrap();
+    assert_eq!(
+        last_audit_detail(db, ACME_QA, "pool.changed").await["seats"],
+        3
+    );
+    let listed = pools::list(db, Some(ACME_QA)).await.unwrap();
+    let studio: Vec<_> = listed
+        .iter()
+        .filter(|pool| pool.product == "Studio X")
+        .collect();
+    assert_eq!(studio.len(), 2);
+    let floating = studio.iter().find(|pool| pool.id == id).unwrap();
+    assert_eq!(
+        (floating.kind, floating.usage, floating.seats, floating.used),
+        (PoolKind::Floating, PoolUsage::Online, 3, 0)
+    );
+    assert!(studio.iter().any(|pool| pool.id == offline));
+    assert!(listed.iter().all(|pool| pool.org_id == ACME_QA));
+
+    assert!(pools::set(db, 999_999, Some(1), None).await.is_err());
+    assert!(
+        pools::add(db, NO_SUCH_ORG, "Studio X", 1, "named", "online", year)
+            .await
+            .is_err()
+    );
+}
