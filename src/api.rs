@@ -4,9 +4,9 @@ use std::fmt;
 
 use allot_core::{
     AcceptRequest, AllocationError, BulkResponse, ChangeRoleRequest, ErrorBody, IdsRequest,
-    Invitation, InvitationLink, InvitationPreview, InviteRequest, InviteResponse, MemberId,
-    MembersSnapshot, OrgId, ProductSeats, Role, Session, SignInRequest, Team, TeamMemberRequest,
-    TeamName, TeamRole,
+    Invitation, InvitationLink, InvitationPreview, InviteRequest, InviteResponse, LicenseOverview,
+    MemberId, MembersSnapshot, OrgId, ProductSeats, Role, Session, SignInRequest, Team,
+    TeamMemberRequest, TeamName, TeamRole,
 };
 use gloo_net::http::{Request, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -231,4 +231,22 @@ pub async fn dismiss_allocation_error(org: OrgId, id: i64) -> Result<(), ApiErro
     send(Request::delete(&url(&format!("/orgs/{org}/allocation-errors/{id}"))).build())
         .await
         .map(drop)
+}
+
+pub async fn licenses(org: OrgId) -> Result<LicenseOverview, ApiError> {
+    get(&format!("/orgs/{org}/licenses")).await
+}
+
+/// One of the License Management removals: `what` is `users`, `online`, `offline` or
+/// `machines`.
+pub async fn remove_licenses(
+    org: OrgId,
+    what: &str,
+    ids: Vec<i64>,
+) -> Result<BulkResponse, ApiError> {
+    post(
+        &format!("/orgs/{org}/licenses/{what}/remove"),
+        &IdsRequest { ids },
+    )
+    .await
 }

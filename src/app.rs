@@ -11,7 +11,7 @@ use leptos_router::{
 use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
-    pages::{Home, Join, NoAccess, NotFoundPage, SignIn, TeamsPage, UserManagement},
+    pages::{Home, Join, LicensesPage, NoAccess, NotFoundPage, SignIn, TeamsPage, UserManagement},
 };
 
 /// Who is signed in, loaded once and re-fetched after signing in or out.
@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=OrgHome />
                         <Route path=path!("users/:tab") view=UserManagement />
                         <Route path=path!("teams") view=TeamsPage />
+                        <Route path=path!("licenses/:section") view=LicensesPage />
                     </ParentRoute>
                 </Routes>
             </Router>
@@ -127,6 +128,7 @@ fn OrgShell() -> impl IntoView {
                 .collect_view();
             let users_href = format!("/orgs/{}/users/active", organization.id);
             let teams_href = format!("/orgs/{}/teams", organization.id);
+            let licenses_href = format!("/orgs/{}/licenses/users", organization.id);
             EitherOf3::C(view! {
                 <header class="shell-header">
                     <span class="brand" aria-hidden="true">"Allot"</span>
@@ -137,6 +139,7 @@ fn OrgShell() -> impl IntoView {
                     <nav aria-label="Main">
                         <A href=users_href>"User Management"</A>
                         <A href=teams_href>"Teams"</A>
+                        <A href=licenses_href>"License Management"</A>
                     </nav>
                     <span class="account">{session.account.full_name.clone()}</span>
                     <SignOutButton />

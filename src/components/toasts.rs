@@ -57,6 +57,33 @@ impl Toasts {
         self.push(message.into(), false, Some((label, Arc::new(action))));
     }
 
+    /// Says why the items of a bulk answer that failed did; returns the ids that went through.
+    pub fn report_failures(&self, response: &allot_core::BulkResponse) -> Vec<i64> {
+        response
+            .results
+            .iter()
+            .filter_map(|result| match &result.error {
+                Some(error) => {
+                    self.error(error.message.clone());
+                    None
+                }
+                None => Some(result.id),
+            })
+            .collect()
+    }
+
+    /// Reports a bulk answer: how many went through ("3 roles changed."), and why the rest
+    /// did not.
+    pub fn report(&self, done: &str, response: &allot_core::BulkResponse) {
+        let succeeded = self.report_failures(response);
+        if !succeeded.is_empty() {
+            self.info(format!(
+                "{} {done}.",
+                allot_core::format::count(succeeded.len())
+            ));
+        }
+    }
+
     fn push(&self, message: String, is_error: bool, action: Option<(&'static str, ToastAction)>) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);

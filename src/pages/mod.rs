@@ -2,6 +2,7 @@
 
 mod home;
 mod join;
+mod licenses;
 mod no_access;
 mod not_found;
 mod sign_in;
@@ -10,6 +11,7 @@ mod users;
 
 pub use home::Home;
 pub use join::Join;
+pub use licenses::LicensesPage;
 pub use no_access::NoAccess;
 pub use not_found::{NotFound, NotFoundPage};
 pub use sign_in::SignIn;

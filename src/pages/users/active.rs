@@ -159,29 +159,6 @@ fn list_names(members: &[Member]) -> String {
     }
 }
 
-/// Says why the items of a bulk answer that failed did; returns the ids that went through.
-pub fn report_failures(toasts: Toasts, response: &allot_core::BulkResponse) -> Vec<i64> {
-    response
-        .results
-        .iter()
-        .filter_map(|result| match &result.error {
-            Some(error) => {
-                toasts.error(error.message.clone());
-                None
-            }
-            None => Some(result.id),
-        })
-        .collect()
-}
-
-/// Reports a bulk answer: how many went through ("3 roles changed."), and why the rest did not.
-pub fn report(toasts: Toasts, done: &str, response: &allot_core::BulkResponse) {
-    let succeeded = report_failures(toasts, response);
-    if !succeeded.is_empty() {
-        toasts.info(format!("{} {done}.", count(succeeded.len())));
-    }
-}
-
 #[component]
 fn RemoveUsersDialog(
     members: Vec<Member>,
@@ -197,7 +174,7 @@ fn RemoveUsersDialog(
         on_close,
         move |ids: &Vec<i64>| api::remove_members(org, ids.clone()),
         move |response| {
-            let removed = report_failures(toasts, response);
+            let removed = toasts.report_failures(response);
             if !removed.is_empty() {
                 let message = format!("{} removed.", plural(removed.len(), "user"));
                 toasts.with_action(message, "Undo", move || {
@@ -235,7 +212,7 @@ fn undo_removal(users: Users, toasts: Toasts, ids: Vec<i64>) {
     leptos::task::spawn_local(async move {
         match api::restore_members(users.org, ids).await {
             Ok(response) => {
-                report(toasts, "restored", &response);
+                toasts.report("restored", &response);
                 users.reload();
             }
             Err(error) => toasts.error(format!("Undo failed: {error}")),
@@ -269,7 +246,7 @@ fn ChangeRoleDialog(
         state,
         on_close,
         move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
-        move |response| report(toasts, "roles changed", response),
+        move |response| toasts.report("roles changed", response),
     );
     let options = Role::ALL
         .into_iter()

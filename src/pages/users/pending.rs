@@ -6,7 +6,7 @@ use allot_core::{
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{TabState, Users, active::report, bulk_change};
+use super::{TabState, Users, bulk_change};
 use crate::{
     api,
     components::{Column, DataTable, Dialog, Toasts},
@@ -147,7 +147,7 @@ fn RevokeDialog(
         state,
         on_close,
         move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()),
-        move |response| report(toasts, "invitations revoked", response),
+        move |response| toasts.report("invitations revoked", response),
     );
     // In alphabetical order, the easiest to check against.
     let mut emails: Vec<String> = invitations.iter().map(|i| i.email.clone()).collect();

@@ -1,0 +1,453 @@
+//! License Management: what each product's seats are doing, and the removals the product
+//! document describes, each with its notice.
+
+use std::collections::HashSet;
+
+use allot_core::{
+    LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, OrgId, RegisteredMachine,
+    format::{ago, until},
+    licensing::{PoolKind, PoolUsage},
+    sort::{Sort, SortKey},
+};
+use leptos::{either::Either, prelude::*};
+use leptos_router::{components::A, hooks::use_params_map};
+
+use crate::{
+    api,
+    app::current_organization,
+    components::{Column, DataTable, Dialog, TableRow, Toasts},
+    format,
+    pages::NotFound,
+    remote::Remote,
+};
+
+/// Sections, in the document's order: (route segment, label, what the API calls them).
+const SECTIONS: [(&str, &str, &str); 4] = [
+    ("users", "Licensed Users", "users"),
+    ("online", "Online Licenses", "online"),
+    ("offline", "Offline Licenses", "offline"),
+    ("machines", "Registered Machines", "machines"),
+];
+/// Expiry this close is worth a warning.
+const EXPIRY_WARNING_DAYS: i64 = 30;
+
+#[derive(Clone, Copy)]
+struct Licenses {
+    org: OrgId,
+    overview: Remote<LicenseOverview>,
+    toasts: Toasts,
+}
+
+impl Licenses {
+    fn product_name(&self, id: i64) -> String {
+        self.overview.latest().with(|overview| {
+            overview
+                .iter()
+                .flat_map(|o| &o.products)
+                .find(|p| p.id == id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    fn rows<T: Clone + Send + Sync + 'static>(
+        &self,
+        pick: fn(&LicenseOverview) -> &Vec<T>,
+    ) -> Signal<Vec<T>> {
+        let overview = self.overview.latest();
+        Signal::derive(move || {
+            overview.with(|o| o.as_ref().map(|o| pick(o).clone()).unwrap_or_default())
+        })
+    }
+}
+
+#[component]
+pub fn LicensesPage() -> impl IntoView {
+    let params = use_params_map();
+    let section = Memo::new(move |_| params.read().get("section").unwrap_or_default());
+    let Some(organization) = current_organization() else {
+        return Either::Left(view! { <NotFound /> });
+    };
+    let org = organization.id;
+    let licenses = Licenses {
+        org,
+        overview: Remote::new(move || api::licenses(org)),
+        toasts: Toasts::get(),
+    };
+    provide_context(licenses);
+    let tabs = SECTIONS
+        .iter()
+        .map(|&(segment, label, _)| {
+            view! {
+                <A
+                    href=format!("/orgs/{org}/licenses/{segment}")
+                    attr:role="tab"
+                    attr:id=format!("tab-{segment}")
+                    attr:aria-selected=move || (section.get() == segment).to_string()
+                >
+                    {label}
+                </A>
+            }
+        })
+        .collect_view();
+    let panel = move || {
+        let current = section.get();
+        let content = match current.as_str() {
+            "users" => view! { <LicensedUsers /> }.into_any(),
+            "online" => view! { <OnlineLicenses /> }.into_any(),
+            "offline" => view! { <OfflineLicenses /> }.into_any(),
+            "machines" => view! { <RegisteredMachines /> }.into_any(),
+            _ => return view! { <NotFound /> }.into_any(),
+        };
+        view! { <section role="tabpanel" aria-labelledby=format!("tab-{current}")>{content}</section> }.into_any()
+    };
+    Either::Right(view! {
+        <h1>"License Management"</h1>
+        <Summary />
+        <div role="tablist" aria-label="Licenses">{tabs}</div>
+        {licenses.overview.status("licenses")}
+        <Show when=move || licenses.overview.is_loaded()>{panel}</Show>
+    })
+}
+
+/// Seats used of total per pool, with a warning as expiry approaches.
+#[component]
+fn Summary() -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let now = format::now();
+    let cards = move || {
+        licenses.overview.latest().with(|overview| {
+            overview.iter().flat_map(|o| &o.products).map(|product| {
+                let pools = product.pools.iter().map(|pool| {
+                    let kind = match (pool.kind, pool.usage) {
+                        (PoolKind::Named, PoolUsage::Online) => "Named seats, online",
+                        (PoolKind::Floating, PoolUsage::Online) => "Floating seats, online",
+                        (_, PoolUsage::Offline) => "Offline",
+                    };
+                    let soon = pool.expires_at - now < EXPIRY_WARNING_DAYS * 24 * 3600;
+                    let expiry = if pool.expires_at <= now {
+                        "expired".to_owned()
+                    } else {
+                        format!("expires {} ({})", format::date(pool.expires_at), until(now, pool.expires_at))
+                    };
+                    view! {
+                        <li class:warning=soon>
+                            {format!("{kind}: {} of {} seats used, {expiry}", pool.used, pool.seats)}
+                        </li>
+                    }
+                }).collect_view();
+                view! {
+                    <article class="product-summary" aria-label=product.name.clone()>
+                        <h2>{product.name.clone()}</h2>
+                        <ul>{pools}</ul>
+                    </article>
+                }
+            }).collect_view()
+        })
+    };
+    view! { <div class="product-summaries">{cards}</div> }
+}
+
+/// A removal: the document's notice, who or what it is about, and Remove.
+#[component]
+fn RemovalDialog(
+    title: &'static str,
+    notice: Vec<&'static str>,
+    items: Vec<String>,
+    /// Which removal (`users`, `online`, `machines`, `offline`).
+    what: &'static str,
+    ids: Vec<i64>,
+    on_close: Callback<()>,
+    selected: RwSignal<HashSet<i64>>,
+) -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let remove = Action::new_local(move |ids: &Vec<i64>| {
+        api::remove_licenses(licenses.org, what, ids.clone())
+    });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(response)) => {
+            licenses.toasts.report("removed", &response);
+            selected.update(HashSet::clear);
+            licenses.overview.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => licenses.toasts.error(error.to_string()),
+        None => {}
+    });
+    let notice = notice
+        .into_iter()
+        .map(|line| view! { <li>{line}</li> })
+        .collect_view();
+    let items = items
+        .into_iter()
+        .map(|item| view! { <li>{item}</li> })
+        .collect_view();
+    view! {
+        <Dialog title=title.to_owned() on_close>
+            <ul class="email-list">{items}</ul>
+            <div class="notice-box" role="note">
+                <strong>"Notice"</strong>
+                <ul class="notes">{notice}</ul>
+            </div>
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="danger" disabled=move || remove.pending().get() on:click=move |_| { remove.dispatch(ids.clone()); }>
+                    "Remove"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+/// Opens a section's removal dialog for the chosen rows; it closes itself through the
+/// callback and clears the section's selection when done.
+type RemovalOf<T> = fn(Vec<T>, Callback<()>, RwSignal<HashSet<i64>>) -> AnyView;
+
+/// One section's table with a selection, a bulk Remove and a trash button per row, all
+/// opening `dialog` for the rows concerned.
+fn section<T: TableRow>(
+    rows: Signal<Vec<T>>,
+    mut columns: Vec<Column<T>>,
+    noun: &'static str,
+    removable: fn(&T) -> bool,
+    dialog: RemovalOf<T>,
+) -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let selected = RwSignal::new(HashSet::new());
+    let removing = RwSignal::new(None::<Vec<T>>);
+    columns.push(Column::new("Actions", move |row: &T| {
+        let row = row.clone();
+        let label = row.label();
+        let allowed = removable(&row);
+        view! {
+            <button
+                type="button"
+                class="icon"
+                aria-label=format!("Remove {label}")
+                disabled=!allowed
+                on:click=move |_| removing.set(Some(vec![row.clone()]))
+            >
+                <svg class="trash" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path
+                        d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"
+                        fill="none"
+                        stroke="currentColor"
+                        stroke-width="2"
+                        stroke-linecap="round"
+                        stroke-linejoin="round"
+                    />
+                </svg>
+            </button>
+        }
+    }));
+    let remove_selected = move |_| {
+        let ids = selected.get_untracked();
+        let chosen = rows.with_untracked(|rows| {
+            rows.iter()
+                .filter(|r| ids.contains(&r.id()) && removable(r))
+                .cloned()
+                .collect()
+        });
+        removing.set(Some(chosen));
+    };
+    view! {
+        <div class="bulk-actions">
+            <button type="button" class="danger" disabled=move || selected.with(HashSet::is_empty) on:click=remove_selected>
+                "Remove selected"
+            </button>
+        </div>
+        <DataTable rows columns search selected initial_sort=Sort::ascending(0) noun />
+        {move || removing.get().map(|chosen| dialog(chosen, Callback::new(move |_| removing.set(None)), selected))}
+    }
+}
+
+#[component]
+fn LicensedUsers() -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let now = format::now();
+    let columns = vec![
+        Column::new("User", |u: &LicensedUser| u.full_name.clone())
+            .sorted_by(|u| SortKey::text(&u.full_name))
+            .class("name"),
+        Column::new("Email", |u: &LicensedUser| u.email.clone())
+            .sorted_by(|u| SortKey::text(&u.email)),
+        Column::new("Products", move |u: &LicensedUser| {
+            let mut names: Vec<String> = u
+                .products
+                .iter()
+                .map(|id| licenses.product_name(*id))
+                .collect();
+            names.sort();
+            names.join(", ")
+        }),
+        Column::new("Machines", |u: &LicensedUser| u.machines.to_string())
+            .sorted_by(|u| SortKey::Number(Some(u.machines.into()))),
+        Column::new("Last use", move |u: &LicensedUser| {
+            u.last_used_at.map_or("Never".to_owned(), |at| ago(now, at))
+        })
+        .sorted_by(|u| SortKey::Number(u.last_used_at)),
+    ];
+    section(
+        licenses.rows(|o| &o.licensed_users),
+        columns,
+        "licensed users",
+        |_| true,
+        |users, on_close, selected| {
+            view! {
+            <RemovalDialog
+                title="Remove"
+                notice=vec![
+                    "By clicking Remove, you immediately terminate the current session that User is working on with their online licenses. You should remove a Licensed User with caution.",
+                    "Removing a Licensed User working with an offline license does not revoke the license.",
+                    "Their machine IDs are also removed from Registered Machines, and their licenses become available again. They can still use the free product.",
+                ]
+                items=users.iter().map(|u| format!("{} ({})", u.full_name, u.email)).collect()
+                what="users"
+                ids=users.iter().map(|u| u.member_id).collect()
+                on_close
+                selected
+            />
+        }
+        .into_any()
+        },
+    )
+}
+
+#[component]
+fn OnlineLicenses() -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let now = format::now();
+    let columns = vec![
+        Column::new("Machine ID", |a: &OnlineActivation| a.machine_id.clone())
+            .sorted_by(|a| SortKey::text(&a.machine_id))
+            .class("name"),
+        Column::new("User", |a: &OnlineActivation| a.member_name.clone())
+            .sorted_by(|a| SortKey::text(&a.member_name)),
+        Column::new("Product", move |a: &OnlineActivation| {
+            licenses.product_name(a.product_id)
+        }),
+        Column::new("Started", move |a: &OnlineActivation| {
+            ago(now, a.started_at)
+        })
+        .sorted_by(|a| SortKey::Number(Some(a.started_at))),
+        Column::new("Last heartbeat", move |a: &OnlineActivation| {
+            ago(now, a.last_heartbeat_at)
+        })
+        .sorted_by(|a| SortKey::Number(Some(a.last_heartbeat_at))),
+    ];
+    section(
+        licenses.rows(|o| &o.online),
+        columns,
+        "online licenses",
+        |_| true,
+        |sessions, on_close, selected| {
+            view! {
+            <RemovalDialog
+                title="Remove license"
+                notice=vec![
+                    "By clicking Remove, you immediately terminate the current session that machine ID is working on. You should remove a license from a machine ID with caution.",
+                    "The license is then available to be attributed again; the user can still use the free product.",
+                ]
+                items=sessions.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
+                what="online"
+                ids=sessions.iter().map(|a| a.activation_id).collect()
+                on_close
+                selected
+            />
+        }
+        .into_any()
+        },
+    )
+}
+
+#[component]
+fn OfflineLicenses() -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let now = format::now();
+    let columns = vec![
+        Column::new("Machine ID", |a: &OfflineActivation| a.machine_id.clone())
+            .sorted_by(|a| SortKey::text(&a.machine_id))
+            .class("name"),
+        Column::new("User", |a: &OfflineActivation| a.member_name.clone())
+            .sorted_by(|a| SortKey::text(&a.member_name)),
+        Column::new("Product", move |a: &OfflineActivation| {
+            licenses.product_name(a.product_id)
+        }),
+        Column::new("Expires", move |a: &OfflineActivation| {
+            if a.removable {
+                "Expired".to_owned()
+            } else {
+                // Why its Remove is disabled, where the admin looks.
+                format!(
+                    "{} ({}); cannot be removed before it expires",
+                    format::date(a.expires_at),
+                    until(now, a.expires_at)
+                )
+            }
+        })
+        .sorted_by(|a| SortKey::Number(Some(a.expires_at))),
+    ];
+    view! {
+        <p class="hint">"You cannot remove an offline license from a machine until the license is expired."</p>
+        {section(licenses.rows(|o| &o.offline), columns, "offline licenses", |a| a.removable, |expired, on_close, selected| {
+            view! {
+                <RemovalDialog
+                    title="Clear expired offline licenses"
+                    notice=vec!["These offline licenses have expired; clearing them only tidies the list."]
+                    items=expired.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
+                    what="offline"
+                    ids=expired.iter().map(|a| a.activation_id).collect()
+                    on_close
+                    selected
+                />
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn RegisteredMachines() -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let now = format::now();
+    let columns = vec![
+        Column::new("Machine ID", |m: &RegisteredMachine| m.machine_id.clone())
+            .sorted_by(|m| SortKey::text(&m.machine_id))
+            .class("name"),
+        Column::new("Hostname", |m: &RegisteredMachine| m.hostname.clone())
+            .sorted_by(|m| SortKey::text(&m.hostname)),
+        Column::new("User", |m: &RegisteredMachine| m.member_name.clone())
+            .sorted_by(|m| SortKey::text(&m.member_name)),
+        Column::new("Registered", |m: &RegisteredMachine| {
+            format::date(m.registered_at)
+        })
+        .sorted_by(|m| SortKey::Number(Some(m.registered_at))),
+        Column::new("Last seen", move |m: &RegisteredMachine| {
+            ago(now, m.last_seen_at)
+        })
+        .sorted_by(|m| SortKey::Number(Some(m.last_seen_at))),
+    ];
+    section(
+        licenses.rows(|o| &o.machines),
+        columns,
+        "registered machines",
+        |_| true,
+        |machines, on_close, selected| {
+            view! {
+            <RemovalDialog
+                title="Deactivate Machine"
+                notice=vec![
+                    "This removes the license associated with the machine ID and ends its online sessions now. The license is then available to be attributed again.",
+                    "The user who had this machine ID can still use the free product.",
+                ]
+                items=machines.iter().map(|m| format!("{} ({}, {})", m.machine_id, m.hostname, m.member_name)).collect()
+                what="machines"
+                ids=machines.iter().map(|m| m.id).collect()
+                on_close
+                selected
+            />
+        }
+        .into_any()
+        },
+    )
+}
