@@ -31,33 +31,13 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 /// A moment in ISO 8601, UTC, to the second: `2026-11-23T13:12:47Z`.
 pub fn iso_datetime(at: Timestamp) -> String {
     let (days, seconds) = (at.div_euclid(86_400), at.rem_euclid(86_400));
-    let (year, month, day) = civil_date(days);
+    let (year, month, day) = crate::format::civil_date(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         seconds / 3600,
         seconds / 60 % 60,
         seconds % 60
     )
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_date(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    // Months counted from March, so that the leap day ends the year.
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// A member's row under [`HEADER`], every cell neutralised; `licenses` are product names.
@@ -188,8 +168,8 @@ mod tests {
 
         #[test]
         fn consecutive_days_read_as_consecutive_dates(days in -800_000i64..800_000) {
-            let (y, m, d) = civil_date(days);
-            let (next_y, next_m, next_d) = civil_date(days + 1);
+            let (y, m, d) = crate::format::civil_date(days);
+            let (next_y, next_m, next_d) = crate::format::civil_date(days + 1);
             prop_assert!(
                 (next_y, next_m, next_d) == (y, m, d + 1)
                     || (next_y == y && next_m == m + 1 && next_d == 1)

@@ -128,21 +128,7 @@ pub fn serving_pool(pools: &[Pool], usage: PoolUsage, now: Timestamp) -> Result<
 
 /// The UTC calendar date of `at`, `2026-12-23`: unambiguous in messages for any reader.
 pub fn utc_date(at: Timestamp) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let days = at.div_euclid(24 * 60 * 60) + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::format::civil_date(at.div_euclid(24 * 60 * 60));
     format!("{year:04}-{month:02}-{day:02}")
 }
 
