@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: a real allot-server on a free loopback port with a fresh
 // database, Debian's Chromium driven by playwright-core, and an axe-core scan.
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,4 +79,23 @@ export async function assertAccessible(page, screen) {
   const violations = results.violations.map((v) =>
     `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
   assert.deepEqual(violations, [], `accessibility violations on ${screen}`);
+}
+
+/**
+ * One server and one browser for a test file: started before its tests, stopped after.
+ * The returned object's `url` and `browser` are set once the tests run.
+ */
+export function serverAndBrowser() {
+  const shared = { url: undefined, browser: undefined };
+  let server;
+  before(async () => {
+    server = await startServer();
+    shared.url = server.url;
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await server?.stop();
+  });
+  return shared;
 }

@@ -1,27 +1,16 @@
 // User Management end to end (issue: invitations, pending, removed, bulk actions, export,
 // accepting, teams), driven as an admin would: by role and accessible name.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  OWNER, assertAccessible, launchBrowser, newPage, signIn, startServer,
+  OWNER, assertAccessible, newPage, serverAndBrowser, signIn,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const server = serverAndBrowser();
 
 async function openUsers(tab = 'active') {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(server.browser);
   await signIn(page, server.url, OWNER);
   await page.getByRole('table', { name: 'active users' }).waitFor();
   if (tab !== 'active') {
@@ -140,7 +129,7 @@ test('a copied link opens in a fresh browser, the invitee joins, and appears in 
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /\/join\/[0-9a-f]{32,}$/);
 
-  const invitee = await newPage(browser);
+  const invitee = await newPage(server.browser);
   await invitee.page.goto(link);
   await invitee.page.getByRole('heading', { name: 'Join Acme QA' }).waitFor();
   await assertAccessible(invitee.page, 'accept invitation');
@@ -186,7 +175,7 @@ test('revoking two invitations lists them for a double check and kills their lin
   await assertAccessible(page, 'Revoke Invitation');
   await revoke.getByRole('button', { name: 'Revoke' }).click();
   await toast(page, '2 invitations revoked.').waitFor();
-  const invitee = await newPage(browser);
+  const invitee = await newPage(server.browser);
   for (const path of links) {
     await invitee.page.goto(`${server.url}${path}`);
     await invitee.page.getByRole('alert').filter({ hasText: /revoked/i }).waitFor();

@@ -1,26 +1,15 @@
 // User Management in a real browser, as an admin would use it: found by role and name.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, MEMBER, OWNER, assertAccessible, launchBrowser, newPage, signIn, startServer,
+  ADMIN, MEMBER, OWNER, assertAccessible, newPage, serverAndBrowser, signIn,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const server = serverAndBrowser();
 
 /** Signs in as `email` and waits for the Active Users table. */
 async function openActiveUsers(email = OWNER) {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(server.browser);
   await signIn(page, server.url, email);
   await page.getByRole('table', { name: 'active users' }).waitFor();
   return { context, page };
@@ -30,7 +19,7 @@ const summary = (page) => page.locator('.summary');
 const rows = (page) => page.getByRole('table', { name: 'active users' }).locator('tbody tr:not(.spacer)');
 
 test('a signed-out visitor is sent to sign in, and a wrong password is refused plainly', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(server.browser);
   await page.goto(`${server.url}/orgs/1/users/active`);
   await page.waitForURL(/\/sign-in\?next=/);
   await assertAccessible(page, 'sign-in');
@@ -141,7 +130,7 @@ test('reloading a deep link lands on the same tab', async () => {
 });
 
 test('a failed load shows the reason and a retry that recovers', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(server.browser);
   await page.route('**/api/v1/orgs/1/members', (route) => route.fulfill({
     status: 503,
     contentType: 'application/json',
@@ -159,7 +148,7 @@ test('a failed load shows the reason and a retry that recovers', async () => {
 });
 
 test('a Member sees a clear no-access page, and can sign out', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(server.browser);
   await signIn(page, server.url, MEMBER);
   await page.getByRole('heading', { name: 'No access' }).waitFor();
   assert.match(await page.locator('main').textContent(), /Only the Owner and Admins/);
