@@ -4,13 +4,14 @@
 
 use std::collections::HashSet;
 
-use allot_core::{Role, search::fold};
+use allot_core::{ActivateRequest, ActivationMode, Role, search::fold};
 use sqlx::{Sqlite, Transaction};
 
 use crate::{
-    auth,
+    ApiError, auth, change,
     db::{Db, now},
     invitations::{self, InvitationLinks},
+    license_api,
 };
 
 pub const ORGANIZATION: &str = "Acme QA";
@@ -107,6 +108,69 @@ pub async fn seed_if_empty(db: &Db, links: &InvitationLinks) -> Result<bool, sql
     seed(&mut tx, &password_hash, links, now()).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The demo's products in use: a few members' machines with online sessions and offline
+/// licenses, activated as the products themselves would, through the License API's code.
+/// Run after [`seed_if_empty`] has seeded; the online sessions time out 10 minutes later, as
+/// any session that stops heartbeating does.
+pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), ApiError> {
+    use ActivationMode::{Offline, Online};
+    let now = now();
+    let mut tx = change::begin(db).await?;
+    let org: i64 = sqlx::query_scalar("SELECT id FROM organizations WHERE name = ?")
+        .bind(ORGANIZATION)
+        .fetch_one(&mut *tx)
+        .await?;
+    for (product, machines) in [
+        (
+            "Runtime Engine",
+            [
+                ("BUILD-AGENT-07", Online),
+                ("BUILD-AGENT-12", Online),
+                ("QA-WS-0142", Online),
+                ("LAB-RIG-03", Offline),
+                ("FIELD-LT-0019", Offline),
+            ],
+        ),
+        (
+            "Studio Enterprise",
+            [
+                ("QA-WS-0107", Online),
+                ("DEV-LT-2231", Online),
+                ("QA-WS-0188", Online),
+                ("DEV-LT-2310", Online),
+                ("QA-MAC-015", Online),
+            ],
+        ),
+    ] {
+        let product_id: i64 =
+            sqlx::query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
+                .bind(org)
+                .bind(product)
+                .fetch_one(&mut *tx)
+                .await?;
+        // The first few members who hold a license of the product, one machine each.
+        let holders: Vec<i64> = sqlx::query_scalar(
+            "SELECT membership_id FROM direct_allocations WHERE product_id = ?
+             ORDER BY membership_id LIMIT ?",
+        )
+        .bind(product_id)
+        .bind(machines.len() as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (member, (machine_id, mode)) in holders.into_iter().zip(machines) {
+            let request = ActivateRequest {
+                product_id,
+                machine_id: machine_id.into(),
+                hostname: format!("{}.acme.lan", machine_id.to_lowercase()),
+                mode,
+            };
+            license_api::activate_for(&mut tx, links, org, member, &request, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 struct Seeder<'t, 'c> {
@@ -273,7 +337,8 @@ async fn seed(
     for (product, seats, kind, usage, days_left) in [
         (studio, 150, "named", "online", 365),
         (runtime, 40, "floating", "online", 200),
-        (runtime, 10, "named", "offline", 200),
+        // Enough named seats for everyone with a Runtime Engine license (every 7th member).
+        (runtime, 40, "named", "offline", 200),
         (visual, 25, "named", "online", 20),
     ] {
         sqlx::query(

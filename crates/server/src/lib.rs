@@ -21,6 +21,7 @@ pub mod pools;
 mod seats;
 mod security;
 mod session;
+pub mod simulate;
 mod teams;
 mod web;
 

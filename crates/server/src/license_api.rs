@@ -3,7 +3,7 @@
 //! session, release it; and the public key that verifies offline licenses.
 
 use allot_core::{
-    ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
+    AccountId, ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
     LicensePublicKey, MemberId, OfflineLicense, OrgId, PoolSummary, ProductId, SignedLicense,
     licensing::{
         self, Grant, HEARTBEAT_INTERVAL_SECS, Pool, PoolKind, PoolUsage, Refusal,
@@ -21,6 +21,7 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
+    invitations::InvitationLinks,
     license_key::{self, LicenseKey},
 };
 
@@ -302,37 +303,45 @@ pub async fn activate(
     JsonBody(request): JsonBody<ActivateRequest>,
 ) -> ApiResult<Json<ActivateResponse>> {
     let member = auth::membership(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let response = activate_for(&mut tx, &state.links, org_id, member.id, &request, now()).await?;
+    tx.commit().await?;
+    Ok(Json(response))
+}
+
+/// Activates as [`activate`] does, for the member, in the caller's transaction: run it after
+/// `change::begin`, so that seats are counted under the write lock. The demo comes here too,
+/// so that its sessions and machines are real ones.
+pub(crate) async fn activate_for(
+    tx: &mut SqliteConnection,
+    links: &InvitationLinks,
+    org_id: OrgId,
+    member: MemberId,
+    request: &ActivateRequest,
+    now: i64,
+) -> ApiResult<ActivateResponse> {
     let machine_id = checked_name(&request.machine_id, "machine ID")?;
     let hostname = checked_name(&request.hostname, "hostname")?;
-    let mut tx = change::begin(&state.db).await?;
-    let product = product_name(&mut tx, org_id, request.product_id).await?;
-    let (org, email): (String, String) = sqlx::query_as(
-        "SELECT o.name, a.email FROM memberships m
+    let product = product_name(&mut *tx, org_id, request.product_id).await?;
+    let (org, email, account): (String, String, AccountId) = sqlx::query_as(
+        "SELECT o.name, a.email, a.id FROM memberships m
          JOIN organizations o ON o.id = m.org_id JOIN accounts a ON a.id = m.account_id
          WHERE m.id = ?",
     )
-    .bind(member.id)
+    .bind(member)
     .fetch_one(&mut *tx)
     .await?;
-    if !entitled(&mut tx, member.id, request.product_id).await? {
+    if !entitled(&mut *tx, member, request.product_id).await? {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "not_licensed",
             format!("You have no license of {product} in {org}; ask an Admin."),
         ));
     }
-    let now = now();
-    register_machine(&mut tx, org_id, member.id, machine_id, hostname, now).await?;
+    register_machine(&mut *tx, org_id, member, machine_id, hostname, now).await?;
     let mode = request.mode;
-    let current = current_activation(
-        &mut tx,
-        member.id,
-        request.product_id,
-        machine_id,
-        mode,
-        now,
-    )
-    .await?;
+    let current =
+        current_activation(&mut *tx, member, request.product_id, machine_id, mode, now).await?;
     let (activation_id, issued_at, expires_at) = match current {
         Some(activation) => {
             sqlx::query("UPDATE activations SET last_heartbeat_at = ?, hostname = ? WHERE id = ?")
@@ -348,7 +357,7 @@ pub async fn activate(
                 ActivationMode::Online => PoolUsage::Online,
                 ActivationMode::Offline => PoolUsage::Offline,
             };
-            let pools = pools_in_use(&mut tx, request.product_id, now).await?;
+            let pools = pools_in_use(&mut *tx, request.product_id, now).await?;
             let (pool_id, expires_at) = match licensing::serving_pool(&pools, usage, now) {
                 Ok(Grant::Allocation) => (None, None),
                 Ok(Grant::Seat {
@@ -366,7 +375,7 @@ pub async fn activate(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING id",
             )
             .bind(org_id)
-            .bind(member.id)
+            .bind(member)
             .bind(request.product_id)
             .bind(pool_id)
             .bind(mode_name(mode))
@@ -377,22 +386,14 @@ pub async fn activate(
             .fetch_one(&mut *tx)
             .await?;
             let detail = json!({
-                "activation": id, "member": member.id, "product": request.product_id,
+                "activation": id, "member": member, "product": request.product_id,
                 "machine_id": machine_id, "mode": mode,
             });
-            change::record(
-                &mut tx,
-                org_id,
-                Some(caller.account_id),
-                "license.activated",
-                detail,
-            )
-            .await?;
+            change::record(tx, org_id, Some(account), "license.activated", detail).await?;
             (id, now, expires_at)
         }
     };
-    tx.commit().await?;
-    let response = match (mode, expires_at) {
+    Ok(match (mode, expires_at) {
         (ActivationMode::Offline, Some(expires_at)) => {
             let license = OfflineLicense {
                 activation_id,
@@ -405,7 +406,7 @@ pub async fn activate(
                 expires_at,
             };
             let payload = serde_json::to_string(&license).map_err(|_| ApiError::internal())?;
-            let signature = LicenseKey::from_server_secret(&state.links).sign(&payload);
+            let signature = LicenseKey::from_server_secret(links).sign(&payload);
             ActivateResponse {
                 activation_id,
                 heartbeat_interval_secs: None,
@@ -419,8 +420,7 @@ pub async fn activate(
             expires_at: None,
             license: None,
         },
-    };
-    Ok(Json(response))
+    })
 }
 
 fn session_terminated() -> ApiError {

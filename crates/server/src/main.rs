@@ -5,6 +5,7 @@ use allot_server::{
     invitations::{self, InvitationLinks},
     pools::{self, PoolCommand},
     router,
+    simulate::{self, Outcome, SimulateClient},
 };
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -57,6 +58,9 @@ enum Command {
     /// Manage the license pools (seats) of organizations' products.
     #[command(subcommand)]
     Pool(PoolCommand),
+    /// Act as a licensed product: sign in, activate, heartbeat, release. Exits with 3 when
+    /// the server ends the session.
+    SimulateClient(SimulateClient),
 }
 
 #[tokio::main]
@@ -68,6 +72,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .init();
     let cli = Cli::parse();
 
+    // The simulated product talks to a server over HTTP; it needs no database.
+    if let Some(Command::SimulateClient(args)) = &cli.command {
+        if simulate::run(args).await? == Outcome::Terminated {
+            std::process::exit(3);
+        }
+        return Ok(());
+    }
     let db = db::open(&cli.db).await?;
     if let Some(Command::Pool(command)) = cli.command {
         println!("{}", pools::run(&db, command).await?);
@@ -82,6 +93,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let links = InvitationLinks::new(secret, &public_url);
     if cli.demo {
         if demo::seed_if_empty(&db, &links).await? {
+            demo::activate_licenses(&db, &links)
+                .await
+                .map_err(|error| format!("activating the demo's licenses: {error:?}"))?;
             println!("Seeded the demo organization \"{}\".", demo::ORGANIZATION);
         }
         println!(
