@@ -27,6 +27,9 @@ fn member(id: i64, full_name: &str, email: &str, licenses: Vec<i64>) -> Member {
         removed_by: None,
         last_access_at: Some(1_700_000_000),
         licenses,
+        allocate_to_user: false,
+        groups: Vec::new(),
+        held: Vec::new(),
     }
 }
 

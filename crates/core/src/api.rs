@@ -12,6 +12,7 @@ pub type AccountId = i64;
 /// A membership's id: a person's identity within one organization.
 pub type MemberId = i64;
 pub type ProductId = i64;
+pub type GroupId = i64;
 /// Seconds since the Unix epoch.
 pub type Timestamp = i64;
 
@@ -101,9 +102,72 @@ pub struct Member {
     pub removed_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_access_at: Option<Timestamp>,
-    /// Products this member holds a license of, as ids into the snapshot's `products`.
+    /// Products allocated to this member directly, as ids into the snapshot's `products`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<ProductId>,
+    /// "Allocate to User": the direct allocation is all this member may have; group rules
+    /// do not apply (so with no direct license, the member can acquire none).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allocate_to_user: bool,
+    /// Groups this member belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupId>,
+    /// Inherited licenses the member's products have acquired: each holds a seat until
+    /// released.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<ProductId>,
+}
+
+/// A group of members: the role it grants them, if any, and its license allocation rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    /// A role every member has at least; their own role counts when it is higher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The allocation rule: products every member inherits a license of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<ProductId>,
+}
+
+/// Creating a group, or saving the Edit Group panel: its name, role and exact members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupRequest {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub members: Vec<MemberId>,
+}
+
+/// The Edit Group Allocation Rule panel's products.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupRuleRequest {
+    pub products: Vec<ProductId>,
+}
+
+/// The Edit License Allocation panel: the direct allocation and whether it overrides groups.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationRequest {
+    pub allocate_to_user: bool,
+    pub products: Vec<ProductId>,
+}
+
+/// What a change to groups or allocations did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupChange {
+    pub group: Option<Group>,
+    /// Members whose effective licenses or role changed.
+    pub members_changed: u32,
+    /// Inherited seats freed (their sessions ended).
+    pub seats_freed: u32,
+    pub seq: u64,
 }
 
 /// An organization's members at one point of its change sequence.
@@ -114,6 +178,8 @@ pub struct MembersSnapshot {
     pub seq: u64,
     pub products: Vec<Product>,
     pub members: Vec<Member>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

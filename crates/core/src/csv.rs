@@ -123,6 +123,9 @@ mod tests {
             removed_by: Some("Olivia Owens".into()),
             last_access_at: None,
             licenses: Vec::new(),
+            allocate_to_user: false,
+            groups: Vec::new(),
+            held: Vec::new(),
         }
     }
 

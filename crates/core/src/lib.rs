@@ -3,6 +3,7 @@
 //! Nothing here does I/O, so everything is tested natively and compiles to wasm unchanged.
 
 pub mod address_list;
+pub mod allocation;
 pub mod api;
 pub mod csv;
 pub mod emails;

@@ -1,7 +1,7 @@
 //! Licenses that could not be allocated: recorded where it happens, listed to the admins,
 //! retried or dismissed by them.
 
-use allot_core::{AllocationError, OrgId};
+use allot_core::{AllocationError, OrgId, allocation::Entitlement};
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -13,7 +13,7 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::PathParams,
-    seats,
+    groups, seats,
 };
 
 /// Records that `membership_id` could not get `product_id`, replacing an older record of the
@@ -140,16 +140,29 @@ pub async fn retry(
             shortfall,
         ));
     }
-    sqlx::query(
-        "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
-         VALUES (?, ?, ?, ?)",
-    )
-    .bind(org_id)
-    .bind(membership_id)
-    .bind(product_id)
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
+    // A license the member inherits takes its seat as their product would have; any other
+    // was an invitation's direct allocation.
+    let member = groups::member_state(&mut tx, org_id, membership_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let org_groups = groups::org_groups(&mut tx, org_id).await?;
+    let sql = match member.entitlement(product_id, &org_groups) {
+        Entitlement::Inherited { .. } => {
+            "INSERT OR IGNORE INTO held_licenses (membership_id, product_id, acquired_at)
+             VALUES (?2, ?3, ?4)"
+        }
+        _ => {
+            "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
+             VALUES (?1, ?2, ?3, ?4)"
+        }
+    };
+    sqlx::query(sql)
+        .bind(org_id)
+        .bind(membership_id)
+        .bind(product_id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
     close(
         tx,
         org_id,

@@ -150,18 +150,33 @@ pub struct Membership {
     pub role: Role,
 }
 
+/// The highest role the member `m`'s groups grant them, or NULL: a column for queries over
+/// memberships. Their effective role is the higher of this and their own.
+pub const GROUP_ROLE_SQL: &str = "(SELECT g.role FROM group_members gm
+      JOIN groups g ON g.id = gm.group_id
+     WHERE gm.membership_id = m.id AND g.role IS NOT NULL
+     ORDER BY CASE g.role WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END LIMIT 1)";
+
+/// The higher of a member's own role and the one their groups grant.
+pub fn effective_role(own: &str, group_role: Option<&str>) -> ApiResult<Role> {
+    let own = Role::parse(own).ok_or_else(ApiError::internal)?;
+    Ok(group_role
+        .and_then(Role::parse)
+        .map_or(own, |granted| own.min(granted)))
+}
+
 /// The caller's active membership in `org_id`. Not being a member answers 404, exactly as a
 /// nonexistent organization does, so other organizations' ids reveal nothing.
 pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membership> {
-    let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, role, last_access_at FROM memberships
-         WHERE org_id = ? AND account_id = ? AND status = 'active'",
-    )
+    let row: Option<(i64, String, Option<String>, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.last_access_at FROM memberships m
+         WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
+    ))
     .bind(org_id)
     .bind(caller.account_id)
     .fetch_optional(db)
     .await?;
-    let (id, role, last_access_at) = row.ok_or_else(ApiError::not_found)?;
+    let (id, role, group_role, last_access_at) = row.ok_or_else(ApiError::not_found)?;
     let now = now();
     if last_access_at.is_none_or(|at| now - at >= TOUCH_INTERVAL_SECS) {
         sqlx::query("UPDATE memberships SET last_access_at = ? WHERE id = ?")
@@ -170,7 +185,7 @@ pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Me
             .execute(db)
             .await?;
     }
-    let role = Role::parse(&role).ok_or_else(ApiError::internal)?;
+    let role = effective_role(&role, group_role.as_deref())?;
     Ok(Membership { id, role })
 }
 

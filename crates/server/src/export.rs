@@ -190,5 +190,8 @@ fn member(row: &SqliteRow) -> Result<Member, BoxError> {
         removed_by: row.try_get("removed_by")?,
         last_access_at: row.try_get("last_access_at")?,
         licenses: Vec::new(),
+        allocate_to_user: false,
+        groups: Vec::new(),
+        held: Vec::new(),
     })
 }

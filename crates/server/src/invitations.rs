@@ -918,7 +918,7 @@ async fn join(
         Some((id, _)) => {
             sqlx::query(
                 "UPDATE memberships SET role = ?, status = 'active', joined_at = ?,
-                   removed_at = NULL, removed_by = NULL, last_access_at = ?
+                   removed_at = NULL, removed_by = NULL, last_access_at = ?, allocate_to_user = 0
                  WHERE id = ?",
             )
             .bind(role.as_str())
@@ -927,7 +927,13 @@ async fn join(
             .bind(id)
             .execute(&mut *conn)
             .await?;
-            for table in ["direct_allocations", "team_members"] {
+            // Invited back, they start afresh: only what this invitation grants.
+            for table in [
+                "direct_allocations",
+                "team_members",
+                "group_members",
+                "held_licenses",
+            ] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE membership_id = ?"))
                     .bind(id)
                     .execute(&mut *conn)

@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 mod export;
 mod extract;
+mod groups;
 pub mod invitations;
 mod license_admin;
 mod license_api;
@@ -101,6 +102,21 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .route(
             "/orgs/{org_id}/teams/{team_id}/members/{member_id}",
             put(teams::set_member).delete(teams::remove_member),
+        )
+        // Groups and license allocation
+        .route("/orgs/{org_id}/groups", post(groups::create))
+        .route(
+            "/orgs/{org_id}/groups/{group_id}",
+            put(groups::update).delete(groups::delete),
+        )
+        .route("/orgs/{org_id}/groups/{group_id}/rule", put(groups::set_rule))
+        .route(
+            "/orgs/{org_id}/groups/{group_id}/release",
+            post(groups::release),
+        )
+        .route(
+            "/orgs/{org_id}/members/{member_id}/allocation",
+            put(groups::set_allocation),
         )
         // Licenses that could not be allocated
         .route(

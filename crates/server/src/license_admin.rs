@@ -56,9 +56,11 @@ pub async fn overview(
     }
 
     let allocations: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT a.membership_id, a.product_id FROM direct_allocations a
-         JOIN memberships m ON m.id = a.membership_id
-         WHERE a.org_id = ? AND m.status = 'active' ORDER BY a.product_id",
+        "SELECT membership_id, product_id FROM (
+           SELECT membership_id, product_id FROM direct_allocations
+           UNION SELECT membership_id, product_id FROM held_licenses
+         ) JOIN memberships m ON m.id = membership_id
+         WHERE m.org_id = ? AND m.status = 'active' ORDER BY product_id",
     )
     .bind(org_id)
     .fetch_all(&mut *tx)
@@ -73,7 +75,8 @@ pub async fn overview(
            (SELECT MAX(last_seen_at) FROM machines WHERE membership_id = m.id)
          FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.status = 'active'
-           AND EXISTS (SELECT 1 FROM direct_allocations WHERE membership_id = m.id)
+           AND (EXISTS (SELECT 1 FROM direct_allocations WHERE membership_id = m.id)
+                OR EXISTS (SELECT 1 FROM held_licenses WHERE membership_id = m.id))
          ORDER BY a.full_name, m.id",
     )
     .bind(org_id)

@@ -5,6 +5,7 @@
 use allot_core::{
     AccountId, ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
     LicensePublicKey, MemberId, OfflineLicense, OrgId, PoolSummary, ProductId, SignedLicense,
+    allocation::Entitlement,
     licensing::{
         self, Grant, HEARTBEAT_INTERVAL_SECS, Pool, PoolKind, PoolUsage, Refusal,
         SESSION_TIMEOUT_SECS, Session,
@@ -15,12 +16,13 @@ use serde_json::json;
 use sqlx::SqliteConnection;
 
 use crate::{
-    AppState,
+    AppState, allocation_errors,
     auth::{self, Caller},
     change,
     db::now,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
+    groups,
     invitations::InvitationLinks,
     license_key::{self, LicenseKey},
 };
@@ -28,25 +30,9 @@ use crate::{
 /// Longer machine ids or hostnames are not ids but mistakes (or abuse).
 const MAX_NAME_CHARS: usize = 255;
 
-/// Whether the member holds a license of the product. The one place entitlement is decided,
-/// so that group inheritance can join it.
-pub async fn entitled(
-    conn: &mut SqliteConnection,
-    member: MemberId,
-    product: ProductId,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM direct_allocations WHERE membership_id = ? AND product_id = ?)",
-    )
-    .bind(member)
-    .bind(product)
-    .fetch_one(conn)
-    .await
-}
-
 /// Ends the member's online sessions at once and deletes their registered machines; their
-/// offline licenses stay valid until they expire. Removing a licensed user and removing a
-/// member both come here.
+/// offline licenses stay valid until they expire; the seats of their inherited licenses are
+/// freed. Removing a licensed user and removing a member both come here.
 pub async fn end_machines_and_sessions(
     conn: &mut SqliteConnection,
     member: MemberId,
@@ -60,10 +46,12 @@ pub async fn end_machines_and_sessions(
     .bind(member)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM machines WHERE membership_id = ?")
-        .bind(member)
-        .execute(&mut *conn)
-        .await?;
+    for sql in [
+        "DELETE FROM machines WHERE membership_id = ?",
+        "DELETE FROM held_licenses WHERE membership_id = ?",
+    ] {
+        sqlx::query(sql).bind(member).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -171,8 +159,12 @@ pub(crate) async fn pool_summaries(
 ) -> Result<Vec<PoolSummary>, sqlx::Error> {
     // A named online pool's seats are held by the allocations, not by sessions.
     let licensed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM direct_allocations a JOIN memberships m ON m.id = a.membership_id
-         WHERE a.product_id = ? AND m.status = 'active'",
+        "SELECT (SELECT COUNT(*) FROM direct_allocations a
+                   JOIN memberships m ON m.id = a.membership_id
+                  WHERE a.product_id = ?1 AND m.status = 'active')
+              + (SELECT COUNT(*) FROM held_licenses h
+                   JOIN memberships m ON m.id = h.membership_id
+                  WHERE h.product_id = ?1 AND m.status = 'active')",
     )
     .bind(product)
     .fetch_one(&mut *conn)
@@ -304,9 +296,44 @@ pub async fn activate(
 ) -> ApiResult<Json<ActivateResponse>> {
     let member = auth::membership(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db).await?;
-    let response = activate_for(&mut tx, &state.links, org_id, member.id, &request, now()).await?;
-    tx.commit().await?;
-    Ok(Json(response))
+    match activate_for(&mut tx, &state.links, org_id, member.id, &request, now()).await {
+        Ok(response) => {
+            tx.commit().await?;
+            Ok(Json(response))
+        }
+        Err(error) => {
+            tx.rollback().await?;
+            record_inheritance_failure(&state, org_id, member.id, request.product_id, &error)
+                .await?;
+            Err(error)
+        }
+    }
+}
+
+/// An inherited license that could not take a seat is an allocation error the admins see and
+/// retry, kept in its own transaction since the activation itself changed nothing.
+async fn record_inheritance_failure(
+    state: &AppState,
+    org_id: OrgId,
+    member: MemberId,
+    product: ProductId,
+    error: &ApiError,
+) -> ApiResult<()> {
+    if error.code() != "seats_exceeded" {
+        return Ok(());
+    }
+    let mut tx = change::begin(&state.db).await?;
+    let Some(member_state) = groups::member_state(&mut tx, org_id, member).await? else {
+        return Ok(());
+    };
+    let org_groups = groups::org_groups(&mut tx, org_id).await?;
+    if member_state.entitlement(product, &org_groups) == (Entitlement::Inherited { held: false }) {
+        allocation_errors::record(&mut tx, org_id, member, product, error.message()).await?;
+        let detail = json!({ "member": member, "product": product, "reason": error.message() });
+        change::record(&mut tx, org_id, None, "allocation.failed", detail).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Activates as [`activate`] does, for the member, in the caller's transaction: run it after
@@ -331,12 +358,32 @@ pub(crate) async fn activate_for(
     .bind(member)
     .fetch_one(&mut *tx)
     .await?;
-    if !entitled(&mut *tx, member, request.product_id).await? {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "not_licensed",
-            format!("You have no license of {product} in {org}; ask an Admin."),
-        ));
+    let state = groups::member_state(&mut *tx, org_id, member)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let org_groups = groups::org_groups(&mut *tx, org_id).await?;
+    match state.entitlement(request.product_id, &org_groups) {
+        Entitlement::Direct | Entitlement::Inherited { held: true } => {}
+        Entitlement::Inherited { held: false } => {
+            groups::acquire_inherited(&mut *tx, org_id, member, request.product_id, now).await?
+        }
+        Entitlement::Blocked => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_licensed",
+                format!(
+                    "An Admin of {org} has kept you from acquiring any license (Allocate to \
+                     User with no license); ask them."
+                ),
+            ));
+        }
+        Entitlement::NotEntitled => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_licensed",
+                format!("You have no license of {product} in {org}; ask an Admin."),
+            ));
+        }
     }
     register_machine(&mut *tx, org_id, member, machine_id, hostname, now).await?;
     let mode = request.mode;

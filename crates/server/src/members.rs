@@ -2,15 +2,16 @@
 
 use std::collections::HashMap;
 
-use allot_core::{Member, MemberStatus, MembersSnapshot, OrgId, Product, Role};
+use allot_core::{Member, MemberId, MemberStatus, MembersSnapshot, OrgId, Product, Role};
 use axum::{Json, extract::State};
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use crate::{
     AppState,
     auth::{self, Caller},
     error::{ApiError, ApiResult},
     extract::PathParams,
+    groups,
 };
 
 /// Active and removed members with their licenses, stamped with the organization's sequence
@@ -41,21 +42,34 @@ pub async fn list(
     .map(|(id, name)| Product { id, name })
     .collect();
 
-    let mut licenses: HashMap<i64, Vec<i64>> = HashMap::new();
-    let allocations: Vec<(i64, i64)> = sqlx::query_as(
+    let groups = groups::org_groups(&mut tx, org_id).await?;
+    let mut licenses = ids_by_member(
+        &mut tx,
         "SELECT membership_id, product_id FROM direct_allocations WHERE org_id = ?
          ORDER BY membership_id, product_id",
+        org_id,
     )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
     .await?;
-    for (membership_id, product_id) in allocations {
-        licenses.entry(membership_id).or_default().push(product_id);
-    }
+    let mut group_ids = ids_by_member(
+        &mut tx,
+        "SELECT gm.membership_id, gm.group_id FROM group_members gm
+         JOIN groups g ON g.id = gm.group_id WHERE g.org_id = ?
+         ORDER BY gm.membership_id, gm.group_id",
+        org_id,
+    )
+    .await?;
+    let mut held = ids_by_member(
+        &mut tx,
+        "SELECT h.membership_id, h.product_id FROM held_licenses h
+         JOIN memberships m ON m.id = h.membership_id WHERE m.org_id = ?
+         ORDER BY h.membership_id, h.product_id",
+        org_id,
+    )
+    .await?;
 
     let rows = sqlx::query(
         "SELECT m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
-                r.full_name AS removed_by, m.last_access_at
+                r.full_name AS removed_by, m.last_access_at, m.allocate_to_user
          FROM memberships m
          JOIN accounts a ON a.id = m.account_id
          LEFT JOIN accounts r ON r.id = m.removed_by
@@ -86,6 +100,9 @@ pub async fn list(
                 removed_by: row.get("removed_by"),
                 last_access_at: row.get("last_access_at"),
                 licenses: licenses.remove(&id).unwrap_or_default(),
+                allocate_to_user: row.get("allocate_to_user"),
+                groups: group_ids.remove(&id).unwrap_or_default(),
+                held: held.remove(&id).unwrap_or_default(),
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
@@ -94,5 +111,20 @@ pub async fn list(
         seq: seq as u64,
         products,
         members,
+        groups,
     }))
+}
+
+/// `(member, id)` pairs from `sql`, grouped by member.
+async fn ids_by_member(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    org_id: OrgId,
+) -> Result<HashMap<MemberId, Vec<i64>>, sqlx::Error> {
+    let pairs: Vec<(MemberId, i64)> = sqlx::query_as(sql).bind(org_id).fetch_all(conn).await?;
+    let mut by_member: HashMap<MemberId, Vec<i64>> = HashMap::new();
+    for (member, id) in pairs {
+        by_member.entry(member).or_default().push(id);
+    }
+    Ok(by_member)
 }

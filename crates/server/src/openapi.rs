@@ -46,6 +46,12 @@ use utoipa::OpenApi;
         super::license_admin::remove_online,
         super::license_admin::remove_offline,
         super::license_admin::remove_machines,
+        super::groups::create,
+        super::groups::update,
+        super::groups::delete,
+        super::groups::set_rule,
+        super::groups::release,
+        super::groups::set_allocation,
     )
 )]
 struct ApiDoc;

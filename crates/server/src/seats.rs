@@ -1,4 +1,5 @@
-//! Counting the seats of an organization's products.
+//! Counting the seats of an organization's products: named seats are held by direct
+//! allocations, by inherited licenses that were acquired, and by pending invitations.
 
 use allot_core::{OrgId, ProductSeats};
 use sqlx::SqliteConnection;
@@ -18,6 +19,9 @@ pub async fn product_seats(
            (SELECT COUNT(*) FROM direct_allocations a
               JOIN memberships m ON m.id = a.membership_id
              WHERE a.product_id = p.id AND m.status = 'active')
+           + (SELECT COUNT(*) FROM held_licenses h
+              JOIN memberships m ON m.id = h.membership_id
+             WHERE h.product_id = p.id AND m.status = 'active')
            + (SELECT COUNT(*) FROM invitation_products ip
               JOIN invitations i ON i.id = ip.invitation_id
              WHERE ip.product_id = p.id AND i.status = 'pending' AND i.expires_at > ?1)

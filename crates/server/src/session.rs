@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use allot_core::{Account, OrganizationSummary, Role, Session, SignInRequest};
+use allot_core::{Account, OrganizationSummary, Session, SignInRequest};
 use axum::{
     Json,
     extract::State,
@@ -28,20 +28,22 @@ async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
             .bind(account_id)
             .fetch_one(db)
             .await?;
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.org_id
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT o.id, o.name, m.role, {} FROM memberships m
+         JOIN organizations o ON o.id = m.org_id
          WHERE m.account_id = ? AND m.status = 'active' ORDER BY o.name, o.id",
-    )
+        auth::GROUP_ROLE_SQL
+    ))
     .bind(account_id)
     .fetch_all(db)
     .await?;
     let organizations = rows
         .into_iter()
-        .filter_map(|(id, name, role)| {
+        .filter_map(|(id, name, role, group_role)| {
             Some(OrganizationSummary {
                 id,
                 name,
-                role: Role::parse(&role)?,
+                role: auth::effective_role(&role, group_role.as_deref()).ok()?,
             })
         })
         .collect();

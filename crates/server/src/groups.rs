@@ -1,0 +1,770 @@
+//! Groups and license allocation: group members, the roles and license rules groups grant,
+//! members' direct allocations with "Allocate to User", and releasing inherited licenses.
+//!
+//! Every change here computes each affected member's licenses before and after with
+//! `allot_core::allocation`, then settles the difference in the same transaction: inherited
+//! seats no longer owed are freed, and sessions of products the member lost end at once.
+
+use std::collections::BTreeSet;
+
+use allot_core::{
+    AllocationRequest, BulkResponse, ErrorDetail, Group, GroupChange, GroupId, GroupRequest,
+    GroupRuleRequest, IdsRequest, ItemResult, MemberId, OrgId, ProductId, Role,
+    allocation::{self, EffectiveLicense, Entitlement, GROUP_ROLES},
+};
+use axum::{Json, extract::State, http::StatusCode};
+use serde_json::json;
+use sqlx::SqliteConnection;
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    change,
+    db::now,
+    error::{ApiError, ApiResult},
+    extract::{JsonBody, PathParams},
+    seats,
+};
+
+const GROUP_NAME_MAX_CHARS: usize = 100;
+
+/// The organization's groups by name, with their roles and rules.
+pub async fn org_groups(conn: &mut SqliteConnection, org_id: OrgId) -> ApiResult<Vec<Group>> {
+    let rows: Vec<(GroupId, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY name COLLATE NOCASE, id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rules: Vec<(GroupId, ProductId)> = sqlx::query_as(
+        "SELECT gp.group_id, gp.product_id FROM group_products gp
+         JOIN groups g ON g.id = gp.group_id WHERE g.org_id = ? ORDER BY gp.product_id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, role)| {
+            let role = match role {
+                Some(role) => Some(Role::parse(&role).ok_or_else(ApiError::internal)?),
+                None => None,
+            };
+            let products = rules
+                .iter()
+                .filter(|(group, _)| *group == id)
+                .map(|&(_, product)| product)
+                .collect();
+            Ok(Group {
+                id,
+                name,
+                role,
+                products,
+            })
+        })
+        .collect()
+}
+
+/// What the allocation rules need to know about one member.
+pub struct MemberState {
+    pub name: String,
+    pub role: Role,
+    pub allocate_to_user: bool,
+    pub direct: Vec<ProductId>,
+    pub groups: Vec<GroupId>,
+    pub held: Vec<ProductId>,
+}
+
+impl MemberState {
+    pub fn licenses(&self, groups: &[Group]) -> Vec<EffectiveLicense> {
+        allocation::effective_licenses(self.allocate_to_user, &self.direct, &self.groups, groups)
+    }
+
+    pub fn entitlement(&self, product: ProductId, groups: &[Group]) -> Entitlement {
+        allocation::entitlement(
+            product,
+            self.allocate_to_user,
+            &self.direct,
+            &self.groups,
+            groups,
+            &self.held,
+        )
+    }
+}
+
+/// The active member's allocation state, or `None` when `member` is not an active member of
+/// the organization.
+pub async fn member_state(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    member: MemberId,
+) -> ApiResult<Option<MemberState>> {
+    let row: Option<(String, String, bool)> = sqlx::query_as(
+        "SELECT a.full_name, m.role, m.allocate_to_user FROM memberships m
+         JOIN accounts a ON a.id = m.account_id
+         WHERE m.id = ? AND m.org_id = ? AND m.status = 'active'",
+    )
+    .bind(member)
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((name, role, allocate_to_user)) = row else {
+        return Ok(None);
+    };
+    let ids = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(member);
+    Ok(Some(MemberState {
+        name,
+        role: Role::parse(&role).ok_or_else(ApiError::internal)?,
+        allocate_to_user,
+        direct: ids("SELECT product_id FROM direct_allocations WHERE membership_id = ? ORDER BY 1")
+            .fetch_all(&mut *conn)
+            .await?,
+        groups: ids("SELECT group_id FROM group_members WHERE membership_id = ? ORDER BY 1")
+            .fetch_all(&mut *conn)
+            .await?,
+        held: ids("SELECT product_id FROM held_licenses WHERE membership_id = ? ORDER BY 1")
+            .fetch_all(&mut *conn)
+            .await?,
+    }))
+}
+
+/// Ends the member's online sessions of `product` now; the product's next heartbeat answers
+/// 410. Offline licenses stay valid until they expire, as they cannot be reached.
+async fn end_sessions(
+    conn: &mut SqliteConnection,
+    member: MemberId,
+    product: ProductId,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE activations SET ended_at = ?
+         WHERE membership_id = ? AND product_id = ? AND mode = 'online' AND ended_at IS NULL",
+    )
+    .bind(now)
+    .bind(member)
+    .bind(product)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn unhold(
+    conn: &mut SqliteConnection,
+    member: MemberId,
+    product: ProductId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM held_licenses WHERE membership_id = ? AND product_id = ?")
+        .bind(member)
+        .bind(product)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A member's licenses and role before a change, to settle against afterwards.
+struct Before {
+    member: MemberId,
+    licenses: Vec<EffectiveLicense>,
+    role: Role,
+}
+
+#[derive(Default)]
+struct Settled {
+    members_changed: u32,
+    seats_freed: u32,
+}
+
+async fn snapshot_members(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    members: impl IntoIterator<Item = MemberId>,
+    groups: &[Group],
+) -> ApiResult<Vec<Before>> {
+    let mut before = Vec::new();
+    for member in members {
+        if let Some(state) = member_state(conn, org_id, member).await? {
+            before.push(Before {
+                member,
+                licenses: state.licenses(groups),
+                role: allocation::effective_role(state.role, &state.groups, groups),
+            });
+        }
+    }
+    Ok(before)
+}
+
+/// After the change is written: frees the seats of inherited licenses the members no longer
+/// hold by inheritance only, and ends their sessions of products they lost.
+async fn settle(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    before: &[Before],
+    now: i64,
+) -> ApiResult<Settled> {
+    let groups = org_groups(conn, org_id).await?;
+    let mut settled = Settled::default();
+    for was in before {
+        let Some(state) = member_state(conn, org_id, was.member).await? else {
+            continue;
+        };
+        let after = state.licenses(&groups);
+        for product in allocation::held_to_release(&state.held, &after) {
+            unhold(conn, was.member, product).await?;
+            settled.seats_freed += 1;
+        }
+        for product in allocation::lost(&was.licenses, &after) {
+            end_sessions(conn, was.member, product, now).await?;
+        }
+        let role = allocation::effective_role(state.role, &state.groups, &groups);
+        let products = |licenses: &[EffectiveLicense]| -> Vec<ProductId> {
+            licenses.iter().map(|license| license.product).collect()
+        };
+        if role != was.role || products(&after) != products(&was.licenses) {
+            settled.members_changed += 1;
+        }
+    }
+    Ok(settled)
+}
+
+fn valid_name(name: &str) -> ApiResult<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > GROUP_NAME_MAX_CHARS {
+        return Err(ApiError::bad_request(
+            "invalid_group_name",
+            format!("A group name has 1 to {GROUP_NAME_MAX_CHARS} characters."),
+        ));
+    }
+    Ok(name)
+}
+
+fn valid_role(role: Option<Role>) -> ApiResult<Option<Role>> {
+    match role {
+        Some(role) if !GROUP_ROLES.contains(&role) => Err(ApiError::bad_request(
+            "invalid_role",
+            "A group can grant Admin, Member or Billing Manager, never Owner.",
+        )),
+        _ => Ok(role),
+    }
+}
+
+async fn ensure_name_free(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    name: &str,
+    except: Option<GroupId>,
+) -> ApiResult<()> {
+    let taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM groups WHERE org_id = ?1 AND name = ?2 COLLATE NOCASE
+                          AND (?3 IS NULL OR id != ?3))",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(except)
+    .fetch_one(conn)
+    .await?;
+    if taken {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "name_taken",
+            format!("This organization already has a group named \"{name}\"."),
+        ));
+    }
+    Ok(())
+}
+
+/// The requested members, each an active member of the organization, without repeats.
+async fn valid_members(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    members: &[MemberId],
+) -> ApiResult<BTreeSet<MemberId>> {
+    let members: BTreeSet<MemberId> = members.iter().copied().collect();
+    for &member in &members {
+        let active: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM memberships
+                            WHERE id = ? AND org_id = ? AND status = 'active')",
+        )
+        .bind(member)
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if !active {
+            return Err(ApiError::bad_request(
+                "unknown_member",
+                format!("No active member of this organization has id {member}."),
+            ));
+        }
+    }
+    Ok(members)
+}
+
+async fn valid_products(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    products: &[ProductId],
+) -> ApiResult<BTreeSet<ProductId>> {
+    let products: BTreeSet<ProductId> = products.iter().copied().collect();
+    for &product in &products {
+        let known: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM products WHERE id = ? AND org_id = ?)",
+        )
+        .bind(product)
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if !known {
+            return Err(ApiError::bad_request(
+                "unknown_product",
+                format!("This organization has no product with id {product}."),
+            ));
+        }
+    }
+    Ok(products)
+}
+
+async fn find_group(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    group_id: GroupId,
+) -> ApiResult<Group> {
+    org_groups(conn, org_id)
+        .await?
+        .into_iter()
+        .find(|group| group.id == group_id)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The group's active members; removed members' places are kept for an Undo.
+async fn active_members_of(
+    conn: &mut SqliteConnection,
+    group_id: GroupId,
+) -> Result<Vec<MemberId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT gm.membership_id FROM group_members gm
+         JOIN memberships m ON m.id = gm.membership_id
+         WHERE gm.group_id = ? AND m.status = 'active' ORDER BY 1",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records the change and commits, answering with what it did.
+async fn finish(
+    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    org_id: OrgId,
+    caller: &Caller,
+    action: &str,
+    mut detail: serde_json::Value,
+    group: Option<Group>,
+    settled: Settled,
+) -> ApiResult<GroupChange> {
+    detail["members_changed"] = settled.members_changed.into();
+    detail["seats_freed"] = settled.seats_freed.into();
+    let seq = change::record(&mut tx, org_id, Some(caller.account_id), action, detail).await?;
+    tx.commit().await?;
+    Ok(GroupChange {
+        group,
+        members_changed: settled.members_changed,
+        seats_freed: settled.seats_freed,
+        seq,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/groups", tag = "groups",
+    params(("org_id" = i64, Path, description = "Organization id")),
+    request_body = GroupRequest,
+    responses((status = 201, body = GroupChange),
+              (status = 400, body = allot_core::ErrorBody,
+               description = "`invalid_group_name`, `invalid_role`, `unknown_member`"),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(org_id): PathParams<OrgId>,
+    JsonBody(request): JsonBody<GroupRequest>,
+) -> ApiResult<(StatusCode, Json<GroupChange>)> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let name = valid_name(&request.name)?;
+    let role = valid_role(request.role)?;
+    let mut tx = change::begin(&state.db).await?;
+    ensure_name_free(&mut tx, org_id, name, None).await?;
+    let members = valid_members(&mut tx, org_id, &request.members).await?;
+    let id: GroupId =
+        sqlx::query_scalar("INSERT INTO groups (org_id, name, role) VALUES (?, ?, ?) RETURNING id")
+            .bind(org_id)
+            .bind(name)
+            .bind(role.map(Role::as_str))
+            .fetch_one(&mut *tx)
+            .await?;
+    for &member in &members {
+        sqlx::query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
+            .bind(id)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // A new group has no rule yet, so only a role can change its members.
+    let settled = Settled {
+        members_changed: if role.is_some() {
+            members.len() as u32
+        } else {
+            0
+        },
+        seats_freed: 0,
+    };
+    let group = find_group(&mut tx, org_id, id).await?;
+    let detail = json!({ "group": id, "name": name, "role": role, "members": members });
+    let change = finish(
+        tx,
+        org_id,
+        &caller,
+        "group.created",
+        detail,
+        Some(group),
+        settled,
+    );
+    Ok((StatusCode::CREATED, Json(change.await?)))
+}
+
+/// The Edit Group panel's Save: renames, sets the role, and makes the active members exactly
+/// those given. Members taken out lose the role and the licenses they had only from it.
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/groups/{group_id}", tag = "groups",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("group_id" = i64, Path, description = "Group id")),
+    request_body = GroupRequest,
+    responses((status = 200, body = GroupChange),
+              (status = 400, body = allot_core::ErrorBody,
+               description = "`invalid_group_name`, `invalid_role`, `unknown_member`"),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
+    JsonBody(request): JsonBody<GroupRequest>,
+) -> ApiResult<Json<GroupChange>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let name = valid_name(&request.name)?;
+    let role = valid_role(request.role)?;
+    let mut tx = change::begin(&state.db).await?;
+    let group = find_group(&mut tx, org_id, group_id).await?;
+    ensure_name_free(&mut tx, org_id, name, Some(group_id)).await?;
+    let wanted = valid_members(&mut tx, org_id, &request.members).await?;
+    let current: BTreeSet<MemberId> = active_members_of(&mut tx, group_id)
+        .await?
+        .into_iter()
+        .collect();
+    let groups = org_groups(&mut tx, org_id).await?;
+    let before =
+        snapshot_members(&mut tx, org_id, current.union(&wanted).copied(), &groups).await?;
+
+    sqlx::query("UPDATE groups SET name = ?, role = ? WHERE id = ?")
+        .bind(name)
+        .bind(role.map(Role::as_str))
+        .bind(group_id)
+        .execute(&mut *tx)
+        .await?;
+    let added: Vec<MemberId> = wanted.difference(&current).copied().collect();
+    let removed: Vec<MemberId> = current.difference(&wanted).copied().collect();
+    for &member in &added {
+        sqlx::query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
+            .bind(group_id)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for &member in &removed {
+        sqlx::query("DELETE FROM group_members WHERE group_id = ? AND membership_id = ?")
+            .bind(group_id)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let settled = settle(&mut tx, org_id, &before, now()).await?;
+    let updated = find_group(&mut tx, org_id, group_id).await?;
+    let detail = json!({
+        "group": group_id, "previous_name": group.name, "name": name,
+        "previous_role": group.role, "role": role, "added": added, "removed": removed,
+    });
+    let change = finish(
+        tx,
+        org_id,
+        &caller,
+        "group.updated",
+        detail,
+        Some(updated),
+        settled,
+    );
+    Ok(Json(change.await?))
+}
+
+/// Deletes the group: its members lose its role and the licenses they had only from it.
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/groups/{group_id}", tag = "groups",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("group_id" = i64, Path, description = "Group id")),
+    responses((status = 200, body = GroupChange), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
+) -> ApiResult<Json<GroupChange>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let group = find_group(&mut tx, org_id, group_id).await?;
+    let groups = org_groups(&mut tx, org_id).await?;
+    let members = active_members_of(&mut tx, group_id).await?;
+    let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
+    for sql in [
+        "DELETE FROM group_members WHERE group_id = ?",
+        "DELETE FROM group_products WHERE group_id = ?",
+        "DELETE FROM groups WHERE id = ?",
+    ] {
+        sqlx::query(sql).bind(group_id).execute(&mut *tx).await?;
+    }
+    let settled = settle(&mut tx, org_id, &before, now()).await?;
+    let detail = json!({ "group": group_id, "name": group.name });
+    let change = finish(tx, org_id, &caller, "group.deleted", detail, None, settled);
+    Ok(Json(change.await?))
+}
+
+/// The Edit Group Allocation Rule panel's Save: the products every member inherits.
+/// Inherited seats are taken when members' products acquire them, not here.
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/groups/{group_id}/rule", tag = "groups",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("group_id" = i64, Path, description = "Group id")),
+    request_body = GroupRuleRequest,
+    responses((status = 200, body = GroupChange),
+              (status = 400, body = allot_core::ErrorBody, description = "`unknown_product`"),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+pub async fn set_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
+    JsonBody(request): JsonBody<GroupRuleRequest>,
+) -> ApiResult<Json<GroupChange>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let group = find_group(&mut tx, org_id, group_id).await?;
+    let products = valid_products(&mut tx, org_id, &request.products).await?;
+    let groups = org_groups(&mut tx, org_id).await?;
+    let members = active_members_of(&mut tx, group_id).await?;
+    let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
+    sqlx::query("DELETE FROM group_products WHERE group_id = ?")
+        .bind(group_id)
+        .execute(&mut *tx)
+        .await?;
+    for &product in &products {
+        sqlx::query("INSERT INTO group_products (group_id, product_id) VALUES (?, ?)")
+            .bind(group_id)
+            .bind(product)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let settled = settle(&mut tx, org_id, &before, now()).await?;
+    let updated = find_group(&mut tx, org_id, group_id).await?;
+    let detail = json!({
+        "group": group_id, "previous_products": group.products, "products": products,
+    });
+    let change = finish(
+        tx,
+        org_id,
+        &caller,
+        "group.rule_set",
+        detail,
+        Some(updated),
+        settled,
+    );
+    Ok(Json(change.await?))
+}
+
+/// Release license: frees the seats of the licenses each member holds by inheritance from
+/// this group and ends their sessions. Their product acquires the license again at its next
+/// sign-in, if a seat is free then.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/groups/{group_id}/release", tag = "groups",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("group_id" = i64, Path, description = "Group id")),
+    request_body = IdsRequest,
+    responses((status = 200, body = BulkResponse), (status = 403, body = allot_core::ErrorBody),
+              (status = 404, body = allot_core::ErrorBody)))]
+pub async fn release(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
+    JsonBody(request): JsonBody<IdsRequest>,
+) -> ApiResult<Json<BulkResponse>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let group = find_group(&mut tx, org_id, group_id).await?;
+    let now = now();
+    let mut results = Vec::with_capacity(request.ids.len());
+    let mut released = Vec::new();
+    for &id in &request.ids {
+        let refused = |code: &str, message: String| ItemResult {
+            id,
+            error: Some(ErrorDetail {
+                code: code.to_owned(),
+                message,
+            }),
+        };
+        let Some(member) = member_state(&mut tx, org_id, id).await? else {
+            results.push(refused(
+                "not_found",
+                "No active member of this organization has this id.".into(),
+            ));
+            continue;
+        };
+        if !member.groups.contains(&group_id) {
+            results.push(refused(
+                "not_in_group",
+                format!("{} is not in {}.", member.name, group.name),
+            ));
+            continue;
+        }
+        let products: Vec<ProductId> = member
+            .held
+            .iter()
+            .copied()
+            .filter(|product| group.products.contains(product))
+            .collect();
+        if products.is_empty() {
+            results.push(refused(
+                "nothing_held",
+                format!(
+                    "{} holds no license inherited from {}.",
+                    member.name, group.name
+                ),
+            ));
+            continue;
+        }
+        for &product in &products {
+            unhold(&mut tx, id, product).await?;
+            end_sessions(&mut tx, id, product, now).await?;
+        }
+        released.push(json!({ "member": id, "products": products }));
+        results.push(ItemResult { id, error: None });
+    }
+    let seq = if released.is_empty() {
+        sqlx::query_scalar::<_, i64>("SELECT seq FROM organizations WHERE id = ?")
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await? as u64
+    } else {
+        let detail = json!({ "group": group_id, "released": released });
+        change::record(
+            &mut tx,
+            org_id,
+            Some(caller.account_id),
+            "license.released",
+            detail,
+        )
+        .await?
+    };
+    tx.commit().await?;
+    Ok(Json(BulkResponse { results, seq }))
+}
+
+/// The Edit License Allocation panel's Save: the member's direct allocation and whether it
+/// overrides their groups. Newly ticked products need a free seat; a license the member held
+/// by inheritance keeps its seat, now through the allocation.
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{member_id}/allocation", tag = "groups",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("member_id" = i64, Path, description = "Member id")),
+    request_body = AllocationRequest,
+    responses((status = 200, body = GroupChange),
+              (status = 400, body = allot_core::ErrorBody, description = "`unknown_product`"),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody, description = "`seats_exceeded`")))]
+pub async fn set_allocation(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((org_id, member_id)): PathParams<(OrgId, MemberId)>,
+    JsonBody(request): JsonBody<AllocationRequest>,
+) -> ApiResult<Json<GroupChange>> {
+    auth::manager(&state.db, &caller, org_id).await?;
+    let mut tx = change::begin(&state.db).await?;
+    let member = member_state(&mut tx, org_id, member_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let products = valid_products(&mut tx, org_id, &request.products).await?;
+    let seats = seats::product_seats(&mut tx, org_id).await?;
+    for product in &seats {
+        let takes_seat = products.contains(&product.id)
+            && !member.direct.contains(&product.id)
+            && !member.held.contains(&product.id);
+        if let Some(shortfall) = product.shortfall(1).filter(|_| takes_seat) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "seats_exceeded",
+                format!("{} cannot be allocated: {shortfall}", member.name),
+            ));
+        }
+    }
+    let groups = org_groups(&mut tx, org_id).await?;
+    let before = snapshot_members(&mut tx, org_id, [member_id], &groups).await?;
+    sqlx::query("UPDATE memberships SET allocate_to_user = ? WHERE id = ?")
+        .bind(request.allocate_to_user)
+        .bind(member_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM direct_allocations WHERE membership_id = ?")
+        .bind(member_id)
+        .execute(&mut *tx)
+        .await?;
+    let now = now();
+    for &product in &products {
+        sqlx::query(
+            "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(org_id)
+        .bind(member_id)
+        .bind(product)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let settled = settle(&mut tx, org_id, &before, now).await?;
+    let detail = json!({
+        "member": member_id,
+        "previous": { "allocate_to_user": member.allocate_to_user, "products": member.direct },
+        "allocate_to_user": request.allocate_to_user, "products": products,
+    });
+    let change = finish(tx, org_id, &caller, "allocation.set", detail, None, settled);
+    Ok(Json(change.await?))
+}
+
+/// Takes a seat for an inherited license the member's product is acquiring: `Err` with the
+/// reason when none is free. Run inside the activation's transaction, after `change::begin`.
+pub async fn acquire_inherited(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    member: MemberId,
+    product: ProductId,
+    now: i64,
+) -> ApiResult<()> {
+    let seats = seats::product_seats(&mut *conn, org_id).await?;
+    let seat = seats.iter().find(|seats| seats.id == product);
+    if let Some(shortfall) = seat.and_then(|seat| seat.shortfall(1)) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "seats_exceeded",
+            format!("No seat is free for the license inherited from a group: {shortfall}"),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO held_licenses (membership_id, product_id, acquired_at) VALUES (?, ?, ?)",
+    )
+    .bind(member)
+    .bind(product)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM allocation_errors WHERE membership_id = ? AND product_id = ?")
+        .bind(member)
+        .bind(product)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
