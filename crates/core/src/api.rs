@@ -177,9 +177,17 @@ pub struct MembersSnapshot {
     /// The organization's change sequence number this snapshot reflects.
     pub seq: u64,
     pub products: Vec<Product>,
+    /// By id.
     pub members: Vec<Member>,
+    /// By id.
     #[serde(default)]
     pub groups: Vec<Group>,
+    /// Pending invitations, by id.
+    #[serde(default)]
+    pub invitations: Vec<Invitation>,
+    /// Named seats of each product, as `products` orders them.
+    #[serde(default)]
+    pub seats: Vec<ProductSeats>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

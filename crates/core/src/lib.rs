@@ -16,7 +16,9 @@ pub mod search;
 pub mod seats;
 pub mod selection;
 pub mod sort;
+pub mod sync;
 pub mod window;
 
 pub use api::*;
 pub use role::Role;
+pub use sync::{Applied, ChangeEvent, ProductsChange};

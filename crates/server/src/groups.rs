@@ -23,19 +23,21 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
-    seats,
+    members, seats,
 };
 
 const GROUP_NAME_MAX_CHARS: usize = 100;
 
-/// The organization's groups by name, with their roles and rules.
-pub async fn org_groups(conn: &mut SqliteConnection, org_id: OrgId) -> ApiResult<Vec<Group>> {
-    let rows: Vec<(GroupId, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY name COLLATE NOCASE, id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
+/// The organization's groups by id, with their roles and rules.
+pub async fn org_groups(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+) -> Result<Vec<Group>, sqlx::Error> {
+    let rows: Vec<(GroupId, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY id")
+            .bind(org_id)
+            .fetch_all(&mut *conn)
+            .await?;
     let rules: Vec<(GroupId, ProductId)> = sqlx::query_as(
         "SELECT gp.group_id, gp.product_id FROM group_products gp
          JOIN groups g ON g.id = gp.group_id WHERE g.org_id = ? ORDER BY gp.product_id",
@@ -45,10 +47,7 @@ pub async fn org_groups(conn: &mut SqliteConnection, org_id: OrgId) -> ApiResult
     .await?;
     rows.into_iter()
         .map(|(id, name, role)| {
-            let role = match role {
-                Some(role) => Some(Role::parse(&role).ok_or_else(ApiError::internal)?),
-                None => None,
-            };
+            let role = role.as_deref().map(members::parse_role).transpose()?;
             let products = rules
                 .iter()
                 .filter(|(group, _)| *group == id)

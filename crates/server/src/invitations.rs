@@ -6,7 +6,7 @@
 //! a copy of it opens nothing, while "Copy link" can still show the link.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     fs::{self, OpenOptions},
     io::{self, Write},
     path::{Path, PathBuf},
@@ -33,6 +33,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
     mailer::{self, Mail},
+    members::{self, Scope},
     seats, session,
 };
 
@@ -196,43 +197,10 @@ pub async fn list(
     PathParams(org_id): PathParams<OrgId>,
 ) -> ApiResult<Json<Vec<Invitation>>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = state.db.begin().await?;
-    let mut products: HashMap<i64, Vec<i64>> = HashMap::new();
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT ip.invitation_id, ip.product_id FROM invitation_products ip
-         JOIN invitations i ON i.id = ip.invitation_id
-         WHERE i.org_id = ? AND i.status = 'pending' ORDER BY ip.product_id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (invitation_id, product_id) in rows {
-        products.entry(invitation_id).or_default().push(product_id);
-    }
-    let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT i.id, i.email, i.role, a.full_name, i.created_at, i.expires_at
-         FROM invitations i JOIN accounts a ON a.id = i.invited_by
-         WHERE i.org_id = ? AND i.status = 'pending' ORDER BY i.created_at DESC, i.id DESC",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-
-    let invitations = rows
-        .into_iter()
-        .map(|(id, email, role, invited_by, created_at, expires_at)| {
-            Ok(Invitation {
-                id,
-                email,
-                role: Role::parse(&role).ok_or_else(ApiError::internal)?,
-                products: products.remove(&id).unwrap_or_default(),
-                invited_by,
-                created_at,
-                expires_at,
-            })
-        })
-        .collect::<ApiResult<_>>()?;
+    let mut conn = state.db.acquire().await?;
+    let mut invitations = members::load_invitations(&mut conn, org_id, Scope::All).await?;
+    // Newest first, as the Pending Invitations tab lists them.
+    invitations.sort_by_key(|invitation| std::cmp::Reverse((invitation.created_at, invitation.id)));
     Ok(Json(invitations))
 }
 

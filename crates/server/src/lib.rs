@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 mod export;
 mod extract;
+mod feed;
 mod groups;
 pub mod invitations;
 mod license_admin;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub throttle: Arc<auth::SignInThrottle>,
     /// Signs invitation links with the server secret.
     pub links: Arc<invitations::InvitationLinks>,
+    /// Bumped after every write request, so that change feeds look for new events at once.
+    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             db,
             throttle: Arc::default(),
             links: Arc::new(links),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 }
@@ -67,6 +71,7 @@ pub struct WebConfig {
 }
 
 pub fn router(state: AppState, config: &WebConfig) -> Router {
+    let changes = state.changes.clone();
     let api = Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi::document))
@@ -77,6 +82,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
                 .delete(session::sign_out),
         )
         .route("/orgs/{org_id}/members", get(members::list))
+        .route("/orgs/{org_id}/changes", get(feed::changes))
         // Member changes, export, teams
         .route(
             "/orgs/{org_id}/members/remove",
@@ -109,7 +115,10 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
             "/orgs/{org_id}/groups/{group_id}",
             put(groups::update).delete(groups::delete),
         )
-        .route("/orgs/{org_id}/groups/{group_id}/rule", put(groups::set_rule))
+        .route(
+            "/orgs/{org_id}/groups/{group_id}/rule",
+            put(groups::set_rule),
+        )
         .route(
             "/orgs/{org_id}/groups/{group_id}/release",
             post(groups::release),
@@ -204,6 +213,9 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         app = app.merge(web::console(dir));
     }
     app.layer(middleware::from_fn(security::same_origin_writes))
+        .layer(middleware::from_fn(move |request, next| {
+            feed::wake_after_writes(changes.clone(), request, next)
+        }))
         .layer(middleware::from_fn(move |request, next| {
             security::headers(csp.clone(), request, next)
         }))

@@ -1,21 +1,51 @@
-//! The organization's members: the snapshot the console loads.
+//! The organization's state as the console holds it: members, groups, pending invitations
+//! and products with their seats. Loaded whole for the snapshot, or only what a transaction
+//! touched for its change event, by the same queries, so that the two always agree.
 
 use std::collections::HashMap;
 
-use allot_core::{Member, MemberId, MemberStatus, MembersSnapshot, OrgId, Product, Role};
+use allot_core::{
+    ChangeEvent, Invitation, Member, MemberId, MemberStatus, MembersSnapshot, OrgId, Product,
+    ProductsChange, Role,
+};
 use axum::{Json, extract::State};
 use sqlx::{Row, SqliteConnection};
 
 use crate::{
     AppState,
     auth::{self, Caller},
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::PathParams,
-    groups,
+    groups, seats,
 };
 
+/// Everything, or only what the current transaction touched (`change_dirty`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Touched,
+}
+
+impl Scope {
+    /// A condition on `column` for queries whose organization is `?1`.
+    fn filter(self, column: &str, kind: &str) -> String {
+        match self {
+            Scope::All => String::new(),
+            Scope::Touched => format!(
+                " AND {column} IN (SELECT entity_id FROM change_dirty
+                                    WHERE org_id = ?1 AND kind = '{kind}')"
+            ),
+        }
+    }
+}
+
+pub fn parse_role(role: &str) -> Result<Role, sqlx::Error> {
+    Role::parse(role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))
+}
+
 /// Active and removed members with their licenses, stamped with the organization's sequence
-/// number. Read in one transaction so that the parts agree with each other and the stamp.
+/// number, with groups, pending invitations and seats. Read in one transaction so that the
+/// parts agree with each other and the stamp; the change feed continues from the stamp.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = MembersSnapshot), (status = 401, body = allot_core::ErrorBody),
@@ -27,74 +57,161 @@ pub async fn list(
 ) -> ApiResult<Json<MembersSnapshot>> {
     auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = state.db.begin().await?;
+    let snapshot = snapshot(&mut tx, org_id).await?;
+    tx.commit().await?;
+    Ok(Json(snapshot))
+}
 
+pub async fn snapshot(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+) -> Result<MembersSnapshot, sqlx::Error> {
     let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
         .bind(org_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
-    let products = sqlx::query_as::<_, (i64, String)>(
-        "SELECT id, name FROM products WHERE org_id = ? ORDER BY name",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|(id, name)| Product { id, name })
-    .collect();
+    let ProductsChange { products, seats } = products(conn, org_id).await?;
+    Ok(MembersSnapshot {
+        seq: seq as u64,
+        products,
+        members: load_members(conn, org_id, Scope::All).await?,
+        groups: groups::org_groups(conn, org_id).await?,
+        invitations: load_invitations(conn, org_id, Scope::All).await?,
+        seats,
+    })
+}
 
-    let groups = groups::org_groups(&mut tx, org_id).await?;
+/// The event of the change the current transaction made, numbered `seq`: the new state of
+/// everything it touched.
+pub async fn touched(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    seq: u64,
+) -> Result<ChangeEvent, sqlx::Error> {
+    let dirty: Vec<(String, i64)> =
+        sqlx::query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
+            .bind(org_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let marked = |kind: &str| -> Vec<i64> {
+        dirty
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|&(_, id)| id)
+            .collect()
+    };
+    let mut event = ChangeEvent {
+        seq,
+        licenses_changed: !marked("licenses").is_empty(),
+        allocation_errors_changed: !marked("allocation_errors").is_empty(),
+        ..ChangeEvent::default()
+    };
+    if !marked("member").is_empty() {
+        event.members = load_members(conn, org_id, Scope::Touched).await?;
+    }
+    let invitations = marked("invitation");
+    if !invitations.is_empty() {
+        event.invitations = load_invitations(conn, org_id, Scope::Touched).await?;
+        event.invitations_gone = invitations
+            .into_iter()
+            .filter(|id| !event.invitations.iter().any(|i| i.id == *id))
+            .collect();
+    }
+    let groups = marked("group");
+    if !groups.is_empty() {
+        event.groups = groups::org_groups(conn, org_id)
+            .await?
+            .into_iter()
+            .filter(|group| groups.contains(&group.id))
+            .collect();
+        event.groups_gone = groups
+            .into_iter()
+            .filter(|id| !event.groups.iter().any(|g| g.id == *id))
+            .collect();
+    }
+    if !marked("seats").is_empty() {
+        event.products = Some(products(conn, org_id).await?);
+    }
+    Ok(event)
+}
+
+async fn products(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+) -> Result<ProductsChange, sqlx::Error> {
+    let seats = seats::product_seats(conn, org_id).await?;
+    let products = seats
+        .iter()
+        .map(|product| Product {
+            id: product.id,
+            name: product.name.clone(),
+        })
+        .collect();
+    Ok(ProductsChange { products, seats })
+}
+
+/// The organization's members in `scope`, by id.
+pub async fn load_members(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    scope: Scope,
+) -> Result<Vec<Member>, sqlx::Error> {
     let mut licenses = ids_by_member(
-        &mut tx,
-        "SELECT membership_id, product_id FROM direct_allocations WHERE org_id = ?
-         ORDER BY membership_id, product_id",
+        conn,
+        &format!(
+            "SELECT membership_id, product_id FROM direct_allocations WHERE org_id = ?1{}
+             ORDER BY membership_id, product_id",
+            scope.filter("membership_id", "member")
+        ),
         org_id,
     )
     .await?;
     let mut group_ids = ids_by_member(
-        &mut tx,
-        "SELECT gm.membership_id, gm.group_id FROM group_members gm
-         JOIN groups g ON g.id = gm.group_id WHERE g.org_id = ?
-         ORDER BY gm.membership_id, gm.group_id",
+        conn,
+        &format!(
+            "SELECT gm.membership_id, gm.group_id FROM group_members gm
+             JOIN groups g ON g.id = gm.group_id WHERE g.org_id = ?1{}
+             ORDER BY gm.membership_id, gm.group_id",
+            scope.filter("gm.membership_id", "member")
+        ),
         org_id,
     )
     .await?;
     let mut held = ids_by_member(
-        &mut tx,
-        "SELECT h.membership_id, h.product_id FROM held_licenses h
-         JOIN memberships m ON m.id = h.membership_id WHERE m.org_id = ?
-         ORDER BY h.membership_id, h.product_id",
+        conn,
+        &format!(
+            "SELECT h.membership_id, h.product_id FROM held_licenses h
+             JOIN memberships m ON m.id = h.membership_id WHERE m.org_id = ?1{}
+             ORDER BY h.membership_id, h.product_id",
+            scope.filter("h.membership_id", "member")
+        ),
         org_id,
     )
     .await?;
-
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
                 r.full_name AS removed_by, m.last_access_at, m.allocate_to_user
          FROM memberships m
          JOIN accounts a ON a.id = m.account_id
          LEFT JOIN accounts r ON r.id = m.removed_by
-         WHERE m.org_id = ? ORDER BY m.id",
-    )
+         WHERE m.org_id = ?1{} ORDER BY m.id",
+        scope.filter("m.id", "member")
+    ))
     .bind(org_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
-    tx.commit().await?;
-
-    let members = rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let id: i64 = row.get("id");
-            let role = Role::parse(row.get("role")).ok_or_else(ApiError::internal)?;
-            let status = match row.get::<&str, _>("status") {
-                "active" => MemberStatus::Active,
-                _ => MemberStatus::Removed,
-            };
             Ok(Member {
                 id,
                 full_name: row.get("full_name"),
                 email: row.get("email"),
-                role,
-                status,
+                role: parse_role(row.get("role"))?,
+                status: match row.get::<&str, _>("status") {
+                    "active" => MemberStatus::Active,
+                    _ => MemberStatus::Removed,
+                },
                 joined_at: row.get("joined_at"),
                 removed_at: row.get("removed_at"),
                 removed_by: row.get("removed_by"),
@@ -105,17 +222,50 @@ pub async fn list(
                 held: held.remove(&id).unwrap_or_default(),
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
-
-    Ok(Json(MembersSnapshot {
-        seq: seq as u64,
-        products,
-        members,
-        groups,
-    }))
+        .collect()
 }
 
-/// `(member, id)` pairs from `sql`, grouped by member.
+/// The organization's pending invitations in `scope`, by id.
+pub async fn load_invitations(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    scope: Scope,
+) -> Result<Vec<Invitation>, sqlx::Error> {
+    let filter = scope.filter("i.id", "invitation");
+    let mut products = ids_by_member(
+        conn,
+        &format!(
+            "SELECT ip.invitation_id, ip.product_id FROM invitation_products ip
+             JOIN invitations i ON i.id = ip.invitation_id
+             WHERE i.org_id = ?1 AND i.status = 'pending'{filter} ORDER BY ip.product_id"
+        ),
+        org_id,
+    )
+    .await?;
+    let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT i.id, i.email, i.role, a.full_name, i.created_at, i.expires_at
+         FROM invitations i JOIN accounts a ON a.id = i.invited_by
+         WHERE i.org_id = ?1 AND i.status = 'pending'{filter} ORDER BY i.id"
+    ))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, email, role, invited_by, created_at, expires_at)| {
+            Ok(Invitation {
+                id,
+                email,
+                role: parse_role(&role)?,
+                products: products.remove(&id).unwrap_or_default(),
+                invited_by,
+                created_at,
+                expires_at,
+            })
+        })
+        .collect()
+}
+
+/// `(owner, id)` pairs from `sql` (whose organization is `?1`), grouped by owner.
 async fn ids_by_member(
     conn: &mut SqliteConnection,
     sql: &str,

@@ -16,6 +16,7 @@ use utoipa::OpenApi;
         super::session::current,
         super::session::sign_out,
         super::members::list,
+        super::feed::changes,
         super::invitations::products,
         super::invitations::list,
         super::invitations::create,

@@ -26,7 +26,7 @@ pub const NO_SUCH_ORG: OrgId = 999_999;
 /// database.
 pub struct TestServer {
     base: String,
-    client: Client,
+    pub client: Client,
     pub db: db::Db,
     task: JoinHandle<()>,
     // Declared last so that it is removed after everything that uses it.
