@@ -258,16 +258,34 @@ pub struct InvitationLink {
     pub expires_at: Timestamp,
 }
 
+/// The most ids one bulk request may name: every member of a large organization, but not
+/// unbounded work.
+pub const MAX_BULK_IDS: usize = 200_000;
+
+/// Refuses more than [`MAX_BULK_IDS`] ids while reading the request.
+fn bounded_ids<'de, D: serde::Deserializer<'de>>(ids: D) -> Result<Vec<i64>, D::Error> {
+    let ids = Vec::<i64>::deserialize(ids)?;
+    if ids.len() > MAX_BULK_IDS {
+        return Err(serde::de::Error::custom(format!(
+            "a bulk request names at most {MAX_BULK_IDS} ids, not {}",
+            ids.len()
+        )));
+    }
+    Ok(ids)
+}
+
 /// Ids for a bulk operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdsRequest {
+    #[serde(deserialize_with = "bounded_ids")]
     pub ids: Vec<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeRoleRequest {
+    #[serde(deserialize_with = "bounded_ids")]
     pub ids: Vec<MemberId>,
     pub role: Role,
 }
@@ -548,4 +566,19 @@ pub struct RegisteredMachine {
     pub member_name: String,
     pub registered_at: Timestamp,
     pub last_seen_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_requests_are_bounded() {
+        let ids: Vec<i64> = (0..=MAX_BULK_IDS as i64).collect();
+        let json = serde_json::json!({ "ids": ids }).to_string();
+        let error = serde_json::from_str::<IdsRequest>(&json).unwrap_err();
+        assert!(error.to_string().contains("at most 200000 ids"), "{error}");
+        let json = serde_json::json!({ "ids": ids[1..] }).to_string();
+        assert!(serde_json::from_str::<IdsRequest>(&json).is_ok());
+    }
 }
