@@ -3,10 +3,11 @@
 use std::fmt;
 
 use allot_core::{
-    AcceptRequest, AllocationError, BulkResponse, ChangeRoleRequest, ErrorBody, IdsRequest,
-    Invitation, InvitationLink, InvitationPreview, InviteRequest, InviteResponse, LicenseOverview,
-    MemberId, MembersSnapshot, OrgId, ProductSeats, Role, Session, SignInRequest, Team,
-    TeamMemberRequest, TeamName, TeamRole,
+    AcceptRequest, AllocationError, AllocationRequest, BulkResponse, ChangeRoleRequest, ErrorBody,
+    GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, Invitation, InvitationLink,
+    InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MembersSnapshot,
+    OrgId, ProductId, ProductSeats, Role, Session, SignInRequest, Team, TeamMemberRequest,
+    TeamName, TeamRole,
 };
 use gloo_net::http::{Request, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -115,6 +116,11 @@ pub async fn sign_out() -> Result<(), ApiError> {
     send(Request::delete(&url("/session")).build())
         .await
         .map(drop)
+}
+
+/// The change feed of the organization, from after the change `after` (server-sent events).
+pub fn changes_url(org: OrgId, after: u64) -> String {
+    url(&format!("/orgs/{org}/changes?after={after}"))
 }
 
 pub async fn members(org: OrgId) -> Result<MembersSnapshot, ApiError> {
@@ -249,4 +255,55 @@ pub async fn remove_licenses(
         &IdsRequest { ids },
     )
     .await
+}
+
+pub async fn create_group(org: OrgId, request: GroupRequest) -> Result<GroupChange, ApiError> {
+    post(&format!("/orgs/{org}/groups"), &request).await
+}
+
+/// Renames the group, sets the role it grants and its exact members (adding and removing).
+pub async fn update_group(
+    org: OrgId,
+    group: GroupId,
+    request: GroupRequest,
+) -> Result<GroupChange, ApiError> {
+    json(Request::put(&url(&format!("/orgs/{org}/groups/{group}"))).json(&request)).await
+}
+
+pub async fn delete_group(org: OrgId, group: GroupId) -> Result<GroupChange, ApiError> {
+    json(Request::delete(&url(&format!("/orgs/{org}/groups/{group}"))).build()).await
+}
+
+/// The group's license allocation rule: the products every member inherits.
+pub async fn set_group_rule(
+    org: OrgId,
+    group: GroupId,
+    products: Vec<ProductId>,
+) -> Result<GroupChange, ApiError> {
+    let path = url(&format!("/orgs/{org}/groups/{group}/rule"));
+    json(Request::put(&path).json(&GroupRuleRequest { products })).await
+}
+
+/// Frees the seats the members hold of licenses inherited from the group; they re-acquire
+/// them at the product's next sign-in.
+pub async fn release_group_licenses(
+    org: OrgId,
+    group: GroupId,
+    ids: Vec<MemberId>,
+) -> Result<BulkResponse, ApiError> {
+    post(
+        &format!("/orgs/{org}/groups/{group}/release"),
+        &IdsRequest { ids },
+    )
+    .await
+}
+
+/// The Edit License Allocation panel's Save.
+pub async fn set_allocation(
+    org: OrgId,
+    member: MemberId,
+    request: AllocationRequest,
+) -> Result<GroupChange, ApiError> {
+    let path = url(&format!("/orgs/{org}/members/{member}/allocation"));
+    json(Request::put(&path).json(&request)).await
 }

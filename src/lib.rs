@@ -7,6 +7,7 @@ pub mod format;
 mod pages;
 mod remote;
 mod rows;
+pub mod sync;
 
 pub use app::App;
 

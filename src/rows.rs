@@ -1,8 +1,8 @@
 //! How each kind of row meets the tables: id, search key, and name.
 
 use allot_core::{
-    Invitation, LicensedUser, Member, OfflineActivation, OnlineActivation, RegisteredMachine,
-    search::search_key,
+    Group, Invitation, LicensedUser, Member, MemberStatus, MembersSnapshot, OfflineActivation,
+    OnlineActivation, Product, ProductId, RegisteredMachine, search::search_key,
 };
 
 use crate::components::TableRow;
@@ -88,5 +88,61 @@ impl TableRow for RegisteredMachine {
 
     fn label(&self) -> String {
         self.machine_id.clone()
+    }
+}
+
+/// A group as the group tables list it, with how many active members it has.
+#[derive(Clone)]
+pub struct GroupRow {
+    pub group: Group,
+    pub members: usize,
+    /// The products of its allocation rule by name: "Studio Enterprise, Visual Testing".
+    pub rule: String,
+}
+
+impl GroupRow {
+    pub fn all(snapshot: &MembersSnapshot) -> Vec<GroupRow> {
+        snapshot
+            .groups
+            .iter()
+            .map(|group| GroupRow {
+                group: group.clone(),
+                members: snapshot
+                    .members
+                    .iter()
+                    .filter(|m| m.status == MemberStatus::Active && m.groups.contains(&group.id))
+                    .count(),
+                rule: product_names(&snapshot.products, &group.products, "No license"),
+            })
+            .collect()
+    }
+}
+
+impl TableRow for GroupRow {
+    fn id(&self) -> i64 {
+        self.group.id
+    }
+
+    fn search_key(&self) -> String {
+        search_key(&[&self.group.name])
+    }
+
+    fn label(&self) -> String {
+        self.group.name.clone()
+    }
+}
+
+/// The names of `ids` in alphabetical order, or `none`.
+pub fn product_names(products: &[Product], ids: &[ProductId], none: &str) -> String {
+    let mut names: Vec<&str> = products
+        .iter()
+        .filter(|p| ids.contains(&p.id))
+        .map(|p| p.name.as_str())
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        none.to_owned()
+    } else {
+        names.join(", ")
     }
 }

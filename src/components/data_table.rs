@@ -85,6 +85,9 @@ pub fn DataTable<T: TableRow>(
     initial_sort: Sort,
     /// What the rows are, for the table's name and its counts: "active users".
     noun: &'static str,
+    /// The search bar's hint, for rows that are not people.
+    #[prop(default = "Search by name or email")]
+    placeholder: &'static str,
 ) -> impl IntoView {
     let columns = StoredValue::new(columns);
     let sort = RwSignal::new(initial_sort);
@@ -253,7 +256,7 @@ pub fn DataTable<T: TableRow>(
                 type="search"
                 class="search"
                 aria-label=format!("Search {noun}")
-                placeholder="Search by name or email"
+                placeholder=placeholder
                 on:input=move |ev| search.set(event_target_value(&ev))
                 prop:value=search
             />

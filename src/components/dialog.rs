@@ -15,6 +15,10 @@ pub fn Dialog(
     title: String,
     /// Runs when the dialog asks to close (Escape, or a Cancel button calling it).
     on_close: Callback<()>,
+    /// Docks it at the right of the window, full height: the product document's panels
+    /// ("The Edit Group panel opens at the right of the window").
+    #[prop(optional)]
+    panel: bool,
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
@@ -74,6 +78,7 @@ pub fn Dialog(
         <dialog
             node_ref=dialog
             class="dialog"
+            class:panel=panel
             aria-labelledby=labelled_by
             on:keydown=trap_tab
             on:cancel=move |ev: leptos::ev::Event| {

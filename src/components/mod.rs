@@ -3,6 +3,7 @@
 mod data_table;
 mod dialog;
 mod error_panel;
+pub mod icons;
 mod toasts;
 
 pub use data_table::{Column, DataTable, TableRow};

@@ -84,6 +84,23 @@ impl Toasts {
         }
     }
 
+    /// Reports a change to groups or allocations: `done` ("Group “QA” saved."), then what it
+    /// did to members' licenses and seats.
+    pub fn report_change(&self, done: &str, change: &allot_core::GroupChange) {
+        let mut message = done.to_owned();
+        match change.members_changed {
+            0 => {}
+            1 => message.push_str(" 1 member's licenses or role changed."),
+            n => message.push_str(&format!(" {n} members' licenses or roles changed.")),
+        }
+        match change.seats_freed {
+            0 => {}
+            1 => message.push_str(" 1 seat freed."),
+            n => message.push_str(&format!(" {n} seats freed.")),
+        }
+        self.info(message);
+    }
+
     fn push(&self, message: String, is_error: bool, action: Option<(&'static str, ToastAction)>) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);

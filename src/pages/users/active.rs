@@ -1,5 +1,6 @@
 use allot_core::{
     Member, MemberStatus, Role,
+    allocation::{describe_licenses, role_from_group},
     format::{ago, count},
     sort::{Sort, SortKey},
 };
@@ -22,14 +23,25 @@ pub fn member_columns(users: Users) -> Vec<Column<Member>> {
         Column::new("Email", |m: &Member| m.email.clone())
             .sorted_by(|m| SortKey::text(&m.email))
             .class("email"),
-        Column::new("Role", |m: &Member| m.role.label())
-            .sorted_by(|m| SortKey::Number(Some(m.role as i64))),
+        Column::new("Role", move |m: &Member| {
+            // A role a group raises them to shows beside their own.
+            users.snapshot(|s| match role_from_group(m, &s.groups) {
+                Some((role, group)) => {
+                    format!("{} · {} via {}", m.role.label(), role.label(), group.name)
+                }
+                None => m.role.label().to_owned(),
+            })
+        })
+        .sorted_by(|m| SortKey::Number(Some(m.role as i64))),
         Column::new("Join date", |m: &Member| format::date(m.joined_at))
             .sorted_by(|m| SortKey::Number(Some(m.joined_at))),
         Column::new("License access", move |m: &Member| {
-            users.license_names(m.licenses.clone(), "No license")
+            users.snapshot(|s| describe_licenses(m, &s.groups, &s.products))
         })
-        .sorted_by(|m| SortKey::Number(Some(m.licenses.len() as i64)))
+        .sorted_by(move |m| {
+            let n = users.snapshot(|s| m.effective_licenses(&s.groups).len());
+            SortKey::Number(Some(n as i64))
+        })
         .class("licenses"),
     ]
 }

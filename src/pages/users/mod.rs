@@ -1,7 +1,8 @@
-//! User Management: Active Users, Pending Invitations and Removed Users, with the actions the
-//! product document describes.
+//! User Management: Active Users, Pending Invitations, Removed Users and Groups, with the
+//! actions the product document describes.
 
 mod active;
+mod groups;
 mod invite;
 mod pending;
 mod removed;
@@ -29,10 +30,12 @@ use crate::{
 use invite::InviteDialog;
 
 /// The tabs, in order: (route segment, label).
-const TABS: [(&str, &str); 3] = [
+const TABS: [(&str, &str); 4] = [
     ("active", "Active Users"),
     ("pending", "Pending Invitations"),
     ("removed", "Removed Users"),
+    // The document's "Accounts & Groups" page, as a tab here.
+    ("groups", "Groups"),
 ];
 
 /// One tab's own state, kept while the admin visits the others.
@@ -105,6 +108,14 @@ impl Users {
                     .collect()
             })
         })
+    }
+
+    /// Reads the members snapshot without subscribing (table cells are drawn again with their
+    /// rows), or the default before it loads.
+    pub fn snapshot<R: Default>(&self, read: impl FnOnce(&MembersSnapshot) -> R) -> R {
+        self.members
+            .latest()
+            .with_untracked(|snapshot| snapshot.as_ref().map(read).unwrap_or_default())
     }
 
     /// Reloads what a change may have touched.
@@ -182,6 +193,7 @@ pub fn UserManagement() -> impl IntoView {
         let content = match current.as_str() {
             "active" => view! { <active::ActiveUsers state /> }.into_any(),
             "pending" => view! { <pending::PendingInvitations state /> }.into_any(),
+            "groups" => view! { <groups::Groups state /> }.into_any(),
             _ => view! { <removed::RemovedUsers state /> }.into_any(),
         };
         view! {

@@ -1,5 +1,7 @@
 //! License Management: what each product's seats are doing, and the removals the product
-//! document describes, each with its notice.
+//! document describes, each with its notice; at the foot, the License Allocations sections.
+
+mod allocations;
 
 use std::collections::HashSet;
 
@@ -10,7 +12,10 @@ use allot_core::{
     sort::{Sort, SortKey},
 };
 use leptos::{either::Either, prelude::*};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
 
 use crate::{
     api,
@@ -75,12 +80,21 @@ pub fn LicensesPage() -> impl IntoView {
         toasts: Toasts::get(),
     };
     provide_context(licenses);
+    let query = use_query_map();
     let tabs = SECTIONS
         .iter()
         .map(|&(segment, label, _)| {
+            // The allocation sections stay open from tab to tab.
+            let href = move || match query.read().get("expand") {
+                Some(expand) => format!(
+                    "/orgs/{org}/licenses/{segment}?expand={}",
+                    js_sys::encode_uri_component(&expand)
+                ),
+                None => format!("/orgs/{org}/licenses/{segment}"),
+            };
             view! {
                 <A
-                    href=format!("/orgs/{org}/licenses/{segment}")
+                    href=href
                     attr:role="tab"
                     attr:id=format!("tab-{segment}")
                     attr:aria-selected=move || (section.get() == segment).to_string()
@@ -107,6 +121,7 @@ pub fn LicensesPage() -> impl IntoView {
         <div role="tablist" aria-label="Licenses">{tabs}</div>
         {licenses.overview.status("licenses")}
         <Show when=move || licenses.overview.is_loaded()>{panel}</Show>
+        <allocations::Allocations />
     })
 }
 

@@ -1,0 +1,654 @@
+//! License Allocations to Users and to Groups, at the foot of License Management: who has
+//! which license and where it comes from, and the panels that change direct allocations,
+//! group rules and inherited seats.
+
+use std::collections::{BTreeSet, HashSet};
+
+use allot_core::{
+    AllocationError, AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus,
+    MembersSnapshot, OrgId, ProductId, ProductSeats,
+    allocation::{
+        InheritanceStatus, describe_licenses, holds_seat_from, members_changed_by_rule,
+        seats_left_for,
+    },
+    format::count,
+    sort::{Sort, SortKey},
+};
+use leptos::prelude::*;
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_location, use_navigate, use_query_map},
+};
+
+use super::Licenses;
+use crate::{
+    api,
+    components::{Column, DataTable, Dialog, Toasts, icons},
+    remote::Remote,
+    rows::GroupRow,
+};
+
+/// The query parameter that keeps the open sections, so that a link opens them: `?expand=users`.
+const EXPAND: &str = "expand";
+
+/// What the sections and their panels share.
+#[derive(Clone, Copy)]
+struct Allocation {
+    org: OrgId,
+    members: Remote<MembersSnapshot>,
+    products: Remote<Vec<ProductSeats>>,
+    errors: Remote<Vec<AllocationError>>,
+    licenses: Licenses,
+    toasts: Toasts,
+}
+
+impl Allocation {
+    /// Reloads everything a change may have touched, the seat counts above included.
+    fn reload(&self) {
+        self.members.reload();
+        self.products.reload();
+        self.errors.reload();
+        self.licenses.overview.reload();
+    }
+
+    /// Reads the snapshot without subscribing: rows and panels are drawn again on their own
+    /// terms, not on every reload.
+    fn snapshot<R: Default>(&self, read: impl FnOnce(&MembersSnapshot) -> R) -> R {
+        self.members
+            .latest()
+            .with_untracked(|snapshot| snapshot.as_ref().map(read).unwrap_or_default())
+    }
+
+    fn active_members(snapshot: &MembersSnapshot) -> Vec<Member> {
+        snapshot
+            .members
+            .iter()
+            .filter(|m| m.status == MemberStatus::Active)
+            .cloned()
+            .collect()
+    }
+}
+
+#[component]
+pub(super) fn Allocations() -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let org = licenses.org;
+    let allocation = Allocation {
+        org,
+        members: Remote::new(move || api::members(org)),
+        products: Remote::new(move || api::products(org)),
+        errors: Remote::new(move || api::allocation_errors(org)),
+        licenses,
+        toasts: licenses.toasts,
+    };
+    provide_context(allocation);
+    let query = use_query_map();
+    let location = use_location();
+    let navigate = use_navigate();
+    let expanded = Memo::new(move |_| {
+        query
+            .read()
+            .get(EXPAND)
+            .map(|keys| {
+                keys.split(',')
+                    .filter(|key| !key.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    let toggle = move |key: &'static str| {
+        let mut open = expanded.get_untracked();
+        match open.iter().position(|k| k == key) {
+            Some(at) => {
+                open.remove(at);
+            }
+            None => open.push(key.to_owned()),
+        }
+        let path = location.pathname.get_untracked();
+        let url = if open.is_empty() {
+            path
+        } else {
+            format!("{path}?{EXPAND}={}", open.join(","))
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    // Kept while a section is closed, so that reopening it finds the same search.
+    let user_search = RwSignal::new(String::new());
+    let group_search = RwSignal::new(String::new());
+    view! {
+        {section("users", "License Allocations to Users", expanded, toggle.clone(), move || {
+            view! { <UsersSection search=user_search /> }.into_any()
+        })}
+        {section("groups", "License Allocations to Groups", expanded, toggle, move || {
+            view! { <GroupsSection search=group_search /> }.into_any()
+        })}
+    }
+}
+
+/// A section that the admin expands with its heading's button.
+fn section(
+    key: &'static str,
+    title: &'static str,
+    expanded: Memo<Vec<String>>,
+    toggle: impl Fn(&'static str) + 'static,
+    content: impl Fn() -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let open = Memo::new(move |_| expanded.with(|open| open.iter().any(|k| k == key)));
+    // The view macro builds children before their parent's attributes: each use its own.
+    let body = format!("allocations-{key}");
+    let controls = body.clone();
+    let title_id = format!("{body}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <section class="allocation-section" aria-labelledby=labelled_by>
+            <h2 id=title_id>
+                <button
+                    type="button"
+                    class="disclosure"
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls=controls
+                    on:click=move |_| toggle(key)
+                >
+                    {icons::chevron()}
+                    {title}
+                </button>
+            </h2>
+            <div id=body class="allocation-body" hidden=move || !open.get()>
+                {move || open.get().then(&content)}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn UsersSection(search: RwSignal<String>) -> impl IntoView {
+    let allocation: Allocation = expect_context();
+    let editing = RwSignal::new(None::<MemberId>);
+    let selected = RwSignal::new(HashSet::new());
+    let rows = Signal::derive(move || {
+        allocation
+            .members
+            .latest()
+            .with(|snapshot| snapshot.as_ref().map(Allocation::active_members))
+            .unwrap_or_default()
+    });
+    let columns = vec![
+        Column::new("Full name", |m: &Member| m.full_name.clone())
+            .sorted_by(|m| SortKey::text(&m.full_name))
+            .class("name"),
+        Column::new("Email", |m: &Member| m.email.clone())
+            .sorted_by(|m| SortKey::text(&m.email))
+            .class("email"),
+        Column::new("Licenses", move |m: &Member| {
+            allocation.snapshot(|s| describe_licenses(m, &s.groups, &s.products))
+        })
+        .sorted_by(move |m| {
+            let n = allocation.snapshot(|s| m.effective_licenses(&s.groups).len());
+            SortKey::Number(Some(n as i64))
+        })
+        .class("licenses"),
+        Column::new("Actions", move |m: &Member| {
+            let id = m.id;
+            view! {
+                <button
+                    type="button"
+                    class="icon edit"
+                    aria-label=format!("Edit license allocation for {}", m.full_name)
+                    on:click=move |_| editing.set(Some(id))
+                >
+                    {icons::edit()}
+                </button>
+            }
+        }),
+    ];
+    // Looked up once: a reload while the panel is open must not replace it.
+    let panel = move || {
+        let id = editing.get()?;
+        let member = allocation.snapshot(|s| s.members.iter().find(|m| m.id == id).cloned())?;
+        Some(
+            view! { <AllocationPanel member on_close=Callback::new(move |_| editing.set(None)) /> },
+        )
+    };
+    view! {
+        {allocation.members.status("members")}
+        <Show when=move || allocation.members.is_loaded()>
+            <DataTable rows columns=columns.clone() search selected initial_sort=Sort::ascending(0) noun="users" />
+        </Show>
+        {panel}
+    }
+}
+
+/// "5 seats left", "1 seat left" or "No seat limit".
+fn seats_hint(left: Option<u32>) -> String {
+    match left {
+        Some(1) => "1 seat left".into(),
+        Some(n) => format!("{} seats left", count(n as usize)),
+        None => "No seat limit".into(),
+    }
+}
+
+/// The Edit License Allocation panel: the member's direct licenses and "Allocate to User".
+#[component]
+fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
+    let allocation: Allocation = expect_context();
+    let member_id = member.id;
+    let name = member.full_name.clone();
+    let allocate_to_user = RwSignal::new(member.allocate_to_user);
+    let ticked = RwSignal::new(
+        member
+            .licenses
+            .iter()
+            .copied()
+            .collect::<BTreeSet<ProductId>>(),
+    );
+    let now = allocation.snapshot(|s| describe_licenses(&member, &s.groups, &s.products));
+    let heading = format!("{} ({})", member.full_name, member.email);
+    let member = StoredValue::new(member);
+    let save = Action::new_local(move |request: &AllocationRequest| {
+        api::set_allocation(allocation.org, member_id, request.clone())
+    });
+    {
+        let name = name.clone();
+        Effect::new(move |_| match save.value().get() {
+            Some(Ok(change)) => {
+                allocation
+                    .toasts
+                    .report_change(&format!("License allocation of {name} saved."), &change);
+                allocation.reload();
+                on_close.run(());
+            }
+            Some(Err(error)) => allocation.toasts.error(error.to_string()),
+            None => {}
+        });
+    }
+    let products = move || {
+        allocation
+            .products
+            .latest()
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|product| {
+                let id = product.id;
+                let left = member.with_value(|m| seats_left_for(m, &product));
+                // Unticking and ticking again keeps the member's own seat: `left` counts it.
+                let full = left == Some(0);
+                view! {
+                    <label class="checkbox" class:disabled=full>
+                        <input
+                            type="checkbox"
+                            disabled=full
+                            prop:checked=move || ticked.with(|t| t.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                ticked.update(|t| {
+                                    if on {
+                                        t.insert(id);
+                                    } else {
+                                        t.remove(&id);
+                                    }
+                                });
+                            }
+                        />
+                        {product.name.clone()}
+                        <span class="hint">{seats_hint(left)}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let blocked_notice = move || {
+        (allocate_to_user.get() && ticked.with(BTreeSet::is_empty)).then(|| {
+            view! {
+                <p class="notice-box" role="status">
+                    {format!("{name} can no longer acquire any license, allocated directly or inherited from a group.")}
+                </p>
+            }
+        })
+    };
+    let submit = move |_| {
+        save.dispatch(AllocationRequest {
+            allocate_to_user: allocate_to_user.get_untracked(),
+            products: ticked.get_untracked().into_iter().collect(),
+        });
+    };
+    view! {
+        <Dialog title="Edit License Allocation".into() on_close panel=true>
+            <p><strong>{heading}</strong></p>
+            <p class="hint">{format!("Licenses now: {now}")}</p>
+            <fieldset>
+                <legend>"Licenses allocated directly"</legend>
+                {products}
+            </fieldset>
+            <label class="checkbox switch-label">
+                <input
+                    type="checkbox"
+                    prop:checked=allocate_to_user
+                    on:change=move |ev| allocate_to_user.set(event_target_checked(&ev))
+                />
+                "Allocate to User"
+            </label>
+            <p class="hint">"Only the licenses ticked above: the rules of the user's groups no longer apply."</p>
+            {blocked_notice}
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" disabled=move || save.pending().get() on:click=submit>"Save"</button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
+    let allocation: Allocation = expect_context();
+    let editing_rule = RwSignal::new(None::<GroupId>);
+    let inheritance = RwSignal::new(None::<GroupId>);
+    let selected = RwSignal::new(HashSet::new());
+    let rows = Signal::derive(move || {
+        allocation
+            .members
+            .latest()
+            .with(|snapshot| snapshot.as_ref().map(GroupRow::all))
+            .unwrap_or_default()
+    });
+    let columns = vec![
+        Column::new("Group", |g: &GroupRow| g.group.name.clone())
+            .sorted_by(|g| SortKey::text(&g.group.name))
+            .class("name"),
+        Column::new("Allocation rule", |g: &GroupRow| g.rule.clone())
+            .sorted_by(|g| SortKey::text(&g.rule))
+            .class("licenses"),
+        Column::new("Members", |g: &GroupRow| count(g.members))
+            .sorted_by(|g| SortKey::Number(Some(g.members as i64))),
+        Column::new("Actions", move |g: &GroupRow| {
+            let id = g.group.id;
+            let name = g.group.name.clone();
+            view! {
+                <div class="row-actions">
+                    <button
+                        type="button"
+                        class="icon edit"
+                        aria-label=format!("Edit group allocation rule for {name}")
+                        on:click=move |_| editing_rule.set(Some(id))
+                    >
+                        {icons::rule()}
+                    </button>
+                    <button
+                        type="button"
+                        class="icon edit"
+                        aria-label=format!("Group members with license inheritance for {name}")
+                        on:click=move |_| inheritance.set(Some(id))
+                    >
+                        {icons::members()}
+                    </button>
+                </div>
+            }
+        }),
+    ];
+    let group =
+        move |id: GroupId| allocation.snapshot(|s| s.groups.iter().find(|g| g.id == id).cloned());
+    view! {
+        {allocation.members.status("groups")}
+        <Show when=move || allocation.members.is_loaded()>
+            <DataTable rows columns=columns.clone() search selected initial_sort=Sort::ascending(0) noun="groups"
+                placeholder="Search by group name" />
+        </Show>
+        {move || editing_rule.get().and_then(group).map(|group| view! {
+            <RulePanel group on_close=Callback::new(move |_| editing_rule.set(None)) />
+        })}
+        {move || inheritance.get().and_then(group).map(|group| view! {
+            <InheritancePanel group_id=group.id on_close=Callback::new(move |_| inheritance.set(None)) />
+        })}
+    }
+}
+
+/// The Edit Group Allocation Rule panel: Save first says how many members it changes.
+#[component]
+fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
+    let allocation: Allocation = expect_context();
+    let group_id = group.id;
+    let name = group.name.clone();
+    let ticked = RwSignal::new(
+        group
+            .products
+            .iter()
+            .copied()
+            .collect::<BTreeSet<ProductId>>(),
+    );
+    // `Some(members it changes)` once Save asked to confirm.
+    let confirming = RwSignal::new(None::<usize>);
+    let save = Action::new_local(move |products: &Vec<ProductId>| {
+        api::set_group_rule(allocation.org, group_id, products.clone())
+    });
+    {
+        let name = name.clone();
+        Effect::new(move |_| match save.value().get() {
+            Some(Ok(change)) => {
+                allocation
+                    .toasts
+                    .report_change(&format!("Allocation rule of {name} saved."), &change);
+                allocation.reload();
+                on_close.run(());
+            }
+            Some(Err(error)) => {
+                allocation.toasts.error(error.to_string());
+                confirming.set(None);
+            }
+            None => {}
+        });
+    }
+    let products = move || {
+        allocation
+            .products
+            .latest()
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|product| {
+                let id = product.id;
+                view! {
+                    <label class="checkbox">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || ticked.with(|t| t.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                // The count shown no longer holds.
+                                confirming.set(None);
+                                ticked.update(|t| {
+                                    if on {
+                                        t.insert(id);
+                                    } else {
+                                        t.remove(&id);
+                                    }
+                                });
+                            }
+                        />
+                        {product.name.clone()}
+                        <span class="hint">{seats_hint(product.left())}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let ask = move |_| {
+        let products: Vec<ProductId> = ticked.get_untracked().into_iter().collect();
+        let changed = allocation.snapshot(|s| {
+            members_changed_by_rule(
+                group_id,
+                &products,
+                &Allocation::active_members(s),
+                &s.groups,
+            )
+        });
+        confirming.set(Some(changed));
+    };
+    let apply = move |_| {
+        save.dispatch(ticked.get_untracked().into_iter().collect());
+    };
+    let actions = move || {
+        match confirming.get() {
+        None => view! {
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" on:click=ask>"Save"</button>
+            </div>
+        }
+        .into_any(),
+        Some(changed) => view! {
+            <div class="confirm" role="alert">
+                <p>{format!(
+                    "Saving changes the licenses of {} member{}.",
+                    count(changed),
+                    if changed == 1 { "" } else { "s" }
+                )}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                    <button type="button" disabled=move || save.pending().get() on:click=apply>"Apply"</button>
+                </div>
+            </div>
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        <Dialog title="Edit Group Allocation Rule".into() on_close panel=true>
+            <p><strong>{name}</strong></p>
+            <fieldset>
+                <legend>"Licenses every member inherits"</legend>
+                {products}
+            </fieldset>
+            <p class="hint">"Editing the rule changes the licenses of all group members."</p>
+            {actions}
+        </Dialog>
+    }
+}
+
+/// The License inheritance from group panel: each member's standing with each product of the
+/// rule, and Release license.
+#[component]
+fn InheritancePanel(group_id: GroupId, on_close: Callback<()>) -> impl IntoView {
+    let allocation: Allocation = expect_context();
+    let toasts = allocation.toasts;
+    let org = allocation.org;
+    let release = move |member: MemberId, who: String| {
+        leptos::task::spawn_local(async move {
+            match api::release_group_licenses(org, group_id, vec![member]).await {
+                Ok(response) => {
+                    if !toasts.report_failures(&response).is_empty() {
+                        toasts.info(format!(
+                            "License of {who} released: the seat is free until their product signs in again."
+                        ));
+                    }
+                    allocation.reload();
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+        });
+    };
+    // Drawn again on every reload: statuses change as products acquire and release seats.
+    let content = move || {
+        let errors = allocation.errors.latest().get().unwrap_or_default();
+        allocation.members.latest().with(|snapshot| {
+            let Some(snapshot) = snapshot else {
+                return ().into_any();
+            };
+            let Some(group) = snapshot.groups.iter().find(|g| g.id == group_id) else {
+                return view! { <p>"This group no longer exists."</p> }.into_any();
+            };
+            let products: Vec<(ProductId, String)> = snapshot
+                .products
+                .iter()
+                .filter(|p| group.products.contains(&p.id))
+                .map(|p| (p.id, p.name.clone()))
+                .collect();
+            let members: Vec<&Member> = snapshot
+                .members
+                .iter()
+                .filter(|m| m.status == MemberStatus::Active && m.groups.contains(&group_id))
+                .collect();
+            let intro = if products.is_empty() {
+                format!("The rule of {} grants no license.", group.name)
+            } else {
+                format!(
+                    "{} members of {}. Releasing a license frees its seat; the member acquires it again the next time their product signs in.",
+                    count(members.len()),
+                    group.name
+                )
+            };
+            let headers = products
+                .iter()
+                .map(|(_, name)| view! { <th scope="col">{name.clone()}</th> })
+                .collect_view();
+            let rows = members
+                .iter()
+                .map(|member| {
+                    let statuses = products
+                        .iter()
+                        .map(|(product, _)| {
+                            let error = errors
+                                .iter()
+                                .find(|e| e.member_id == member.id && e.product_id == *product)
+                                .map(|e| e.reason.as_str());
+                            let status = InheritanceStatus::of(member, *product, error);
+                            let failed = matches!(status, InheritanceStatus::Failed(_));
+                            view! { <td class:warning=failed>{status.label()}</td> }
+                        })
+                        .collect_view();
+                    let id = member.id;
+                    let who = member.full_name.clone();
+                    let holds = holds_seat_from(member, group);
+                    view! {
+                        <tr>
+                            <th scope="row">{member.full_name.clone()}</th>
+                            {statuses}
+                            <td>
+                                <button
+                                    type="button"
+                                    class="secondary"
+                                    aria-label=format!("Release license for {who}")
+                                    disabled=!holds
+                                    on:click=move |_| release(id, who.clone())
+                                >
+                                    "Release license"
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="hint">{intro}</p>
+                <div class="panel-table">
+                    <table aria-label=format!("Members of {}", group.name)>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Member"</th>
+                                {headers}
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <Dialog title="License inheritance from group".into() on_close panel=true>
+            {content}
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Close"</button>
+            </div>
+        </Dialog>
+    }
+}

@@ -1,0 +1,513 @@
+//! Groups (the document's Accounts & Groups page): create, rename and delete groups, and the
+//! Edit Group panel that adds and removes members, saying what each one leaving loses.
+
+use std::collections::HashMap;
+
+use allot_core::{
+    Group, GroupId, GroupRequest, Member, MemberId, MemberStatus, Role,
+    allocation::{GROUP_ROLES, loss_on_leaving},
+    format::count,
+    search::{SearchQuery, member_search_key},
+    sort::{Sort, SortKey},
+};
+use leptos::prelude::*;
+
+use super::{TabState, Users};
+use crate::{
+    api,
+    components::{Column, DataTable, Dialog, Toasts, icons},
+    rows::GroupRow,
+};
+
+/// Options the picker lists at once: typing narrows them.
+const PICKER_OPTIONS: usize = 8;
+
+/// "Admin", or "None" for a group that grants no role.
+fn role_label(role: Option<Role>) -> &'static str {
+    role.map_or("None", Role::label)
+}
+
+/// The role select of the group dialogs: none, or one of the roles a group may grant.
+fn role_select(id: &'static str, role: RwSignal<Option<Role>>) -> impl IntoView {
+    let options = GROUP_ROLES
+        .into_iter()
+        .map(|option| {
+            view! {
+                <option value=option.as_str() selected=move || role.get() == Some(option)>
+                    {option.label()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <label for=id>"Role it grants"</label>
+        <select id=id on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))>
+            <option value="" selected=move || role.get().is_none()>"None"</option>
+            {options}
+        </select>
+    }
+}
+
+#[component]
+pub fn Groups(state: TabState) -> impl IntoView {
+    let users: Users = expect_context();
+    let creating = RwSignal::new(false);
+    let editing = RwSignal::new(None::<GroupId>);
+    let deleting = RwSignal::new(None::<GroupId>);
+    let rows = Signal::derive(move || {
+        users
+            .members
+            .latest()
+            .with(|snapshot| snapshot.as_ref().map(GroupRow::all))
+            .unwrap_or_default()
+    });
+    let columns = vec![
+        Column::new("Group", |g: &GroupRow| g.group.name.clone())
+            .sorted_by(|g| SortKey::text(&g.group.name))
+            .class("name"),
+        Column::new("Role", |g: &GroupRow| role_label(g.group.role))
+            .sorted_by(|g| SortKey::Number(g.group.role.map(|r| r as i64))),
+        Column::new("License rule", |g: &GroupRow| g.rule.clone())
+            .sorted_by(|g| SortKey::text(&g.rule))
+            .class("licenses"),
+        Column::new("Members", |g: &GroupRow| count(g.members))
+            .sorted_by(|g| SortKey::Number(Some(g.members as i64))),
+        Column::new("Actions", move |g: &GroupRow| {
+            let id = g.group.id;
+            let name = g.group.name.clone();
+            view! {
+                <div class="row-actions">
+                    <button
+                        type="button"
+                        class="icon edit"
+                        aria-label=format!("Edit group {name}")
+                        on:click=move |_| editing.set(Some(id))
+                    >
+                        {icons::edit()}
+                    </button>
+                    <button
+                        type="button"
+                        class="icon"
+                        aria-label=format!("Delete group {name}")
+                        on:click=move |_| deleting.set(Some(id))
+                    >
+                        {icons::trash()}
+                    </button>
+                </div>
+            }
+        }),
+    ];
+    // Looked up once: a reload while a dialog is open must not replace it.
+    let group =
+        move |id: GroupId| users.snapshot(|s| s.groups.iter().find(|g| g.id == id).cloned());
+    view! {
+        <div class="bulk-actions">
+            <button type="button" on:click=move |_| creating.set(true)>"Create group"</button>
+        </div>
+        {users.members.status("groups")}
+        <Show when=move || users.members.is_loaded()>
+            <DataTable
+                rows
+                columns=columns.clone()
+                search=state.search
+                selected=state.selected
+                initial_sort=Sort::ascending(0)
+                noun="groups"
+                placeholder="Search by group name"
+            />
+        </Show>
+        {move || creating.get().then(|| view! {
+            <CreateGroupDialog on_close=Callback::new(move |_| creating.set(false)) />
+        })}
+        {move || editing.get().and_then(group).map(|group| view! {
+            <EditGroupPanel group on_close=Callback::new(move |_| editing.set(None)) />
+        })}
+        {move || deleting.get().and_then(group).map(|group| view! {
+            <DeleteGroupDialog group on_close=Callback::new(move |_| deleting.set(None)) />
+        })}
+    }
+}
+
+#[component]
+fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(None::<Role>);
+    let create = Action::new_local(move |request: &GroupRequest| {
+        api::create_group(users.org, request.clone())
+    });
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(change)) => {
+            let name = change
+                .group
+                .as_ref()
+                .map(|g| g.name.clone())
+                .unwrap_or_default();
+            toasts.report_change(&format!("Group “{name}” created."), &change);
+            users.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(GroupRequest {
+            name: name.get_untracked().trim().to_owned(),
+            role: role.get_untracked(),
+            members: Vec::new(),
+        });
+    };
+    view! {
+        <Dialog title="Create group".into() on_close>
+            <form class="form-grid" on:submit=submit>
+                <label for="new-group-name">"Group name"</label>
+                <input id="new-group-name" type="text" maxlength="100" required bind:value=name />
+                {role_select("new-group-role", role)}
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" disabled=move || create.pending().get()>"Create"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+/// The Edit Group panel: name, role, and the members, added with the "Add names" picker and
+/// removed from the list.
+#[component]
+fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let group_id = group.id;
+    let name = RwSignal::new(group.name.clone());
+    let role = RwSignal::new(group.role);
+    // Everyone the panel may show, found by id.
+    let people: HashMap<MemberId, Member> = users.snapshot(|s| {
+        s.members
+            .iter()
+            .filter(|m| m.status == MemberStatus::Active)
+            .map(|m| (m.id, m.clone()))
+            .collect()
+    });
+    let groups = users.snapshot(|s| s.groups.clone());
+    let products = users.snapshot(|s| s.products.clone());
+    let original: Vec<MemberId> = {
+        let mut ids: Vec<&Member> = people
+            .values()
+            .filter(|m| m.groups.contains(&group_id))
+            .collect();
+        ids.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+        ids.into_iter().map(|m| m.id).collect()
+    };
+    let chosen = RwSignal::new(original.clone());
+    let people = StoredValue::new(people);
+    let original = StoredValue::new(original);
+    let name_of = move |id: MemberId| {
+        people.with_value(|p| p.get(&id).map(|m| m.full_name.clone()).unwrap_or_default())
+    };
+    let group_name = group.name.clone();
+
+    let save = Action::new_local(move |request: &GroupRequest| {
+        api::update_group(users.org, group_id, request.clone())
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(change)) => {
+            let name = change
+                .group
+                .as_ref()
+                .map(|g| g.name.clone())
+                .unwrap_or_default();
+            toasts.report_change(&format!("Group “{name}” saved."), &change);
+            users.reload();
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(error.to_string()),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(GroupRequest {
+            name: name.get_untracked().trim().to_owned(),
+            role: role.get_untracked(),
+            members: chosen.get_untracked(),
+        });
+    };
+
+    let candidates = Signal::derive(move || {
+        let staying = chosen.get();
+        people.with_value(|people| {
+            let mut list: Vec<Member> = people
+                .values()
+                .filter(|m| !staying.contains(&m.id))
+                .cloned()
+                .collect();
+            list.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+            list
+        })
+    });
+    let pick = Callback::new(move |id: MemberId| chosen.update(|c| c.push(id)));
+
+    let member_chips = {
+        let group_name = group_name.clone();
+        move || {
+            chosen
+                .get()
+                .into_iter()
+                .map(|id| {
+                    let who = name_of(id);
+                    view! {
+                        <li class="chip">
+                            {who.clone()}
+                            <button
+                                type="button"
+                                class="chip-remove"
+                                aria-label=format!("Remove {who} from {group_name}")
+                                on:click=move |_| chosen.update(|c| c.retain(|m| *m != id))
+                            >
+                                "×"
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    // Members marked for removal, each with what they lose when saved.
+    let leaving = move || {
+        let staying = chosen.get();
+        let gone: Vec<MemberId> = original.with_value(|o| {
+            o.iter()
+                .copied()
+                .filter(|id| !staying.contains(id))
+                .collect()
+        });
+        (!gone.is_empty()).then(|| {
+            let items = gone
+                .into_iter()
+                .map(|id| {
+                    let who = name_of(id);
+                    let loss = people
+                        .with_value(|p| p.get(&id).map(|m| loss_on_leaving(m, group_id, &groups)));
+                    let loses = loss
+                        .map(|l| l.describe(&products))
+                        .unwrap_or_else(|| "nothing".into());
+                    view! {
+                        <li>
+                            {format!("{who} loses {loses}.")}
+                            " "
+                            <button
+                                type="button"
+                                class="link"
+                                aria-label=format!("Keep {who} in the group")
+                                on:click=move |_| chosen.update(|c| c.push(id))
+                            >
+                                "Keep"
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="notice-box" role="status">
+                    <strong>"Leaving the group on Save"</strong>
+                    <ul class="notes">{items}</ul>
+                </div>
+            }
+        })
+    };
+    view! {
+        <Dialog title="Edit Group".into() on_close panel=true>
+            <form class="form-grid" on:submit=submit>
+                <label for="edit-group-name">"Group name"</label>
+                <input id="edit-group-name" type="text" maxlength="100" required bind:value=name />
+                {role_select("edit-group-role", role)}
+                <MemberPicker candidates on_pick=pick />
+                <ul class="member-chips" aria-label=format!("Members of {group_name}")>{member_chips}</ul>
+                {leaving}
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" disabled=move || save.pending().get()>"Save"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+/// "Add names": a combobox that lists the matching members as one types. Arrow keys move
+/// through the list, Enter adds, Escape closes the list (not the panel).
+#[component]
+fn MemberPicker(candidates: Signal<Vec<Member>>, on_pick: Callback<MemberId>) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let open = RwSignal::new(false);
+    let active = RwSignal::new(0usize);
+    let matches = Memo::new(move |_| {
+        let query = SearchQuery::new(&query.read());
+        candidates.with(|candidates| {
+            candidates
+                .iter()
+                .filter(|m| query.matches(&member_search_key(m)))
+                .take(PICKER_OPTIONS)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let showing = move || open.get() && matches.with(|m| !m.is_empty());
+    let option_id = |id: MemberId| format!("group-picker-option-{id}");
+    let choose = move |member: MemberId| {
+        on_pick.run(member);
+        query.set(String::new());
+        active.set(0);
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let len = matches.with(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" if len > 0 => {
+                ev.prevent_default();
+                if open.get_untracked() {
+                    active.update(|a| *a = (*a + 1) % len);
+                } else {
+                    open.set(true);
+                }
+            }
+            "ArrowUp" if len > 0 => {
+                ev.prevent_default();
+                open.set(true);
+                active.update(|a| *a = (*a + len - 1) % len);
+            }
+            "Enter" if open.get_untracked() && len > 0 => {
+                // Adds the member rather than submitting the panel.
+                ev.prevent_default();
+                let at = active.get_untracked().min(len - 1);
+                if let Some(id) = matches.with_untracked(|m| m.get(at).map(|m| m.id)) {
+                    choose(id);
+                }
+            }
+            "Escape" if open.get_untracked() => {
+                // Closes the list only; the panel stays.
+                ev.prevent_default();
+                ev.stop_propagation();
+                open.set(false);
+            }
+            _ => {}
+        }
+    };
+    let active_descendant = move || {
+        showing()
+            .then(|| matches.with(|m| m.get(active.get()).map(|m| option_id(m.id))))
+            .flatten()
+    };
+    let options = move || {
+        matches
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(at, member)| {
+                let id = member.id;
+                let current = move || active.get() == at;
+                view! {
+                    <li
+                        role="option"
+                        id=option_id(id)
+                        aria-selected=move || current().to_string()
+                        class:active=current
+                        // Before the field's blur, so that the click still lands.
+                        on:mousedown=move |ev| ev.prevent_default()
+                        on:click=move |_| choose(id)
+                    >
+                        {format!("{} ({})", member.full_name, member.email)}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <label for="group-picker">"Add names"</label>
+        <div class="picker">
+            <input
+                id="group-picker"
+                type="text"
+                role="combobox"
+                autocomplete="off"
+                aria-autocomplete="list"
+                aria-controls="group-picker-list"
+                aria-expanded=move || showing().to_string()
+                aria-activedescendant=active_descendant
+                placeholder="Type a name"
+                prop:value=query
+                on:input=move |ev| {
+                    query.set(event_target_value(&ev));
+                    active.set(0);
+                    open.set(true);
+                }
+                on:keydown=on_keydown
+                on:blur=move |_| open.set(false)
+            />
+            <ul id="group-picker-list" role="listbox" aria-label="Matching members" hidden=move || !showing()>
+                {options}
+            </ul>
+        </div>
+    }
+}
+
+/// Deleting a group: says what its members lose first.
+#[component]
+fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
+    let users: Users = expect_context();
+    let toasts = Toasts::get();
+    let group_id = group.id;
+    let name = group.name.clone();
+    let losses: Vec<String> = users.snapshot(|s| {
+        s.members
+            .iter()
+            .filter(|m| m.status == MemberStatus::Active && m.groups.contains(&group_id))
+            .filter_map(|m| {
+                let loss = loss_on_leaving(m, group_id, &s.groups);
+                (!loss.is_empty())
+                    .then(|| format!("{} loses {}.", m.full_name, loss.describe(&s.products)))
+            })
+            .collect()
+    });
+    let delete = Action::new_local(move |_: &()| api::delete_group(users.org, group_id));
+    {
+        let name = name.clone();
+        Effect::new(move |_| match delete.value().get() {
+            Some(Ok(change)) => {
+                toasts.report_change(&format!("Group “{name}” deleted."), &change);
+                users.reload();
+                on_close.run(());
+            }
+            Some(Err(error)) => toasts.error(error.to_string()),
+            None => {}
+        });
+    }
+    let consequences = if losses.is_empty() {
+        view! { <p>"Its members lose nothing: no license or role comes only from this group."</p> }
+            .into_any()
+    } else {
+        let items = losses
+            .into_iter()
+            .map(|line| view! { <li>{line}</li> })
+            .collect_view();
+        view! {
+            <div class="notice-box" role="note">
+                <strong>"Notice"</strong>
+                <ul class="notes">{items}</ul>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <Dialog title="Delete group".into() on_close>
+            <p>{format!("Delete “{name}”? Its members stay in the organization.")}</p>
+            {consequences}
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="danger" disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(()); }>
+                    "Delete"
+                </button>
+            </div>
+        </Dialog>
+    }
+}
