@@ -58,14 +58,18 @@ pub struct ExportQuery {
 /// Rows go out in chunks of about this many bytes rather than one tiny chunk each.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// Active members first, then removed ones, each by name. Licenses are product names joined
-/// with U+001F, which no name contains, for `csv::member_row` to join for people.
+/// Active members first, then removed ones, each by name. Licenses are the effective ones
+/// (`allot_core::allocation`: direct, plus the groups' rules unless Allocate to User), as
+/// product names joined with U+001F, which no name contains, for `csv::member_row` to join.
 const MEMBERS_SQL: &str = "
     SELECT m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
            r.full_name AS removed_by, m.last_access_at,
-           (SELECT GROUP_CONCAT(p.name, char(31) ORDER BY p.name)
-              FROM direct_allocations d JOIN products p ON p.id = d.product_id
-             WHERE d.membership_id = m.id) AS licenses
+           (SELECT GROUP_CONCAT(p.name, char(31) ORDER BY p.name) FROM products p
+             WHERE p.id IN (SELECT product_id FROM direct_allocations WHERE membership_id = m.id)
+                OR (m.allocate_to_user = 0 AND p.id IN (
+                      SELECT gp.product_id FROM group_members gm
+                        JOIN group_products gp ON gp.group_id = gm.group_id
+                       WHERE gm.membership_id = m.id))) AS licenses
     FROM memberships m
     JOIN accounts a ON a.id = m.account_id
     LEFT JOIN accounts r ON r.id = m.removed_by
