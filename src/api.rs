@@ -4,10 +4,9 @@ use std::fmt;
 
 use allot_core::{
     AcceptRequest, AllocationError, AllocationRequest, BulkResponse, ChangeRoleRequest, ErrorBody,
-    GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, Invitation, InvitationLink,
+    GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
     InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MembersSnapshot,
-    OrgId, ProductId, ProductSeats, Role, Session, SignInRequest, Team, TeamMemberRequest,
-    TeamName, TeamRole,
+    OrgId, ProductId, Role, Session, SignInRequest, Team, TeamMemberRequest, TeamName, TeamRole,
 };
 use gloo_net::http::{Request, Response};
 use serde::{Serialize, de::DeserializeOwned};
@@ -154,14 +153,6 @@ pub fn export_url(org: OrgId, status: &str, search: &str) -> String {
     url(&format!(
         "/orgs/{org}/members/export.csv?status={status}&q={query}"
     ))
-}
-
-pub async fn products(org: OrgId) -> Result<Vec<ProductSeats>, ApiError> {
-    get(&format!("/orgs/{org}/products")).await
-}
-
-pub async fn invitations(org: OrgId) -> Result<Vec<Invitation>, ApiError> {
-    get(&format!("/orgs/{org}/invitations")).await
 }
 
 pub async fn invite(org: OrgId, request: InviteRequest) -> Result<InviteResponse, ApiError> {

@@ -12,6 +12,7 @@ use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
     pages::{Home, Join, LicensesPage, NoAccess, NotFoundPage, SignIn, TeamsPage, UserManagement},
+    sync::{ConnectionStatus, OrgState},
 };
 
 /// Who is signed in, loaded once and re-fetched after signing in or out.
@@ -113,6 +114,8 @@ fn OrgShell() -> impl IntoView {
             }
             provide_context(organization.clone());
             provide_context(session.account.clone());
+            // One state per organization for all its pages, kept current by the change feed.
+            provide_context(OrgState::new(organization.id));
             let navigate = navigate.clone();
             let switch = move |ev| {
                 let id = event_target_value(&ev);
@@ -141,6 +144,7 @@ fn OrgShell() -> impl IntoView {
                         <A href=teams_href>"Teams"</A>
                         <A href=licenses_href>"License Management"</A>
                     </nav>
+                    <ConnectionStatus />
                     <span class="account">{session.account.full_name.clone()}</span>
                     <SignOutButton />
                 </header>

@@ -9,7 +9,10 @@ use leptos::{ev, prelude::*};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{EventSource, MessageEvent};
 
-use crate::api::{self, ApiError};
+use crate::{
+    api::{self, ApiError},
+    components::ErrorPanel,
+};
 
 /// Reconnection waits double from this, up to `MAX_BACKOFF`.
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
@@ -21,7 +24,9 @@ pub enum Connection {
     Connecting,
     Live,
     /// The feed is down; it is tried again after `retry_in`.
-    Offline { retry_in: Duration },
+    Offline {
+        retry_in: Duration,
+    },
 }
 
 /// What a pending change is about.
@@ -101,8 +106,36 @@ impl OrgState {
     }
 
     /// The organization as the last event left it.
-    pub fn snapshot(&self) -> RwSignal<Option<MembersSnapshot>> {
+    pub fn latest(&self) -> RwSignal<Option<MembersSnapshot>> {
         self.snapshot
+    }
+
+    /// Loads a fresh snapshot (the feed keeps it current; this is for a retry).
+    pub fn reload(&self) {
+        self.load();
+    }
+
+    /// What to show instead of the data while there is none: loading, or the failure with a
+    /// retry. A failure while data is shown keeps the data and says so above it.
+    pub fn status(self, what: &'static str) -> impl IntoView {
+        move || match (self.error.get(), self.is_loaded()) {
+            (Some(error), false) => {
+                view! { <ErrorPanel message=error.to_string() retry=move || self.reload() /> }
+                    .into_any()
+            }
+            (Some(error), true) => view! {
+                <ErrorPanel
+                    message=format!("Could not refresh the {what}: {error}")
+                    retry=move || self.reload()
+                />
+            }
+            .into_any(),
+            (None, false) => {
+                view! { <p class="loading" role="status">{format!("Loading {what}…")}</p> }
+                    .into_any()
+            }
+            (None, true) => ().into_any(),
+        }
     }
 
     pub fn connection(&self) -> Connection {
@@ -121,10 +154,6 @@ impl OrgState {
 
     pub fn is_loaded(&self) -> bool {
         self.snapshot.with(Option::is_some)
-    }
-
-    pub fn error(&self) -> Option<ApiError> {
-        self.error.get()
     }
 
     /// Loads a fresh snapshot, then follows the feed from it.
@@ -272,10 +301,7 @@ impl OrgState {
     }
 
     fn settle_pending(&self) {
-        let Some(seq) = self
-            .snapshot
-            .with_untracked(|s| s.as_ref().map(|s| s.seq))
-        else {
+        let Some(seq) = self.snapshot.with_untracked(|s| s.as_ref().map(|s| s.seq)) else {
             return;
         };
         let settled = self.pending.with_untracked(|pending| {

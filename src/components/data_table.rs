@@ -88,6 +88,10 @@ pub fn DataTable<T: TableRow>(
     /// The search bar's hint, for rows that are not people.
     #[prop(default = "Search by name or email")]
     placeholder: &'static str,
+    /// What is happening to a row this admin changed, until the server confirms it:
+    /// "Removing…". The row shows it and is marked busy.
+    #[prop(optional)]
+    pending: Option<Callback<i64, Option<String>>>,
 ) -> impl IntoView {
     let columns = StoredValue::new(columns);
     let sort = RwSignal::new(initial_sort);
@@ -217,8 +221,14 @@ pub fn DataTable<T: TableRow>(
                 .map(|column| view! { <td class=column.class>{(column.cell)(&row)}</td> })
                 .collect_view()
         });
+        let pending_label = move || pending.and_then(|pending| pending.run(id));
         view! {
-            <tr aria-rowindex=position + 2 class:selected=checked>
+            <tr
+                aria-rowindex=position + 2
+                class:selected=checked
+                class:pending=move || pending_label().is_some()
+                aria-busy=move || pending_label().is_some().then_some("true")
+            >
                 <td class="check">
                     <input
                         type="checkbox"
@@ -226,6 +236,7 @@ pub fn DataTable<T: TableRow>(
                         prop:checked=checked
                         on:change=move |_| selected.update(|selected| toggle(id, selected))
                     />
+                    {move || pending_label().map(|label| view! { <span class="pending-label">{label}</span> })}
                 </td>
                 {cells}
             </tr>

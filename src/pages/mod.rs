@@ -7,7 +7,7 @@ mod no_access;
 mod not_found;
 mod sign_in;
 mod teams;
-mod users;
+pub(crate) mod users;
 
 pub use home::Home;
 pub use join::Join;

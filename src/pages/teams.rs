@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use allot_core::{Member, MemberId, MemberStatus, MembersSnapshot, OrgId, Role, Team, TeamRole};
+use allot_core::{Member, MemberId, MemberStatus, OrgId, Role, Team, TeamRole};
 use leptos::{either::Either, prelude::*};
 
 use crate::{
@@ -9,13 +9,14 @@ use crate::{
     components::{Dialog, Toasts},
     pages::NotFound,
     remote::Remote,
+    sync::OrgState,
 };
 
 #[derive(Clone, Copy)]
 struct TeamsContext {
     org: OrgId,
     teams: Remote<Vec<Team>>,
-    members: Remote<MembersSnapshot>,
+    members: OrgState,
     // Held here: the changes report from spawned futures, which have no context to look in.
     toasts: Toasts,
 }
@@ -55,7 +56,7 @@ pub fn TeamsPage() -> impl IntoView {
     let context = TeamsContext {
         org,
         teams: Remote::new(move || api::teams(org)),
-        members: Remote::new(move || api::members(org)),
+        members: OrgState::get(),
         toasts: Toasts::get(),
     };
     provide_context(context);

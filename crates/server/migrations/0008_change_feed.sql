@@ -12,7 +12,8 @@ CREATE TABLE change_events (
 ) WITHOUT ROWID;
 
 -- kind: 'member' | 'invitation' | 'group' (entity_id is its id), 'seats' | 'licenses' |
--- 'allocation_errors' (entity_id 0: reload that part).
+-- 'allocation_errors' (entity_id 0: reload that part). 'licenses' covers who holds licenses
+-- (allocations, members' status) as well as machines and activations.
 CREATE TABLE change_dirty (
     org_id    INTEGER NOT NULL,
     kind      TEXT    NOT NULL,
@@ -23,37 +24,43 @@ CREATE TABLE change_dirty (
 CREATE TRIGGER memberships_insert_dirty AFTER INSERT ON memberships BEGIN
     INSERT OR IGNORE INTO change_dirty (org_id, kind, entity_id) VALUES
         (NEW.org_id, 'member', NEW.id),
-        (NEW.org_id, 'seats', 0);
+        (NEW.org_id, 'seats', 0),
+        (NEW.org_id, 'licenses', 0);
 END;
 
 CREATE TRIGGER memberships_update_dirty AFTER UPDATE OF role, status, joined_at, removed_at, removed_by, allocate_to_user ON memberships BEGIN
     INSERT OR IGNORE INTO change_dirty (org_id, kind, entity_id) VALUES
         (NEW.org_id, 'member', NEW.id),
-        (NEW.org_id, 'seats', 0);
+        (NEW.org_id, 'seats', 0),
+        (NEW.org_id, 'licenses', 0);
 END;
 
 CREATE TRIGGER direct_allocations_insert_dirty AFTER INSERT ON direct_allocations BEGIN
     INSERT OR IGNORE INTO change_dirty (org_id, kind, entity_id) VALUES
         (NEW.org_id, 'member', NEW.membership_id),
-        (NEW.org_id, 'seats', 0);
+        (NEW.org_id, 'seats', 0),
+        (NEW.org_id, 'licenses', 0);
 END;
 
 CREATE TRIGGER direct_allocations_delete_dirty AFTER DELETE ON direct_allocations BEGIN
     INSERT OR IGNORE INTO change_dirty (org_id, kind, entity_id) VALUES
         (OLD.org_id, 'member', OLD.membership_id),
-        (OLD.org_id, 'seats', 0);
+        (OLD.org_id, 'seats', 0),
+        (OLD.org_id, 'licenses', 0);
 END;
 
 CREATE TRIGGER held_licenses_insert_dirty AFTER INSERT ON held_licenses BEGIN
     INSERT OR IGNORE INTO change_dirty (org_id, kind, entity_id) VALUES
         ((SELECT org_id FROM memberships WHERE id = NEW.membership_id), 'member', NEW.membership_id),
-        ((SELECT org_id FROM memberships WHERE id = NEW.membership_id), 'seats', 0);
+        ((SELECT org_id FROM memberships WHERE id = NEW.membership_id), 'seats', 0),
+        ((SELECT org_id FROM memberships WHERE id = NEW.membership_id), 'licenses', 0);
 END;
 
 CREATE TRIGGER held_licenses_delete_dirty AFTER DELETE ON held_licenses BEGIN
     INSERT OR IGNORE INTO change_dirty (org_id, kind, entity_id) VALUES
         ((SELECT org_id FROM memberships WHERE id = OLD.membership_id), 'member', OLD.membership_id),
-        ((SELECT org_id FROM memberships WHERE id = OLD.membership_id), 'seats', 0);
+        ((SELECT org_id FROM memberships WHERE id = OLD.membership_id), 'seats', 0),
+        ((SELECT org_id FROM memberships WHERE id = OLD.membership_id), 'licenses', 0);
 END;
 
 CREATE TRIGGER group_members_insert_dirty AFTER INSERT ON group_members BEGIN

@@ -24,8 +24,10 @@ use super::Licenses;
 use crate::{
     api,
     components::{Column, DataTable, Dialog, Toasts, icons},
+    pages::users::reload_on_change,
     remote::Remote,
     rows::GroupRow,
+    sync::OrgState,
 };
 
 /// The query parameter that keeps the open sections, so that a link opens them: `?expand=users`.
@@ -35,20 +37,27 @@ const EXPAND: &str = "expand";
 #[derive(Clone, Copy)]
 struct Allocation {
     org: OrgId,
-    members: Remote<MembersSnapshot>,
-    products: Remote<Vec<ProductSeats>>,
+    /// Members, groups and seats, kept current by the change feed.
+    members: OrgState,
     errors: Remote<Vec<AllocationError>>,
-    licenses: Licenses,
     toasts: Toasts,
 }
 
 impl Allocation {
-    /// Reloads everything a change may have touched, the seat counts above included.
+    /// After a change: members, groups and seats follow the change feed, and the seat
+    /// counts above with them; allocation errors are loaded again.
     fn reload(&self) {
-        self.members.reload();
-        self.products.reload();
         self.errors.reload();
-        self.licenses.overview.reload();
+    }
+
+    /// Products with their seats.
+    fn seats(&self) -> Vec<ProductSeats> {
+        self.members.latest().with(|snapshot| {
+            snapshot
+                .as_ref()
+                .map(|s| s.seats.clone())
+                .unwrap_or_default()
+        })
     }
 
     /// Reads the snapshot without subscribing: rows and panels are drawn again on their own
@@ -75,13 +84,14 @@ pub(super) fn Allocations() -> impl IntoView {
     let org = licenses.org;
     let allocation = Allocation {
         org,
-        members: Remote::new(move || api::members(org)),
-        products: Remote::new(move || api::products(org)),
+        members: OrgState::get(),
         errors: Remote::new(move || api::allocation_errors(org)),
-        licenses,
         toasts: licenses.toasts,
     };
     provide_context(allocation);
+    reload_on_change(allocation.errors, move || {
+        allocation.members.allocation_errors_version()
+    });
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
@@ -271,10 +281,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
     }
     let products = move || {
         allocation
-            .products
-            .latest()
-            .get()
-            .unwrap_or_default()
+            .seats()
             .into_iter()
             .map(|product| {
                 let id = product.id;
@@ -447,10 +454,7 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     }
     let products = move || {
         allocation
-            .products
-            .latest()
-            .get()
-            .unwrap_or_default()
+            .seats()
             .into_iter()
             .map(|product| {
                 let id = product.id;

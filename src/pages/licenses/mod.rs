@@ -22,8 +22,9 @@ use crate::{
     app::current_organization,
     components::{Column, DataTable, Dialog, TableRow, Toasts},
     format,
-    pages::NotFound,
+    pages::{NotFound, users::reload_on_change},
     remote::Remote,
+    sync::OrgState,
 };
 
 /// Sections, in the document's order: (route segment, label, what the API calls them).
@@ -80,6 +81,9 @@ pub fn LicensesPage() -> impl IntoView {
         toasts: Toasts::get(),
     };
     provide_context(licenses);
+    // Another admin's (or a product's) change to licenses, machines or sessions.
+    let state = OrgState::get();
+    reload_on_change(licenses.overview, move || state.licenses_version());
     let query = use_query_map();
     let tabs = SECTIONS
         .iter()

@@ -7,6 +7,7 @@ use allot_core::{
 use leptos::prelude::*;
 
 use super::{TabState, Users, bulk_change};
+use crate::sync::Subject;
 use crate::{
     api,
     app::current_account,
@@ -90,13 +91,14 @@ pub fn ActiveUsers(state: TabState) -> impl IntoView {
                 selected=state.selected
                 initial_sort=Sort::ascending(0)
                 noun="active users"
+                pending=users.pending(Subject::Member)
             />
         </Show>
         {move || removing.get().then(|| view! {
-            <RemoveUsersDialog members=selected_members() state on_close=Callback::new(move |_| removing.set(false)) />
+            <RemoveUsersDialog members=untrack(selected_members) state on_close=Callback::new(move |_| removing.set(false)) />
         })}
         {move || changing_role.get().then(|| view! {
-            <ChangeRoleDialog members=selected_members() state on_close=Callback::new(move |_| changing_role.set(false)) />
+            <ChangeRoleDialog members=untrack(selected_members) state on_close=Callback::new(move |_| changing_role.set(false)) />
         })}
     }
 }
@@ -184,6 +186,8 @@ fn RemoveUsersDialog(
     let remove = bulk_change(
         state,
         on_close,
+        (Subject::Member, "Removing…"),
+        Vec::clone,
         move |ids: &Vec<i64>| api::remove_members(org, ids.clone()),
         move |response| {
             let removed = toasts.report_failures(response);
@@ -209,8 +213,7 @@ fn RemoveUsersDialog(
                 <button
                     type="button"
                     class="danger"
-                    disabled=move || remove.pending().get()
-                    on:click=move |_| { remove.dispatch(ids.clone()); }
+                    on:click=move |_| remove.run(ids.clone())
                 >
                     "Remove"
                 </button>
@@ -257,6 +260,8 @@ fn ChangeRoleDialog(
     let change = bulk_change(
         state,
         on_close,
+        (Subject::Member, "Changing role…"),
+        |(ids, _): &(Vec<i64>, Role)| ids.clone(),
         move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
         move |response| toasts.report("roles changed", response),
     );
@@ -296,10 +301,10 @@ fn ChangeRoleDialog(
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
                 <button
                     type="button"
-                    disabled=move || role.get().is_none() || change.pending().get()
+                    disabled=move || role.get().is_none()
                     on:click=move |_| {
                         if let Some(role) = role.get_untracked() {
-                            change.dispatch((ids.clone(), role));
+                            change.run((ids.clone(), role));
                         }
                     }
                 >

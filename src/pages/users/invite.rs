@@ -56,12 +56,10 @@ pub fn InviteDialog(
     // What each address already is in this organization, to flag it on its chip.
     let known: HashMap<String, &'static str> = {
         let mut known = HashMap::new();
-        users.invitations.latest().with_untracked(|invitations| {
-            for invitation in invitations.iter().flatten() {
+        users.members.latest().with_untracked(|snapshot| {
+            for invitation in snapshot.iter().flat_map(|s| &s.invitations) {
                 known.insert(email_key(&invitation.email), "already invited");
             }
-        });
-        users.members.latest().with_untracked(|snapshot| {
             for member in snapshot.iter().flat_map(|s| &s.members) {
                 if member.status == MemberStatus::Active {
                     known.insert(email_key(&member.email), "already a member");
@@ -186,20 +184,20 @@ pub fn InviteDialog(
     // Each granted product must have a seat for every new invitation.
     let seat_problems = move || {
         let wanted = granted.get();
-        users.products.latest().with(|products| {
-            products
+        users.members.latest().with(|snapshot| {
+            snapshot
                 .iter()
-                .flatten()
+                .flat_map(|s| &s.seats)
                 .filter(|product| wanted.contains(&product.id))
                 .filter_map(|product| product.shortfall(count()))
                 .collect::<Vec<_>>()
         })
     };
     let products = move || {
-        users.products.latest().with(|products| {
-            products
+        users.members.latest().with(|snapshot| {
+            snapshot
                 .iter()
-                .flatten()
+                .flat_map(|s| &s.seats)
                 .map(|product| {
                     let id = product.id;
                     let usage = product.usage();

@@ -7,11 +7,13 @@ mod invite;
 mod pending;
 mod removed;
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use allot_core::{
     BulkResponse, Invitation, MemberStatus, MembersSnapshot, OrgId, OrganizationSummary, ProductId,
-    ProductSeats,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_router::{
@@ -25,6 +27,7 @@ use crate::{
     app::current_organization,
     pages::NotFound,
     remote::Remote,
+    sync::{OrgState, Subject},
 };
 
 use invite::InviteDialog;
@@ -59,9 +62,8 @@ impl TabState {
 pub struct Users {
     pub org: OrgId,
     pub organization: StoredValue<OrganizationSummary>,
-    pub members: Remote<MembersSnapshot>,
-    pub invitations: Remote<Vec<Invitation>>,
-    pub products: Remote<Vec<ProductSeats>>,
+    /// Members, pending invitations, groups and seats, kept current by the change feed.
+    pub members: OrgState,
     pub allocation_errors: Remote<Vec<allot_core::AllocationError>>,
     /// `Some(prefilled addresses)` while Invite Users is open.
     pub inviting: RwSignal<Option<Vec<String>>>,
@@ -118,12 +120,23 @@ impl Users {
             .with_untracked(|snapshot| snapshot.as_ref().map(read).unwrap_or_default())
     }
 
-    /// Reloads what a change may have touched.
+    /// Pending invitations, once loaded.
+    pub fn invitations(&self) -> Option<Vec<Invitation>> {
+        self.members
+            .latest()
+            .with(|snapshot| snapshot.as_ref().map(|s| s.invitations.clone()))
+    }
+
+    /// After a change: members, invitations and seats follow the change feed; allocation
+    /// errors are loaded again.
     pub fn reload(&self) {
-        self.members.reload();
-        self.invitations.reload();
-        self.products.reload();
         self.allocation_errors.reload();
+    }
+
+    /// What this admin is doing to the member, until the server confirms it.
+    pub fn pending(&self, subject: fn(i64) -> Subject) -> Callback<i64, Option<String>> {
+        let members = self.members;
+        Callback::new(move |id| members.pending_label(subject(id)))
     }
 }
 
@@ -135,7 +148,7 @@ pub fn UserManagement() -> impl IntoView {
         return Either::Left(view! { <NotFound /> });
     };
     let org = organization.id;
-    let members = Remote::new(move || api::members(org));
+    let members = OrgState::get();
     let product_names = Memo::new(move |_| {
         members.latest().with(|snapshot| {
             snapshot
@@ -149,14 +162,15 @@ pub fn UserManagement() -> impl IntoView {
         org,
         organization: StoredValue::new(organization),
         members,
-        invitations: Remote::new(move || api::invitations(org)),
-        products: Remote::new(move || api::products(org)),
         allocation_errors: Remote::new(move || api::allocation_errors(org)),
         inviting: RwSignal::new(None),
         last_invite: RwSignal::new(None),
         product_names,
     };
     provide_context(users);
+    reload_on_change(users.allocation_errors, move || {
+        members.allocation_errors_version()
+    });
     let states: HashMap<&'static str, TabState> = TABS
         .iter()
         .map(|(segment, _)| (*segment, TabState::new()))
@@ -279,33 +293,68 @@ fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl Int
     }
 }
 
-/// A bulk change made from a dialog. When the server answers, `done` reports the result; then
-/// the tab's selection clears, the data reloads and the dialog closes. A refused request
-/// says why and leaves the dialog open.
+/// A bulk change made from a dialog, sent optimistically: the dialog closes and the rows
+/// show `pending` at once; the server's answer confirms them (the rows change when its event
+/// arrives) or rolls back those it refused, and `done` reports the result.
 pub fn bulk_change<I, F>(
     state: TabState,
     on_close: Callback<()>,
-    run: impl Fn(&I) -> F + 'static,
-    done: impl Fn(&BulkResponse) + 'static,
-) -> Action<I, Result<BulkResponse, ApiError>>
+    pending: (fn(i64) -> Subject, &'static str),
+    ids: fn(&I) -> Vec<i64>,
+    run: impl Fn(&I) -> F + Send + Sync + 'static,
+    done: impl Fn(&BulkResponse) + Send + Sync + 'static,
+) -> Callback<I>
 where
     I: Send + Sync + 'static,
     F: Future<Output = Result<BulkResponse, ApiError>> + 'static,
 {
     let users: Users = expect_context();
     let toasts = crate::components::Toasts::get();
-    let action = Action::new_local(run);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(response)) => {
-            done(&response);
-            state.selected.update(HashSet::clear);
-            users.reload();
-            on_close.run(());
+    let done = Arc::new(done);
+    let (subject, label) = pending;
+    Callback::new(move |input: I| {
+        let subjects: Vec<Subject> = ids(&input).into_iter().map(subject).collect();
+        users.members.mark_pending(&subjects, label);
+        state.selected.update(HashSet::clear);
+        on_close.run(());
+        let request = run(&input);
+        let done = done.clone();
+        leptos::task::spawn_local(async move {
+            match request.await {
+                Ok(response) => {
+                    let (done_ids, refused): (Vec<_>, Vec<_>) = response
+                        .results
+                        .iter()
+                        .partition(|result| result.error.is_none());
+                    let of = |results: Vec<&allot_core::ItemResult>| -> Vec<Subject> {
+                        results.iter().map(|result| subject(result.id)).collect()
+                    };
+                    users.members.confirm(&of(done_ids), response.seq);
+                    users.members.roll_back(&of(refused));
+                    done(&response);
+                    users.reload();
+                }
+                Err(error) => {
+                    users.members.roll_back(&subjects);
+                    toasts.error(error.to_string());
+                }
+            }
+        });
+    })
+}
+
+/// Reloads `remote` whenever `version` changes (not when first read).
+pub fn reload_on_change<T: Clone + Send + Sync + 'static>(
+    remote: Remote<T>,
+    version: impl Fn() -> u64 + 'static,
+) {
+    Effect::new(move |previous: Option<u64>| {
+        let current = version();
+        if previous.is_some_and(|previous| previous != current) {
+            remote.reload();
         }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
+        current
     });
-    action
 }
 
 fn with_search(path: &str, search: &str) -> String {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{TabState, Users, bulk_change};
+use crate::sync::Subject;
 use crate::{
     api,
     components::{Column, DataTable, Dialog, Toasts},
@@ -52,7 +53,6 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
                     toasts.info(format!(
                         "Invitation sent again to {email}; it is valid for 24 hours."
                     ));
-                    users.invitations.reload();
                 }
                 Err(error) => toasts.error(error.to_string()),
             }
@@ -92,7 +92,7 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
         }),
     ];
 
-    let rows = Signal::derive(move || users.invitations.latest().get().unwrap_or_default());
+    let rows = Signal::derive(move || users.invitations().unwrap_or_default());
     let revoking = RwSignal::new(false);
     let selected_invitations = move || {
         let ids = state.selected.get();
@@ -116,8 +116,8 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
                 "Revoke"
             </button>
         </div>
-        {users.invitations.status("invitations")}
-        <Show when=move || users.invitations.is_loaded()>
+        {users.members.status("invitations")}
+        <Show when=move || users.members.is_loaded()>
             <DataTable
                 rows
                 columns=columns.clone()
@@ -125,10 +125,11 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
                 selected=state.selected
                 initial_sort=Sort::descending(4)
                 noun="pending invitations"
+                pending=users.pending(Subject::Invitation)
             />
         </Show>
         {move || revoking.get().then(|| view! {
-            <RevokeDialog invitations=selected_invitations() state on_close=Callback::new(move |_| revoking.set(false)) />
+            <RevokeDialog invitations=untrack(selected_invitations) state on_close=Callback::new(move |_| revoking.set(false)) />
         })}
     }
 }
@@ -146,6 +147,8 @@ fn RevokeDialog(
     let revoke = bulk_change(
         state,
         on_close,
+        (Subject::Invitation, "Revoking…"),
+        Vec::clone,
         move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()),
         move |response| toasts.report("invitations revoked", response),
     );
@@ -162,7 +165,7 @@ fn RevokeDialog(
             <ul class="email-list">{emails}</ul>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" disabled=move || revoke.pending().get() on:click=move |_| { revoke.dispatch(ids.clone()); }>
+                <button type="button" class="danger" on:click=move |_| revoke.run(ids.clone())>
                     "Revoke"
                 </button>
             </div>

@@ -1,0 +1,164 @@
+// Two admins on the same organization converge without reloading: what one does shows in
+// the other's console within a second, a console that lost its network catches up when it
+// is back, and a change another admin already made is reported, not broken.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ADMIN, OWNER, assertAccessible, newPage, serverAndBrowser, signIn,
+} from './harness.mjs';
+
+const server = serverAndBrowser();
+/** The issue's bound for a change to reach the other admin. */
+const PROPAGATION_MS = 1000;
+
+async function console_(email) {
+  const { context, page } = await newPage(server.browser);
+  await signIn(page, server.url, email);
+  await page.getByRole('table', { name: 'active users' }).waitFor();
+  await live(page);
+  return { context, page };
+}
+
+const live = (page) => page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
+
+/** An API call with the page's own session, as its console would make it. */
+async function call(page, method, path, body) {
+  const response = await page.request.fetch(`${server.url}/api/v1/orgs/1/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', origin: server.url },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+const WELL_KNOWN = ['owner@example.com', 'admin@example.com', 'member@example.com', 'billing@example.com'];
+
+/** Active Members (role Member) other than the well-known demo accounts, by id. */
+async function plainMembers(page) {
+  const snapshot = await call(page, 'GET', 'members');
+  return snapshot.members.filter((m) => m.status === 'active' && m.role === 'member' && !WELL_KNOWN.includes(m.email));
+}
+
+const row = (page, name) => page.getByRole('row').filter({ hasText: name });
+const search = (page, label, text) => page.getByRole('searchbox', { name: label }).fill(text);
+
+test("one admin's removal, role change, invitation and license removal show in the other's console", async () => {
+  const one = await console_(OWNER);
+  const other = await console_(ADMIN);
+  const [promoted, removed] = await plainMembers(one.page);
+
+  // Role change.
+  await search(other.page, 'Search active users', promoted.email);
+  await row(other.page, promoted.full_name).filter({ hasText: 'Member' }).waitFor();
+  await call(one.page, 'POST', 'members/role', { ids: [promoted.id], role: 'admin' });
+  await row(other.page, promoted.full_name).filter({ hasText: 'Admin' }).waitFor({ timeout: PROPAGATION_MS });
+
+  // Removal: the row leaves Active Users and appears under Removed Users.
+  await search(other.page, 'Search active users', removed.email);
+  await row(other.page, removed.full_name).waitFor();
+  await call(one.page, 'POST', 'members/remove', { ids: [removed.id] });
+  await row(other.page, removed.full_name).waitFor({ state: 'detached', timeout: PROPAGATION_MS });
+
+  // Invitation.
+  await other.page.getByRole('tab', { name: 'Pending Invitations' }).click();
+  await other.page.getByRole('table', { name: 'pending invitations' }).waitFor();
+  await call(one.page, 'POST', 'invitations', { emails: ['synced.invitee@example.net'], role: 'member', products: [] });
+  await row(other.page, 'synced.invitee@example.net').waitFor({ timeout: PROPAGATION_MS });
+
+  // License removal, on License Management.
+  await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'License Management' }).click();
+  const overview = await call(one.page, 'GET', 'licenses');
+  const licensed = overview.licensed_users.find((u) => !WELL_KNOWN.includes(u.email));
+  await search(other.page, 'Search licensed users', licensed.email);
+  await row(other.page, licensed.full_name).waitFor();
+  await call(one.page, 'POST', 'licenses/users/remove', { ids: [licensed.member_id] });
+  await row(other.page, licensed.full_name).waitFor({ state: 'detached', timeout: PROPAGATION_MS });
+
+  await assertAccessible(other.page, 'License Management, live');
+  one.page.assertNoErrors();
+  other.page.assertNoErrors();
+  await one.context.close();
+  await other.context.close();
+});
+
+test('a console that lost its network says so, and catches up when it is back', async () => {
+  const one = await console_(OWNER);
+  const other = await console_(ADMIN);
+  const members = await plainMembers(one.page);
+  const removed = members[2];
+  const promoted = members[3];
+  await search(other.page, 'Search active users', removed.email);
+  await row(other.page, removed.full_name).waitFor();
+
+  await other.context.setOffline(true);
+  await other.page.getByRole('status').filter({ hasText: /^Offline/ }).waitFor();
+  await call(one.page, 'POST', 'members/remove', { ids: [removed.id] });
+  await call(one.page, 'POST', 'members/role', { ids: [promoted.id], role: 'admin' });
+  // Nothing can arrive meanwhile.
+  await other.page.waitForTimeout(300);
+  await row(other.page, removed.full_name).waitFor();
+
+  await other.context.setOffline(false);
+  await live(other.page);
+  await row(other.page, removed.full_name).waitFor({ state: 'detached', timeout: PROPAGATION_MS });
+  await search(other.page, 'Search active users', promoted.email);
+  await row(other.page, promoted.full_name).filter({ hasText: 'Admin' }).waitFor({ timeout: PROPAGATION_MS });
+  other.page.assertNoErrors();
+  await one.context.close();
+  await other.context.close();
+});
+
+test("removing someone another admin already removed says so, and the table stays whole", async () => {
+  const one = await console_(OWNER);
+  const other = await console_(ADMIN);
+  const target = (await plainMembers(one.page))[4];
+  await search(other.page, 'Search active users', target.email);
+  await other.page.getByRole('checkbox', { name: `Select ${target.full_name}` }).check();
+  await other.page.getByRole('button', { name: 'Remove Users' }).click();
+  const dialog = other.page.getByRole('dialog', { name: 'Remove Users' });
+  await dialog.waitFor();
+
+  await call(one.page, 'POST', 'members/remove', { ids: [target.id] });
+  await dialog.getByRole('button', { name: 'Remove' }).click();
+  await other.page.locator('.toast').filter({ hasText: `${target.full_name} was already removed.` }).waitFor();
+  await row(other.page, target.full_name).waitFor({ state: 'detached' });
+  await search(other.page, 'Search active users', '');
+  const summary = other.page.locator('.summary');
+  await summary.filter({ hasText: /active users$/ }).waitFor();
+  other.page.assertNoErrors();
+  await one.context.close();
+  await other.context.close();
+});
+
+test('a change shows at once as pending, and a refused one is rolled back with the reason', async () => {
+  const { context, page } = await console_(ADMIN);
+  // The server answers slowly, so that what shows before the answer can be seen.
+  await page.route('**/api/v1/orgs/1/members/**', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await route.continue();
+  });
+  const target = (await plainMembers(page))[5];
+  await search(page, 'Search active users', target.email);
+  await page.getByRole('checkbox', { name: `Select ${target.full_name}` }).check();
+  await page.getByRole('button', { name: 'Remove Users' }).click();
+  await page.getByRole('dialog', { name: 'Remove Users' }).getByRole('button', { name: 'Remove' }).click();
+  const busy = row(page, target.full_name).filter({ hasText: 'Removing…' });
+  await busy.waitFor({ timeout: 300 });
+  assert.equal(await busy.getAttribute('aria-busy'), 'true');
+  await row(page, target.full_name).waitFor({ state: 'detached' });
+
+  // An Admin cannot change the Owner's role: the mark goes and the toast says why.
+  await search(page, 'Search active users', 'owner@example.com');
+  await page.getByRole('checkbox', { name: 'Select Olivia Owens' }).check();
+  await page.getByRole('button', { name: 'Change Role' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Change Role' });
+  await dialog.getByRole('radio', { name: 'Member' }).check();
+  await dialog.getByRole('button', { name: 'Change Role' }).click();
+  await row(page, 'Olivia Owens').filter({ hasText: 'Changing role…' }).waitFor({ timeout: 300 });
+  await page.locator('.toast.error').first().waitFor();
+  await row(page, 'Olivia Owens').filter({ hasNotText: 'Changing role…' }).filter({ hasText: 'Owner' }).waitFor();
+  await assertAccessible(page, 'Active Users after a refused change');
+  page.assertNoErrors();
+  await context.close();
+});
