@@ -2,6 +2,7 @@
 //!
 //! Plain std on purpose: it has to build on a fresh machine before anything else is installed.
 
+mod bench;
 mod cmd;
 mod serve;
 mod test;
@@ -19,6 +20,9 @@ commands:
           the server in demo mode (defaults: 127.0.0.1:8080, sqlite://allot.db)
   test    fmt, clippy, native tests, component tests in headless Chromium and end-to-end
           tests; ends with `summary: N passed, M failed`
+  bench   build the console and the server (release) and measure them at 10,000 and
+          100,000 demo members: console size, load, search, select-all, memory, bulk
+          removal and API load; one `bench <name> <value> <unit> budget ...` line per figure
   setup   only install what is missing (wasm tools, Chromium, node packages)
 ";
 
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
             None => return usage_error(),
         },
         "test" if rest.is_empty() => Ok(test::run(root)),
+        "bench" if rest.is_empty() => bench::run(root),
         "setup" if rest.is_empty() => tools::setup(root).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");

@@ -1,11 +1,18 @@
 //! The demo organization "Acme QA", seeded on the first start of an empty database with
 //! `--demo`. The content is deterministic (the same people, roles and licenses every time);
 //! dates are relative to the moment of seeding so that the demo always looks current.
+//!
+//! Its size can be scaled (`--demo-members N`, for measuring the console with many members):
+//! removed members, pending invitations, licenses, seats, machines and sessions then grow in
+//! the proportions of the default 250-member demo, written with multi-row INSERTs in one
+//! transaction so that 100,000 members take seconds.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use allot_core::{ActivateRequest, ActivationMode, Role, search::fold};
-use sqlx::{Sqlite, Transaction};
+use allot_core::{
+    ActivateRequest, ActivationMode, Role, licensing::MAX_OFFLINE_SECS, search::fold,
+};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction, query_builder::Separated};
 
 use crate::{
     ApiError, auth, change,
@@ -22,10 +29,20 @@ pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const MEMBER_EMAIL: &str = "member@example.com";
 pub const BILLING_EMAIL: &str = "billing@example.com";
 
-const ACTIVE_MEMBERS: usize = 250;
+/// Active members of Acme QA unless `--demo-members` says otherwise.
+pub const DEFAULT_MEMBERS: usize = 250;
+/// Per [`DEFAULT_MEMBERS`] active members.
 const REMOVED_MEMBERS: usize = 20;
 const PENDING_INVITATIONS: usize = 15;
 const DAY: i64 = 24 * 60 * 60;
+/// Rows per multi-row INSERT: well within SQLite's 32,766 bound variables at 9 columns.
+const ROWS_PER_INSERT: usize = 1000;
+
+/// `base` (a count of the default demo) in proportion to `members` active members, rounded
+/// up: exactly `base` for the default size, and never 0.
+fn scaled(base: usize, members: usize) -> usize {
+    (base * members).div_ceil(DEFAULT_MEMBERS).max(1)
+}
 
 const FIRST_NAMES: [&str; 40] = [
     "Olivia", "Liam", "Zoë", "Noah", "Amélie", "Mateo", "Søren", "Ava", "Jürgen", "Chloé", "Ethan",
@@ -93,19 +110,35 @@ fn role_of(index: usize) -> Role {
 /// Seeds the demo unless the database already holds an organization. Returns whether it did.
 /// `links` signs the demo's pending invitations, so that their links work.
 pub async fn seed_if_empty(db: &Db, links: &InvitationLinks) -> Result<bool, sqlx::Error> {
+    seed_if_empty_with(db, links, DEFAULT_MEMBERS).await
+}
+
+/// [`seed_if_empty`] with `members` active members in Acme QA (at least the four well-known
+/// accounts), everything else in proportion. Machines and sessions beyond those of
+/// [`activate_licenses`] (which works at any size) are written here directly, 10 for every
+/// further 250 members, within the pools' seats.
+pub async fn seed_if_empty_with(
+    db: &Db,
+    links: &InvitationLinks,
+    members: usize,
+) -> Result<bool, sqlx::Error> {
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(db)
         .await?;
     if organizations > 0 {
         return Ok(false);
     }
-    // One hash for every demo account: they share the demo password, and hashing 300 times
-    // would make the first start slow for nothing.
+    // One hash for every demo account: they share the demo password, and hashing each time
+    // would make the first start slow for nothing (argon2 is slow on purpose).
     let password_hash = tokio::task::spawn_blocking(|| auth::hash_password(PASSWORD))
         .await
         .expect("hashing does not panic");
     let mut tx = db.begin().await?;
-    seed(&mut tx, &password_hash, links, now()).await?;
+    seed(&mut tx, &password_hash, links, now(), members).await?;
+    // The organizations start here: nobody follows a change feed from before them.
+    sqlx::query("DELETE FROM change_dirty")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -178,16 +211,43 @@ struct Seeder<'t, 'c> {
     password_hash: &'t str,
     now: i64,
     emails: HashSet<String>,
+    /// The next numeric suffix to try for each address already taken, so that the many
+    /// namesakes of a large demo do not try every suffix again.
+    next_suffix: HashMap<String, usize>,
+}
+
+/// An account or membership to write, with its id chosen beforehand (they are written many
+/// at a time, so the ids cannot come back one by one).
+struct AccountRow {
+    id: i64,
+    email: String,
+    full_name: String,
+}
+
+struct MembershipRow {
+    id: i64,
+    account_id: i64,
+    role: Role,
+    joined_at: i64,
+    removed_at: Option<i64>,
+    removed_by: Option<i64>,
+    last_access_at: Option<i64>,
 }
 
 impl Seeder<'_, '_> {
-    async fn account(&mut self, full_name: &str, local: &str) -> Result<i64, sqlx::Error> {
+    /// `local@example.com`, or with the first free number after `local` if taken.
+    fn unique_email(&mut self, local: &str) -> String {
         let mut email = format!("{local}@example.com");
-        let mut n = 2;
+        let n = self.next_suffix.entry(local.to_owned()).or_insert(2);
         while !self.emails.insert(email.clone()) {
             email = format!("{local}{n}@example.com");
-            n += 1;
+            *n += 1;
         }
+        email
+    }
+
+    async fn account(&mut self, full_name: &str, local: &str) -> Result<i64, sqlx::Error> {
+        let email = self.unique_email(local);
         sqlx::query_scalar(
             "INSERT INTO accounts (email, full_name, password_hash, created_at)
              VALUES (?, ?, ?, ?) RETURNING id",
@@ -210,7 +270,30 @@ impl Seeder<'_, '_> {
         .await
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A membership's dates: joined, removed (half way since joining) and last access.
+    fn membership_row(
+        &self,
+        id: i64,
+        account_id: i64,
+        role: Role,
+        joined_days_ago: i64,
+        last_access_hours_ago: Option<i64>,
+        removed_by: Option<i64>,
+    ) -> MembershipRow {
+        let joined_at = self.now - joined_days_ago * DAY;
+        let removed_at = removed_by.map(|_| joined_at + (self.now - joined_at) / 2);
+        MembershipRow {
+            id,
+            account_id,
+            role,
+            joined_at,
+            removed_at,
+            removed_by,
+            last_access_at: last_access_hours_ago
+                .map(|hours| removed_at.unwrap_or(self.now) - hours * 3600),
+        }
+    }
+
     async fn membership(
         &mut self,
         org_id: i64,
@@ -218,27 +301,25 @@ impl Seeder<'_, '_> {
         role: Role,
         joined_days_ago: i64,
         last_access_hours_ago: Option<i64>,
-        removed_by: Option<i64>,
     ) -> Result<i64, sqlx::Error> {
-        let joined_at = self.now - joined_days_ago * DAY;
-        let removed_at = removed_by.map(|_| joined_at + (self.now - joined_at) / 2);
+        let row = self.membership_row(
+            0,
+            account_id,
+            role,
+            joined_days_ago,
+            last_access_hours_ago,
+            None,
+        );
         sqlx::query_scalar(
             "INSERT INTO memberships
-               (org_id, account_id, role, status, joined_at, removed_at, removed_by, last_access_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               (org_id, account_id, role, status, joined_at, last_access_at)
+             VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
         )
         .bind(org_id)
         .bind(account_id)
         .bind(role.as_str())
-        .bind(if removed_by.is_some() {
-            "removed"
-        } else {
-            "active"
-        })
-        .bind(joined_at)
-        .bind(removed_at)
-        .bind(removed_by)
-        .bind(last_access_hours_ago.map(|hours| removed_at.unwrap_or(self.now) - hours * 3600))
+        .bind(row.joined_at)
+        .bind(row.last_access_at)
         .fetch_one(&mut **self.tx)
         .await
     }
@@ -259,19 +340,62 @@ impl Seeder<'_, '_> {
             .await?;
         Ok(())
     }
+
+    /// The next id `table` would give.
+    async fn next_id(&mut self, table: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+            .fetch_one(&mut **self.tx)
+            .await
+    }
 }
+
+/// Writes `rows` with one `head VALUES (...), (...), ...` statement per
+/// [`ROWS_PER_INSERT`] rows; `bind` binds one row's values.
+async fn insert_all<'r, T>(
+    conn: &mut SqliteConnection,
+    head: &str,
+    rows: &'r [T],
+    mut bind: impl FnMut(&mut Separated<'_, 'r, Sqlite, &'static str>, &'r T),
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(head);
+        query.push_values(chunk, |mut values, row| bind(&mut values, row));
+        query.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Machines of the default demo's sessions, by product, each online or offline (`true`):
+/// the names [`activate_licenses`] uses, repeated with a number for every further 250
+/// members of a larger demo.
+const RUNTIME_MACHINES: [(&str, bool); 5] = [
+    ("BUILD-AGENT-07", false),
+    ("BUILD-AGENT-12", false),
+    ("QA-WS-0142", false),
+    ("LAB-RIG-03", true),
+    ("FIELD-LT-0019", true),
+];
+const STUDIO_MACHINES: [(&str, bool); 5] = [
+    ("QA-WS-0107", false),
+    ("DEV-LT-2231", false),
+    ("QA-WS-0188", false),
+    ("DEV-LT-2310", false),
+    ("QA-MAC-015", false),
+];
 
 async fn seed(
     tx: &mut Transaction<'_, Sqlite>,
     password_hash: &str,
     links: &InvitationLinks,
     now: i64,
+    active: usize,
 ) -> Result<(), sqlx::Error> {
     let mut seeder = Seeder {
         tx,
         password_hash,
         now,
         emails: HashSet::new(),
+        next_suffix: HashMap::new(),
     };
     let org = seeder.organization(ORGANIZATION).await?;
 
@@ -282,36 +406,93 @@ async fn seed(
         ("Mia Moreno", MEMBER_EMAIL, Role::Member),
         ("Blake Bishop", BILLING_EMAIL, Role::BillingManager),
     ];
+    let active = active.max(known.len());
+    let removed = scaled(REMOVED_MEMBERS, active);
+    let first_account = seeder.next_id("accounts").await?;
+    let first_membership = seeder.next_id("memberships").await?;
+    let mut accounts: Vec<AccountRow> = Vec::with_capacity(active + removed);
+    let mut memberships: Vec<MembershipRow> = Vec::with_capacity(active + removed);
     let mut owner_account = 0;
-    let mut members = Vec::with_capacity(ACTIVE_MEMBERS);
+    let mut members = Vec::with_capacity(active);
     for (i, (name, email, role)) in known.into_iter().enumerate() {
         let local = email.trim_end_matches("@example.com");
-        let account = seeder.account(name, local).await?;
+        let account = first_account + accounts.len() as i64;
+        accounts.push(AccountRow {
+            id: account,
+            email: seeder.unique_email(local),
+            full_name: name.to_owned(),
+        });
         if role == Role::Owner {
             owner_account = account;
         }
         let days = 900 - i as i64;
-        members.push((
-            seeder
-                .membership(org, account, role, days, Some(1), None)
-                .await?,
-            role,
-        ));
+        let id = first_membership + memberships.len() as i64;
+        memberships.push(seeder.membership_row(id, account, role, days, Some(1), None));
+        members.push((id, role));
     }
-    for i in known.len()..ACTIVE_MEMBERS + REMOVED_MEMBERS {
+    for i in known.len()..active + removed {
         let (name, local) = person(i);
-        let account = seeder.account(&name, &local).await?;
+        let account = first_account + accounts.len() as i64;
+        accounts.push(AccountRow {
+            id: account,
+            email: seeder.unique_email(&local),
+            full_name: name,
+        });
         let joined_days_ago = (i as i64 * 37) % 880 + 2;
         let last_access = (i % 10 != 4).then_some((i as i64 * 13) % (24 * 45) + 1);
-        let removed_by = (i >= ACTIVE_MEMBERS).then_some(owner_account);
+        let removed_by = (i >= active).then_some(owner_account);
         let role = role_of(i);
-        let membership = seeder
-            .membership(org, account, role, joined_days_ago, last_access, removed_by)
-            .await?;
+        let id = first_membership + memberships.len() as i64;
+        memberships.push(seeder.membership_row(
+            id,
+            account,
+            role,
+            joined_days_ago,
+            last_access,
+            removed_by,
+        ));
         if removed_by.is_none() {
-            members.push((membership, role));
+            members.push((id, role));
         }
     }
+    insert_all(
+        seeder.tx,
+        "INSERT INTO accounts (id, email, full_name, password_hash, created_at) ",
+        &accounts,
+        |values, row| {
+            values
+                .push_bind(row.id)
+                .push_bind(row.email.as_str())
+                .push_bind(row.full_name.as_str())
+                .push_bind(password_hash)
+                .push_bind(now);
+        },
+    )
+    .await?;
+    insert_all(
+        seeder.tx,
+        "INSERT INTO memberships (id, org_id, account_id, role, status, joined_at, removed_at,
+           removed_by, last_access_at) ",
+        &memberships,
+        |values, row| {
+            values
+                .push_bind(row.id)
+                .push_bind(org)
+                .push_bind(row.account_id)
+                .push_bind(row.role.as_str())
+                .push_bind(if row.removed_by.is_some() {
+                    "removed"
+                } else {
+                    "active"
+                })
+                .push_bind(row.joined_at)
+                .push_bind(row.removed_at)
+                .push_bind(row.removed_by)
+                .push_bind(row.last_access_at);
+        },
+    )
+    .await?;
+    drop((accounts, memberships));
 
     let studio = seeder
         .named(
@@ -334,6 +515,7 @@ async fn seed(
             "Visual Testing",
         )
         .await?;
+    let mut pools = Vec::with_capacity(4);
     for (product, seats, kind, usage, days_left) in [
         (studio, 150, "named", "online", 365),
         (runtime, 40, "floating", "online", 200),
@@ -341,36 +523,116 @@ async fn seed(
         (runtime, 40, "named", "offline", 200),
         (visual, 25, "named", "online", 20),
     ] {
-        sqlx::query(
+        let pool: i64 = sqlx::query_scalar(
             "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(org)
         .bind(product)
-        .bind(seats)
+        .bind(scaled(seats, active) as i64)
         .bind(kind)
         .bind(usage)
         .bind(now - 30 * DAY)
         .bind(now + days_left * DAY)
-        .execute(&mut **seeder.tx)
+        .fetch_one(&mut **seeder.tx)
         .await?;
+        pools.push((pool, now + days_left * DAY));
     }
-    for (i, &(membership, _)) in members.iter().enumerate() {
-        for (every, product) in [(2, studio), (7, runtime), (13, visual)] {
-            if i % every == 0 {
-                sqlx::query(
-                    "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
-                     VALUES (?, ?, ?, ?)",
-                )
-                .bind(org)
-                .bind(membership)
-                .bind(product)
-                .bind(now)
-                .execute(&mut **seeder.tx)
-                .await?;
+    let allocations: Vec<(i64, i64)> = members
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &(membership, _))| {
+            [(2, studio), (7, runtime), (13, visual)]
+                .into_iter()
+                .filter(move |&(every, _)| i % every == 0)
+                .map(move |(_, product)| (membership, product))
+        })
+        .collect();
+    insert_all(
+        seeder.tx,
+        "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at) ",
+        &allocations,
+        |values, &(membership, product)| {
+            values
+                .push_bind(org)
+                .push_bind(membership)
+                .push_bind(product)
+                .push_bind(now);
+        },
+    )
+    .await?;
+
+    // Machines and sessions of every further 250 members, as `activate_licenses` makes them
+    // for the first 250: the first five holders of Runtime Engine and of Studio Enterprise in
+    // each block, one machine each. Runtime Engine's online sessions hold floating seats and
+    // its offline licenses named offline seats; Studio Enterprise's pool is named online, so
+    // its sessions hold no seat beyond the allocation. Both pools grew in proportion above.
+    let (floating, _) = pools[1];
+    let (offline_pool, offline_pool_expiry) = pools[2];
+    let mut machines = Vec::new();
+    for block in 1..active / DEFAULT_MEMBERS {
+        let range = block * DEFAULT_MEMBERS..(block + 1) * DEFAULT_MEMBERS;
+        for (product, every, names) in
+            [(runtime, 7, RUNTIME_MACHINES), (studio, 2, STUDIO_MACHINES)]
+        {
+            let holders = range
+                .clone()
+                .filter(|i| i % every == 0)
+                .map(|i| members[i].0);
+            for (member, (name, offline)) in holders.zip(names) {
+                let machine_id = format!("{name}-{block:04}");
+                let hostname = format!("{}.acme.lan", machine_id.to_lowercase());
+                let (pool, expires_at) = match (product == runtime, offline) {
+                    (true, false) => (Some(floating), None),
+                    (true, true) => (
+                        Some(offline_pool),
+                        Some(offline_pool_expiry.min(now + MAX_OFFLINE_SECS)),
+                    ),
+                    (false, _) => (None, None),
+                };
+                let mode = if offline { "offline" } else { "online" };
+                machines.push((
+                    member, product, pool, mode, machine_id, hostname, expires_at,
+                ));
             }
         }
     }
+    insert_all(
+        seeder.tx,
+        "INSERT INTO machines (org_id, membership_id, machine_id, hostname, registered_at,
+           last_seen_at) ",
+        &machines,
+        |values, (member, _, _, _, machine_id, hostname, _)| {
+            values
+                .push_bind(org)
+                .push_bind(*member)
+                .push_bind(machine_id.as_str())
+                .push_bind(hostname.as_str())
+                .push_bind(now)
+                .push_bind(now);
+        },
+    )
+    .await?;
+    insert_all(
+        seeder.tx,
+        "INSERT INTO activations (org_id, membership_id, product_id, pool_id, mode, machine_id,
+           hostname, started_at, last_heartbeat_at, expires_at) ",
+        &machines,
+        |values, (member, product, pool, mode, machine_id, hostname, expires_at)| {
+            values
+                .push_bind(org)
+                .push_bind(*member)
+                .push_bind(*product)
+                .push_bind(*pool)
+                .push_bind(*mode)
+                .push_bind(machine_id.as_str())
+                .push_bind(hostname.as_str())
+                .push_bind(now)
+                .push_bind(now)
+                .push_bind(*expires_at);
+        },
+    )
+    .await?;
 
     for (t, team) in ["QA Core", "Mobile", "Web Platform", "Release Engineering"]
         .into_iter()
@@ -432,15 +694,23 @@ async fn seed(
         }
     }
 
-    for i in 0..PENDING_INVITATIONS {
+    // Generated names repeat in a large demo; pending invitations need distinct addresses.
+    let mut invited = HashSet::new();
+    for i in 0..scaled(PENDING_INVITATIONS, active) {
         let (_, local) = person(1000 + i * 3);
-        let hours_ago = i as i64 + 1;
+        let mut email = format!("{local}.invited@example.com");
+        let mut n = 2;
+        while !invited.insert(email.clone()) {
+            email = format!("{local}.invited{n}@example.com");
+            n += 1;
+        }
+        let hours_ago = i as i64 % 23 + 1;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
              VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
         )
         .bind(org)
-        .bind(format!("{local}.invited@example.com"))
+        .bind(email)
         .bind(if i % 5 == 0 { Role::Admin } else { Role::Member }.as_str())
         .bind(owner_account)
         .bind(now - hours_ago * 3600)
@@ -454,14 +724,14 @@ async fn seed(
     // organization switcher and keeps tenant isolation visible.
     let labs = seeder.organization("Acme Labs").await?;
     seeder
-        .membership(labs, owner_account, Role::Admin, 120, Some(30), None)
+        .membership(labs, owner_account, Role::Admin, 120, Some(30))
         .await?;
     for i in 0..12 {
         let (name, local) = person(2000 + i);
         let account = seeder.account(&name, &format!("{local}.labs")).await?;
         let role = if i == 0 { Role::Owner } else { Role::Member };
         seeder
-            .membership(labs, account, role, 100 - i as i64, Some(5), None)
+            .membership(labs, account, role, 100 - i as i64, Some(5))
             .await?;
     }
     Ok(())
@@ -473,7 +743,7 @@ mod tests {
 
     #[test]
     fn generated_people_have_plain_ascii_addresses() {
-        for i in 0..ACTIVE_MEMBERS + REMOVED_MEMBERS {
+        for i in 0..DEFAULT_MEMBERS + REMOVED_MEMBERS {
             let (name, local) = person(i);
             assert!(!name.is_empty());
             assert!(
@@ -485,7 +755,7 @@ mod tests {
 
     #[test]
     fn every_role_is_generated() {
-        let roles: HashSet<Role> = (4..ACTIVE_MEMBERS).map(role_of).collect();
+        let roles: HashSet<Role> = (4..DEFAULT_MEMBERS).map(role_of).collect();
         assert_eq!(roles.len(), Role::ALL.len());
     }
 }

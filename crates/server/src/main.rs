@@ -29,6 +29,11 @@ struct Cli {
     /// Seed the demo organization when the database is empty.
     #[arg(long, env = "ALLOT_DEMO")]
     demo: bool,
+    /// Active members of the demo organization; removed members, invitations, licenses,
+    /// seats and machines grow in proportion.
+    #[arg(long, env = "ALLOT_DEMO_MEMBERS", default_value_t = 250,
+          value_parser = clap::value_parser!(u32).range(4..))]
+    demo_members: u32,
     /// Origins allowed to frame the console (CSP frame-ancestors), e.g. "https://portal.example".
     #[arg(long, env = "ALLOT_FRAME_ANCESTORS")]
     frame_ancestors: Option<String>,
@@ -92,11 +97,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let secret = invitations::load_secret(cli.secret_file.as_deref(), &cli.db)?;
     let links = InvitationLinks::new(secret, &public_url);
     if cli.demo {
-        if demo::seed_if_empty(&db, &links).await? {
+        let started = std::time::Instant::now();
+        if demo::seed_if_empty_with(&db, &links, cli.demo_members as usize).await? {
             demo::activate_licenses(&db, &links)
                 .await
                 .map_err(|error| format!("activating the demo's licenses: {error:?}"))?;
-            println!("Seeded the demo organization \"{}\".", demo::ORGANIZATION);
+            println!(
+                "Seeded the demo organization \"{}\" ({} active members) in {:.2} s.",
+                demo::ORGANIZATION,
+                cli.demo_members,
+                started.elapsed().as_secs_f64()
+            );
         }
         println!(
             "Demo sign-in: {} / {} (also {}, {}, {} for the other roles)",

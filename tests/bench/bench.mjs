@@ -1,0 +1,410 @@
+// `cargo xtask bench`: measures the console and the server at 10,000 and 100,000 members and
+// prints one line per figure, `bench <name> <value> <unit> budget <budget> <unit>`
+// (`budget none` where there is none), plus `#` lines that say where the time went.
+// A measurement, not a test: a figure over its budget does not fail it.
+//
+// Needs ALLOT_SERVER_BIN (a release allot-server) and ALLOT_DIST (the release console);
+// CHROMIUM defaults to /usr/bin/chromium. BENCH_SAMPLES sets the fresh contexts per figure.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
+import { launchBrowser, OWNER, PASSWORD, signIn } from '../e2e/harness.mjs';
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES || 5);
+const ACTIVE = '/orgs/1/users/active';
+const here = dirname(fileURLToPath(import.meta.url));
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the benchmark through \`cargo xtask bench\``);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+}
+const fixed = (value) => (Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1)) : 'NaN');
+
+function figure(name, value, unit, budget) {
+  const over = Number.isFinite(budget) && !(value <= budget) ? '  (over budget)' : '';
+  console.log(`bench ${name} ${fixed(value)} ${unit} budget ${budget ?? 'none'} ${unit}${over}`);
+}
+const note = (text) => console.log(`# ${text}`);
+
+// ---------------------------------------------------------------------------------------
+// Servers
+
+/** A release allot-server with a fresh demo of `members` active members on a free port. */
+async function startServer(members) {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
+  const child = spawn(required('ALLOT_SERVER_BIN'), [
+    '--demo', '--demo-members', String(members), '--static', required('ALLOT_DIST'),
+    '--db', `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
+  ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
+  let seen = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${seen}`)), 180_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/Allot listening on (http:\/\/\S+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${seen}`)));
+  });
+  const seeded = seen.match(/in ([\d.]+) s\./);
+  if (seeded) note(`seeding ${members} members took ${seeded[1]} s (release build)`);
+  return {
+    url,
+    pid: child.pid,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function api(base, method, path, token, body) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+const bearer = async (base) =>
+  (await api(base, 'POST', '/session', null, { email: OWNER, password: PASSWORD, bearer: true })).token;
+
+// ---------------------------------------------------------------------------------------
+// In the page
+
+/**
+ * Installed before any of the console's scripts on every navigation: records, relative to
+ * the navigation's start (performance.timeOrigin), when the first member row is in the DOM
+ * and when each summary text appeared, keeps the wasm instance, and times keystrokes and
+ * clicks until the DOM stops changing and the next frame after that.
+ */
+function instrument() {
+  const bench = (window.__bench = { firstRow: null, summaries: {}, samples: [], current: null, wasm: null });
+  addEventListener('TrunkApplicationStarted', (event) => { bench.wasm = event.detail.wasm; });
+  let mutations = 0;
+  const observer = new MutationObserver(() => {
+    const now = performance.now();
+    if (bench.firstRow === null
+      && document.querySelector('table[aria-label="active users"] tbody tr:not(.spacer)')) {
+      bench.firstRow = now;
+    }
+    const summary = document.querySelector('.summary')?.textContent;
+    if (summary && !(summary in bench.summaries)) bench.summaries[summary] = now;
+    const sample = bench.current;
+    if (!sample || now - sample.start > 5000) return;
+    sample.dom = now;
+    sample.selection = document.querySelector('.selection')?.textContent ?? '';
+    if (sample.until && sample.selection === sample.until && sample.reached === null) sample.reached = now;
+    const mine = ++mutations;
+    // The frame that shows this change: after the next animation frame's rendering.
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => { if (mine === mutations) sample.frame = performance.now(); };
+      channel.port2.postMessage(null);
+    });
+  });
+  const start = () => observer.observe(document.documentElement,
+    { subtree: true, childList: true, characterData: true, attributes: true });
+  if (document.documentElement) start(); else addEventListener('DOMContentLoaded', start);
+  const begin = (event) => {
+    if (!bench.armed) return;
+    const sample = { kind: event.type, key: event.key, start: event.timeStamp, dom: null, frame: null,
+      until: bench.armed.until ?? null, reached: null, selection: null };
+    bench.current = sample;
+    bench.samples.push(sample);
+  };
+  addEventListener('keydown', begin, true);
+  addEventListener('click', begin, true);
+}
+
+/** A fresh context, signed in as the owner, with a cold HTTP cache and the instrumentation. */
+async function signedInPage(browser, base) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(instrument);
+  const page = await context.newPage();
+  await signIn(page, base, OWNER);
+  await page.getByRole('table', { name: 'active users' }).waitFor({ timeout: 120_000 });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  return { context, page, cdp };
+}
+
+/** A fresh navigation to Active Users; ms from navigation start to the first member row. */
+async function coldLoad(page, base) {
+  await page.goto(`${base}${ACTIVE}`);
+  await page.waitForFunction(() => window.__bench?.firstRow !== null, null, { timeout: 120_000 });
+  return page.evaluate(() => {
+    const [members] = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/members'));
+    const [wasm] = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm'));
+    return {
+      firstRow: window.__bench.firstRow,
+      membersRequest: members?.requestStart,
+      membersFirstByte: members?.responseStart,
+      membersEnd: members?.responseEnd,
+      membersBytes: members?.encodedBodySize,
+      membersDecoded: members?.decodedBodySize,
+      wasmEnd: wasm?.responseEnd,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures
+
+function consoleSize(dist) {
+  const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));
+  let raw = 0, gzip = 0, brotli = 0;
+  for (const file of files) {
+    const bytes = readFileSync(join(dist, file));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+    brotli += brotliCompressSync(bytes, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length;
+    note(`console file ${file}: ${(bytes.length / 1000).toFixed(1)} kB raw`);
+  }
+  figure('console.raw', raw / 1000, 'kB', null);
+  figure('console.gzip', gzip / 1000, 'kB', null);
+  figure('console.brotli', brotli / 1000, 'kB', 150);
+}
+
+async function loadFigures(browser, base, label, budget) {
+  const runs = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const { context, page } = await signedInPage(browser, base);
+    runs.push(await coldLoad(page, base));
+    await context.close();
+  }
+  figure(`load.${label}`, median(runs.map((r) => r.firstRow)), 'ms', budget);
+  const m = (key) => fixed(median(runs.map((r) => r[key])));
+  note(`load.${label} medians from navigation start: wasm loaded ${m('wasmEnd')} ms, members requested `
+    + `${m('membersRequest')} ms, first byte ${m('membersFirstByte')} ms, received ${m('membersEnd')} ms `
+    + `(${fixed(median(runs.map((r) => r.membersBytes)) / 1e6)} MB compressed, `
+    + `${fixed(median(runs.map((r) => r.membersDecoded)) / 1e6)} MB JSON), first row ${m('firstRow')} ms`);
+  note(`load.${label} samples: ${runs.map((r) => fixed(r.firstRow)).join(', ')} ms`);
+}
+
+async function memoryFigure(page, cdp) {
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const js = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+  const wasm = await page.evaluate(() => window.__bench.wasm?.memory?.buffer.byteLength ?? NaN);
+  figure('memory.100k.js_heap', js / 1e6, 'MB', null);
+  figure('memory.100k.wasm', wasm / 1e6, 'MB', null);
+  figure('memory.100k.total', (js + wasm) / 1e6, 'MB', 40);
+}
+
+/** Waits until the sample in progress has settled: no DOM change for 150 ms, frame seen. */
+async function settled(page) {
+  await page.waitForFunction(() => {
+    const s = window.__bench.current;
+    const now = performance.now();
+    if (!s) return true;
+    if (s.dom === null) return now - s.start > 400; // the keystroke changed nothing
+    return s.frame !== null && now - s.dom > 150;
+  }, null, { timeout: 30_000, polling: 20 });
+}
+
+/**
+ * Runs `action` under Chromium's sampling profiler and prints where the main thread spent
+ * its time: the functions with the most self time (the release wasm has no name section, so
+ * its functions show as wasm-function[N]), and wasm, JS, GC and the rest (style, layout,
+ * paint, idle) in total.
+ */
+async function profiled(cdp, label, action) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  try {
+    await action();
+  } finally {
+    const { profile } = await cdp.send('Profiler.stop');
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const self = new Map();
+    const kinds = new Map();
+    profile.samples.forEach((id, i) => {
+      const { functionName, url } = byId.get(id).callFrame;
+      const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+      const wasm = url.endsWith('.wasm') || /^(\$|wasm-function)/.test(functionName);
+      const name = `${functionName || '(anonymous)'}${wasm ? ' [wasm]' : ''}`;
+      self.set(name, (self.get(name) ?? 0) + dt);
+      const kind = wasm ? 'wasm' : functionName === '(garbage collector)' ? 'gc'
+        : functionName === '(idle)' ? 'idle' : functionName.startsWith('(') ? 'other' : 'js';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + dt);
+    });
+    const top = [...self].filter(([name]) => name !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 6);
+    note(`${label} profile: ${[...kinds].map(([k, ms]) => `${k} ${fixed(ms)} ms`).join(', ')}`);
+    note(`${label} top self time: ${top.map(([name, ms]) => `${name} ${fixed(ms)} ms`).join('; ')}`);
+    await cdp.send('Profiler.disable');
+  }
+}
+
+async function searchFigures(page) {
+  const search = page.getByRole('searchbox', { name: 'Search active users' });
+  await search.click();
+  await page.evaluate(() => { window.__bench.armed = {}; window.__bench.samples = []; });
+  // Real names of the demo, typed and then erased, as an admin looks people up.
+  for (const word of ['olivia', 'chen', 'kowalski', 'zoe martin', 'ibrahim']) {
+    for (const key of word) {
+      await page.keyboard.press(key === ' ' ? 'Space' : key);
+      await settled(page);
+    }
+    for (let i = 0; i < word.length; i++) {
+      await page.keyboard.press('Backspace');
+      await settled(page);
+    }
+  }
+  const samples = await page.evaluate(() => {
+    const { samples } = window.__bench;
+    window.__bench.armed = null;
+    window.__bench.current = null;
+    return samples.map((s) => ({ dom: s.dom === null ? null : s.dom - s.start,
+      frame: s.frame === null ? null : s.frame - s.start }));
+  });
+  const changed = samples.filter((s) => s.dom !== null);
+  note(`search.100k: ${samples.length} keystrokes, ${changed.length} changed the page`);
+  const dom = changed.map((s) => s.dom);
+  const frame = changed.map((s) => s.frame);
+  figure('search.100k.dom.p50', quantile(dom, 0.5), 'ms', null);
+  figure('search.100k.dom.p95', quantile(dom, 0.95), 'ms', 10);
+  figure('search.100k.frame.p50', quantile(frame, 0.5), 'ms', null);
+  figure('search.100k.frame.p95', quantile(frame, 0.95), 'ms', 33);
+}
+
+async function selectAllFigure(page, total) {
+  const box = page.getByRole('checkbox', { name: 'Select all matching active users' });
+  const times = [];
+  const frames = [];
+  const expected = `${total.toLocaleString('en-US')} selected`;
+  for (let i = 0; i < SAMPLES; i++) {
+    await page.evaluate((until) => { window.__bench.armed = { until }; }, expected);
+    await box.click();
+    await page.waitForFunction((until) => document.querySelector('.selection')?.textContent === until,
+      expected, { timeout: 30_000 });
+    await settled(page);
+    const s = await page.evaluate(() => {
+      const s = window.__bench.current;
+      window.__bench.armed = null;
+      return { reached: s.reached - s.start, frame: s.frame - s.start };
+    });
+    times.push(s.reached);
+    frames.push(s.frame);
+    await box.click(); // clear again
+    await page.waitForFunction(() => document.querySelector('.selection')?.textContent === '');
+  }
+  figure('select_all.100k', median(times), 'ms', 5);
+  note(`select_all.100k: click to "${expected}" ${times.map(fixed).join(', ')} ms; to the next frame `
+    + `${frames.map(fixed).join(', ')} ms`);
+}
+
+async function bulkRemoveFigures(browser, base, token) {
+  const snapshot = await api(base, 'GET', '/orgs/1/members', token);
+  const owner = snapshot.members.find((m) => m.email === OWNER);
+  const active = snapshot.members.filter((m) => m.status === 'active');
+  const ids = active.filter((m) => m.id !== owner.id && m.role !== 'owner').slice(0, 10_000).map((m) => m.id);
+  const { context, page } = await signedInPage(browser, base);
+  await coldLoad(page, base);
+  const expected = `${(active.length - ids.length).toLocaleString('en-US')} active users`;
+  const started = performance.now();
+  const result = await api(base, 'POST', '/orgs/1/members/remove', token, { ids });
+  const server = performance.now() - started;
+  const refused = result.results.filter((r) => r.error).length;
+  await page.reload();
+  await page.waitForFunction((text) => text in (window.__bench?.summaries ?? {}), expected, { timeout: 120_000 });
+  const reload = await page.evaluate((text) => window.__bench.summaries[text], expected);
+  await context.close();
+  figure('remove_10k.server', server, 'ms', 1000);
+  figure('remove_10k.reflected', server + reload, 'ms', 1000);
+  note(`remove_10k: one POST /members/remove with ${ids.length} ids (${refused} refused) took ${fixed(server)} ms; `
+    + `then the console reloaded until "${expected}" in ${fixed(reload)} ms (navigation start to that text)`);
+}
+
+async function loadTest(base, token, kind, label, workers, seconds, ids = []) {
+  const output = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'load.mjs'), base, token, kind, String(workers),
+      String(seconds), ...ids.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`load.mjs exited ${code}`))));
+  });
+  const r = JSON.parse(output.trim().split('\n').pop());
+  figure(`api.${label}.throughput`, r.rps, 'req/s', null);
+  figure(`api.${label}.p99`, r.p99, 'ms', null);
+  note(`api.${label}: ${workers} workers for ${fixed(r.seconds)} s from a second process: ${r.requests} requests, `
+    + `${r.errors} errors, p50 ${fixed(r.p50)} ms${r.firstError ? `; first error: ${r.firstError.slice(0, 200)}` : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function main() {
+  const dist = required('ALLOT_DIST');
+  note(`machine: ${execFileSync('nproc').toString().trim()} cores; node ${process.version}; `
+    + `${SAMPLES} samples per figure; console built ${statSync(dist).mtime.toISOString()}`);
+  consoleSize(dist);
+  const browser = await launchBrowser();
+  note(`browser: ${browser.version()}`);
+  try {
+    {
+      const server = await startServer(10_000);
+      try {
+        await loadFigures(browser, server.url, '10k', 350);
+        const token = await bearer(server.url);
+        await loadTest(server.url, token, 'snapshot', 'snapshot.10k', 4, 8);
+      } finally {
+        await server.stop();
+      }
+    }
+    const server = await startServer(100_000);
+    try {
+      await loadFigures(browser, server.url, '100k', 900);
+      {
+        const { context, page, cdp } = await signedInPage(browser, server.url);
+        await cdp.send('Network.clearBrowserCache');
+        await profiled(cdp, 'load.100k (one more cold load)', () => coldLoad(page, server.url));
+        await memoryFigure(page, cdp);
+        await profiled(cdp, 'search.100k', () => searchFigures(page));
+        await profiled(cdp, 'select_all.100k', () => selectAllFigure(page, 100_000));
+        await context.close();
+      }
+      const token = await bearer(server.url);
+      await loadTest(server.url, token, 'snapshot', 'snapshot.100k', 4, 10);
+      const snapshot = await api(server.url, 'GET', '/orgs/1/members', token);
+      const plain = snapshot.members.filter((m) => m.status === 'active' && m.role === 'member')
+        .slice(-8).map((m) => m.id);
+      await loadTest(server.url, token, 'role', 'change_role.100k', 8, 8, plain);
+      await bulkRemoveFigures(browser, server.url, token);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+await main();
