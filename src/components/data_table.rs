@@ -14,6 +14,15 @@ const ROW_HEIGHT: f64 = 44.0;
 /// The scroll area's height before it is first measured.
 const DEFAULT_VIEWPORT: f64 = 640.0;
 
+/// A table's rows computed from other state once per change of it. Read many times per
+/// keystroke, so not derived on every read; never compared either, since comparing 100,000
+/// rows costs as much as building them.
+pub fn table_rows<T: Send + Sync + 'static>(
+    compute: impl Fn() -> Vec<T> + Send + Sync + 'static,
+) -> Signal<Vec<T>> {
+    Memo::new_with_compare(move |_| compute(), |_, _| true).into()
+}
+
 /// What a table needs to know of its rows.
 pub trait TableRow: Clone + Send + Sync + 'static {
     fn id(&self) -> i64;
@@ -110,31 +119,50 @@ pub fn DataTable<T: TableRow>(
             })
         })
     });
-    let matching = Memo::new(move |_| {
+    // Bumped whenever the rows or their order change: positions in `matching` index the
+    // sorted rows of one such version.
+    let version = Memo::new(move |previous: Option<&u64>| {
+        sorted.track();
+        keys.track();
+        previous.map_or(0, |n| n + 1)
+    });
+    let last_query = StoredValue::new(None::<(u64, SearchQuery)>);
+    let matching = Memo::new(move |previous: Option<&Vec<usize>>| {
         let query = SearchQuery::new(&search.read());
-        sorted.with(|sorted| {
-            if query.is_empty() {
-                return sorted.clone();
+        let version = version.get();
+        // Typing on only narrows: filter the previous matches instead of every row.
+        let narrowing = last_query.with_value(
+            |last| matches!(last, Some((at, last)) if *at == version && query.narrows(last)),
+        );
+        last_query.set_value(Some((version, query.clone())));
+        if query.is_empty() {
+            return sorted.get();
+        }
+        keys.with(|keys| {
+            let matches = |&&i: &&usize| query.matches(&keys[i]);
+            match previous.filter(|_| narrowing) {
+                Some(previous) => previous.iter().filter(matches).copied().collect(),
+                None => sorted.with(|sorted| sorted.iter().filter(matches).copied().collect()),
             }
-            keys.with(|keys| {
-                sorted
-                    .iter()
-                    .copied()
-                    .filter(|&i| query.matches(&keys[i]))
-                    .collect()
-            })
         })
     });
-    let matching_ids = Memo::new(move |_| {
+    let matching_ids = move || {
         rows.with(|rows| {
             matching.with(|positions| positions.iter().map(|&i| rows[i].id()).collect::<Vec<_>>())
         })
-    });
+    };
     let all_state = Memo::new(move |_| {
-        matching_ids.with(|ids| selected.with(|selected| select_all_state(ids, selected)))
+        if selected.with(HashSet::is_empty) {
+            return SelectAll::Unchecked;
+        }
+        selected.with(|selected| select_all_state(&matching_ids(), selected))
     });
     // Rows that went away (removed elsewhere, revoked...) leave the selection too.
     Effect::new(move |_| {
+        rows.track();
+        if selected.with_untracked(HashSet::is_empty) {
+            return;
+        }
         let present: HashSet<i64> = rows.with(|rows| rows.iter().map(T::id).collect());
         if selected.with_untracked(|selected| selected.iter().any(|id| !present.contains(id))) {
             selected.update(|selected| selected.retain(|id| present.contains(id)));
@@ -295,7 +323,7 @@ pub fn DataTable<T: TableRow>(
                                 prop:checked=move || all_state.get() == SelectAll::Checked
                                 prop:indeterminate=move || all_state.get() == SelectAll::Mixed
                                 on:change=move |_| {
-                                    let ids = matching_ids.get();
+                                    let ids = matching_ids();
                                     selected.update(|selected| toggle_all(&ids, selected));
                                 }
                             />

@@ -6,7 +6,7 @@ mod error_panel;
 pub mod icons;
 mod toasts;
 
-pub use data_table::{Column, DataTable, TableRow};
+pub use data_table::{Column, DataTable, TableRow, table_rows};
 pub use dialog::Dialog;
 pub use error_panel::ErrorPanel;
 pub use toasts::{ToastRegion, Toasts};

@@ -89,12 +89,43 @@ impl SearchQuery {
     pub fn matches(&self, key: &str) -> bool {
         self.terms.iter().all(|term| key.contains(term.as_str()))
     }
+
+    /// Whether every key this query matches is also matched by `previous` (each of its terms
+    /// is inside one of ours): typing on narrows, so only the previous matches need checking.
+    pub fn narrows(&self, previous: &SearchQuery) -> bool {
+        previous
+            .terms
+            .iter()
+            .all(|old| self.terms.iter().any(|new| new.contains(old.as_str())))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn typing_on_narrows_and_deleting_does_not() {
+        let zo = SearchQuery::new("zo");
+        assert!(SearchQuery::new("Zoë").narrows(&zo));
+        assert!(SearchQuery::new("zo mu").narrows(&zo));
+        assert!(!SearchQuery::new("z").narrows(&zo));
+        assert!(!SearchQuery::new("mu").narrows(&zo));
+        assert!(SearchQuery::new("zo").narrows(&SearchQuery::new("")));
+    }
+
+    proptest! {
+        #[test]
+        fn a_narrower_query_matches_only_what_the_previous_one_did(
+            key in "[a-e ]{0,12}", old in "[a-e ]{0,4}", new in "[a-e ]{0,6}"
+        ) {
+            let (old, new) = (SearchQuery::new(&old), SearchQuery::new(&new));
+            if new.narrows(&old) && new.matches(&key) {
+                prop_assert!(old.matches(&key));
+            }
+        }
+    }
 
     #[test]
     fn folds_case_and_accents() {

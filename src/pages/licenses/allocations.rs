@@ -183,7 +183,7 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     let allocation: Allocation = expect_context();
     let editing = RwSignal::new(None::<MemberId>);
     let selected = RwSignal::new(HashSet::new());
-    let rows = Signal::derive(move || {
+    let rows = crate::components::table_rows(move || {
         allocation
             .members
             .latest()
@@ -359,7 +359,7 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
     let editing_rule = RwSignal::new(None::<GroupId>);
     let inheritance = RwSignal::new(None::<GroupId>);
     let selected = RwSignal::new(HashSet::new());
-    let rows = Signal::derive(move || {
+    let rows = crate::components::table_rows(move || {
         allocation
             .members
             .latest()

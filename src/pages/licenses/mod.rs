@@ -61,7 +61,7 @@ impl Licenses {
         pick: fn(&LicenseOverview) -> &Vec<T>,
     ) -> Signal<Vec<T>> {
         let overview = self.overview.latest();
-        Signal::derive(move || {
+        crate::components::table_rows(move || {
             overview.with(|o| o.as_ref().map(|o| pick(o).clone()).unwrap_or_default())
         })
     }

@@ -54,7 +54,7 @@ pub fn Groups(state: TabState) -> impl IntoView {
     let creating = RwSignal::new(false);
     let editing = RwSignal::new(None::<GroupId>);
     let deleting = RwSignal::new(None::<GroupId>);
-    let rows = Signal::derive(move || {
+    let rows = crate::components::table_rows(move || {
         users
             .members
             .latest()

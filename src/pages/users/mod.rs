@@ -32,6 +32,9 @@ use crate::{
 
 use invite::InviteDialog;
 
+/// How long typing must pause before the search goes to the URL.
+const URL_UPDATE_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// The tabs, in order: (route segment, label).
 const TABS: [(&str, &str); 4] = [
     ("active", "Active Users"),
@@ -100,7 +103,7 @@ impl Users {
 
     pub fn members_with(&self, status: MemberStatus) -> Signal<Vec<allot_core::Member>> {
         let members = self.members.latest();
-        Signal::derive(move || {
+        crate::components::table_rows(move || {
             members.with(|snapshot| {
                 snapshot
                     .iter()
@@ -384,23 +387,32 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
             search.set(from_url);
         }
     });
-    // search → URL, replacing the entry so that typing does not fill the history.
+    // search → URL, replacing the entry so that typing does not fill the history; once
+    // typing pauses, since each navigation costs the router a few milliseconds.
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |_| {
         let Some(search) = search_of(&tab.get()) else {
             return;
         };
         let text = search.get();
-        let in_url = query.read_untracked().get("q").unwrap_or_default();
-        if text.trim() != in_url {
-            let path = location.pathname.get_untracked();
-            navigate(
-                &with_search(&path, &text),
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
+        let path = location.pathname.get_untracked();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
         }
+        let navigate = navigate.clone();
+        let update = move || {
+            let in_url = query.read_untracked().get("q").unwrap_or_default();
+            if text.trim() != in_url && location.pathname.get_untracked() == path {
+                navigate(
+                    &with_search(&path, &text),
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
+            }
+        };
+        pending.set_value(set_timeout_with_handle(update, URL_UPDATE_DELAY).ok());
     });
 }

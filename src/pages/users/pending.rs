@@ -92,7 +92,7 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
         }),
     ];
 
-    let rows = Signal::derive(move || users.invitations().unwrap_or_default());
+    let rows = crate::components::table_rows(move || users.invitations().unwrap_or_default());
     let revoking = RwSignal::new(false);
     let selected_invitations = move || {
         let ids = state.selected.get();
