@@ -79,11 +79,15 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
 async fn json<T: DeserializeOwned>(
     request: Result<Request, gloo_net::Error>,
 ) -> Result<T, ApiError> {
-    send(request)
+    let unreadable =
+        |error: String| ApiError::Server(format!("Unreadable answer from the server: {error}"));
+    // Bytes, not text: a large snapshot then reaches the parser without a UTF-16 round trip.
+    let bytes = send(request)
         .await?
-        .json()
+        .binary()
         .await
-        .map_err(|error| ApiError::Server(format!("Unreadable answer from the server: {error}")))
+        .map_err(|error| unreadable(error.to_string()))?;
+    serde_json::from_slice(&bytes).map_err(|error| unreadable(error.to_string()))
 }
 
 fn url(path: &str) -> String {

@@ -8,6 +8,7 @@ use allot_core::{
     window::RowWindow,
 };
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Must equal `--allot-row-height` in style/main.css: the window math counts in rows.
 const ROW_HEIGHT: f64 = 44.0;
@@ -151,11 +152,22 @@ pub fn DataTable<T: TableRow>(
             matching.with(|positions| positions.iter().map(|&i| rows[i].id()).collect::<Vec<_>>())
         })
     };
+    // Whether every row matches: then, as the selection holds only present rows, counting
+    // it is enough, without looking up each of 100,000 ids.
+    let all_match = move || matching.with(Vec::len) == rows.with(Vec::len);
     let all_state = Memo::new(move |_| {
-        if selected.with(HashSet::is_empty) {
-            return SelectAll::Unchecked;
+        let count = selected.with(HashSet::len);
+        if count == 0 {
+            SelectAll::Unchecked
+        } else if all_match() {
+            if count == rows.with(Vec::len) {
+                SelectAll::Checked
+            } else {
+                SelectAll::Mixed
+            }
+        } else {
+            selected.with(|selected| select_all_state(&matching_ids(), selected))
         }
-        selected.with(|selected| select_all_state(&matching_ids(), selected))
     });
     // Rows that went away (removed elsewhere, revoked...) leave the selection too.
     Effect::new(move |_| {
@@ -271,6 +283,44 @@ pub fn DataTable<T: TableRow>(
         }
     };
 
+    // Keyboard focus on a row survives the window moving under it: scrolling to the focused
+    // row can redraw it, which drops focus to the page, so it is put back on the same row.
+    let body = NodeRef::<leptos::html::Tbody>::new();
+    let focused_position = StoredValue::new(None::<usize>);
+    let on_focus_in = move |ev: leptos::ev::FocusEvent| {
+        let row = event_target::<web_sys::Element>(&ev).closest("tr[aria-rowindex]");
+        let position = row
+            .ok()
+            .flatten()
+            .and_then(|row| row.get_attribute("aria-rowindex")?.parse::<usize>().ok());
+        focused_position.set_value(position.map(|index| index - 2));
+    };
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        // Focus going elsewhere on purpose (not lost with a redrawn row) is left alone.
+        if ev.related_target().is_some() {
+            focused_position.set_value(None);
+        }
+    };
+    Effect::new(move |_| {
+        window.track();
+        let Some(position) = focused_position.get_value() else {
+            return;
+        };
+        request_animation_frame(move || {
+            let body_element: Option<web_sys::Element> = document().body().map(Into::into);
+            let lost = document().active_element() == body_element;
+            let selector = format!("tr[aria-rowindex=\"{}\"] input", position + 2);
+            let row = body
+                .get_untracked()
+                .and_then(|body| body.query_selector(&selector).ok().flatten());
+            if let (true, Some(row)) = (lost, row)
+                && let Ok(row) = row.dyn_into::<web_sys::HtmlElement>()
+            {
+                let _ = row.focus();
+            }
+        });
+    });
+
     let on_scroll = move |ev: leptos::ev::Event| {
         let area = event_target::<web_sys::Element>(&ev);
         scroll_top.set(area.scroll_top() as f64);
@@ -323,15 +373,21 @@ pub fn DataTable<T: TableRow>(
                                 prop:checked=move || all_state.get() == SelectAll::Checked
                                 prop:indeterminate=move || all_state.get() == SelectAll::Mixed
                                 on:change=move |_| {
-                                    let ids = matching_ids();
-                                    selected.update(|selected| toggle_all(&ids, selected));
+                                    if !all_match() {
+                                        let ids = matching_ids();
+                                        selected.update(|selected| toggle_all(&ids, selected));
+                                    } else if all_state.get_untracked() == SelectAll::Checked {
+                                        selected.update(HashSet::clear);
+                                    } else {
+                                        selected.set(rows.with(|rows| rows.iter().map(T::id).collect()));
+                                    }
                                 }
                             />
                         </th>
                         {header_cells}
                     </tr>
                 </thead>
-                <tbody>
+                <tbody node_ref=body on:focusin=on_focus_in on:focusout=on_focus_out>
                     <tr class="spacer" aria-hidden="true">
                         <td colspan=column_count style:height=move || format!("{}px", window.get().rows_above() as f64 * ROW_HEIGHT)></td>
                     </tr>

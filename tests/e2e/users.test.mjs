@@ -173,3 +173,17 @@ test('an unknown address shows a page-not-found screen', async () => {
   page.assertNoErrors();
   await context.close();
 });
+
+test('Tab and Shift+Tab walk through every row, beyond the rows first drawn, and back', async () => {
+  const { context, page } = await openActiveUsers();
+  const focusedRow = () => page.evaluate(() => Number(document.activeElement.closest('tr')?.getAttribute('aria-rowindex')));
+  await rows(page).first().getByRole('checkbox').focus();
+  const first = await focusedRow();
+  // More rows than the window draws at first: the table scrolls and draws as focus moves.
+  for (let i = 0; i < 60; i++) await page.keyboard.press('Tab');
+  assert.equal(await focusedRow(), first + 60);
+  for (let i = 0; i < 60; i++) await page.keyboard.press('Shift+Tab');
+  assert.equal(await focusedRow(), first, 'focus walks back up to the first row');
+  page.assertNoErrors();
+  await context.close();
+});
