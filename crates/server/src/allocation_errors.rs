@@ -4,7 +4,7 @@
 use allot_core::{AllocationError, OrgId, allocation::Entitlement};
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 
 use crate::{
     AppState,
@@ -97,7 +97,7 @@ async fn find(conn: &mut SqliteConnection, org_id: OrgId, id: i64) -> ApiResult<
 
 /// Deletes the error and records what became of it, ending the transaction.
 async fn close(
-    mut tx: Transaction<'static, Sqlite>,
+    mut tx: change::WriteTx,
     org_id: OrgId,
     actor: i64,
     (membership_id, product_id): (i64, i64),

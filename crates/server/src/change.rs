@@ -1,18 +1,75 @@
 //! What every change to an organization does besides the change itself, in its transaction.
 
+use std::{
+    collections::HashMap,
+    ops::{Deref, DerefMut},
+    path::PathBuf,
+    sync::{Arc, LazyLock, Mutex as StdMutex},
+};
+
 use allot_core::{AccountId, OrgId};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
     db::{Db, now},
     members,
 };
 
+/// One queue of writers per database file: a writer waits here for its turn, without a
+/// connection, instead of polling SQLite's busy timeout (whose back-off makes the unlucky
+/// wait seconds under load).
+static WRITERS: LazyLock<StdMutex<HashMap<PathBuf, Arc<Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+fn writers(db: &Db) -> Arc<Mutex<()>> {
+    let file = db.connect_options().get_filename().to_path_buf();
+    let mut writers = WRITERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    writers.entry(file).or_default().clone()
+}
+
+/// A write transaction and this process's turn to write, given back when it ends. Derefs to
+/// the connection, like a [`Transaction`].
+pub struct WriteTx {
+    // Dropped first: an unfinished transaction is rolled back before the turn passes on.
+    tx: Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
 /// Opens a write transaction holding SQLite's write lock from the start (`BEGIN IMMEDIATE`),
 /// so that two requests can never both read a count (seats left, Owners left) and then
-/// both act on it.
-pub async fn begin(db: &Db) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-    db.begin_with("BEGIN IMMEDIATE").await
+/// both act on it. This process's writers queue for their turn first, in order; other
+/// processes (the `pool` command) still meet SQLite's lock.
+pub async fn begin(db: &Db) -> Result<WriteTx, sqlx::Error> {
+    let turn = writers(db).lock_owned().await;
+    let tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    Ok(WriteTx { tx, _turn: turn })
 }
 
 /// Events kept per organization; a client further behind loads a fresh snapshot.

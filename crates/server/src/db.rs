@@ -16,7 +16,11 @@ pub async fn open(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sy
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // Rows cross from SQLite's worker thread to the query in a bounded channel; at the
+        // default 50 a snapshot's 100,000s of rows bounce between the two threads a few rows
+        // at a time.
+        .row_buffer_size(4096);
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)

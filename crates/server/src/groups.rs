@@ -349,7 +349,7 @@ async fn active_members_of(
 
 /// Records the change and commits, answering with what it did.
 async fn finish(
-    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    mut tx: change::WriteTx,
     org_id: OrgId,
     caller: &Caller,
     action: &str,

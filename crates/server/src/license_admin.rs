@@ -11,7 +11,7 @@ use allot_core::{
 };
 use axum::{Json, extract::State};
 use serde_json::json;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 
 use crate::{
     AppState,
@@ -186,7 +186,7 @@ fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
 /// A bulk removal: each id is done or refused (with why) in one transaction, recorded as one
 /// audit event naming the ids done.
 struct Removal {
-    tx: Transaction<'static, Sqlite>,
+    tx: change::WriteTx,
     results: Vec<ItemResult>,
     done: Vec<i64>,
     now: i64,
@@ -286,7 +286,7 @@ async fn remove_user(
             "No member of this organization has this id.",
         )));
     }
-    license_api::end_machines_and_sessions(conn, id, now).await?;
+    license_api::end_machines_and_sessions(conn, &[id], now).await?;
     sqlx::query("DELETE FROM direct_allocations WHERE membership_id = ?")
         .bind(id)
         .execute(&mut *conn)

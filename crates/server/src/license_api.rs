@@ -30,27 +30,30 @@ use crate::{
 /// Longer machine ids or hostnames are not ids but mistakes (or abuse).
 const MAX_NAME_CHARS: usize = 255;
 
-/// Ends the member's online sessions at once and deletes their registered machines; their
+/// Ends the members' online sessions at once and deletes their registered machines; their
 /// offline licenses stay valid until they expire; the seats of their inherited licenses are
-/// freed. Removing a licensed user and removing a member both come here.
+/// freed. Removing licensed users and removing members both come here, in bulk.
 pub async fn end_machines_and_sessions(
     conn: &mut SqliteConnection,
-    member: MemberId,
+    members: &[MemberId],
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let members =
+        serde_json::to_string(members).map_err(|error| sqlx::Error::Encode(error.into()))?;
     sqlx::query(
         "UPDATE activations SET ended_at = ?
-         WHERE membership_id = ? AND mode = 'online' AND ended_at IS NULL",
+         WHERE membership_id IN (SELECT value FROM json_each(?))
+           AND mode = 'online' AND ended_at IS NULL",
     )
     .bind(now)
-    .bind(member)
+    .bind(&members)
     .execute(&mut *conn)
     .await?;
     for sql in [
-        "DELETE FROM machines WHERE membership_id = ?",
-        "DELETE FROM held_licenses WHERE membership_id = ?",
+        "DELETE FROM machines WHERE membership_id IN (SELECT value FROM json_each(?))",
+        "DELETE FROM held_licenses WHERE membership_id IN (SELECT value FROM json_each(?))",
     ] {
-        sqlx::query(sql).bind(member).execute(&mut *conn).await?;
+        sqlx::query(sql).bind(&members).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Remove Users (with Undo) and Change Role: bulk changes in one transaction, reported per id.
 
+use std::collections::HashMap;
+
 use allot_core::{
     AccountId, BulkResponse, ChangeRoleRequest, ErrorDetail, IdsRequest, ItemResult, MemberId,
     OrgId, ProductSeats, Role,
@@ -7,7 +9,7 @@ use allot_core::{
 };
 use axum::{Json, extract::State};
 use serde_json::json;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 
 use crate::{
     AppState,
@@ -55,6 +57,40 @@ pub async fn find_member(
         })
     })
     .transpose()
+}
+
+/// The members of `org_id` among `ids`, active or removed, read at once; other
+/// organizations' and nonexistent ids are missing alike.
+async fn find_members(
+    conn: &mut SqliteConnection,
+    org_id: OrgId,
+    ids: &[MemberId],
+) -> ApiResult<HashMap<MemberId, OrgMember>> {
+    let rows: Vec<(MemberId, String, String, Option<i64>, String)> = sqlx::query_as(
+        "SELECT m.id, m.role, m.status, m.removed_at, a.full_name
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ?",
+    )
+    .bind(id_list(ids))
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, role, status, removed_at, full_name)| {
+            let member = OrgMember {
+                role: Role::parse(&role).ok_or_else(ApiError::internal)?,
+                active: status == "active",
+                removed_at,
+                full_name,
+            };
+            Ok((id, member))
+        })
+        .collect()
+}
+
+/// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch.
+fn id_list(ids: &[MemberId]) -> String {
+    serde_json::Value::from(ids).to_string()
 }
 
 /// The caller as the transaction sees them: their role may have changed since the
@@ -143,7 +179,7 @@ impl<T> Report<T> {
     /// event), commits, and answers with the organization's sequence number.
     async fn finish(
         self,
-        mut tx: Transaction<'static, Sqlite>,
+        mut tx: change::WriteTx,
         org_id: OrgId,
         actor: AccountId,
         action: &str,
@@ -197,10 +233,26 @@ pub async fn remove(
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
     let now = now();
+    // Judged one id at a time in the order given, against the members as the earlier ids
+    // left them; then written all at once.
+    let mut members = find_members(&mut tx, org_id, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
-        let outcome = remove_one(&mut tx, org_id, id, &mut batch, caller.account_id, now).await;
+        let outcome = remove_one(&mut members, id, &mut batch);
         report.add(id, outcome)?;
+    }
+    if !report.done.is_empty() {
+        let ids = id_list(&report.done);
+        sqlx::query(
+            "UPDATE memberships SET status = 'removed', removed_at = ?, removed_by = ?
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(now)
+        .bind(caller.account_id)
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+        license_api::end_machines_and_sessions(&mut tx, &report.done, now).await?;
     }
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
     let account = caller.account_id;
@@ -209,17 +261,12 @@ pub async fn remove(
         .await
 }
 
-async fn remove_one(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
+fn remove_one(
+    members: &mut HashMap<MemberId, OrgMember>,
     id: MemberId,
     batch: &mut Batch,
-    by: AccountId,
-    now: i64,
 ) -> Result<MemberId, ItemError> {
-    let member = find_member(conn, org_id, id)
-        .await?
-        .ok_or_else(no_such_member)?;
+    let member = members.get_mut(&id).ok_or_else(no_such_member)?;
     if !member.active {
         return Err(refused(
             "already_removed",
@@ -230,15 +277,7 @@ async fn remove_one(
         id,
         role: member.role,
     })?;
-    sqlx::query(
-        "UPDATE memberships SET status = 'removed', removed_at = ?, removed_by = ? WHERE id = ?",
-    )
-    .bind(now)
-    .bind(by)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    license_api::end_machines_and_sessions(conn, id, now).await?;
+    member.active = false;
     Ok(id)
 }
 
@@ -263,10 +302,21 @@ pub async fn restore(
     // Counted once and kept current as members come back, so a batch cannot overfill a pool.
     let mut seats = seats::product_seats(&mut tx, org_id).await?;
     let now = now();
+    let mut members = find_members(&mut tx, org_id, &request.ids).await?;
+    let mut licenses = direct_licenses(&mut tx, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
-        let outcome = restore_one(&mut tx, org_id, id, actor, &mut seats, now).await;
+        let outcome = restore_one(&mut members, &mut licenses, id, actor, &mut seats, now);
         report.add(id, outcome)?;
+    }
+    if !report.done.is_empty() {
+        sqlx::query(
+            "UPDATE memberships SET status = 'active', removed_at = NULL, removed_by = NULL
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(id_list(&report.done))
+        .execute(&mut *tx)
+        .await?;
     }
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
     let account = caller.account_id;
@@ -275,17 +325,34 @@ pub async fn restore(
         .await
 }
 
-async fn restore_one(
+/// The products directly allocated to each of `ids`.
+async fn direct_licenses(
     conn: &mut SqliteConnection,
-    org_id: OrgId,
+    ids: &[MemberId],
+) -> ApiResult<HashMap<MemberId, Vec<i64>>> {
+    let pairs: Vec<(MemberId, i64)> = sqlx::query_as(
+        "SELECT membership_id, product_id FROM direct_allocations
+         WHERE membership_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(id_list(ids))
+    .fetch_all(conn)
+    .await?;
+    let mut by_member: HashMap<MemberId, Vec<i64>> = HashMap::new();
+    for (member, product) in pairs {
+        by_member.entry(member).or_default().push(product);
+    }
+    Ok(by_member)
+}
+
+fn restore_one(
+    members: &mut HashMap<MemberId, OrgMember>,
+    licenses: &mut HashMap<MemberId, Vec<i64>>,
     id: MemberId,
     actor: Actor,
     seats: &mut [ProductSeats],
     now: i64,
 ) -> Result<MemberId, ItemError> {
-    let member = find_member(conn, org_id, id)
-        .await?
-        .ok_or_else(no_such_member)?;
+    let member = members.get_mut(&id).ok_or_else(no_such_member)?;
     let name = &member.full_name;
     let removed_at = match (member.active, member.removed_at) {
         (false, Some(removed_at)) => removed_at,
@@ -307,11 +374,7 @@ async fn restore_one(
             role: member.role,
         },
     )?;
-    let products: Vec<i64> =
-        sqlx::query_scalar("SELECT product_id FROM direct_allocations WHERE membership_id = ?")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let products = licenses.get(&id).map_or(&[][..], Vec::as_slice);
     let mut held: Vec<&mut ProductSeats> = seats
         .iter_mut()
         .filter(|product| products.contains(&product.id))
@@ -325,13 +388,8 @@ async fn restore_one(
     for product in &mut held {
         product.used += 1;
     }
-    sqlx::query(
-        "UPDATE memberships SET status = 'active', removed_at = NULL, removed_by = NULL
-         WHERE id = ?",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    member.active = true;
+    member.removed_at = None;
     Ok(id)
 }
 
@@ -354,32 +412,68 @@ pub async fn change_role(
     let mut tx = change::begin(&state.db).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
+    let new_role = request.role;
+    let mut members = find_members(&mut tx, org_id, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
-        let outcome = change_role_one(&mut tx, org_id, id, &mut batch, request.role).await;
+        let outcome = change_role_one(&mut members, id, &mut batch, new_role);
         report.add(id, outcome)?;
     }
     // Members who already had the role are done but unchanged.
-    let changed: Vec<_> = report.done.iter().flatten().collect();
-    let detail = (!changed.is_empty()).then(|| json!({ "role": request.role, "members": changed }));
+    let changed: Vec<(MemberId, Role)> = report.done.iter().flatten().copied().collect();
+    let ids: Vec<MemberId> = changed.iter().map(|&(id, _)| id).collect();
+    let mut left_teams: HashMap<MemberId, Vec<String>> = HashMap::new();
+    if !ids.is_empty() {
+        let ids = id_list(&ids);
+        sqlx::query("UPDATE memberships SET role = ? WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(new_role.as_str())
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        if rules::check_team_member(new_role).is_err() {
+            let rows: Vec<(MemberId, String)> = sqlx::query_as(
+                "SELECT tm.membership_id, t.name FROM team_members tm
+                 JOIN teams t ON t.id = tm.team_id
+                 WHERE tm.membership_id IN (SELECT value FROM json_each(?))
+                 ORDER BY tm.membership_id, t.name",
+            )
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (member, team) in rows {
+                left_teams.entry(member).or_default().push(team);
+            }
+            sqlx::query(
+                "DELETE FROM team_members WHERE membership_id IN (SELECT value FROM json_each(?))",
+            )
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    let changed: Vec<serde_json::Value> = changed
+        .into_iter()
+        .map(|(id, previous_role)| {
+            let left_teams = left_teams.remove(&id).unwrap_or_default();
+            json!({ "id": id, "previous_role": previous_role, "left_teams": left_teams })
+        })
+        .collect();
+    let detail = (!changed.is_empty()).then(|| json!({ "role": new_role, "members": changed }));
     let account = caller.account_id;
     report
         .finish(tx, org_id, account, "members.role_changed", detail)
         .await
 }
 
-/// Gives member `id` the role; what changed, for the audit event, or `None` when they
-/// already had it.
-async fn change_role_one(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
+/// Gives member `id` the role (as far as the rules go: the caller writes it); their previous
+/// role, for the audit event, or `None` when they already had it.
+fn change_role_one(
+    members: &mut HashMap<MemberId, OrgMember>,
     id: MemberId,
     batch: &mut Batch,
     new_role: Role,
-) -> Result<Option<serde_json::Value>, ItemError> {
-    let member = find_member(conn, org_id, id)
-        .await?
-        .ok_or_else(no_such_member)?;
+) -> Result<Option<(MemberId, Role)>, ItemError> {
+    let member = members.get_mut(&id).ok_or_else(no_such_member)?;
     if !member.active {
         return Err(refused(
             "member_removed",
@@ -399,26 +493,7 @@ async fn change_role_one(
     if member.role == new_role {
         return Ok(None);
     }
-    sqlx::query("UPDATE memberships SET role = ? WHERE id = ?")
-        .bind(new_role.as_str())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let mut left_teams: Vec<String> = Vec::new();
-    if rules::check_team_member(new_role).is_err() {
-        left_teams = sqlx::query_scalar(
-            "SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
-             WHERE tm.membership_id = ? ORDER BY t.name",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        sqlx::query("DELETE FROM team_members WHERE membership_id = ?")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(Some(
-        json!({ "id": id, "previous_role": member.role, "left_teams": left_teams }),
-    ))
+    let previous_role = member.role;
+    member.role = new_role;
+    Ok(Some((id, previous_role)))
 }

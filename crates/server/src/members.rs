@@ -150,79 +150,159 @@ async fn products(
     Ok(ProductsChange { products, seats })
 }
 
+/// A member's columns, in the order `load_members` selects them.
+type MemberRow = (
+    MemberId,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    i64,
+);
+
 /// The organization's members in `scope`, by id.
 pub async fn load_members(
     conn: &mut SqliteConnection,
     org_id: OrgId,
     scope: Scope,
 ) -> Result<Vec<Member>, sqlx::Error> {
-    let mut licenses = ids_by_member(
+    let mut licenses = sorted_pairs(
         conn,
         &format!(
-            "SELECT membership_id, product_id FROM direct_allocations WHERE org_id = ?1{}
-             ORDER BY membership_id, product_id",
+            "FROM direct_allocations WHERE org_id = ?1{}",
             scope.filter("membership_id", "member")
         ),
+        "membership_id, product_id",
         org_id,
     )
     .await?;
-    let mut group_ids = ids_by_member(
+    let mut group_ids = sorted_pairs(
         conn,
         &format!(
-            "SELECT gm.membership_id, gm.group_id FROM group_members gm
-             JOIN groups g ON g.id = gm.group_id WHERE g.org_id = ?1{}
-             ORDER BY gm.membership_id, gm.group_id",
+            "FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE g.org_id = ?1{}",
             scope.filter("gm.membership_id", "member")
         ),
+        "gm.membership_id, gm.group_id",
         org_id,
     )
     .await?;
-    let mut held = ids_by_member(
+    let mut held = sorted_pairs(
         conn,
         &format!(
-            "SELECT h.membership_id, h.product_id FROM held_licenses h
-             JOIN memberships m ON m.id = h.membership_id WHERE m.org_id = ?1{}
-             ORDER BY h.membership_id, h.product_id",
+            "FROM held_licenses h JOIN memberships m ON m.id = h.membership_id
+             WHERE m.org_id = ?1{}",
             scope.filter("h.membership_id", "member")
+        ),
+        "h.membership_id, h.product_id",
+        org_id,
+    )
+    .await?;
+    let mut rows: Vec<MemberRow> = json_rows(
+        conn,
+        "m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
+         r.full_name, m.last_access_at, m.allocate_to_user",
+        &format!(
+            "FROM memberships m
+             JOIN accounts a ON a.id = m.account_id
+             LEFT JOIN accounts r ON r.id = m.removed_by
+             WHERE m.org_id = ?1{}",
+            scope.filter("m.id", "member")
         ),
         org_id,
     )
     .await?;
-    let rows = sqlx::query(&format!(
-        "SELECT m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
-                r.full_name AS removed_by, m.last_access_at, m.allocate_to_user
-         FROM memberships m
-         JOIN accounts a ON a.id = m.account_id
-         LEFT JOIN accounts r ON r.id = m.removed_by
-         WHERE m.org_id = ?1{} ORDER BY m.id",
-        scope.filter("m.id", "member")
+    rows.sort_unstable_by_key(|row| row.0);
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                full_name,
+                email,
+                role,
+                status,
+                joined_at,
+                removed_at,
+                removed_by,
+                last_access_at,
+                allocate_to_user,
+            )| {
+                Ok(Member {
+                    id,
+                    full_name,
+                    email,
+                    role: parse_role(&role)?,
+                    status: match status.as_str() {
+                        "active" => MemberStatus::Active,
+                        _ => MemberStatus::Removed,
+                    },
+                    joined_at,
+                    removed_at,
+                    removed_by,
+                    last_access_at,
+                    licenses: licenses.take(id),
+                    allocate_to_user: allocate_to_user != 0,
+                    groups: group_ids.take(id),
+                    held: held.take(id),
+                })
+            },
+        )
+        .collect()
+}
+
+/// `(owner, id)` pairs sorted by owner, taken owner by owner in ascending order: a merge
+/// with the owners' own rows, without a map.
+struct SortedPairs {
+    pairs: std::iter::Peekable<std::vec::IntoIter<(MemberId, i64)>>,
+}
+
+impl SortedPairs {
+    /// The ids of `owner`, skipping those of owners before it (none when read in order).
+    fn take(&mut self, owner: MemberId) -> Vec<i64> {
+        while self.pairs.next_if(|&(of, _)| of < owner).is_some() {}
+        let mut ids = Vec::new();
+        while let Some((_, id)) = self.pairs.next_if(|&(of, _)| of == owner) {
+            ids.push(id);
+        }
+        ids
+    }
+}
+
+/// `(owner, id)` pairs of `columns` from `from` (whose organization is `?1`), sorted.
+async fn sorted_pairs(
+    conn: &mut SqliteConnection,
+    from: &str,
+    columns: &str,
+    org_id: OrgId,
+) -> Result<SortedPairs, sqlx::Error> {
+    let mut pairs: Vec<(MemberId, i64)> = json_rows(conn, columns, from, org_id).await?;
+    pairs.sort_unstable();
+    Ok(SortedPairs {
+        pairs: pairs.into_iter().peekable(),
+    })
+}
+
+/// The rows of `SELECT <columns> <from>` (whose organization is `?1`), in no particular
+/// order, read as one JSON array of arrays built by SQLite. Each row and each of its values
+/// crossing from SQLite's thread on its own costs several times the query itself for the
+/// 100,000s of rows of a large organization's snapshot.
+async fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    columns: &str,
+    from: &str,
+    org_id: OrgId,
+) -> Result<Vec<T>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT json_group_array(json_array({columns})) {from}"
     ))
     .bind(org_id)
-    .fetch_all(&mut *conn)
+    .fetch_one(conn)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            let id: i64 = row.get("id");
-            Ok(Member {
-                id,
-                full_name: row.get("full_name"),
-                email: row.get("email"),
-                role: parse_role(row.get("role"))?,
-                status: match row.get::<&str, _>("status") {
-                    "active" => MemberStatus::Active,
-                    _ => MemberStatus::Removed,
-                },
-                joined_at: row.get("joined_at"),
-                removed_at: row.get("removed_at"),
-                removed_by: row.get("removed_by"),
-                last_access_at: row.get("last_access_at"),
-                licenses: licenses.remove(&id).unwrap_or_default(),
-                allocate_to_user: row.get("allocate_to_user"),
-                groups: group_ids.remove(&id).unwrap_or_default(),
-                held: held.remove(&id).unwrap_or_default(),
-            })
-        })
-        .collect()
+    let json: &str = row.try_get(0)?;
+    serde_json::from_str(json).map_err(|error| sqlx::Error::Decode(error.into()))
 }
 
 /// The organization's pending invitations in `scope`, by id.

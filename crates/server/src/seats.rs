@@ -8,6 +8,10 @@ use crate::db::now;
 
 /// Every product of the organization with its named seats and their use. Run it inside the
 /// transaction that will take seats, after `change::begin`, so the count cannot go stale.
+///
+/// Licenses of active members are counted as all the product's licenses less those of
+/// removed members (a product's licenses are its organization's members'): a count of an
+/// index, and lookups for the few removed, instead of looking up every holder's status.
 pub async fn product_seats(
     conn: &mut SqliteConnection,
     org_id: OrgId,
@@ -16,12 +20,14 @@ pub async fn product_seats(
         "SELECT p.id, p.name,
            (SELECT SUM(seats) FROM license_pools
              WHERE product_id = p.id AND kind = 'named' AND expires_at > ?1),
-           (SELECT COUNT(*) FROM direct_allocations a
-              JOIN memberships m ON m.id = a.membership_id
-             WHERE a.product_id = p.id AND m.status = 'active')
-           + (SELECT COUNT(*) FROM held_licenses h
-              JOIN memberships m ON m.id = h.membership_id
-             WHERE h.product_id = p.id AND m.status = 'active')
+           (SELECT COUNT(*) FROM direct_allocations WHERE product_id = p.id)
+           - (SELECT COUNT(*) FROM memberships m
+              JOIN direct_allocations a ON a.membership_id = m.id AND a.product_id = p.id
+             WHERE m.org_id = p.org_id AND m.status = 'removed')
+           + (SELECT COUNT(*) FROM held_licenses WHERE product_id = p.id)
+           - (SELECT COUNT(*) FROM memberships m
+              JOIN held_licenses h ON h.membership_id = m.id AND h.product_id = p.id
+             WHERE m.org_id = p.org_id AND m.status = 'removed')
            + (SELECT COUNT(*) FROM invitation_products ip
               JOIN invitations i ON i.id = ip.invitation_id
              WHERE ip.product_id = p.id AND i.status = 'pending' AND i.expires_at > ?1)
