@@ -225,17 +225,19 @@ pub fn InviteDialog(
                 .collect_view()
         })
     };
-    let role_options = Role::ALL
-        .into_iter()
-        .map(|option| {
-            let allowed = option != Role::Owner || is_owner;
-            view! {
-                <option value=option.as_str() selected=option == Role::Member disabled=!allowed>
-                    {option.label()}
-                </option>
-            }
-        })
-        .collect_view();
+    let role_options = move || {
+        Role::ALL
+            .into_iter()
+            .map(|option| {
+                let allowed = option != Role::Owner || is_owner;
+                view! {
+                    <option value=option.as_str() selected=option == Role::Member disabled=!allowed>
+                        {option.label()}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
     let confirm = move |_| {
         invite.dispatch(InviteRequest {
             emails: list.with_untracked(AddressList::addresses),
@@ -291,7 +293,7 @@ pub fn InviteDialog(
                         role.set(choice);
                     }
                 }>
-                    {role_options.clone()}
+                    {role_options()}
                 </select>
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| step.set(Step::Addresses)>"Back"</button>

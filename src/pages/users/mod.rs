@@ -400,9 +400,18 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
             handle.clear();
         }
         let navigate = navigate.clone();
+        if query.with_untracked(|query| query.get("q").unwrap_or_default()) == text.trim() {
+            return;
+        }
         let update = move || {
-            let in_url = query.read_untracked().get("q").unwrap_or_default();
-            if text.trim() != in_url && location.pathname.get_untracked() == path {
+            // The page may have gone meanwhile (its timeout is cleared then, but be sure).
+            let Some(in_url) = query.try_with_untracked(|query| query.get("q").unwrap_or_default())
+            else {
+                return;
+            };
+            if text.trim() != in_url
+                && location.pathname.try_get_untracked().as_ref() == Some(&path)
+            {
                 navigate(
                     &with_search(&path, &text),
                     NavigateOptions {
@@ -414,5 +423,10 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
             }
         };
         pending.set_value(set_timeout_with_handle(update, URL_UPDATE_DELAY).ok());
+    });
+    on_cleanup(move || {
+        if let Some(handle) = pending.try_get_value().flatten() {
+            handle.clear();
+        }
     });
 }
