@@ -2,10 +2,15 @@
 
 use allot_core::{
     Group, Invitation, LicensedUser, Member, MemberStatus, MembersSnapshot, OfflineActivation,
-    OnlineActivation, Product, ProductId, RegisteredMachine, search::search_key,
+    OnlineActivation, Product, ProductId, RegisteredMachine, format::count, search::search_key,
+    sort::SortKey,
 };
+use leptos::prelude::*;
 
-use crate::components::TableRow;
+use crate::{
+    components::{Column, TableRow, table_rows},
+    sync::OrgState,
+};
 
 impl TableRow for Member {
     fn id(&self) -> i64 {
@@ -115,6 +120,34 @@ impl GroupRow {
                 rule: product_names(&snapshot.products, &group.products, "No license"),
             })
             .collect()
+    }
+
+    /// The organization's groups, kept current with it.
+    pub fn rows(state: OrgState) -> Signal<Vec<GroupRow>> {
+        table_rows(move || {
+            state
+                .latest()
+                .with(|snapshot| snapshot.as_ref().map(GroupRow::all))
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn name_column() -> Column<GroupRow> {
+        Column::new("Group", |g: &GroupRow| g.group.name.clone())
+            .sorted_by(|g| SortKey::text(&g.group.name))
+            .class("name")
+    }
+
+    /// The allocation rule, under the heading `label`.
+    pub fn rule_column(label: &'static str) -> Column<GroupRow> {
+        Column::new(label, |g: &GroupRow| g.rule.clone())
+            .sorted_by(|g| SortKey::text(&g.rule))
+            .class("licenses")
+    }
+
+    pub fn members_column() -> Column<GroupRow> {
+        Column::new("Members", |g: &GroupRow| count(g.members))
+            .sorted_by(|g| SortKey::Number(Some(g.members as i64)))
     }
 }
 

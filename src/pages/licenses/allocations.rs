@@ -359,22 +359,11 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
     let editing_rule = RwSignal::new(None::<GroupId>);
     let inheritance = RwSignal::new(None::<GroupId>);
     let selected = RwSignal::new(HashSet::new());
-    let rows = crate::components::table_rows(move || {
-        allocation
-            .members
-            .latest()
-            .with(|snapshot| snapshot.as_ref().map(GroupRow::all))
-            .unwrap_or_default()
-    });
+    let rows = GroupRow::rows(allocation.members);
     let columns = vec![
-        Column::new("Group", |g: &GroupRow| g.group.name.clone())
-            .sorted_by(|g| SortKey::text(&g.group.name))
-            .class("name"),
-        Column::new("Allocation rule", |g: &GroupRow| g.rule.clone())
-            .sorted_by(|g| SortKey::text(&g.rule))
-            .class("licenses"),
-        Column::new("Members", |g: &GroupRow| count(g.members))
-            .sorted_by(|g| SortKey::Number(Some(g.members as i64))),
+        GroupRow::name_column(),
+        GroupRow::rule_column("Allocation rule"),
+        GroupRow::members_column(),
         Column::new("Actions", move |g: &GroupRow| {
             let id = g.group.id;
             let name = g.group.name.clone();

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use allot_core::{
     Group, GroupId, GroupRequest, Member, MemberId, MemberStatus, Role,
     allocation::{GROUP_ROLES, loss_on_leaving},
-    format::count,
     search::{SearchQuery, member_search_key},
     sort::{Sort, SortKey},
 };
@@ -54,24 +53,13 @@ pub fn Groups(state: TabState) -> impl IntoView {
     let creating = RwSignal::new(false);
     let editing = RwSignal::new(None::<GroupId>);
     let deleting = RwSignal::new(None::<GroupId>);
-    let rows = crate::components::table_rows(move || {
-        users
-            .members
-            .latest()
-            .with(|snapshot| snapshot.as_ref().map(GroupRow::all))
-            .unwrap_or_default()
-    });
+    let rows = GroupRow::rows(users.members);
     let columns = vec![
-        Column::new("Group", |g: &GroupRow| g.group.name.clone())
-            .sorted_by(|g| SortKey::text(&g.group.name))
-            .class("name"),
+        GroupRow::name_column(),
         Column::new("Role", |g: &GroupRow| role_label(g.group.role))
             .sorted_by(|g| SortKey::Number(g.group.role.map(|r| r as i64))),
-        Column::new("License rule", |g: &GroupRow| g.rule.clone())
-            .sorted_by(|g| SortKey::text(&g.rule))
-            .class("licenses"),
-        Column::new("Members", |g: &GroupRow| count(g.members))
-            .sorted_by(|g| SortKey::Number(Some(g.members as i64))),
+        GroupRow::rule_column("License rule"),
+        GroupRow::members_column(),
         Column::new("Actions", move |g: &GroupRow| {
             let id = g.group.id;
             let name = g.group.name.clone();
