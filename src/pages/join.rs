@@ -1,3 +1,4 @@
+use allot_core::account::{FULL_NAME_MAX_CHARS, PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS};
 use allot_core::{AcceptRequest, InvitationPreview};
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -70,18 +71,19 @@ fn AcceptForm(invitation: InvitationPreview, token: String) -> impl IntoView {
         <form on:submit=submit>
             {new_account.then(|| view! {
                 <label for="join-name">"Full name"</label>
-                <input id="join-name" type="text" autocomplete="name" required bind:value=full_name />
+                <input id="join-name" type="text" autocomplete="name" required maxlength=FULL_NAME_MAX_CHARS bind:value=full_name />
             })}
             <label for="join-password">{if new_account { "Choose a password" } else { "Your password" }}</label>
             <input
                 id="join-password"
                 type="password"
                 autocomplete=if new_account { "new-password" } else { "current-password" }
-                minlength=if new_account { "10" } else { "1" }
+                minlength=if new_account { PASSWORD_MIN_CHARS } else { 1 }
+                maxlength=PASSWORD_MAX_BYTES
                 required
                 bind:value=password
             />
-            {new_account.then(|| view! { <p class="hint">"At least 10 characters."</p> })}
+            {new_account.then(|| view! { <p class="hint">{format!("At least {PASSWORD_MIN_CHARS} characters.")}</p> })}
             {move || error().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
             <button type="submit" disabled=move || accept.pending().get()>
                 {if new_account { "Create account and join" } else { "Sign in and join" }}

@@ -113,7 +113,19 @@ pub fn effective_role(own: Role, member_groups: &[GroupId], groups: &[Group]) ->
         .iter()
         .filter(|group| member_groups.contains(&group.id))
         .filter_map(|group| group.role)
-        .fold(own, Role::min)
+        .fold(own, raised_role_by)
+}
+
+/// The role a member acts with: their own, raised to the highest role their groups grant.
+/// The one rule behind every authorization check on the server and every role the console
+/// shows.
+pub fn raised_role(own: Role, group_role: Option<Role>) -> Role {
+    group_role.map_or(own, |granted| raised_role_by(own, granted))
+}
+
+fn raised_role_by(own: Role, granted: Role) -> Role {
+    // Declaration order is rank order: the lesser is the higher role.
+    own.min(granted)
 }
 
 /// The roles a group may grant: every role but Owner.

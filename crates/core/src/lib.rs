@@ -2,6 +2,7 @@
 //!
 //! Nothing here does I/O, so everything is tested natively and compiles to wasm unchanged.
 
+pub mod account;
 pub mod address_list;
 pub mod allocation;
 pub mod api;

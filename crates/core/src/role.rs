@@ -45,6 +45,17 @@ impl Role {
     pub fn manages_organization(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)
     }
+
+    /// Whether a member acting with this (effective) role may hand `role` to someone: by an
+    /// invitation, its link or its acceptance, a role change, undoing a removal, or a group.
+    /// Owners grant every role, Admins every role but Owner, everyone else none.
+    pub fn may_grant(self, role: Role) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Admin => role != Role::Owner,
+            Role::Member | Role::BillingManager => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +79,15 @@ mod tests {
             .filter(|role| role.manages_organization())
             .collect();
         assert_eq!(managers, [Role::Owner, Role::Admin]);
+    }
+
+    #[test]
+    fn owners_grant_everything_admins_all_but_owner_others_nothing() {
+        for role in Role::ALL {
+            assert!(Role::Owner.may_grant(role));
+            assert_eq!(Role::Admin.may_grant(role), role != Role::Owner);
+            assert!(!Role::Member.may_grant(role));
+            assert!(!Role::BillingManager.may_grant(role));
+        }
     }
 }

@@ -12,12 +12,25 @@ pub struct Actor {
     pub role: Role,
 }
 
-/// The member a change is about, with their current role. (A separate type from [`Actor`]
-/// so that the two cannot be swapped by accident.)
+/// The member a change is about, with their own role and the highest role their groups grant
+/// them, if any. (A separate type from [`Actor`] so that the two cannot be swapped by
+/// accident.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
     pub id: MemberId,
     pub role: Role,
+    pub group_role: Option<Role>,
+}
+
+impl Target {
+    /// A member no group grants a role to.
+    pub fn new(id: MemberId, role: Role) -> Self {
+        Self {
+            id,
+            role,
+            group_role: None,
+        }
+    }
 }
 
 /// Why a change is refused.
@@ -31,6 +44,7 @@ pub enum RuleViolation {
     RemoveOwnerByNonOwner,
     RestoreOwnerByNonOwner,
     BillingManagerInTeam,
+    RoleFromGroup,
 }
 
 impl RuleViolation {
@@ -45,6 +59,7 @@ impl RuleViolation {
             RuleViolation::LastOwner => "last_owner",
             RuleViolation::RemoveSelf => "remove_self",
             RuleViolation::BillingManagerInTeam => "billing_manager_in_team",
+            RuleViolation::RoleFromGroup => "role_from_group",
         }
     }
 
@@ -67,6 +82,10 @@ impl RuleViolation {
             RuleViolation::RemoveOwnerByNonOwner => "Only an Owner can remove an Owner.",
             RuleViolation::RestoreOwnerByNonOwner => "Only an Owner can bring back an Owner.",
             RuleViolation::BillingManagerInTeam => "Billing Managers cannot be in a team.",
+            RuleViolation::RoleFromGroup => {
+                "A group this member is in grants them a higher role; take them out of that \
+                 group (Groups tab) first."
+            }
         }
     }
 }
@@ -89,11 +108,17 @@ pub fn check_role_change(
     if target.role == new_role {
         return Ok(());
     }
-    if (target.role == Role::Owner || new_role == Role::Owner) && actor.role != Role::Owner {
+    if (target.role == Role::Owner || new_role == Role::Owner) && !actor.role.may_grant(Role::Owner)
+    {
         return Err(RuleViolation::OwnerRoleByNonOwner);
     }
     if target.role == Role::Owner && active_owners <= 1 {
         return Err(RuleViolation::LastOwner);
+    }
+    // A lower role of their own would change nothing they can do while a group grants more:
+    // refused, so that nobody keeps acting with a role the console no longer shows them in.
+    if target.group_role.is_some_and(|granted| granted < new_role) {
+        return Err(RuleViolation::RoleFromGroup);
     }
     Ok(())
 }
@@ -126,7 +151,7 @@ pub fn check_restore(actor: Actor, target: Target) -> Result<(), RuleViolation> 
     if !actor.role.manages_organization() {
         return Err(RuleViolation::NotAManager);
     }
-    if target.role == Role::Owner && actor.role != Role::Owner {
+    if !actor.role.may_grant(target.role) {
         return Err(RuleViolation::RestoreOwnerByNonOwner);
     }
     Ok(())
@@ -201,7 +226,30 @@ mod tests {
     };
 
     fn target(id: MemberId, role: Role) -> Target {
-        Target { id, role }
+        Target::new(id, role)
+    }
+
+    #[test]
+    fn a_role_a_group_grants_cannot_be_taken_away_by_a_lower_own_role() {
+        let raised = Target {
+            id: 9,
+            role: Role::Admin,
+            group_role: Some(Role::Admin),
+        };
+        for to in [Role::Member, Role::BillingManager] {
+            assert_eq!(
+                check_role_change(OWNER, raised, to, 1),
+                Err(RuleViolation::RoleFromGroup)
+            );
+        }
+        // Raising above the group's role, or to it, is a real change.
+        assert_eq!(check_role_change(OWNER, raised, Role::Owner, 1), Ok(()));
+        let member = Target {
+            role: Role::Member,
+            ..raised
+        };
+        assert_eq!(check_role_change(ADMIN, member, Role::Admin, 1), Ok(()));
+        assert_eq!(RuleViolation::RoleFromGroup.code(), "role_from_group");
     }
 
     #[test]
@@ -428,7 +476,7 @@ mod tests {
                     continue;
                 };
                 let actor = Actor { id: actor as MemberId, role: actor_role };
-                let subject = Target { id: target as MemberId, role: target_role };
+                let subject = Target::new(target as MemberId, target_role);
                 match change {
                     Change::Role { role, .. } => {
                         if check_role_change(actor, subject, role, owners(&roles)).is_ok() {
@@ -459,7 +507,7 @@ mod tests {
             let mut batch = Batch::new(actor, owners);
             let mut left = owners;
             for (id, &role) in roles.iter().enumerate() {
-                let target = Target { id: id as MemberId, role };
+                let target = Target::new(id as MemberId, role);
                 let allowed = if remove {
                     batch.remove(target).is_ok()
                 } else {

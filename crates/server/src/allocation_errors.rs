@@ -114,7 +114,8 @@ async fn close(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Tries the allocation again: done when a seat is free now, else 409 with the numbers.
+/// Tries the allocation again: done when a seat is free now, else 409 with the numbers and
+/// nothing changed.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}/retry", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
     responses((status = 204), (status = 404, body = allot_core::ErrorBody), (status = 409, body = allot_core::ErrorBody)))]
@@ -131,9 +132,8 @@ pub async fn retry(
         .iter()
         .find(|product| product.id == product_id)
         .ok_or_else(ApiError::not_found)?;
+    // Refused, the retry leaves no trace: the error stays as it was (dropping `tx` rolls back).
     if let Some(shortfall) = product.shortfall(1) {
-        record(&mut tx, org_id, membership_id, product_id, &shortfall).await?;
-        tx.commit().await?;
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "seats_exceeded",

@@ -1,11 +1,5 @@
 //! Passwords, session tokens, and the checks every organization request goes through.
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
-
 use allot_core::{AccountId, MemberId, OrgId, Role};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use axum::{
@@ -113,17 +107,12 @@ impl FromRequestParts<AppState> for Caller {
             .or_else(|| cookie_token(&parts.headers))
             .ok_or_else(ApiError::unauthorized)?;
         let hash = token_hash(token);
-        let session: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT account_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?",
-        )
-        .bind(&hash)
-        .fetch_optional(&state.db)
-        .await?;
-        let Some((account_id, last_seen_at, expires_at)) = session else {
+        let Some((account_id, last_seen_at, expires_at)) = find_session(&state.db, &hash).await?
+        else {
             return Err(ApiError::unauthorized());
         };
         let now = now();
-        if expires_at <= now || last_seen_at + IDLE_TIMEOUT_SECS <= now {
+        if !is_live(last_seen_at, expires_at, now) {
             sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
                 .bind(&hash)
                 .execute(&state.db)
@@ -157,12 +146,53 @@ pub const GROUP_ROLE_SQL: &str = "(SELECT g.role FROM group_members gm
      WHERE gm.membership_id = m.id AND g.role IS NOT NULL
      ORDER BY CASE g.role WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END LIMIT 1)";
 
-/// The higher of a member's own role and the one their groups grant.
+/// The higher of a member's own role and the one their groups grant, from their stored forms.
 pub fn effective_role(own: &str, group_role: Option<&str>) -> ApiResult<Role> {
     let own = Role::parse(own).ok_or_else(ApiError::internal)?;
-    Ok(group_role
-        .and_then(Role::parse)
-        .map_or(own, |granted| own.min(granted)))
+    let granted = group_role
+        .map(|role| Role::parse(role).ok_or_else(ApiError::internal))
+        .transpose()?;
+    Ok(allot_core::allocation::raised_role(own, granted))
+}
+
+/// The effective role of `account_id` in `org_id`, if they are an active member there.
+pub async fn member_role(
+    conn: &mut sqlx::SqliteConnection,
+    org_id: OrgId,
+    account_id: AccountId,
+) -> ApiResult<Option<Role>> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT m.role, {GROUP_ROLE_SQL} FROM memberships m
+         WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
+    ))
+    .bind(org_id)
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(role, group_role)| effective_role(&role, group_role.as_deref()))
+        .transpose()
+}
+
+/// The session's account, when it was last used and when it ends at the latest.
+async fn find_session(db: &Db, hash: &[u8]) -> Result<Option<(AccountId, i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT account_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?")
+        .bind(hash)
+        .fetch_optional(db)
+        .await
+}
+
+fn is_live(last_seen_at: i64, expires_at: i64, now: i64) -> bool {
+    expires_at > now && last_seen_at + IDLE_TIMEOUT_SECS > now
+}
+
+impl Caller {
+    /// Whether the caller's session still stands (not signed out, not expired), checked
+    /// without counting as use: long-lived requests such as the change feed ask it again.
+    pub async fn still_signed_in(&self, db: &Db) -> Result<bool, sqlx::Error> {
+        Ok(find_session(db, &self.token_hash)
+            .await?
+            .is_some_and(|(_, last_seen_at, expires_at)| is_live(last_seen_at, expires_at, now())))
+    }
 }
 
 /// The caller's active membership in `org_id`. Not being a member answers 404, exactly as a
@@ -198,52 +228,6 @@ pub async fn manager(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membe
         ));
     }
     Ok(membership)
-}
-
-/// Failed sign-ins per email address; past the limit, sign-in is refused for a while so
-/// that passwords cannot be guessed at speed.
-#[derive(Default)]
-pub struct SignInThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-const MAX_FAILURES: u32 = 5;
-const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Beyond this many tracked addresses, stale entries are dropped.
-const MAX_TRACKED: usize = 10_000;
-
-impl SignInThrottle {
-    /// `Err(wait)` when the address is locked out for `wait`.
-    pub fn check(&self, email: &str) -> Result<(), Duration> {
-        let failures = self.failures.lock().expect("throttle lock");
-        match failures.get(&email.to_lowercase()) {
-            Some(&(count, since)) if count >= MAX_FAILURES && since.elapsed() < THROTTLE_WINDOW => {
-                Err(THROTTLE_WINDOW - since.elapsed())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub fn record_failure(&self, email: &str) {
-        let mut failures = self.failures.lock().expect("throttle lock");
-        if failures.len() >= MAX_TRACKED {
-            failures.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
-        }
-        let entry = failures
-            .entry(email.to_lowercase())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= THROTTLE_WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    pub fn clear(&self, email: &str) {
-        self.failures
-            .lock()
-            .expect("throttle lock")
-            .remove(&email.to_lowercase());
-    }
 }
 
 #[cfg(test)]
@@ -282,18 +266,5 @@ mod tests {
         headers.insert(header::AUTHORIZATION, "Bearer xyz".parse().unwrap());
         assert_eq!(bearer_token(&headers), Some("xyz"));
         assert!(!uses_cookie(&headers));
-    }
-
-    #[test]
-    fn throttle_locks_out_after_repeated_failures() {
-        let throttle = SignInThrottle::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(throttle.check("A@example.com").is_ok());
-            throttle.record_failure("a@example.com");
-        }
-        assert!(throttle.check("A@example.com").is_err());
-        assert!(throttle.check("b@example.com").is_ok());
-        throttle.clear("a@EXAMPLE.com");
-        assert!(throttle.check("a@example.com").is_ok());
     }
 }

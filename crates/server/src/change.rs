@@ -39,7 +39,20 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Commits, provided every change the transaction made has its event: a change noted in
+    /// `change_dirty` but never recorded would be missing from the feed and would poison the
+    /// next transaction's bookkeeping, so such a transaction is rolled back and fails.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let unrecorded: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM change_dirty)")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        if unrecorded {
+            self.tx.rollback().await?;
+            tracing::error!("a write transaction changed state without recording its change");
+            return Err(sqlx::Error::Protocol(
+                "a change was made without its change event; it was rolled back".into(),
+            ));
+        }
         self.tx.commit().await
     }
 
@@ -66,10 +79,32 @@ impl DerefMut for WriteTx {
 /// so that two requests can never both read a count (seats left, Owners left) and then
 /// both act on it. This process's writers queue for their turn first, in order; other
 /// processes (the `pool` command) still meet SQLite's lock.
+///
+/// A write made outside the server (an operator's SQL) is noted by the triggers like any
+/// other but has no event yet: it becomes its organization's next event here, before this
+/// transaction's own change, so that the feed stays complete and `commit` finds the
+/// bookkeeping clean.
 pub async fn begin(db: &Db) -> Result<WriteTx, sqlx::Error> {
     let turn = writers(db).lock_owned().await;
-    let tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    Ok(WriteTx { tx, _turn: turn })
+    let mut tx = WriteTx {
+        tx: db.begin_with("BEGIN IMMEDIATE").await?,
+        _turn: turn,
+    };
+    let outside: Vec<OrgId> = sqlx::query_scalar("SELECT DISTINCT org_id FROM change_dirty")
+        .fetch_all(&mut *tx)
+        .await?;
+    for org_id in outside {
+        tracing::warn!(org_id, "recording a change made outside the server");
+        record(
+            &mut tx,
+            org_id,
+            None,
+            "external_change",
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    Ok(tx)
 }
 
 /// Events kept per organization; a client further behind loads a fresh snapshot.

@@ -1,6 +1,6 @@
 //! The database: SQLite in WAL mode, migrations embedded in the binary.
 
-use std::{str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
     SqlitePool,
@@ -21,12 +21,29 @@ pub async fn open(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sy
         // default 50 a snapshot's 100,000s of rows bounce between the two threads a few rows
         // at a time.
         .row_buffer_size(4096);
+    create_private(options.get_filename())?;
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await?;
     sqlx::migrate!().run(&pool).await?;
     Ok(pool)
+}
+
+/// Creates the database file readable by its owner only (SQLite gives its -wal and -shm files
+/// the same mode), unless it exists or the database lives in memory.
+fn create_private(file: &Path) -> std::io::Result<()> {
+    if file.as_os_str().is_empty() || file.to_str() == Some(":memory:") {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => Err(error),
+        _ => Ok(()),
+    }
 }
 
 /// The current time in Unix seconds.

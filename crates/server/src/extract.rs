@@ -1,33 +1,80 @@
 //! Extractors whose refusals use the API's error shape.
 
+use std::{convert::Infallible, net::SocketAddr};
+
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, rejection::JsonRejection},
     http::{StatusCode, request::Parts},
+    middleware::Next,
+    response::Response,
 };
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// Like `axum::Json`, but a missing content type or malformed body answers
-/// `{"error": {...}}` saying what is wrong.
+/// Like `axum::Json`, but a missing content type, an oversized body (413) or a malformed one
+/// answers `{"error": {...}}` saying what is wrong. Whole numbers written with a fraction
+/// (`3.0`) are read as integers, as JSON Schema's `integer` allows.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Send the request body as JSON (Content-Type: application/json).",
-            )),
-            Err(rejection) => Err(ApiError::bad_request(
-                "invalid_body",
-                format!("The request body is not valid: {}", rejection.body_text()),
-            )),
+        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Send the request body as JSON (Content-Type: application/json).",
+                ));
+            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "The request body is too large: at most 2 MB.",
+                ));
+            }
+            Err(rejection) => return Err(invalid_body(rejection.body_text())),
+        };
+        T::deserialize(whole_numbers(value))
+            .map(Self)
+            .map_err(|error| invalid_body(error.to_string()))
+    }
+}
+
+fn invalid_body(why: String) -> ApiError {
+    ApiError::bad_request(
+        "invalid_body",
+        format!("The request body is not valid: {why}"),
+    )
+}
+
+/// `value` with every number that is a whole number in `i64`'s range as an integer.
+fn whole_numbers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            // The bounds are exact powers of two; `as` is exact for whole floats inside them.
+            if float.fract() == 0.0
+                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&float)
+            {
+                Value::from(float as i64)
+            } else {
+                Value::Number(number)
+            }
         }
+        Value::Array(items) => Value::Array(items.into_iter().map(whole_numbers).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(name, field)| (name, whole_numbers(field)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -43,5 +90,79 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
             .await
             .map(|axum::extract::Path(value)| Self(value))
             .map_err(|_| ApiError::not_found())
+    }
+}
+
+/// Like `axum::extract::Query`; a query string that does not parse answers 400 in the API's
+/// error shape, saying what is wrong.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|rejection| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("The query string is not valid: {}", rejection.body_text()),
+                )
+            })
+    }
+}
+
+/// The address of the client a request comes from, as throttling knows it: the peer's IP, or
+/// behind a load balancer (`--trust-forwarded-for`) the last address of `X-Forwarded-For`,
+/// the one the balancer added.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<ClientAddr>()
+            .cloned()
+            .unwrap_or_else(|| ClientAddr("unknown".into())))
+    }
+}
+
+/// Works out each request's [`ClientAddr`].
+pub async fn client_addr(trust_forwarded_for: bool, mut request: Request, next: Next) -> Response {
+    let forwarded = trust_forwarded_for
+        .then(|| request.headers().get("x-forwarded-for")?.to_str().ok())
+        .flatten()
+        .and_then(|list| list.rsplit(',').next())
+        .map(|address| address.trim().to_owned())
+        .filter(|address| !address.is_empty());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip().to_string());
+    if let Some(address) = forwarded.or(peer) {
+        request.extensions_mut().insert(ClientAddr(address));
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn whole_numbers_with_a_fraction_become_integers() {
+        assert_eq!(
+            whole_numbers(json!({ "ids": [3.0, 4, -2.0], "x": 1.5, "n": { "m": 1e3 } })),
+            json!({ "ids": [3, 4, -2], "x": 1.5, "n": { "m": 1000 } })
+        );
+        assert!(
+            whole_numbers(json!(1e19)).is_f64(),
+            "outside i64 stays as it was"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use allot_core::OrgId;
 use axum::{
-    extract::{Query, Request, State},
+    extract::{Request, State},
     http::{HeaderMap, Method},
     middleware::Next,
     response::{
@@ -23,11 +23,11 @@ use crate::{
     auth::{self, Caller},
     change::RETAINED_EVENTS,
     error::{ApiError, ApiResult},
-    extract::PathParams,
+    extract::{PathParams, QueryParams},
 };
 
 /// Checked again this often even without a local write: changes made by another server
-/// process (pool commands, a second server) and the caller's session and role.
+/// process (pool commands, a second server), and the caller's session (its expiry) and role.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Events sent per read; a client far behind gets them in batches.
 const BATCH: i64 = 500;
@@ -36,14 +36,14 @@ const RETRY: Duration = Duration::from_secs(1);
 
 #[derive(Deserialize)]
 pub struct FeedQuery {
-    after: Option<u64>,
+    after: Option<i64>,
 }
 
 /// `change` events (`id` = sequence number, data = a `ChangeEvent`), and `reset` when the
 /// client is too far behind for the log (or ahead of it): load a fresh snapshot then.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/changes", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id"),
-           ("after" = Option<u64>, Query, description = "The sequence number the client has")),
+           ("after" = Option<i64>, Query, minimum = 0, description = "The sequence number the client has")),
     responses((status = 200, content_type = "text/event-stream", body = allot_core::ChangeEvent),
               (status = 400, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
               (status = 404, body = allot_core::ErrorBody)))]
@@ -51,27 +51,39 @@ pub async fn changes(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(org_id): PathParams<OrgId>,
-    Query(query): Query<FeedQuery>,
+    QueryParams(query): QueryParams<FeedQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     auth::manager(&state.db, &caller, org_id).await?;
     let last_event_id = headers
         .get("last-event-id")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    let mut seen = last_event_id.or(query.after).ok_or_else(|| {
-        ApiError::bad_request(
-            "missing_position",
-            "Say which change you have: ?after=SEQ or a Last-Event-ID header.",
-        )
-    })? as i64;
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(|value| value.parse::<i64>().ok())
+        })
+        .map(|parsed| parsed.ok_or_else(bad_position));
+    let mut seen = match last_event_id.transpose()?.or(query.after) {
+        Some(seq) if seq >= 0 => seq,
+        Some(_) => return Err(bad_position()),
+        None => {
+            return Err(ApiError::bad_request(
+                "missing_position",
+                "Say which change you have: ?after=SEQ or a Last-Event-ID header.",
+            ));
+        }
+    };
     let mut writes = state.changes.subscribe();
     let stream = async_stream::stream! {
         yield Ok(Event::default().retry(RETRY).comment("following"));
         loop {
             writes.borrow_and_update();
-            // Stop as soon as the caller may no longer see the organization.
-            if auth::manager(&state.db, &caller, org_id).await.is_err() {
+            // Stop as soon as the caller is signed out (signing out is a write, which wakes
+            // this loop) or may no longer see the organization.
+            if !caller.still_signed_in(&state.db).await.unwrap_or(false)
+                || auth::manager(&state.db, &caller, org_id).await.is_err()
+            {
                 break;
             }
             let Ok((current, events)) = read(&state, org_id, seen).await else {
@@ -94,6 +106,14 @@ pub async fn changes(
         }
     };
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+fn bad_position() -> ApiError {
+    ApiError::bad_request(
+        "invalid_position",
+        "The change you have (?after= or Last-Event-ID) must be a whole number from 0 to \
+         9223372036854775807.",
+    )
 }
 
 /// The organization's sequence number and the next events after `seen`.

@@ -235,12 +235,18 @@ fn valid_name(name: &str) -> ApiResult<&str> {
     Ok(name)
 }
 
-fn valid_role(role: Option<Role>) -> ApiResult<Option<Role>> {
+/// The role a group is to grant: one a group may grant at all, and one the manager saving the
+/// group may grant themselves.
+fn valid_role(role: Option<Role>, manager: Role) -> ApiResult<Option<Role>> {
     match role {
         Some(role) if !GROUP_ROLES.contains(&role) => Err(ApiError::bad_request(
             "invalid_role",
             "A group can grant Admin, Member or Billing Manager, never Owner.",
         )),
+        Some(role) if !manager.may_grant(role) => Err(ApiError::forbidden(format!(
+            "Only a member who may grant the {} role can make a group grant it.",
+            role.label()
+        ))),
         _ => Ok(role),
     }
 }
@@ -383,9 +389,9 @@ pub async fn create(
     PathParams(org_id): PathParams<OrgId>,
     JsonBody(request): JsonBody<GroupRequest>,
 ) -> ApiResult<(StatusCode, Json<GroupChange>)> {
-    auth::manager(&state.db, &caller, org_id).await?;
+    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
-    let role = valid_role(request.role)?;
+    let role = valid_role(request.role, manager.role)?;
     let mut tx = change::begin(&state.db).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
     let members = valid_members(&mut tx, org_id, &request.members).await?;
@@ -443,9 +449,9 @@ pub async fn update(
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
     JsonBody(request): JsonBody<GroupRequest>,
 ) -> ApiResult<Json<GroupChange>> {
-    auth::manager(&state.db, &caller, org_id).await?;
+    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
-    let role = valid_role(request.role)?;
+    let role = valid_role(request.role, manager.role)?;
     let mut tx = change::begin(&state.db).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     ensure_name_free(&mut tx, org_id, name, Some(group_id)).await?;

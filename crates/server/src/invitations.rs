@@ -16,7 +16,7 @@ use std::{
 use allot_core::{
     AcceptRequest, BulkResponse, ErrorDetail, IdsRequest, Invitation, InvitationLink,
     InvitationPreview, InviteOutcome, InviteRequest, InviteResponse, InviteResult, ItemResult,
-    OrgId, ProductSeats, Role,
+    OrgId, ProductSeats, Role, account,
     emails::{MAX_INVITATIONS, email_key, validate_email},
 };
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
@@ -31,7 +31,7 @@ use crate::{
     change,
     db::now,
     error::{ApiError, ApiResult},
-    extract::{JsonBody, PathParams},
+    extract::{ClientAddr, JsonBody, PathParams},
     mailer::{self, Mail},
     members::{self, Scope},
     seats, session,
@@ -40,7 +40,6 @@ use crate::{
 /// How long a link works after it is sent; the mail says so.
 const LINK_VALIDITY_SECS: i64 = 24 * 60 * 60;
 const SECRET_BYTES: usize = 32;
-const MIN_PASSWORD_CHARS: usize = 10;
 const NOT_PENDING: &str = "This invitation was already accepted or revoked.";
 
 /// Makes invitation links: the server's secret, which every server of a deployment shares, and
@@ -48,6 +47,8 @@ const NOT_PENDING: &str = "This invitation was already accepted or revoked.";
 pub struct InvitationLinks {
     secret: Vec<u8>,
     public_url: String,
+    /// `--dev-log-links`: queued mails are logged with their links, for demos.
+    log_links: bool,
 }
 
 impl InvitationLinks {
@@ -56,7 +57,22 @@ impl InvitationLinks {
         Self {
             secret,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            log_links: false,
         }
+    }
+
+    /// Logs queued mails with their activation links (`--dev-log-links`).
+    pub fn logging_links(self, log_links: bool) -> Self {
+        Self { log_links, ..self }
+    }
+
+    pub fn logs_links(&self) -> bool {
+        self.log_links
+    }
+
+    /// The activation link of invitation `id` as it stands (its current nonce).
+    pub fn link(&self, id: i64, nonce: &str) -> String {
+        self.url(&self.token(id, nonce))
     }
 
     fn token(&self, id: i64, nonce: &str) -> String {
@@ -231,11 +247,7 @@ pub async fn create(
     JsonBody(request): JsonBody<InviteRequest>,
 ) -> ApiResult<Json<InviteResponse>> {
     let manager = auth::manager(&state.db, &caller, org_id).await?;
-    if request.role == Role::Owner && manager.role != Role::Owner {
-        return Err(ApiError::forbidden(
-            "Only an Owner can invite someone as an Owner.",
-        ));
-    }
+    may_grant(&manager, request.role)?;
     let addresses = addresses(&request.emails)?;
     let mut product_ids = request.products.clone();
     product_ids.sort_unstable();
@@ -319,13 +331,13 @@ pub async fn create(
                     .await?;
                 }
                 let token = issue_token(&mut tx, &state.links, invitation_id).await?;
-                let link = state.links.url(&token);
                 mails.push(Mail::invitation(
                     &email,
                     &inviter,
                     &organization,
                     request.role,
-                    &link,
+                    invitation_id,
+                    state.links.url(&token),
                 ));
                 invited.push(email.clone());
                 InviteOutcome::Invited { invitation_id }
@@ -351,7 +363,7 @@ pub async fn create(
         .await?;
     }
     tx.commit().await?;
-    mailer::log_queued(&mails);
+    mailer::log_queued(&mails, &state.links);
     Ok(Json(InviteResponse { results }))
 }
 
@@ -446,6 +458,22 @@ fn seats_exceeded(shortfall: String) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "seats_exceeded", shortfall)
 }
 
+/// Whoever creates, resends or copies the link of an invitation hands out its role, so they
+/// must be allowed to grant it.
+fn may_grant(manager: &auth::Membership, role: Role) -> ApiResult<()> {
+    if manager.role.may_grant(role) {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(format!(
+        "Only an Owner can invite someone as {}, or resend or copy such an invitation.",
+        role.label()
+    )))
+}
+
+fn refused(refused: account::Refused) -> ApiError {
+    ApiError::bad_request(refused.code, refused.message)
+}
+
 fn not_pending() -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "not_pending", NOT_PENDING)
 }
@@ -494,10 +522,11 @@ pub async fn resend(
     caller: Caller,
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<Json<InvitationLink>> {
-    auth::manager(&state.db, &caller, org_id).await?;
+    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db).await?;
     let invitation = pending_invitation(&mut tx, org_id, id).await?;
     let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+    may_grant(&manager, role)?;
     let now = now();
     if invitation.expires_at <= now {
         let products: Vec<i64> = sqlx::query_scalar(
@@ -516,8 +545,10 @@ pub async fn resend(
         }
     }
     let expires_at = now + LINK_VALIDITY_SECS;
-    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
+    // The resender vouches for the role now: acceptance checks it against them.
+    sqlx::query("UPDATE invitations SET expires_at = ?, invited_by = ? WHERE id = ?")
         .bind(expires_at)
+        .bind(caller.account_id)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -528,7 +559,8 @@ pub async fn resend(
         &inviter,
         &organization,
         role,
-        &state.links.url(&token),
+        id,
+        state.links.url(&token),
     )];
     mailer::queue(&mut tx, &mails).await?;
     let detail = json!({ "id": id, "email": invitation.email });
@@ -541,7 +573,7 @@ pub async fn resend(
     )
     .await?;
     tx.commit().await?;
-    mailer::log_queued(&mails);
+    mailer::log_queued(&mails, &state.links);
     Ok(Json(InvitationLink {
         path: join_path(&token),
         expires_at,
@@ -560,9 +592,13 @@ pub async fn link(
     caller: Caller,
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<Json<InvitationLink>> {
-    auth::manager(&state.db, &caller, org_id).await?;
+    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut conn = state.db.acquire().await?;
     let invitation = pending_invitation(&mut conn, org_id, id).await?;
+    may_grant(
+        &manager,
+        Role::parse(&invitation.role).ok_or_else(ApiError::internal)?,
+    )?;
     Ok(Json(InvitationLink {
         path: join_path(&state.links.token(id, &invitation.token_nonce)),
         expires_at: invitation.expires_at,
@@ -635,6 +671,7 @@ struct LinkedInvitation {
     id: i64,
     org_id: OrgId,
     organization: String,
+    inviter_id: i64,
     invited_by: String,
     email: String,
     role: String,
@@ -649,15 +686,15 @@ async fn linked_invitation(
     token: &str,
 ) -> ApiResult<LinkedInvitation> {
     let invitation: Option<LinkedInvitation> = sqlx::query_as(
-        "SELECT i.id, i.org_id, o.name AS organization, a.full_name AS invited_by, i.email,
-                i.role, i.status, i.expires_at
+        "SELECT i.id, i.org_id, o.name AS organization, i.invited_by AS inviter_id,
+                a.full_name AS invited_by, i.email, i.role, i.status, i.expires_at
          FROM invitations i
          JOIN organizations o ON o.id = i.org_id
          JOIN accounts a ON a.id = i.invited_by
          WHERE i.token_hash = ?",
     )
     .bind(auth::token_hash(token))
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(invitation) = invitation else {
         return Err(ApiError::new(
@@ -684,7 +721,22 @@ async fn linked_invitation(
             "This invitation has expired: links work for 24 hours. Ask an Admin of the \
              organization for a new invitation.",
         ),
-        _ => Ok(invitation),
+        _ => {
+            // The role is granted by whoever sent the link, as they are now: an inviter who
+            // was demoted or removed since can no longer hand it out.
+            let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+            let inviter_role =
+                auth::member_role(&mut *conn, invitation.org_id, invitation.inviter_id).await?;
+            if !inviter_role.is_some_and(|inviter| inviter.may_grant(role)) {
+                return gone(
+                    "inviter_cannot_grant",
+                    "This invitation can no longer be accepted: the person who sent it may no \
+                     longer grant its role. Ask an Owner or Admin of the organization for a \
+                     new invitation.",
+                );
+            }
+            Ok(invitation)
+        }
     }
 }
 
@@ -736,6 +788,7 @@ enum Invitee {
               (status = 429, body = allot_core::ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
+    client: ClientAddr,
     PathParams(token): PathParams<String>,
     JsonBody(request): JsonBody<AcceptRequest>,
 ) -> ApiResult<impl IntoResponse> {
@@ -750,26 +803,15 @@ pub async fn accept(
             .await?;
     let invitee = match account {
         Some(account) => Invitee::Existing(
-            session::authenticate(&state, &email, Some(account), request.password).await?,
+            session::authenticate(&state, &client, &email, Some(account), request.password).await?,
         ),
         None => {
             let full_name = mailer::one_line(request.full_name.as_deref().unwrap_or_default());
-            if full_name.is_empty() {
-                return Err(ApiError::bad_request(
-                    "full_name_required",
-                    "Enter your full name: it is how the organization's admins will know you.",
-                ));
-            }
-            if request.password.chars().count() < MIN_PASSWORD_CHARS {
-                return Err(ApiError::bad_request(
-                    "weak_password",
-                    format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters."),
-                ));
-            }
+            account::check_full_name(&full_name).map_err(refused)?;
+            account::check_new_password(&request.password).map_err(refused)?;
             let password = request.password;
-            let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-                .await
-                .map_err(|_| ApiError::internal())?;
+            let password_hash =
+                session::password_work(&state, move || auth::hash_password(&password)).await?;
             Invitee::New {
                 full_name,
                 password_hash,

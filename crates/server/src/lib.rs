@@ -15,7 +15,7 @@ pub mod invitations;
 mod license_admin;
 mod license_api;
 mod license_key;
-mod mailer;
+pub mod mailer;
 mod member_changes;
 mod members;
 mod openapi;
@@ -25,6 +25,7 @@ mod security;
 mod session;
 pub mod simulate;
 mod teams;
+mod throttle;
 mod web;
 
 use std::{path::PathBuf, sync::Arc};
@@ -32,31 +33,38 @@ use std::{path::PathBuf, sync::Arc};
 use allot_core::Health;
 use axum::{
     Json, Router,
-    http::HeaderValue,
+    http::{HeaderValue, header},
     middleware,
     routing::{delete, get, patch, post, put},
 };
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 
 pub use error::ApiError;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: db::Db,
-    pub throttle: Arc<auth::SignInThrottle>,
     /// Signs invitation links with the server secret.
     pub links: Arc<invitations::InvitationLinks>,
     /// Bumped after every write request, so that change feeds look for new events at once.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Password hashing that requests without a session can start (signing in, joining):
+    /// this many at once, so that a flood cannot exhaust memory or the blocking threads.
+    pub password_work: Arc<tokio::sync::Semaphore>,
 }
+
+/// Argon2 hashes at once for unauthenticated requests: each takes about 19 MiB.
+const PASSWORD_WORK_AT_ONCE: usize = 4;
 
 impl AppState {
     pub fn new(db: db::Db, links: invitations::InvitationLinks) -> Self {
         Self {
             db,
-            throttle: Arc::default(),
             links: Arc::new(links),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            password_work: Arc::new(tokio::sync::Semaphore::new(PASSWORD_WORK_AT_ONCE)),
         }
     }
 }
@@ -68,6 +76,8 @@ pub struct WebConfig {
     pub static_dir: Option<PathBuf>,
     /// CSP `frame-ancestors`: `'none'` unless the console may be embedded.
     pub frame_ancestors: Option<String>,
+    /// Behind a load balancer: the client is the last address of `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
 }
 
 pub fn router(state: AppState, config: &WebConfig) -> Router {
@@ -196,7 +206,12 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
                 "This address does not accept that method.",
             )
         })
-        .with_state(state);
+        .with_state(state)
+        // Answers carry sessions, links and personal data: no cache keeps a copy.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     let index_html = config
         .static_dir
@@ -212,6 +227,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
     if let Some(dir) = &config.static_dir {
         app = app.merge(web::console(dir));
     }
+    let trust_forwarded_for = config.trust_forwarded_for;
     app.layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(move |request, next| {
             feed::wake_after_writes(changes.clone(), request, next)
@@ -220,7 +236,25 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
             security::headers(csp.clone(), request, next)
         }))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(move |request, next| {
+            extract::client_addr(trust_forwarded_for, request, next)
+        }))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, telling handlers each client's
+/// address.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Whether the server and its database answer.

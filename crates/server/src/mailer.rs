@@ -1,35 +1,59 @@
 //! Email. Every message goes into the `outbox` table in the transaction of the change that
-//! sends it, so a mail exists exactly when its change is committed, and is logged once it is,
-//! so that an operator can read an activation link. With `--smtp-url`, `delivery` sends the
-//! outbox by SMTP.
+//! sends it, so a mail exists exactly when its change is committed, and is logged once it is.
+//! With `--smtp-url`, `delivery` sends the outbox by SMTP.
+//!
+//! An activation link is never stored or logged: an invitation's mail keeps a placeholder and
+//! the invitation's id, and `delivery` makes the link from the server secret as it sends the
+//! mail. `--dev-log-links` is the explicit way for a demo operator to read links in the log.
 
 use allot_core::Role;
 use sqlx::SqliteConnection;
 
-use crate::db::now;
+use crate::{db::now, invitations::InvitationLinks};
+
+/// Stands where an invitation mail's activation link goes, until the mail is sent.
+pub const LINK_PLACEHOLDER: &str = "{activation_link}";
 
 pub struct Mail {
     /// A validated address.
     pub to: String,
     pub subject: String,
-    /// Plain text.
+    /// Plain text, with [`LINK_PLACEHOLDER`] for an invitation's link.
     pub body: String,
+    /// The invitation whose link the body needs.
+    pub invitation_id: Option<i64>,
+    /// The link as issued with the mail, for `--dev-log-links` only: never stored.
+    link: Option<String>,
 }
 
 impl Mail {
-    /// The invitation to join an organization, with its activation link.
-    pub fn invitation(to: &str, inviter: &str, organization: &str, role: Role, link: &str) -> Self {
+    /// The invitation to join an organization, with a placeholder for its activation link.
+    pub fn invitation(
+        to: &str,
+        inviter: &str,
+        organization: &str,
+        role: Role,
+        invitation_id: i64,
+        link: String,
+    ) -> Self {
         let (inviter, organization) = (one_line(inviter), one_line(organization));
         Mail {
             to: to.to_owned(),
             subject: format!("{inviter} invited you to join {organization} on Allot"),
             body: format!(
                 "{inviter} invited you to join {organization} on Allot as {}. Open this link \
-                 within 24 hours to accept: {link}\n",
+                 within 24 hours to accept: {LINK_PLACEHOLDER}\n",
                 role.label()
             ),
+            invitation_id: Some(invitation_id),
+            link: Some(link),
         }
     }
+}
+
+/// The body as sent: the placeholder replaced by the link.
+pub fn render(body: &str, link: &str) -> String {
+    body.replace(LINK_PLACEHOLDER, link)
 }
 
 /// `text` as one line of plain text: control characters (line breaks among them) and the
@@ -53,11 +77,13 @@ pub async fn queue(conn: &mut SqliteConnection, mails: &[Mail]) -> Result<(), sq
     let now = now();
     for mail in mails {
         sqlx::query(
-            "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO outbox (recipient, subject, body, invitation_id, created_at)
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(&mail.to)
         .bind(&mail.subject)
         .bind(&mail.body)
+        .bind(mail.invitation_id)
         .bind(now)
         .execute(&mut *conn)
         .await?;
@@ -65,10 +91,17 @@ pub async fn queue(conn: &mut SqliteConnection, mails: &[Mail]) -> Result<(), sq
     Ok(())
 }
 
-/// Logs mails once their transaction has been committed.
-pub fn log_queued(mails: &[Mail]) {
+/// Logs mails once their transaction has been committed: who and what, without the link
+/// unless the operator asked for links in the log.
+pub fn log_queued(mails: &[Mail], links: &InvitationLinks) {
     for mail in mails {
-        tracing::info!(to = %mail.to, subject = %mail.subject, "mail queued: {}", mail.body.trim_end());
+        match mail.link.as_deref().filter(|_| links.logs_links()) {
+            Some(link) => tracing::info!(
+                to = %mail.to, subject = %mail.subject,
+                "mail queued (--dev-log-links): {}", render(&mail.body, link).trim_end()
+            ),
+            None => tracing::info!(to = %mail.to, subject = %mail.subject, "mail queued"),
+        }
     }
 }
 
@@ -95,15 +128,22 @@ mod tests {
             "Olivia\nOwens",
             "Acme QA",
             Role::BillingManager,
-            "https://allot.example/join/abc",
+            7,
+            "https://allot.example/join/abc".into(),
         );
         assert_eq!(mail.to, "ann@x.io");
         assert_eq!(
             mail.subject,
             "Olivia Owens invited you to join Acme QA on Allot"
         );
+        assert!(
+            !mail.body.contains("/join/"),
+            "no link is stored: {}",
+            mail.body
+        );
+        assert_eq!(mail.invitation_id, Some(7));
         assert_eq!(
-            mail.body,
+            render(&mail.body, "https://allot.example/join/abc"),
             "Olivia Owens invited you to join Acme QA on Allot as Billing Manager. Open this \
              link within 24 hours to accept: https://allot.example/join/abc\n"
         );

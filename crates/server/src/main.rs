@@ -37,6 +37,11 @@ struct Cli {
     /// Origins allowed to frame the console (CSP frame-ancestors), e.g. "https://portal.example".
     #[arg(long, env = "ALLOT_FRAME_ANCESTORS")]
     frame_ancestors: Option<String>,
+    /// Behind a load balancer or reverse proxy: throttle sign-ins by the last address of
+    /// X-Forwarded-For (the one the balancer adds) instead of the connection's. Only with a
+    /// balancer that sets it, or clients could claim any address.
+    #[arg(long, env = "ALLOT_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
     /// The secret that signs invitation links, shared by every server of a deployment; created
     /// when missing [default: allot.secret beside the SQLite database file].
     #[arg(long, env = "ALLOT_SECRET_FILE")]
@@ -49,6 +54,11 @@ struct Cli {
     /// "smtp://smtp.example.com:587?tls=required" [default: mails stay in the outbox and the log].
     #[arg(long, env = "ALLOT_SMTP_URL")]
     smtp_url: Option<String>,
+    /// Log queued mails with their activation links, so that a demo operator without SMTP
+    /// can open them. Anyone who reads the log can then accept any invitation: never in
+    /// production.
+    #[arg(long, env = "ALLOT_DEV_LOG_LINKS")]
+    dev_log_links: bool,
     /// The sender of the mails.
     #[arg(
         long,
@@ -95,7 +105,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         None => format!("http://{}", listener.local_addr()?),
     };
     let secret = invitations::load_secret(cli.secret_file.as_deref(), &cli.db)?;
-    let links = InvitationLinks::new(secret, &public_url);
+    let links = InvitationLinks::new(secret, &public_url).logging_links(cli.dev_log_links);
     if cli.demo {
         let started = std::time::Instant::now();
         if demo::seed_if_empty_with(&db, &links, cli.demo_members as usize).await? {
@@ -118,19 +128,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             demo::BILLING_EMAIL
         );
     }
+    let state = AppState::new(db.clone(), links);
     if let Some(url) = &cli.smtp_url {
-        delivery::spawn(db.clone(), delivery::transport(url)?, cli.mail_from.clone());
+        let transport = delivery::transport(url)?;
+        delivery::spawn(db, state.links.clone(), transport, cli.mail_from.clone());
     }
     let config = WebConfig {
         static_dir: cli.static_dir,
         frame_ancestors: cli.frame_ancestors,
+        trust_forwarded_for: cli.trust_forwarded_for,
     };
     // Tests and scripts read this line to find the port.
     println!("Allot listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(AppState::new(db, links), &config))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    allot_server::serve(listener, router(state, &config), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -27,6 +27,8 @@ const UNDO_WINDOW_SECS: i64 = 10 * 60;
 /// A member of the organization, as the changes here need them.
 pub struct OrgMember {
     pub role: Role,
+    /// The highest role a group grants them, if any.
+    pub group_role: Option<Role>,
     pub active: bool,
     pub removed_at: Option<i64>,
     pub full_name: String,
@@ -39,24 +41,53 @@ pub async fn find_member(
     org_id: OrgId,
     id: MemberId,
 ) -> ApiResult<Option<OrgMember>> {
-    let row: Option<(String, String, Option<i64>, String)> = sqlx::query_as(
-        "SELECT m.role, m.status, m.removed_at, a.full_name
+    let row: Option<MemberRow> = sqlx::query_as(&format!(
+        "SELECT m.id, m.role, {}, m.status, m.removed_at, a.full_name
          FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.id = ? AND m.org_id = ?",
-    )
+        auth::GROUP_ROLE_SQL
+    ))
     .bind(id)
     .bind(org_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|(role, status, removed_at, full_name)| {
-        Ok(OrgMember {
-            role: Role::parse(&role).ok_or_else(ApiError::internal)?,
-            active: status == "active",
-            removed_at,
-            full_name,
-        })
-    })
-    .transpose()
+    row.map(|row| org_member(row).map(|(_, member)| member))
+        .transpose()
+}
+
+type MemberRow = (
+    MemberId,
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    String,
+);
+
+fn org_member(
+    (id, role, group_role, status, removed_at, full_name): MemberRow,
+) -> ApiResult<(MemberId, OrgMember)> {
+    let member = OrgMember {
+        role: Role::parse(&role).ok_or_else(ApiError::internal)?,
+        group_role: group_role
+            .map(|role| Role::parse(&role).ok_or_else(ApiError::internal))
+            .transpose()?,
+        active: status == "active",
+        removed_at,
+        full_name,
+    };
+    Ok((id, member))
+}
+
+impl OrgMember {
+    /// The role the rules judge this member by, as a change's subject.
+    fn target(&self, id: MemberId) -> Target {
+        Target {
+            id,
+            role: self.role,
+            group_role: self.group_role,
+        }
+    }
 }
 
 /// The members of `org_id` among `ids`, active or removed, read at once; other
@@ -66,26 +97,17 @@ async fn find_members(
     org_id: OrgId,
     ids: &[MemberId],
 ) -> ApiResult<HashMap<MemberId, OrgMember>> {
-    let rows: Vec<(MemberId, String, String, Option<i64>, String)> = sqlx::query_as(
-        "SELECT m.id, m.role, m.status, m.removed_at, a.full_name
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+        "SELECT m.id, m.role, {}, m.status, m.removed_at, a.full_name
          FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ?",
-    )
+        auth::GROUP_ROLE_SQL
+    ))
     .bind(id_list(ids))
     .bind(org_id)
     .fetch_all(conn)
     .await?;
-    rows.into_iter()
-        .map(|(id, role, status, removed_at, full_name)| {
-            let member = OrgMember {
-                role: Role::parse(&role).ok_or_else(ApiError::internal)?,
-                active: status == "active",
-                removed_at,
-                full_name,
-            };
-            Ok((id, member))
-        })
-        .collect()
+    rows.into_iter().map(org_member).collect()
 }
 
 /// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch.
@@ -94,7 +116,7 @@ fn id_list(ids: &[MemberId]) -> String {
 }
 
 /// The caller as the transaction sees them: their role may have changed since the
-/// request's membership check, and the rules judge by the current one.
+/// request's membership check, and the rules judge by the current effective one.
 async fn current_actor(
     conn: &mut SqliteConnection,
     org_id: OrgId,
@@ -106,7 +128,7 @@ async fn current_actor(
         .ok_or_else(ApiError::not_found)?;
     Ok(Actor {
         id: manager.id,
-        role: member.role,
+        role: allot_core::allocation::raised_role(member.role, member.group_role),
     })
 }
 
@@ -273,10 +295,7 @@ fn remove_one(
             format!("{} was already removed.", member.full_name),
         ));
     }
-    batch.remove(Target {
-        id,
-        role: member.role,
-    })?;
+    batch.remove(member.target(id))?;
     member.active = false;
     Ok(id)
 }
@@ -367,13 +386,7 @@ fn restore_one(
             ),
         ));
     }
-    rules::check_restore(
-        actor,
-        Target {
-            id,
-            role: member.role,
-        },
-    )?;
+    rules::check_restore(actor, member.target(id))?;
     let products = licenses.get(&id).map_or(&[][..], Vec::as_slice);
     let mut held: Vec<&mut ProductSeats> = seats
         .iter_mut()
@@ -483,13 +496,7 @@ fn change_role_one(
             ),
         ));
     }
-    batch.change_role(
-        Target {
-            id,
-            role: member.role,
-        },
-        new_role,
-    )?;
+    batch.change_role(member.target(id), new_role)?;
     if member.role == new_role {
         return Ok(None);
     }

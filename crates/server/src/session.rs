@@ -1,8 +1,8 @@
 //! Signing in and out, and who the caller is.
 
-use std::sync::LazyLock;
+use std::{sync::LazyLock, time::Duration};
 
-use allot_core::{Account, OrganizationSummary, Session, SignInRequest};
+use allot_core::{Account, OrganizationSummary, Session, SignInRequest, account, format};
 use axum::{
     Json,
     extract::State,
@@ -15,7 +15,8 @@ use crate::{
     auth::{self, Caller},
     db::{Db, now},
     error::{ApiError, ApiResult},
-    extract::JsonBody,
+    extract::{ClientAddr, JsonBody},
+    throttle::{Attempt, Refusal},
 };
 
 /// Verified against when the email is unknown, so that a wrong address costs the same time as
@@ -60,10 +61,12 @@ async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
 
 /// Sign in with email and password.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignInRequest,
-    responses((status = 200, body = Session), (status = 401, body = allot_core::ErrorBody),
-              (status = 429, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Session), (status = 400, body = allot_core::ErrorBody),
+              (status = 401, body = allot_core::ErrorBody), (status = 429, body = allot_core::ErrorBody),
+              (status = 503, body = allot_core::ErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     JsonBody(request): JsonBody<SignInRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let email = request.email.trim().to_owned();
@@ -72,25 +75,34 @@ pub async fn sign_in(
             .bind(&email)
             .fetch_optional(&state.db)
             .await?;
-    let account_id = authenticate(&state, &email, account, request.password).await?;
+    let account_id = authenticate(&state, &client, &email, account, request.password).await?;
     open(&state.db, account_id, request.bearer).await
 }
 
-/// Checks a password as sign-in does: throttled per address, failures counted. `account` is
-/// the address's account (id and password hash), if it has one. Returns the account's id.
+/// Checks a password as sign-in does: each attempt counted before the check and throttled
+/// (`throttle`). `account` is the address's account (id and password hash), if it has one.
+/// Returns the account's id.
 pub async fn authenticate(
     state: &AppState,
+    client: &ClientAddr,
     email: &str,
     account: Option<(i64, Option<String>)>,
     password: String,
 ) -> ApiResult<i64> {
-    if let Err(wait) = state.throttle.check(email) {
+    account::check_password_input(&password)
+        .map_err(|refused| ApiError::bad_request(refused.code, refused.message))?;
+    let attempt = Attempt::new(email, &client.0);
+    if let Err(refusal) = attempt.take(&state.db).await? {
+        let (who, wait) = match refusal {
+            Refusal::Address(wait) => ("this address", wait),
+            Refusal::Client(wait) => ("your network", wait),
+        };
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
             format!(
-                "Too many failed sign-ins for this address. Try again in {} minutes.",
-                wait.as_secs() / 60 + 1
+                "Too many sign-in attempts for {who}. Try again {}.",
+                format::until(0, wait.as_secs() as i64)
             ),
         ));
     }
@@ -98,19 +110,42 @@ pub async fn authenticate(
         Some((id, Some(hash))) => (Some(id), hash),
         _ => (None, DECOY_HASH.clone()),
     };
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let verified = password_work(state, move || auth::verify_password(&hash, &password)).await?;
     let Some(account_id) = account_id.filter(|_| verified) else {
-        state.throttle.record_failure(email);
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "That email and password do not match an account.",
         ));
     };
-    state.throttle.clear(email);
+    attempt.succeeded(&state.db).await?;
     Ok(account_id)
+}
+
+/// How long a request without a session waits for its turn to hash a password before it is
+/// told to come back.
+const PASSWORD_WORK_WAIT: Duration = Duration::from_secs(10);
+
+/// Runs password hashing for a request that has no session yet, a few at a time
+/// (`AppState::password_work`).
+pub async fn password_work<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
+    let busy = || {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "The server is busy signing people in. Try again in a few seconds.",
+        )
+    };
+    let _turn = tokio::time::timeout(PASSWORD_WORK_WAIT, state.password_work.acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::internal())
 }
 
 /// Opens a session for the account: a fresh token, sent back as the session cookie, or in the

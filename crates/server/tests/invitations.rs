@@ -210,7 +210,8 @@ async fn each_address_gets_its_own_outcome() {
         detail["emails"],
         json!(["ann@new.example", "bob@new.example"])
     );
-    let recipients: Vec<String> = outbox(&server.db)
+    let recipients: Vec<String> = server
+        .outbox()
         .await
         .into_iter()
         .map(|mail| mail.to)
@@ -235,7 +236,7 @@ async fn an_invalid_address_refuses_the_whole_request() {
     assert!(error.error.message.contains("bob@new"), "{error:?}");
     assert!(error.error.message.contains("Invalid domain"), "{error:?}");
     assert_eq!(invitation_count(&server.db).await, before);
-    assert!(outbox(&server.db).await.is_empty());
+    assert!(server.outbox().await.is_empty());
 }
 
 #[tokio::test]
@@ -295,7 +296,7 @@ async fn invitations_must_fit_the_seats_and_pending_ones_hold_them() {
         before,
         "nothing created"
     );
-    assert!(outbox(&server.db).await.is_empty());
+    assert!(server.outbox().await.is_empty());
 
     invite_ok(
         &server,
@@ -412,7 +413,7 @@ async fn resending_ends_the_old_link_and_gives_24_fresh_hours() {
     .await;
     assert_eq!(open_link(&server, &new.path).await.status(), StatusCode::OK);
     assert_eq!(copy_link(&server, &token, id).await, new);
-    let mails = outbox(&server.db).await;
+    let mails = server.outbox().await;
     assert_eq!(mails.len(), 2);
     assert_eq!(link_in(&mails[1].body), new.path);
     assert_eq!(audit_events(&server.db, ACME_QA).await, events + 1);
@@ -445,7 +446,7 @@ async fn copy_link_gives_the_link_that_was_mailed_and_works() {
 
     assert!(link.path.starts_with("/join/"), "{link:?}");
     assert_eq!(link.path.len(), "/join/".len() + 64);
-    let mails = outbox(&server.db).await;
+    let mails = server.outbox().await;
     assert!(mails[0].body.contains(&server.url(&link.path)), "{mails:?}");
     let response = open_link(&server, &link.path).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -816,7 +817,7 @@ async fn the_mail_carries_the_link_and_nothing_a_name_smuggles_in() {
     let token = server.bearer_token(ADMIN_EMAIL).await;
     let id = invited_id(&invite_ok(&server, &token, &["ann@new.example"], &[]).await);
 
-    let mails = outbox(&server.db).await;
+    let mails = server.outbox().await;
 
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
@@ -895,7 +896,7 @@ async fn members_are_forbidden_and_other_organizations_see_nothing() {
         expect_error(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
     assert_eq!(audit_events(&server.db, ACME_QA).await, events);
-    assert!(outbox(&server.db).await.is_empty());
+    assert!(server.outbox().await.is_empty());
 }
 
 #[tokio::test]

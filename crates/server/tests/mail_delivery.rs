@@ -87,7 +87,7 @@ async fn the_invitation_goes_out_by_smtp_once() {
     let transport = delivery::transport(&url).unwrap();
 
     assert_eq!(
-        delivery::deliver_pending(&server.db, &transport, &from())
+        delivery::deliver_pending(&server.db, &server.links, &transport, &from())
             .await
             .unwrap(),
         1
@@ -102,7 +102,7 @@ async fn the_invitation_goes_out_by_smtp_once() {
     assert!(message.contains("/join/"), "{message}");
     // Sent once: a second round finds nothing due.
     assert_eq!(
-        delivery::deliver_pending(&server.db, &transport, &from())
+        delivery::deliver_pending(&server.db, &server.links, &transport, &from())
             .await
             .unwrap(),
         0
@@ -122,7 +122,7 @@ async fn a_refused_mail_stays_in_the_outbox_with_why() {
     let transport = delivery::transport(&url).unwrap();
 
     assert_eq!(
-        delivery::deliver_pending(&server.db, &transport, &from())
+        delivery::deliver_pending(&server.db, &server.links, &transport, &from())
             .await
             .unwrap(),
         0
@@ -138,7 +138,7 @@ async fn a_refused_mail_stays_in_the_outbox_with_why() {
     assert!(last_error.unwrap().contains("550"));
     // Not retried at once: the failed claim holds it back for a while.
     assert_eq!(
-        delivery::deliver_pending(&server.db, &transport, &from())
+        delivery::deliver_pending(&server.db, &server.links, &transport, &from())
             .await
             .unwrap(),
         0

@@ -265,11 +265,38 @@ fn ChangeRoleDialog(
         move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
         move |response| toasts.report("roles changed", response),
     );
+    // Who a group keeps at a higher role than each choice: the server refuses those, and
+    // says so here before anything is sent.
+    let raised: Vec<(String, Role, String)> = users.snapshot(|s| {
+        members
+            .iter()
+            .filter_map(|m| {
+                role_from_group(m, &s.groups)
+                    .map(|(role, group)| (m.full_name.clone(), role, group.name.clone()))
+            })
+            .collect()
+    });
+    let kept_by_group = move || {
+        let chosen = role.get()?;
+        let kept: Vec<String> = raised
+            .iter()
+            .filter(|(_, granted, _)| *granted < chosen)
+            .map(|(name, granted, group)| {
+                format!("{name} stays {} through the group {group}", granted.label())
+            })
+            .collect();
+        (!kept.is_empty()).then(|| {
+            format!(
+                "{}: take them out of that group (Groups tab) to change their role.",
+                kept.join("; ")
+            )
+        })
+    };
     let options = Role::ALL
         .into_iter()
         .map(|option| {
-            // Only an Owner grants Owner; the server checks this too.
-            let allowed = option != Role::Owner || actor_role == Role::Owner;
+            // The same rule the server applies: only an Owner grants Owner.
+            let allowed = actor_role.may_grant(option);
             view! {
                 <label class="radio" class:disabled=!allowed>
                     <input
@@ -296,6 +323,7 @@ fn ChangeRoleDialog(
             {move || (role.get() == Some(Role::BillingManager)).then(|| view! {
                 <p class="warning">"Billing Managers cannot be in a team: making someone Billing Manager removes them from their teams."</p>
             })}
+            {move || kept_by_group().map(|why| view! { <p class="warning" role="status">{why}</p> })}
             <p class="hint">"There must always be at least one Owner."</p>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>

@@ -28,6 +28,8 @@ pub struct TestServer {
     base: String,
     pub client: Client,
     pub db: db::Db,
+    /// The server's invitation links (its secret), to read mails as they would be sent.
+    pub links: std::sync::Arc<invitations::InvitationLinks>,
     task: JoinHandle<()>,
     // Declared last so that it is removed after everything that uses it.
     _dir: TempDir,
@@ -56,14 +58,19 @@ impl TestServer {
                 .expect("the demo seeds"),
             "a fresh database gets the demo"
         );
-        let app = router(AppState::new(db.clone(), links), &config);
+        let state = AppState::new(db.clone(), links);
+        let links = state.links.clone();
+        let app = router(state, &config);
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("the server runs");
+            allot_server::serve(listener, app, std::future::pending())
+                .await
+                .expect("the server runs");
         });
         Self {
             base,
             client: client(),
             db,
+            links,
             task,
             _dir: dir,
         }
@@ -353,13 +360,16 @@ pub async fn member_id(db: &db::Db, org_id: OrgId, email: &str) -> i64 {
     .unwrap_or_else(|error| panic!("{email} is a member of {org_id}: {error}"))
 }
 
-/// How many audit events the organization has.
+/// How many audit events the organization has, leaving out those the server wrote for the
+/// tests' own direct writes to the database (`external_change`).
 pub async fn audit_events(db: &db::Db, org_id: OrgId) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE org_id = ?")
-        .bind(org_id)
-        .fetch_one(db)
-        .await
-        .expect("the audit log is readable")
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE org_id = ? AND action != 'external_change'",
+    )
+    .bind(org_id)
+    .fetch_one(db)
+    .await
+    .expect("the audit log is readable")
 }
 
 /// The detail of the organization's latest audit event with this action.
@@ -421,16 +431,34 @@ pub struct OutboxMail {
     pub body: String,
 }
 
-/// The mails in the outbox, oldest first.
-pub async fn outbox(db: &db::Db) -> Vec<OutboxMail> {
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
-            .fetch_all(db)
-            .await
-            .expect("the outbox is readable");
-    rows.into_iter()
-        .map(|(to, subject, body)| OutboxMail { to, subject, body })
-        .collect()
+impl TestServer {
+    /// The mails in the outbox, oldest first, with their activation links made as sending
+    /// would make them (the table itself holds none).
+    pub async fn outbox(&self) -> Vec<OutboxMail> {
+        type Row = (String, String, String, Option<String>, Option<i64>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT o.recipient, o.subject, o.body, i.token_nonce, o.invitation_id
+             FROM outbox o LEFT JOIN invitations i ON i.id = o.invitation_id ORDER BY o.id",
+        )
+        .fetch_all(&self.db)
+        .await
+        .expect("the outbox is readable");
+        rows.into_iter()
+            .map(|(to, subject, body, nonce, invitation)| {
+                assert!(
+                    !body.contains("/join/"),
+                    "a link stored in the outbox: {body}"
+                );
+                let body = match (invitation, nonce) {
+                    (Some(id), Some(nonce)) => {
+                        allot_server::mailer::render(&body, &self.links.link(id, &nonce))
+                    }
+                    _ => body,
+                };
+                OutboxMail { to, subject, body }
+            })
+            .collect()
+    }
 }
 
 // License API
