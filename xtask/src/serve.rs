@@ -44,6 +44,8 @@ pub fn run(root: &Path, options: &Options) -> Result<ExitCode> {
     let mut server = Command::new(root.join("target/release/allot-server"));
     server
         .arg("--demo")
+        // A demo without SMTP: activation links go to the log, for whoever runs it.
+        .arg("--dev-log-links")
         .arg("--static")
         .arg(root.join("dist"))
         .args(["--listen", &options.listen, "--db", &options.db])
