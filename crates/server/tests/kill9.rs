@@ -119,7 +119,7 @@ async fn every_answered_write_survives_kill_9() {
         .iter()
         .filter_map(|team| team["name"].as_str())
         .collect();
-    let acknowledged = acknowledged.lock().unwrap();
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     let lost: Vec<&String> = acknowledged
         .iter()
         .filter(|name| !names.contains(name.as_str()))
