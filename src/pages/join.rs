@@ -1,4 +1,4 @@
-use allot_core::account::{FULL_NAME_MAX_CHARS, PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS};
+use allot_core::account::{FULL_NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use allot_core::{AcceptRequest, InvitationPreview};
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -79,7 +79,7 @@ fn AcceptForm(invitation: InvitationPreview, token: String) -> impl IntoView {
                 type="password"
                 autocomplete=if new_account { "new-password" } else { "current-password" }
                 minlength=if new_account { PASSWORD_MIN_CHARS } else { 1 }
-                maxlength=PASSWORD_MAX_BYTES
+                maxlength=PASSWORD_MAX_CHARS
                 required
                 bind:value=password
             />

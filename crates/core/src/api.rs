@@ -35,7 +35,9 @@ pub struct ErrorDetail {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub password: String,
     /// Ask for a bearer token in the body (embedding) instead of a session cookie.
     #[serde(default)]
@@ -136,6 +138,10 @@ pub struct Group {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     pub role: Option<Role>,
@@ -218,6 +224,7 @@ pub struct Invitation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
     /// The addresses as typed or pasted; each is validated on the server too.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub emails: Vec<String>,
     pub role: Role,
     /// Products to license the invitees to when they accept.
@@ -279,6 +286,7 @@ fn bounded_ids<'de, D: serde::Deserializer<'de>>(ids: D) -> Result<Vec<i64>, D::
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdsRequest {
     #[serde(deserialize_with = "bounded_ids")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200_000))]
     pub ids: Vec<i64>,
 }
 
@@ -286,6 +294,7 @@ pub struct IdsRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeRoleRequest {
     #[serde(deserialize_with = "bounded_ids")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200_000))]
     pub ids: Vec<MemberId>,
     pub role: Role,
 }
@@ -327,8 +336,11 @@ pub struct InvitationPreview {
 pub struct AcceptRequest {
     /// Required for a new account; ignored for an existing one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub full_name: Option<String>,
-    /// The new account's password, or the existing account's to sign in.
+    /// The new account's password (at least 12 characters), or the existing account's to
+    /// sign in.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub password: String,
 }
 
@@ -358,6 +370,10 @@ pub struct TeamMember {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamName {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 80, pattern = r"\S")
+    )]
     pub name: String,
 }
 
@@ -411,7 +427,15 @@ pub enum ActivationMode {
 pub struct ActivateRequest {
     pub product_id: ProductId,
     /// The product's stable identifier of the machine it runs on.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 255, pattern = r"\S")
+    )]
     pub machine_id: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 255, pattern = r"\S")
+    )]
     pub hostname: String,
     pub mode: ActivationMode,
 }

@@ -7,7 +7,7 @@ use allot_core::{
 };
 use axum::{
     body::{Body, Bytes},
-    extract::{Query, State, rejection::QueryRejection},
+    extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
@@ -21,14 +21,14 @@ use crate::{
     auth::{self, Caller},
     change,
     db::{Db, now},
-    error::{ApiError, ApiResult},
-    extract::PathParams,
+    error::ApiResult,
+    extract::{PathParams, QueryParams},
 };
 
 /// Which members to export: the Active Users tab, the Removed Users tab, or both.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-enum StatusFilter {
+pub enum StatusFilter {
     Active,
     Removed,
     #[default]
@@ -80,7 +80,7 @@ const MEMBERS_SQL: &str = "
 /// audited like a change.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/export.csv", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id"),
-           ("status" = Option<String>, Query, description = "`active`, `removed` or `all` (the default)"),
+           ("status" = Option<StatusFilter>, Query, description = "`active`, `removed` or `all` (the default)"),
            ("q" = Option<String>, Query, description = "Only members the console's search for this text finds")),
     responses((status = 200, content_type = "text/csv", body = String,
                description = "Full name, Email, Role, Status, Join date, Removed date, Removed by, \
@@ -92,15 +92,9 @@ pub async fn members_csv(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(org_id): PathParams<OrgId>,
-    query: Result<Query<ExportQuery>, QueryRejection>,
+    QueryParams(query): QueryParams<ExportQuery>,
 ) -> ApiResult<Response> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let Query(query) = query.map_err(|_| {
-        ApiError::bad_request(
-            "invalid_query",
-            "Export takes status=active, removed or all, and q=search text.",
-        )
-    })?;
 
     let mut tx = change::begin(&state.db).await?;
     let org_name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = ?")

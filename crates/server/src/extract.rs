@@ -58,10 +58,11 @@ fn whole_numbers(value: serde_json::Value) -> serde_json::Value {
     match value {
         Value::Number(number) if number.is_f64() => {
             let float = number.as_f64().unwrap_or(f64::NAN);
-            // The bounds are exact powers of two; `as` is exact for whole floats inside them.
-            if float.fract() == 0.0
-                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&float)
-            {
+            // ±2^63 as floats: an integer literal out of `i64`'s range parses as a float
+            // that rounds to one of them, so both bounds are left out (and -2^63 itself is
+            // parsed as an integer in the first place).
+            const BOUND: f64 = 9_223_372_036_854_775_808.0;
+            if float.fract() == 0.0 && float > -BOUND && float < BOUND {
                 Value::from(float as i64)
             } else {
                 Value::Number(number)

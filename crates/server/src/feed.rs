@@ -39,14 +39,18 @@ pub struct FeedQuery {
     after: Option<i64>,
 }
 
-/// `change` events (`id` = sequence number, data = a `ChangeEvent`), and `reset` when the
-/// client is too far behind for the log (or ahead of it): load a fresh snapshot then.
+/// `change` events (`id` = sequence number, data = a `ChangeEvent`), and `reset` (data = the
+/// current sequence number) when the client is too far behind for the log, ahead of it, or
+/// did not say what it has: load a fresh snapshot then.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/changes", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id"),
-           ("after" = Option<i64>, Query, minimum = 0, description = "The sequence number the client has")),
-    responses((status = 200, content_type = "text/event-stream", body = allot_core::ChangeEvent),
-              (status = 400, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+           ("after" = Option<i64>, Query, minimum = 0, nullable = false,
+            description = "The sequence number the client has"),
+           ("Last-Event-ID" = Option<i64>, Header, minimum = 0, nullable = false,
+            description = "On reconnection, the last event the client saw (wins over `after`)")),
+    responses((status = 200, content_type = "text/event-stream", body = FeedEvent),
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_position`"),
+              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn changes(
     State(state): State<AppState>,
     caller: Caller,
@@ -64,16 +68,16 @@ pub async fn changes(
                 .and_then(|value| value.parse::<i64>().ok())
         })
         .map(|parsed| parsed.ok_or_else(bad_position));
-    let mut seen = match last_event_id.transpose()?.or(query.after) {
-        Some(seq) if seq >= 0 => seq,
-        Some(_) => return Err(bad_position()),
-        None => {
-            return Err(ApiError::bad_request(
-                "missing_position",
-                "Say which change you have: ?after=SEQ or a Last-Event-ID header.",
-            ));
-        }
-    };
+    let last_event_id = last_event_id.transpose()?;
+    if [last_event_id, query.after]
+        .iter()
+        .flatten()
+        .any(|seq| *seq < 0)
+    {
+        return Err(bad_position());
+    }
+    // Without a position the client can only start from a snapshot: it is told to load one.
+    let mut seen = last_event_id.or(query.after).unwrap_or(i64::MAX);
     let mut writes = state.changes.subscribe();
     let stream = async_stream::stream! {
         yield Ok(Event::default().retry(RETRY).comment("following"));
@@ -92,12 +96,12 @@ pub async fn changes(
             let first = events.first().map(|(seq, _)| *seq);
             let behind = current - seen;
             if seen > current || (behind > 0 && first != Some(seen + 1)) || behind > RETAINED_EVENTS {
-                yield Ok(Event::default().event("reset").data(current.to_string()));
+                yield Ok(FeedEvent::reset(current).into());
                 break;
             }
             for (seq, body) in events {
                 seen = seq;
-                yield Ok(Event::default().event("change").id(seq.to_string()).data(body));
+                yield Ok(FeedEvent::change(seq, body).into());
             }
             if seen < current {
                 continue;
@@ -106,6 +110,56 @@ pub async fn changes(
         }
     };
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// One event of the feed, as the stream frames it.
+#[derive(utoipa::ToSchema)]
+pub struct FeedEvent {
+    event: FeedEventKind,
+    /// The sequence number of a `change`, for resuming with `Last-Event-ID`.
+    id: Option<String>,
+    /// A `change`: the `ChangeEvent` as JSON; a `reset`: the organization's current sequence
+    /// number.
+    data: String,
+}
+
+#[derive(Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+enum FeedEventKind {
+    Change,
+    Reset,
+}
+
+impl FeedEvent {
+    fn change(seq: i64, body: String) -> Self {
+        Self {
+            event: FeedEventKind::Change,
+            id: Some(seq.to_string()),
+            data: body,
+        }
+    }
+
+    fn reset(current: i64) -> Self {
+        Self {
+            event: FeedEventKind::Reset,
+            id: None,
+            data: current.to_string(),
+        }
+    }
+}
+
+impl From<FeedEvent> for Event {
+    fn from(feed_event: FeedEvent) -> Self {
+        let name = match feed_event.event {
+            FeedEventKind::Change => "change",
+            FeedEventKind::Reset => "reset",
+        };
+        let event = Event::default().event(name).data(feed_event.data);
+        match feed_event.id {
+            Some(id) => event.id(id),
+            None => event,
+        }
+    }
 }
 
 fn bad_position() -> ApiError {

@@ -239,7 +239,8 @@ fn valid_name(name: &str) -> ApiResult<&str> {
 /// group may grant themselves.
 fn valid_role(role: Option<Role>, manager: Role) -> ApiResult<Option<Role>> {
     match role {
-        Some(role) if !GROUP_ROLES.contains(&role) => Err(ApiError::bad_request(
+        Some(role) if !GROUP_ROLES.contains(&role) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_role",
             "A group can grant Admin, Member or Billing Manager, never Owner.",
         )),
@@ -293,7 +294,8 @@ async fn valid_members(
         .fetch_one(&mut *conn)
         .await?;
         if !active {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown_member",
                 format!("No active member of this organization has id {member}."),
             ));
@@ -317,7 +319,8 @@ async fn valid_products(
         .fetch_one(&mut *conn)
         .await?;
         if !known {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown_product",
                 format!("This organization has no product with id {product}."),
             ));
@@ -380,7 +383,8 @@ async fn finish(
     request_body = GroupRequest,
     responses((status = 201, body = GroupChange),
               (status = 400, body = allot_core::ErrorBody,
-               description = "`invalid_group_name`, `invalid_role`, `unknown_member`"),
+               description = "`invalid_group_name`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`invalid_role`, `unknown_member`"),
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
 pub async fn create(
@@ -440,7 +444,8 @@ pub async fn create(
     request_body = GroupRequest,
     responses((status = 200, body = GroupChange),
               (status = 400, body = allot_core::ErrorBody,
-               description = "`invalid_group_name`, `invalid_role`, `unknown_member`"),
+               description = "`invalid_group_name`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`invalid_role`, `unknown_member`"),
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
 pub async fn update(
@@ -541,7 +546,7 @@ pub async fn delete(
            ("group_id" = i64, Path, description = "Group id")),
     request_body = GroupRuleRequest,
     responses((status = 200, body = GroupChange),
-              (status = 400, body = allot_core::ErrorBody, description = "`unknown_product`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`unknown_product`"),
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn set_rule(
     State(state): State<AppState>,
@@ -678,7 +683,7 @@ pub async fn release(
            ("member_id" = i64, Path, description = "Member id")),
     request_body = AllocationRequest,
     responses((status = 200, body = GroupChange),
-              (status = 400, body = allot_core::ErrorBody, description = "`unknown_product`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`unknown_product`"),
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`seats_exceeded`")))]
 pub async fn set_allocation(

@@ -390,7 +390,8 @@ fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
     let mut addresses = Vec::with_capacity(emails.len());
     for raw in emails {
         let address = validate_email(raw).map_err(|error| {
-            ApiError::bad_request(
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_email",
                 format!(
                     "\"{}\" is not a valid email address: {}. Nobody was invited; correct it \

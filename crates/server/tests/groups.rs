@@ -182,12 +182,12 @@ async fn groups_are_created_renamed_and_deleted_with_their_members() {
         ),
         (
             json!({ "name": "Owners", "role": "owner" }),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_role",
         ),
         (
             json!({ "name": "Ghosts", "members": [999_999] }),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_member",
         ),
     ] {
@@ -459,7 +459,7 @@ async fn a_direct_allocation_overrides_the_groups_and_needs_a_seat() {
             unknown,
         )
         .await;
-    expect_error(refused, StatusCode::BAD_REQUEST, "unknown_product").await;
+    expect_error(refused, StatusCode::UNPROCESSABLE_ENTITY, "unknown_product").await;
 }
 
 #[tokio::test]

@@ -232,7 +232,7 @@ async fn an_invalid_address_refuses_the_whole_request() {
     )
     .await;
 
-    let error = expect_error(response, StatusCode::BAD_REQUEST, "invalid_email").await;
+    let error = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_email").await;
     assert!(error.error.message.contains("bob@new"), "{error:?}");
     assert!(error.error.message.contains("Invalid domain"), "{error:?}");
     assert_eq!(invitation_count(&server.db).await, before);

@@ -314,6 +314,10 @@ async fn the_feed_is_for_managers_of_the_organization_only() {
         .get_as(&owner, "/api/v1/orgs/999999/changes?after=0")
         .await;
     expect_error(response, StatusCode::NOT_FOUND, "not_found").await;
-    let response = server.get_as(&owner, &org_path("changes")).await;
-    expect_error(response, StatusCode::BAD_REQUEST, "missing_position").await;
+    // Without a position, the client is told to start from a snapshot.
+    let mut feed = server.get_as(&owner, &org_path("changes")).await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    let seq = org_seq(&server.db, ACME_QA).await;
+    let events = read_events(&mut feed, "reset", 1).await;
+    assert_eq!(events[0].1, seq.to_string());
 }
