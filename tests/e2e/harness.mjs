@@ -20,11 +20,15 @@ function required(name) {
   return value;
 }
 
-/** Starts `allot-server --demo` serving the built console; resolves once it listens. */
+/**
+ * Starts `allot-server --demo`, serving the built console when ALLOT_DIST names it; resolves
+ * once it listens.
+ */
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'allot-e2e-'));
+  const staticDir = process.env.ALLOT_DIST ? ['--static', process.env.ALLOT_DIST] : [];
   const child = spawn(required('ALLOT_SERVER_BIN'), [
-    '--demo', '--static', required('ALLOT_DIST'),
+    '--demo', ...staticDir,
     '--db', `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
   const url = await new Promise((resolve, reject) => {

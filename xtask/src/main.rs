@@ -18,12 +18,15 @@ commands:
   serve [--listen ADDR] [--db URL]
           install what is missing, build the console and the server (release), then run
           the server in demo mode (defaults: 127.0.0.1:8080, sqlite://allot.db)
-  test    fmt, clippy, native tests, component tests in headless Chromium and end-to-end
-          tests; ends with `summary: N passed, M failed`
+  test    fmt, clippy, native tests, a bounded schemathesis run against the API, component
+          tests in headless Chromium and end-to-end tests; ends with
+          `summary: N passed, M failed`
   bench   build the console and the server (release) and measure them at 10,000 and
           100,000 demo members: console size, load, search, select-all, memory, bulk
           removal and API load; one `bench <name> <value> <unit> budget ...` line per figure
-  setup   only install what is missing (wasm tools, Chromium, node packages)
+  fuzz    schemathesis against the API with many examples and a random seed
+          (SCHEMATHESIS_SEED, SCHEMATHESIS_MAX_EXAMPLES to choose)
+  setup   only install what is missing (wasm tools, Chromium, node packages, schemathesis)
 ";
 
 /// Errors are messages for the person at the terminal; nothing inspects them.
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         },
         "test" if rest.is_empty() => Ok(test::run(root)),
         "bench" if rest.is_empty() => bench::run(root),
+        "fuzz" if rest.is_empty() => Ok(test::fuzz(root)),
         "setup" if rest.is_empty() => tools::setup(root).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");

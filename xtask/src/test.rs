@@ -13,15 +13,17 @@ use crate::{Result, cmd};
 
 type Step = fn(&Path, &mut Counts) -> Result;
 
-const STEPS: [(&str, Step); 5] = [
+const STEPS: [(&str, Step); 6] = [
     ("format", format),
     ("clippy", clippy),
     ("native tests", native_tests),
+    ("API fuzzing (schemathesis)", api_fuzzing),
     ("component tests (headless Chromium)", component_tests),
     ("end-to-end tests", end_to_end),
 ];
 
 const E2E_DIR: &str = "tests/e2e";
+const FUZZ_DIR: &str = "tests/schemathesis";
 
 pub fn run(root: &Path) -> ExitCode {
     let mut finished: Vec<(Duration, Counts, bool)> = Vec::new();
@@ -97,6 +99,64 @@ fn native_tests(root: &Path, counts: &mut Counts) -> Result {
     run_counted(
         cmd::cargo()
             .args(["test", "--workspace", "--exclude", "allot"])
+            .current_dir(root),
+        counts,
+    )
+}
+
+/// A bounded, seeded schemathesis pass against a debug server, as an Owner and as an Admin.
+fn api_fuzzing(root: &Path, counts: &mut Counts) -> Result {
+    run_schemathesis(root, counts, &[])
+}
+
+/// `cargo xtask fuzz`: the same with many more examples and a random seed.
+pub fn fuzz(root: &Path) -> ExitCode {
+    let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or_else(|_| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |elapsed| elapsed.as_secs())
+            .to_string()
+    });
+    println!("==> schemathesis, seed {seed} (SCHEMATHESIS_SEED={seed} repeats this run)");
+    let examples = std::env::var("SCHEMATHESIS_MAX_EXAMPLES").unwrap_or_else(|_| "200".into());
+    let mut counts = Counts::default();
+    let outcome = run_schemathesis(
+        root,
+        &mut counts,
+        &[
+            ("SCHEMATHESIS_SEED", seed.as_str()),
+            ("SCHEMATHESIS_MAX_EXAMPLES", examples.as_str()),
+        ],
+    );
+    println!(
+        "summary: {} passed, {} failed",
+        counts.passed, counts.failed
+    );
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_schemathesis(root: &Path, counts: &mut Counts, env: &[(&str, &str)]) -> Result {
+    tools::ensure_node_packages(root)?;
+    let schemathesis = tools::ensure_schemathesis(root)?;
+    cmd::run(
+        cmd::cargo()
+            .args(["build", "-p", "allot-server"])
+            .current_dir(root),
+    )?;
+    let files = node_test_files(root, Path::new(FUZZ_DIR))?;
+    run_counted(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .args(files)
+            .env("ALLOT_SERVER_BIN", root.join("target/debug/allot-server"))
+            .env("ALLOT_SCHEMATHESIS", schemathesis)
+            .envs(env.iter().copied())
             .current_dir(root),
         counts,
     )

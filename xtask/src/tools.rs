@@ -13,11 +13,52 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.22.1";
 /// `node --test --test-concurrency` needs 20.10.
 const MIN_NODE: [u32; 3] = [20, 10, 0];
+/// The API fuzzer, pinned so that a run means the same on every machine.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 pub fn setup(root: &Path) -> Result {
     ensure_wasm_tools(root)?;
     ensure_browser()?;
-    ensure_node_packages(root)
+    ensure_node_packages(root)?;
+    ensure_schemathesis(root).map(drop)
+}
+
+/// schemathesis in a virtual environment of its own under `target/`, installed from PyPI
+/// when missing; returns the path of its command.
+pub fn ensure_schemathesis(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target/tools/schemathesis");
+    let program = venv.join("bin/schemathesis");
+    let installed = cmd::stdout(Command::new(&program).arg("--version"));
+    if installed.as_deref().and_then(version_in) == Some(SCHEMATHESIS_VERSION) {
+        report("schemathesis", format!("ok ({SCHEMATHESIS_VERSION})"));
+        return Ok(program);
+    }
+    report(
+        "schemathesis",
+        format!("installing {SCHEMATHESIS_VERSION} into {}", venv.display()),
+    );
+    let create = || {
+        cmd::run(
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )
+    };
+    if create().is_err() {
+        // Debian's python3 makes virtual environments only with python3-venv.
+        if !is_root() {
+            return Err("python3 cannot make a virtual environment: install python3-venv".into());
+        }
+        cmd::run(Command::new("apt-get").args(["update", "-q"]))?;
+        cmd::run(Command::new("apt-get").args(["install", "-y", "-q", "python3-venv"]))?;
+        create()?;
+    }
+    cmd::run(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+    )?;
+    Ok(program)
 }
 
 /// The wasm32 target, wasm-bindgen-cli at the Cargo.lock version and Trunk.

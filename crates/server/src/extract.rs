@@ -14,7 +14,8 @@ use crate::error::ApiError;
 
 /// Like `axum::Json`, but a missing content type, an oversized body (413) or a malformed one
 /// answers `{"error": {...}}` saying what is wrong. Whole numbers written with a fraction
-/// (`3.0`) are read as integers, as JSON Schema's `integer` allows.
+/// (`3.0`) are read as integers, as JSON Schema's `integer` allows (serde_json's
+/// `float_roundtrip` parses them exactly).
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
