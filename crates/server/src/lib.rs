@@ -78,6 +78,8 @@ pub struct WebConfig {
     pub frame_ancestors: Option<String>,
     /// Behind a load balancer: the client is the last address of `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Origins (`https://portal.example`) whose pages may call the API with bearer tokens.
+    pub cors_origins: Vec<HeaderValue>,
 }
 
 pub fn router(state: AppState, config: &WebConfig) -> Router {
@@ -207,6 +209,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
             )
         })
         .with_state(state)
+        .layer(security::cors(&config.cors_origins))
         // Answers carry sessions, links and personal data: no cache keeps a copy.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

@@ -37,6 +37,11 @@ struct Cli {
     /// Origins allowed to frame the console (CSP frame-ancestors), e.g. "https://portal.example".
     #[arg(long, env = "ALLOT_FRAME_ANCESTORS")]
     frame_ancestors: Option<String>,
+    /// An origin ("https://portal.example") whose pages may call the API with bearer tokens
+    /// (an embedded console); repeat it for several. Cookies are never allowed cross-origin.
+    #[arg(long = "cors-origin", env = "ALLOT_CORS_ORIGINS", value_delimiter = ',',
+          value_parser = parse_origin)]
+    cors_origins: Vec<axum::http::HeaderValue>,
     /// Behind a load balancer or reverse proxy: throttle sign-ins by the last address of
     /// X-Forwarded-For (the one the balancer adds) instead of the connection's. Only with a
     /// balancer that sets it, or clients could claim any address.
@@ -66,6 +71,20 @@ struct Cli {
         default_value = "Allot <no-reply@localhost>"
     )]
     mail_from: lettre::message::Mailbox,
+}
+
+/// An origin as browsers send it: scheme, host and port, nothing else.
+fn parse_origin(value: &str) -> Result<axum::http::HeaderValue, String> {
+    let (scheme, rest) = value
+        .split_once("://")
+        .ok_or("an origin starts with http:// or https://")?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains('/') {
+        return Err(format!(
+            "\"{value}\" is not an origin: write the scheme, host and port only, e.g. \
+             https://portal.example"
+        ));
+    }
+    axum::http::HeaderValue::from_str(value).map_err(|error| error.to_string())
 }
 
 #[derive(Subcommand)]
@@ -137,6 +156,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         static_dir: cli.static_dir,
         frame_ancestors: cli.frame_ancestors,
         trust_forwarded_for: cli.trust_forwarded_for,
+        cors_origins: cli.cors_origins,
     };
     // Tests and scripts read this line to find the port.
     println!("Allot listening on http://{}", listener.local_addr()?);

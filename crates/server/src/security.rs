@@ -70,26 +70,52 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    // Sign-in carries no cookie yet but must not be forged either (login CSRF).
-    let needs_check = !safe && (auth::uses_cookie(request.headers()) || is_sign_in(&request));
+    // Accepting an invitation signs the invitee in with a cookie: it carries none yet but
+    // must not be forged either (login CSRF). Signing in decides by what it asks for
+    // (`session::sign_in`).
+    let needs_check =
+        !safe && (auth::uses_cookie(request.headers()) || accepts_invitation(&request));
     if needs_check && is_cross_site(request.headers()) {
-        return ApiError::forbidden("Changes can only be made from the Allot console's own pages.")
-            .into_response();
+        return cross_site_refusal().into_response();
     }
     next.run(request).await
 }
 
-/// Only POST signs in; DELETE on the same path is signing out, checked like any other write.
-/// Requests that sign someone in: signing in, and accepting an invitation (which signs the
-/// invitee in).
-fn is_sign_in(request: &Request) -> bool {
-    let path = request.uri().path();
-    request.method() == Method::POST
-        && (path == "/api/v1/session"
-            || (path.starts_with("/api/v1/invitations/") && path.ends_with("/accept")))
+pub fn cross_site_refusal() -> ApiError {
+    ApiError::forbidden("Changes can only be made from the Allot console's own pages.")
 }
 
-fn is_cross_site(headers: &HeaderMap) -> bool {
+fn accepts_invitation(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == Method::POST
+        && path.starts_with("/api/v1/invitations/")
+        && path.ends_with("/accept")
+}
+
+/// The CORS policy for `--cors-origin`: those exact origins may call the API with bearer
+/// tokens (never with cookies: no credentials), and learn so from a preflight cached for ten
+/// minutes. Other origins get no CORS headers at all.
+pub fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([header::CONTENT_DISPOSITION])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
     let fetch_site = headers
         .get("sec-fetch-site")
         .and_then(|value| value.to_str().ok());

@@ -16,6 +16,7 @@ use crate::{
     db::{Db, now},
     error::{ApiError, ApiResult},
     extract::{ClientAddr, JsonBody},
+    security,
     throttle::{Attempt, Refusal},
 };
 
@@ -67,8 +68,15 @@ async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
 pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<SignInRequest>,
 ) -> ApiResult<impl IntoResponse> {
+    // A cookie sign-in from another site could sign a visitor into the attacker's account
+    // (login CSRF). A bearer token is only returned in the body, which only the origins
+    // allowed by `--cors-origin` can read.
+    if !request.bearer && security::is_cross_site(&headers) {
+        return Err(security::cross_site_refusal());
+    }
     let email = request.email.trim().to_owned();
     let account: Option<(i64, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
