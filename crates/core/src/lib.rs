@@ -17,6 +17,7 @@ pub mod search;
 pub mod seats;
 pub mod selection;
 pub mod sort;
+pub mod sse;
 pub mod sync;
 pub mod window;
 
