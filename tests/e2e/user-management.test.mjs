@@ -161,6 +161,8 @@ test('revoking two invitations lists them for a double check and kills their lin
     await dialog(page, 'Invite Users').getByLabel('Email addresses').pressSequentially(`${email} `);
     await dialog(page, 'Invite Users').getByRole('button', { name: 'Next' }).click();
     await dialog(page, 'Invite Users').getByRole('button', { name: 'Confirm' }).click();
+    // The results appear above the table once the server answered: the table moves down.
+    await page.getByRole('region', { name: 'Invitation results' }).filter({ hasText: email }).waitFor();
     await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill(email);
     const response = page.waitForResponse((r) => r.url().endsWith('/link'));
     await page.getByRole('button', { name: `Copy link for ${email}` }).click();
