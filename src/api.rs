@@ -1,6 +1,7 @@
-//! The typed client of the Allot JSON API.
+//! The typed client of the Allot JSON API. Where the API is and how requests prove who
+//! they are is set once, when the console is mounted (`configure`).
 
-use std::fmt;
+use std::{cell::RefCell, fmt};
 
 use allot_core::{
     AcceptRequest, AllocationError, AllocationRequest, BulkResponse, ChangeRoleRequest, ErrorBody,
@@ -8,10 +9,73 @@ use allot_core::{
     InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MembersSnapshot,
     OrgId, ProductId, Role, Session, SignInRequest, Team, TeamMemberRequest, TeamName, TeamRole,
 };
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestCredentials};
 
-const BASE: &str = "/api/v1";
+/// How requests prove who they are.
+#[derive(Clone, Debug, Default)]
+pub enum Auth {
+    /// The console's own sign-in and a cookie session: an API on the page's origin.
+    #[default]
+    Cookie,
+    /// The console's own sign-in, keeping the bearer token it gets in memory only: an API on
+    /// another origin, where no cookie may go.
+    OwnToken,
+    /// The host's `getToken`, a function returning a Promise of a bearer token: the host signs
+    /// its people in, and the console never shows a sign-in of its own.
+    HostToken(js_sys::Function),
+}
+
+/// Where the API is and how to call it, for the console mounted on this page.
+#[derive(Default)]
+struct Client {
+    /// The API root, e.g. `/api/v1` or `https://api.example.com/api/v1`.
+    base: String,
+    auth: Auth,
+    /// The bearer token in use (`OwnToken`, `HostToken`).
+    token: Option<String>,
+    /// A `getToken` call under way, which every request waiting for a token shares.
+    asking: Option<js_sys::Promise>,
+    /// The element to tell when the host's tokens stop working.
+    host: Option<web_sys::EventTarget>,
+    /// Told once per loss, until a token works again.
+    told_unauthorized: bool,
+    /// Run with the telling: the console shows that it is signed out.
+    on_unauthorized: Option<std::rc::Rc<dyn Fn()>>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Client> = RefCell::new(Client {
+        base: "/api/v1".to_owned(),
+        ..Client::default()
+    });
+}
+
+/// Sets where the API is and how requests authenticate, for the console being mounted.
+pub fn configure(base: String, auth: Auth, host: Option<web_sys::EventTarget>) {
+    CLIENT.with_borrow_mut(|client| {
+        *client = Client {
+            base: base.trim_end_matches('/').to_owned(),
+            auth,
+            host,
+            ..Client::default()
+        }
+    });
+}
+
+/// Runs `hook` whenever the host's tokens stop opening the API (see [`unauthorized`]), until
+/// set again.
+pub fn on_unauthorized(hook: Option<std::rc::Rc<dyn Fn()>>) {
+    CLIENT.with_borrow_mut(|client| client.on_unauthorized = hook);
+}
+
+/// Whether the host signs people in (`getToken`), so that the console has no sign-in page.
+pub fn host_signs_in() -> bool {
+    CLIENT.with_borrow(|client| matches!(client.auth, Auth::HostToken(_)))
+}
 
 /// Why a request failed, in the terms the console reacts to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,23 +130,153 @@ async fn error_of(response: Response) -> ApiError {
     }
 }
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
-    let request = request.map_err(|error| ApiError::Server(error.to_string()))?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    if response.ok() {
-        Ok(response)
-    } else {
-        Err(error_of(response).await)
+/// The bearer token to send, if requests carry one; asks the host for one when there is
+/// none yet.
+async fn bearer() -> Result<Option<String>, ApiError> {
+    let (auth, token, asking) = CLIENT.with_borrow(|client| {
+        (
+            client.auth.clone(),
+            client.token.clone(),
+            client.asking.clone(),
+        )
+    });
+    let get_token = match (auth, token) {
+        (Auth::Cookie, _) => return Ok(None),
+        (_, Some(token)) => return Ok(Some(token)),
+        (Auth::OwnToken, None) => return Ok(None),
+        (Auth::HostToken(get_token), None) => get_token,
+    };
+    let promise = match asking {
+        Some(promise) => promise,
+        None => {
+            let promise = get_token
+                .call0(&wasm_bindgen::JsValue::NULL)
+                .ok()
+                .and_then(|value| value.dyn_into::<js_sys::Promise>().ok())
+                .unwrap_or_else(|| {
+                    js_sys::Promise::reject(&"getToken did not return a Promise".into())
+                });
+            CLIENT.with_borrow_mut(|client| client.asking = Some(promise.clone()));
+            promise
+        }
+    };
+    let token = JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|token| token.as_string());
+    CLIENT.with_borrow_mut(|client| {
+        client.asking = None;
+        client.token.clone_from(&token);
+    });
+    match token {
+        Some(token) if !token.is_empty() => Ok(Some(token)),
+        _ => {
+            unauthorized();
+            Err(ApiError::Unauthenticated)
+        }
     }
 }
 
+/// The token `used` was refused: forget it, unless another request already replaced it;
+/// the next request asks the host again.
+fn forget_token(used: &str) {
+    CLIENT.with_borrow_mut(|client| {
+        if client.token.as_deref() == Some(used) {
+            client.token = None;
+        }
+    });
+}
+
+/// Tells the host, once per loss, that its tokens no longer open the API: an
+/// `allot:unauthorized` event on the element, bubbling out of the console's shadow root; and
+/// the console, which then shows that it is signed out.
+fn unauthorized() {
+    let told = CLIENT.with_borrow_mut(|client| {
+        let first = !std::mem::replace(&mut client.told_unauthorized, true);
+        first.then(|| (client.host.clone(), client.on_unauthorized.clone()))
+    });
+    let Some((host, hook)) = told else {
+        return;
+    };
+    if let Some(hook) = hook {
+        hook();
+    }
+    if let Some(host) = host {
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        if let Ok(event) =
+            web_sys::CustomEvent::new_with_event_init_dict("allot:unauthorized", &init)
+        {
+            let _ = host.dispatch_event(&event);
+        }
+    }
+}
+
+/// Sends a request to the API, with the token when requests carry one. A refused token is
+/// replaced once through the host's `getToken`; if that one is refused too, the host is told.
+async fn fetch(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    signal: Option<&AbortSignal>,
+) -> Result<Response, ApiError> {
+    let mut renewed = false;
+    loop {
+        let token = bearer().await?;
+        let url = CLIENT.with_borrow(|client| format!("{}{path}", client.base));
+        let mut request = RequestBuilder::new(&url)
+            .method(method.clone())
+            .abort_signal(signal);
+        if let Some(token) = &token {
+            // Never a cookie along with a token: another origin's API allows none.
+            request = request
+                .header("Authorization", &format!("Bearer {token}"))
+                .credentials(RequestCredentials::Omit);
+        }
+        let request = match &body {
+            Some(json) => request
+                .header("Content-Type", "application/json")
+                .body(json.as_str()),
+            None => request.build(),
+        }
+        .map_err(|error| ApiError::Server(error.to_string()))?;
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
+        if response.ok() {
+            if token.is_some() {
+                CLIENT.with_borrow_mut(|client| client.told_unauthorized = false);
+            }
+            return Ok(response);
+        }
+        if let (401, Some(token)) = (response.status(), &token) {
+            forget_token(token);
+            if host_signs_in() {
+                if !renewed {
+                    renewed = true;
+                    continue;
+                }
+                unauthorized();
+            }
+        }
+        return Err(error_of(response).await);
+    }
+}
+
+/// A request whose answer does not matter beyond its success.
+async fn send(method: Method, path: &str, body: Option<String>) -> Result<(), ApiError> {
+    fetch(method, path, body, None).await.map(drop)
+}
+
+/// A request whose answer is JSON.
 async fn json<T: DeserializeOwned>(
-    request: Result<Request, gloo_net::Error>,
+    method: Method,
+    path: &str,
+    body: Option<String>,
 ) -> Result<T, ApiError> {
     let unreadable =
         |error: String| ApiError::Server(format!("Unreadable answer from the server: {error}"));
     // Bytes, not text: a large snapshot then reaches the parser without a UTF-16 round trip.
-    let bytes = send(request)
+    let bytes = fetch(method, path, body, None)
         .await?
         .binary()
         .await
@@ -90,40 +284,58 @@ async fn json<T: DeserializeOwned>(
     serde_json::from_slice(&bytes).map_err(|error| unreadable(error.to_string()))
 }
 
-fn url(path: &str) -> String {
-    format!("{BASE}{path}")
+fn body(value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value).ok()
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    json(Request::get(&url(path)).build()).await
+    json(Method::GET, path, None).await
 }
 
-async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    json(Request::post(&url(path)).json(body)).await
+async fn post<T: DeserializeOwned>(path: &str, value: &impl Serialize) -> Result<T, ApiError> {
+    json(Method::POST, path, body(value)).await
+}
+
+async fn put<T: DeserializeOwned>(path: &str, value: &impl Serialize) -> Result<T, ApiError> {
+    json(Method::PUT, path, body(value)).await
 }
 
 pub async fn session() -> Result<Session, ApiError> {
     get("/session").await
 }
 
+/// Signs in with the console's own page: a cookie session, or a bearer token kept in memory
+/// when the API is on another origin.
 pub async fn sign_in(email: String, password: String) -> Result<Session, ApiError> {
-    let body = SignInRequest {
+    let bearer = CLIENT.with_borrow(|client| matches!(client.auth, Auth::OwnToken));
+    let request = SignInRequest {
         email,
         password,
-        bearer: false,
+        bearer,
     };
-    post("/session", &body).await
+    let mut session: Session = post("/session", &request).await?;
+    if let Some(token) = session.token.take() {
+        CLIENT.with_borrow_mut(|client| client.token = Some(token));
+    }
+    Ok(session)
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    send(Request::delete(&url("/session")).build())
-        .await
-        .map(drop)
+    let signed_out = send(Method::DELETE, "/session", None).await;
+    CLIENT.with_borrow_mut(|client| client.token = None);
+    signed_out
 }
 
-/// The change feed of the organization, from after the change `after` (server-sent events).
-pub fn changes_url(org: OrgId, after: u64) -> String {
-    url(&format!("/orgs/{org}/changes?after={after}"))
+/// The organization's change feed, from after the change `after`: the open response, whose
+/// body streams server-sent events until `signal` aborts it.
+pub async fn changes(org: OrgId, after: u64, signal: &AbortSignal) -> Result<Response, ApiError> {
+    fetch(
+        Method::GET,
+        &format!("/orgs/{org}/changes?after={after}"),
+        None,
+        Some(signal),
+    )
+    .await
 }
 
 pub async fn members(org: OrgId) -> Result<MembersSnapshot, ApiError> {
@@ -150,13 +362,29 @@ pub async fn change_role(
     .await
 }
 
-/// Where the browser downloads the CSV of the organization's users from: `status` is
+/// The CSV of the organization's users, with the file name the server gave it: `status` is
 /// `all`, `active` or `removed`; `search` filters as the console's search bar does.
-pub fn export_url(org: OrgId, status: &str, search: &str) -> String {
+pub async fn export(
+    org: OrgId,
+    status: &str,
+    search: &str,
+) -> Result<(web_sys::Blob, Option<String>), ApiError> {
     let query = js_sys::encode_uri_component(search.trim());
-    url(&format!(
-        "/orgs/{org}/members/export.csv?status={status}&q={query}"
-    ))
+    let path = format!("/orgs/{org}/members/export.csv?status={status}&q={query}");
+    let response: web_sys::Response = fetch(Method::GET, &path, None, None).await?.into();
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .ok()
+        .flatten()
+        .and_then(|disposition| {
+            let (_, name) = disposition.split_once("filename=\"")?;
+            Some(name.trim_end_matches('"').to_owned())
+        });
+    let blob = JsFuture::from(response.blob().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?;
+    Ok((blob.unchecked_into(), name))
 }
 
 pub async fn invite(org: OrgId, request: InviteRequest) -> Result<InviteResponse, ApiError> {
@@ -196,13 +424,12 @@ pub async fn create_team(org: OrgId, name: String) -> Result<Team, ApiError> {
 }
 
 pub async fn rename_team(org: OrgId, team: i64, name: String) -> Result<Team, ApiError> {
-    json(Request::patch(&url(&format!("/orgs/{org}/teams/{team}"))).json(&TeamName { name })).await
+    let path = format!("/orgs/{org}/teams/{team}");
+    json(Method::PATCH, &path, body(&TeamName { name })).await
 }
 
 pub async fn delete_team(org: OrgId, team: i64) -> Result<(), ApiError> {
-    send(Request::delete(&url(&format!("/orgs/{org}/teams/{team}"))).build())
-        .await
-        .map(drop)
+    send(Method::DELETE, &format!("/orgs/{org}/teams/{team}"), None).await
 }
 
 pub async fn set_team_member(
@@ -211,12 +438,13 @@ pub async fn set_team_member(
     member: MemberId,
     role: TeamRole,
 ) -> Result<Team, ApiError> {
-    let path = url(&format!("/orgs/{org}/teams/{team}/members/{member}"));
-    json(Request::put(&path).json(&TeamMemberRequest { role })).await
+    let path = format!("/orgs/{org}/teams/{team}/members/{member}");
+    put(&path, &TeamMemberRequest { role }).await
 }
 
 pub async fn remove_team_member(org: OrgId, team: i64, member: MemberId) -> Result<Team, ApiError> {
-    json(Request::delete(&url(&format!("/orgs/{org}/teams/{team}/members/{member}"))).build()).await
+    let path = format!("/orgs/{org}/teams/{team}/members/{member}");
+    json(Method::DELETE, &path, None).await
 }
 
 pub async fn allocation_errors(org: OrgId) -> Result<Vec<AllocationError>, ApiError> {
@@ -224,14 +452,13 @@ pub async fn allocation_errors(org: OrgId) -> Result<Vec<AllocationError>, ApiEr
 }
 
 pub async fn retry_allocation(org: OrgId, id: i64) -> Result<(), ApiError> {
-    let path = url(&format!("/orgs/{org}/allocation-errors/{id}/retry"));
-    send(Request::post(&path).build()).await.map(drop)
+    let path = format!("/orgs/{org}/allocation-errors/{id}/retry");
+    send(Method::POST, &path, None).await
 }
 
 pub async fn dismiss_allocation_error(org: OrgId, id: i64) -> Result<(), ApiError> {
-    send(Request::delete(&url(&format!("/orgs/{org}/allocation-errors/{id}"))).build())
-        .await
-        .map(drop)
+    let path = format!("/orgs/{org}/allocation-errors/{id}");
+    send(Method::DELETE, &path, None).await
 }
 
 pub async fn licenses(org: OrgId) -> Result<LicenseOverview, ApiError> {
@@ -262,11 +489,11 @@ pub async fn update_group(
     group: GroupId,
     request: GroupRequest,
 ) -> Result<GroupChange, ApiError> {
-    json(Request::put(&url(&format!("/orgs/{org}/groups/{group}"))).json(&request)).await
+    put(&format!("/orgs/{org}/groups/{group}"), &request).await
 }
 
 pub async fn delete_group(org: OrgId, group: GroupId) -> Result<GroupChange, ApiError> {
-    json(Request::delete(&url(&format!("/orgs/{org}/groups/{group}"))).build()).await
+    json(Method::DELETE, &format!("/orgs/{org}/groups/{group}"), None).await
 }
 
 /// The group's license allocation rule: the products every member inherits.
@@ -275,8 +502,8 @@ pub async fn set_group_rule(
     group: GroupId,
     products: Vec<ProductId>,
 ) -> Result<GroupChange, ApiError> {
-    let path = url(&format!("/orgs/{org}/groups/{group}/rule"));
-    json(Request::put(&path).json(&GroupRuleRequest { products })).await
+    let path = format!("/orgs/{org}/groups/{group}/rule");
+    put(&path, &GroupRuleRequest { products }).await
 }
 
 /// Frees the seats the members hold of licenses inherited from the group; they re-acquire
@@ -299,6 +526,9 @@ pub async fn set_allocation(
     member: MemberId,
     request: AllocationRequest,
 ) -> Result<GroupChange, ApiError> {
-    let path = url(&format!("/orgs/{org}/members/{member}/allocation"));
-    json(Request::put(&path).json(&request)).await
+    put(
+        &format!("/orgs/{org}/members/{member}/allocation"),
+        &request,
+    )
+    .await
 }

@@ -11,7 +11,7 @@ use leptos_router::{
 use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
-    pages::{Home, Join, LicensesPage, NoAccess, NotFoundPage, SignIn, TeamsPage, UserManagement},
+    pages::{Home, Join, LicensesPage, NoAccess, NotFound, SignIn, TeamsPage, UserManagement},
     sync::{ConnectionStatus, OrgState},
 };
 
@@ -19,15 +19,59 @@ use crate::{
 #[derive(Clone, Copy)]
 pub struct SessionResource(pub LocalResource<Result<Session, ApiError>>);
 
+/// How the host page placed the console.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Placement {
+    /// Where the console's routes start in the page's URLs, e.g. `/portal/people`; empty at
+    /// the root.
+    pub base_path: String,
+    /// The one organization the host shows, without the switcher.
+    pub org: Option<OrgId>,
+}
+
+impl Placement {
+    /// `base_path` as written by the host (`/`, `/portal/people/`...), made the router's base.
+    pub fn new(base_path: &str, org: Option<OrgId>) -> Self {
+        Self {
+            base_path: base_path.trim_end_matches('/').to_owned(),
+            org,
+        }
+    }
+
+    pub fn get() -> Self {
+        use_context().unwrap_or_default()
+    }
+
+    /// The page's URL of the console's route `path`, for links: `<A>` takes an absolute
+    /// href as it is, while `navigate` adds the base itself.
+    pub fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// A path of the page (`location.pathname`) as a route of the console.
+    pub fn route_of<'a>(&self, path: &'a str) -> &'a str {
+        path.strip_prefix(self.base_path.as_str())
+            .filter(|route| route.is_empty() || route.starts_with('/'))
+            .unwrap_or(path)
+    }
+}
+
 #[component]
-pub fn App() -> impl IntoView {
-    provide_context(SessionResource(LocalResource::new(api::session)));
+pub fn App(placement: Placement) -> impl IntoView {
+    let session = LocalResource::new(api::session);
+    provide_context(SessionResource(session));
+    // When the host's tokens stop working, the session is asked for again: it fails the
+    // same way, and every page shows the signed-out state.
+    api::on_unauthorized(Some(std::rc::Rc::new(move || session.refetch())));
+    on_cleanup(|| api::on_unauthorized(None));
     Toasts::provide();
+    let base = (!placement.base_path.is_empty()).then(|| placement.base_path.clone());
+    provide_context(placement);
     view! {
         <div class="allot">
             <ToastRegion />
-            <Router>
-                <Routes fallback=NotFoundPage>
+            <Router base=base.unwrap_or_default()>
+                <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/sign-in") view=SignIn />
                     <Route path=path!("/join/:token") view=Join />
@@ -50,19 +94,28 @@ pub fn with_session<V: IntoView + 'static>(
 ) -> impl IntoView {
     let SessionResource(session) = expect_context();
     let location = use_location();
+    let placement = Placement::get();
     let content = move || {
+        let placement = placement.clone();
         let signed_in = signed_in.clone();
         Suspend::new(async move {
             match session.await {
                 Ok(session) => EitherOf3::A(signed_in(session)),
+                // The host signs people in: no sign-in page of the console's own.
+                Err(ApiError::Unauthenticated) if api::host_signs_in() => {
+                    EitherOf3::B(view! { <SignedOut retry=move || session.refetch() /> }.into_any())
+                }
                 Err(ApiError::Unauthenticated) => {
+                    let path = location.pathname.get_untracked();
                     let here = format!(
                         "{}{}",
-                        location.pathname.get_untracked(),
+                        placement.route_of(&path),
                         location.search.get_untracked()
                     );
                     let next = js_sys::encode_uri_component(&here);
-                    EitherOf3::B(view! { <Redirect path=format!("/sign-in?next={next}") /> })
+                    EitherOf3::B(
+                        view! { <Redirect path=format!("/sign-in?next={next}") /> }.into_any(),
+                    )
                 }
                 Err(error) => EitherOf3::C(view! {
                     <ErrorPanel message=error.to_string() retry=move || session.refetch() />
@@ -74,6 +127,19 @@ pub fn with_session<V: IntoView + 'static>(
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {content}
         </Transition>
+    }
+}
+
+/// What an embedded console shows when the host's tokens no longer open the API: the host
+/// was told (`allot:unauthorized`) and signs its people in again.
+#[component]
+fn SignedOut(retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <div class="notice" role="status">
+            <h1>"You are signed out of Allot"</h1>
+            <p>"Sign in again where you opened Allot, then try again."</p>
+            <button type="button" on:click=move |_| retry()>"Try again"</button>
+        </div>
     }
 }
 
@@ -105,7 +171,7 @@ fn OrgShell() -> impl IntoView {
                 .and_then(|id| session.organizations.iter().find(|org| org.id == id))
                 .cloned();
             let Some(organization) = organization else {
-                return EitherOf3::A(view! { <NotFoundPage /> });
+                return EitherOf3::A(view! { <NotFound /> });
             };
             if !organization.role.manages_organization() {
                 return EitherOf3::B(
@@ -116,6 +182,8 @@ fn OrgShell() -> impl IntoView {
             provide_context(session.account.clone());
             // One state per organization for all its pages, kept current by the change feed.
             provide_context(OrgState::new(organization.id));
+            // A host that shows one organization has no switcher.
+            let switcher = Placement::get().org.is_none();
             let navigate = navigate.clone();
             let switch = move |ev| {
                 let id = event_target_value(&ev);
@@ -129,16 +197,20 @@ fn OrgShell() -> impl IntoView {
                     view! { <option value=org.id.to_string() selected=selected>{org.name.clone()}</option> }
                 })
                 .collect_view();
-            let users_href = format!("/orgs/{}/users/active", organization.id);
-            let teams_href = format!("/orgs/{}/teams", organization.id);
-            let licenses_href = format!("/orgs/{}/licenses/users", organization.id);
+            let placement = Placement::get();
+            let users_href = placement.href(&format!("/orgs/{}/users/active", organization.id));
+            let teams_href = placement.href(&format!("/orgs/{}/teams", organization.id));
+            let licenses_href =
+                placement.href(&format!("/orgs/{}/licenses/users", organization.id));
             EitherOf3::C(view! {
                 <header class="shell-header">
                     <span class="brand" aria-hidden="true">"Allot"</span>
-                    <label class="org-switcher">
-                        <span class="visually-hidden">"Organization"</span>
-                        <select on:change=switch>{options}</select>
-                    </label>
+                    {switcher.then(|| view! {
+                        <label class="org-switcher">
+                            <span class="visually-hidden">"Organization"</span>
+                            <select on:change=switch>{options}</select>
+                        </label>
+                    })}
                     <nav aria-label="Main">
                         <A href=users_href>"User Management"</A>
                         <A href=teams_href>"Teams"</A>
@@ -146,11 +218,12 @@ fn OrgShell() -> impl IntoView {
                     </nav>
                     <ConnectionStatus />
                     <span class="account">{session.account.full_name.clone()}</span>
-                    <SignOutButton />
+                    {(!api::host_signs_in()).then(|| view! { <SignOutButton /> })}
                 </header>
-                <main class="shell-main">
+                // The host page holds the `main` landmark: the console is a part of it.
+                <div class="shell-main">
                     <Outlet />
-                </main>
+                </div>
             })
         }
     })

@@ -3,15 +3,11 @@
 pub mod api;
 mod app;
 pub mod components;
+pub mod dom;
 pub mod format;
 mod pages;
 mod remote;
 mod rows;
 pub mod sync;
 
-pub use app::App;
-
-/// Starts the console in the page's body.
-pub fn mount() {
-    leptos::mount::mount_to_body(App);
-}
+pub use app::{App, Placement};

@@ -4,10 +4,11 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use allot_core::{Applied, ChangeEvent, MembersSnapshot, OrgId};
+use allot_core::{Applied, ChangeEvent, MembersSnapshot, OrgId, sse::SseParser};
 use leptos::{ev, prelude::*};
-use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{EventSource, MessageEvent};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, TextDecoder};
 
 use crate::{
     api::{self, ApiError},
@@ -45,16 +46,23 @@ struct Pending {
     confirmed_at: Option<u64>,
 }
 
-/// An open feed; dropping it closes the connection and its handlers.
+/// An open feed; dropping it closes the connection.
 struct Feed {
-    source: EventSource,
-    _handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    controller: AbortController,
 }
 
 impl Drop for Feed {
     fn drop(&mut self) {
-        self.source.close();
+        self.controller.abort();
     }
+}
+
+/// Why reading the feed stopped, when it was not closed on purpose.
+enum Ended {
+    /// The server asked for a fresh snapshot, which is loading.
+    Reset,
+    /// The connection failed or the server ended it.
+    Broken,
 }
 
 #[derive(Clone, Copy)]
@@ -68,6 +76,8 @@ pub struct OrgState {
     pending: RwSignal<HashMap<Subject, Pending>>,
     feed: StoredValue<Option<Feed>, LocalStorage>,
     failures: StoredValue<u32>,
+    /// The reconnection waiting to happen, cleared when the pages go away.
+    retry: StoredValue<Option<TimeoutHandle>>,
 }
 
 impl OrgState {
@@ -84,6 +94,7 @@ impl OrgState {
             pending: RwSignal::new(HashMap::new()),
             feed: StoredValue::new_local(None),
             failures: StoredValue::new(0),
+            retry: StoredValue::new(None),
         };
         state.load();
         // The browser knows first: stop waiting on a dead connection, and catch up at once
@@ -97,6 +108,9 @@ impl OrgState {
             offline.remove();
             online.remove();
             state.feed.set_value(None);
+            if let Some(retry) = state.retry.get_value() {
+                retry.clear();
+            }
         });
         state
     }
@@ -182,37 +196,76 @@ impl OrgState {
         }
     }
 
+    /// Follows the feed from after the change `after`, over `fetch` (which can carry a bearer
+    /// token, unlike `EventSource`).
     fn connect(self, after: u64) {
         self.feed.set_value(None);
-        let url = api::changes_url(self.org, after);
-        let Ok(source) = EventSource::new(&url) else {
+        let Ok(controller) = AbortController::new() else {
             self.lost();
             return;
         };
-        let on_open = Closure::<dyn FnMut(MessageEvent)>::new(move |_| {
-            self.failures.set_value(0);
-            self.connection.set(Connection::Live);
-        });
-        let on_change = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            let data = message.data().as_string().unwrap_or_default();
-            match serde_json::from_str::<ChangeEvent>(&data) {
-                Ok(event) => self.apply(&event),
-                Err(_) => self.load(),
+        let signal = controller.signal();
+        self.feed.set_value(Some(Feed { controller }));
+        leptos::task::spawn_local(async move {
+            let ended = self.follow(after, &signal).await;
+            // Closed on purpose (a newer connection, or the pages went away): nothing to do,
+            // and the state may already be gone.
+            if signal.aborted() {
+                return;
+            }
+            if let Ended::Broken = ended {
+                self.lost();
             }
         });
-        let on_reset = Closure::<dyn FnMut(MessageEvent)>::new(move |_| self.load());
-        let on_error = Closure::<dyn FnMut(MessageEvent)>::new(move |_| self.lost());
-        let listen = |name: &str, handler: &Closure<dyn FnMut(MessageEvent)>| {
-            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+    }
+
+    /// Reads the feed's events and applies them until the stream ends.
+    async fn follow(self, after: u64, signal: &AbortSignal) -> Ended {
+        let Ok(response) = crate::api::changes(self.org, after, signal).await else {
+            return Ended::Broken;
         };
-        listen("open", &on_open);
-        listen("change", &on_change);
-        listen("reset", &on_reset);
-        listen("error", &on_error);
-        self.feed.set_value(Some(Feed {
-            source,
-            _handlers: vec![on_open, on_change, on_reset, on_error],
-        }));
+        let (Some(body), Ok(decoder)) = (response.body(), TextDecoder::new()) else {
+            return Ended::Broken;
+        };
+        let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        self.failures.set_value(0);
+        self.connection.set(Connection::Live);
+        let options = web_sys::TextDecodeOptions::new();
+        options.set_stream(true);
+        let mut parser = SseParser::new();
+        loop {
+            let Ok(chunk) = JsFuture::from(reader.read()).await else {
+                return Ended::Broken;
+            };
+            let field = |name: &str| js_sys::Reflect::get(&chunk, &name.into()).ok();
+            if field("done").and_then(|done| done.as_bool()) != Some(false) {
+                return Ended::Broken;
+            }
+            let Some(bytes) =
+                field("value").and_then(|value| value.dyn_into::<js_sys::Uint8Array>().ok())
+            else {
+                return Ended::Broken;
+            };
+            let text = decoder
+                .decode_with_js_u8_array_and_options(&bytes, &options)
+                .unwrap_or_default();
+            for event in parser.push(&text) {
+                match event.event.as_str() {
+                    "change" => match serde_json::from_str::<ChangeEvent>(&event.data) {
+                        Ok(change) => self.apply(&change),
+                        Err(_) => {
+                            self.load();
+                            return Ended::Reset;
+                        }
+                    },
+                    "reset" => {
+                        self.load();
+                        return Ended::Reset;
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// The feed broke: close it (the browser's own retry would not back off) and try again
@@ -225,8 +278,12 @@ impl OrgState {
             .saturating_mul(1 << failures.min(5))
             .min(MAX_BACKOFF);
         self.connection.set(Connection::Offline { retry_in });
-        set_timeout(
+        if let Some(earlier) = self.retry.get_value() {
+            earlier.clear();
+        }
+        let retry = set_timeout_with_handle(
             move || {
+                self.retry.set_value(None);
                 if matches!(self.connection.get_untracked(), Connection::Offline { .. }) {
                     self.connection.set(Connection::Connecting);
                     self.resume();
@@ -234,6 +291,7 @@ impl OrgState {
             },
             retry_in,
         );
+        self.retry.set_value(retry.ok());
     }
 
     fn apply(self, event: &ChangeEvent) {

@@ -307,8 +307,7 @@ pub fn DataTable<T: TableRow>(
             return;
         };
         request_animation_frame(move || {
-            let body_element: Option<web_sys::Element> = document().body().map(Into::into);
-            let lost = document().active_element() == body_element;
+            let lost = crate::dom::focus_lost();
             let selector = format!("tr[aria-rowindex=\"{}\"] input", position + 2);
             let row = body
                 .get_untracked()

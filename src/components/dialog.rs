@@ -22,9 +22,8 @@ pub fn Dialog(
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    let opener = document()
-        .active_element()
-        .and_then(|element| element.dyn_into::<HtmlElement>().ok());
+    let opener =
+        crate::dom::active_element().and_then(|element| element.dyn_into::<HtmlElement>().ok());
     dialog.on_load(|dialog| {
         let _ = dialog.show_modal();
     });
@@ -58,7 +57,7 @@ pub fn Dialog(
         else {
             return;
         };
-        let active = document().active_element();
+        let active = crate::dom::active_element();
         let at = |edge: &HtmlElement| {
             active
                 .as_ref()

@@ -1,4 +1,4 @@
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use leptos::prelude::*;
 
@@ -23,6 +23,8 @@ type ToastAction = Arc<dyn Fn() + Send + Sync>;
 pub struct Toasts {
     list: RwSignal<Vec<Toast>>,
     next_id: StoredValue<u64>,
+    /// The timer that takes each toast away, by toast; cleared with the console.
+    timers: StoredValue<HashMap<u64, TimeoutHandle>>,
 }
 
 impl Toasts {
@@ -30,7 +32,13 @@ impl Toasts {
         let toasts = Self {
             list: RwSignal::new(Vec::new()),
             next_id: StoredValue::new(0),
+            timers: StoredValue::new(HashMap::new()),
         };
+        on_cleanup(move || {
+            for timer in toasts.timers.get_value().into_values() {
+                timer.clear();
+            }
+        });
         provide_context(toasts);
         toasts
     }
@@ -112,14 +120,25 @@ impl Toasts {
                 action,
             })
         });
-        let list = self.list;
-        set_timeout(
-            move || list.update(|list| list.retain(|toast| toast.id != id)),
-            TOAST_LIFETIME,
-        );
+        let this = *self;
+        if let Ok(timer) = set_timeout_with_handle(move || this.forget(id), TOAST_LIFETIME) {
+            self.timers.update_value(|timers| {
+                timers.insert(id, timer);
+            });
+        }
     }
 
     fn dismiss(&self, id: u64) {
+        if let Some(timer) = self.timers.with_value(|timers| timers.get(&id).copied()) {
+            timer.clear();
+        }
+        self.forget(id);
+    }
+
+    fn forget(&self, id: u64) {
+        self.timers.update_value(|timers| {
+            timers.remove(&id);
+        });
         self.list.update(|list| list.retain(|toast| toast.id != id));
     }
 }

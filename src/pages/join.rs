@@ -27,11 +27,11 @@ pub fn Join() -> impl IntoView {
         })
     };
     view! {
-        <main class="sign-in">
+        <div class="sign-in">
             <Transition fallback=|| view! { <p class="loading" role="status">"Opening your invitation…"</p> }>
                 {content}
             </Transition>
-        </main>
+        </div>
     }
 }
 

@@ -13,7 +13,7 @@ pub use home::Home;
 pub use join::Join;
 pub use licenses::LicensesPage;
 pub use no_access::NoAccess;
-pub use not_found::{NotFound, NotFoundPage};
+pub use not_found::NotFound;
 pub use sign_in::SignIn;
 pub use teams::TeamsPage;
 pub use users::UserManagement;

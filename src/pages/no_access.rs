@@ -7,7 +7,7 @@ use crate::app::SignOutButton;
 #[component]
 pub fn NoAccess(organization: OrganizationSummary, account: Account) -> impl IntoView {
     view! {
-        <main class="notice">
+        <div class="notice">
             <h1>"No access"</h1>
             <p>
                 "You are signed in as " {account.email} ", a " {organization.role.label()}
@@ -18,6 +18,6 @@ pub fn NoAccess(organization: OrganizationSummary, account: Account) -> impl Int
                 {organization.name} " if you need access."
             </p>
             <SignOutButton />
-        </main>
+        </div>
     }
 }

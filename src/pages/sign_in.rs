@@ -27,7 +27,7 @@ pub fn SignIn() -> impl IntoView {
         sign_in.dispatch((email.get_untracked(), password.get_untracked()));
     };
     view! {
-        <main class="sign-in">
+        <div class="sign-in">
             <h1>"Sign in to Allot"</h1>
             <form on:submit=submit>
                 <label for="sign-in-email">"Email"</label>
@@ -45,6 +45,6 @@ pub fn SignIn() -> impl IntoView {
                     {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
-        </main>
+        </div>
     }
 }

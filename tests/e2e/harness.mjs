@@ -21,14 +21,14 @@ function required(name) {
 }
 
 /**
- * Starts `allot-server --demo`, serving the built console when ALLOT_DIST names it; resolves
- * once it listens.
+ * Starts `allot-server --demo` with `args`, serving the built console (ALLOT_DIST) unless
+ * `serveConsole` is false; resolves once it listens.
  */
-export async function startServer() {
+export async function startServer({ serveConsole = true, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'allot-e2e-'));
-  const staticDir = process.env.ALLOT_DIST ? ['--static', process.env.ALLOT_DIST] : [];
+  const staticDir = serveConsole ? ['--static', required('ALLOT_DIST')] : [];
   const child = spawn(required('ALLOT_SERVER_BIN'), [
-    '--demo', ...staticDir,
+    '--demo', ...staticDir, ...args,
     '--db', `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
   const url = await new Promise((resolve, reject) => {
@@ -60,9 +60,31 @@ export async function launchBrowser() {
   });
 }
 
+/**
+ * Defines `window.__allot` in every page of `context`, for page functions that must look
+ * inside the console's shadow root: `query(selector)`, `queryAll(selector)` and `active()`
+ * (the focused element). Locators (getByRole...) look into it by themselves.
+ */
+export async function lookIntoTheConsole(context) {
+  await context.addInitScript(() => {
+    const roots = () => [...document.querySelectorAll('allot-console')]
+      .map((host) => host.shadowRoot).filter(Boolean).concat([document]);
+    window.__allot = {
+      query: (selector) => roots().map((root) => root.querySelector(selector)).find(Boolean) ?? null,
+      queryAll: (selector) => roots().flatMap((root) => [...root.querySelectorAll(selector)]),
+      active: () => {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return active;
+      },
+    };
+  });
+}
+
 /** A fresh browser context and page that fail the test on any uncaught page error. */
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await lookIntoTheConsole(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error));

@@ -67,7 +67,7 @@ test('machines and sessions from the license API are seen and ended from License
   assert.match(await removeLicense.textContent(), /immediately terminate the current session/);
   await assertAccessible(page, 'Remove license');
   await removeLicense.getByRole('button', { name: 'Remove' }).click();
-  await page.waitForFunction((n) => document.querySelector('.summary').textContent === `${n} online licenses`, onlineBefore - 1);
+  await page.waitForFunction((n) => __allot.query('.summary').textContent === `${n} online licenses`, onlineBefore - 1);
   assert.equal(await owner.heartbeat(floating), 410, 'the ended session is told to stop');
   assert.equal(await owner.heartbeat(named), 200);
   await runtime.getByText(`Floating seats, online: ${floatingBefore - 1} of 40 seats used`).waitFor();
@@ -99,7 +99,7 @@ test('machines and sessions from the license API are seen and ended from License
   assert.match(await remove.textContent(), /does not revoke the license/);
   await assertAccessible(page, 'Remove licensed user');
   await remove.getByRole('button', { name: 'Remove' }).click();
-  await page.waitForFunction(() => document.querySelector('.summary').textContent.startsWith('0 of'));
+  await page.waitForFunction(() => __allot.query('.summary').textContent.startsWith('0 of'));
   assert.equal(await mia.heartbeat(miaSession), 410);
   await page.getByRole('tab', { name: 'Registered Machines' }).click();
   await page.getByRole('table', { name: 'registered machines' }).getByRole('cell', { name: 'OWNER-LAPTOP', exact: true }).waitFor();

@@ -27,7 +27,7 @@ async function tabTo(page, name) {
   for (let i = 0; i < 60; i++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
-      const el = document.activeElement;
+      const el = __allot.active();
       return `${el.getAttribute('aria-label') ?? ''} ${el.closest('label')?.textContent ?? ''} ${el.textContent ?? ''}`;
     });
     if (name.test(focused)) return;
@@ -40,7 +40,7 @@ async function paste(page, text) {
   await page.evaluate((text) => {
     const data = new DataTransfer();
     data.setData('text', text);
-    document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    __allot.active().dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
   }, text);
 }
 
@@ -51,7 +51,7 @@ test('inviting by keyboard alone: chips from every separator, a pasted list, an 
   const invite = dialog(page, 'Invite Users');
   await invite.waitFor();
   const field = invite.getByLabel('Email addresses');
-  assert.ok(await field.evaluate((el) => el === document.activeElement), 'focus starts in the address field');
+  assert.ok(await field.evaluate((el) => el === __allot.active()), 'focus starts in the address field');
   await page.keyboard.type('kb.one@example.com,');
   await page.keyboard.type('kb.two@example.com ');
   await page.keyboard.type('kb.three@example.com');
@@ -74,11 +74,11 @@ test('inviting by keyboard alone: chips from every separator, a pasted list, an 
   // Tab past the last control wraps to the first one: focus stays in the dialog.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next');
+  assert.equal(await page.evaluate(() => __allot.active().textContent), 'Next');
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Remove kb.one@example.com');
+  assert.equal(await page.evaluate(() => __allot.active().getAttribute('aria-label')), 'Remove kb.one@example.com');
   await page.keyboard.press('Shift+Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next');
+  assert.equal(await page.evaluate(() => __allot.active().textContent), 'Next');
   await page.keyboard.press('Enter');
   const studio = invite.getByRole('switch', { name: /Studio Enterprise/ });
   await studio.waitFor();
@@ -93,7 +93,7 @@ test('inviting by keyboard alone: chips from every separator, a pasted list, an 
   await results.getByText('7 of 7 invited.').waitFor();
   const pending = page.getByRole('table', { name: 'pending invitations' });
   await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill('kb.');
-  await page.waitForFunction(() => document.querySelector('.summary').textContent.startsWith('7 of'));
+  await page.waitForFunction(() => __allot.query('.summary').textContent.startsWith('7 of'));
   assert.match(await pending.textContent(), /Studio Enterprise/);
   page.assertNoErrors();
   await context.close();
@@ -198,12 +198,12 @@ test('removing a member, undoing it, removing again, and finding them in Removed
   // Escape closes the dialog and gives focus back to the button that opened it.
   await page.keyboard.press('Escape');
   await remove.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Remove Users');
+  assert.equal(await page.evaluate(() => __allot.active().textContent.trim()), 'Remove Users');
   await page.getByRole('button', { name: 'Remove Users' }).click();
   await dialog(page, 'Remove Users').getByRole('button', { name: 'Remove' }).click();
   const undo = toast(page, '1 user removed.');
   await undo.waitFor();
-  await page.waitForFunction(() => document.querySelector('.summary').textContent.startsWith('0 of'));
+  await page.waitForFunction(() => __allot.query('.summary').textContent.startsWith('0 of'));
   await undo.getByRole('button', { name: 'Undo' }).click();
   await toast(page, '1 restored.').waitFor();
   await page.getByRole('checkbox', { name: 'Select Mia Moreno' }).check();
@@ -242,7 +242,7 @@ test('changing the role of two members, with the rules explained', async () => {
   for (const name of names) {
     await search.fill(name);
     const row = page.getByRole('row').filter({ hasText: name });
-    await page.waitForFunction((name) => [...document.querySelectorAll('tbody tr')]
+    await page.waitForFunction((name) => [...__allot.queryAll('tbody tr')]
       .some((tr) => tr.textContent.includes(name) && tr.textContent.includes('Admin')), name);
     assert.match(await row.textContent(), /Admin/);
   }
@@ -288,7 +288,7 @@ test('Export Users downloads a CSV of active and removed users', async () => {
   await page.getByRole('button', { name: 'Export Users' }).click();
   await assertAccessible(page, 'Export Users');
   let download = page.waitForEvent('download');
-  await dialog(page, 'Export Users').getByRole('link', { name: 'Download CSV' }).click();
+  await dialog(page, 'Export Users').getByRole('button', { name: 'Download CSV' }).click();
   const rows = parseCsv(readFileSync(await (await download).path(), 'utf8'));
   assert.deepEqual(rows[0].slice(0, 4), ['Full name', 'Email', 'Role', 'Status']);
   const body = rows.slice(1);
@@ -300,7 +300,7 @@ test('Export Users downloads a CSV of active and removed users', async () => {
   await page.getByRole('button', { name: 'Export Users' }).click();
   await dialog(page, 'Export Users').getByRole('radio', { name: /Only users matching “zoë”/ }).check();
   download = page.waitForEvent('download');
-  await dialog(page, 'Export Users').getByRole('link', { name: 'Download CSV' }).click();
+  await dialog(page, 'Export Users').getByRole('button', { name: 'Download CSV' }).click();
   const matching = parseCsv(readFileSync(await (await download).path(), 'utf8')).slice(1);
   const shown = Number((await page.locator('.summary').textContent()).split(' ')[0]);
   assert.equal(matching.length, shown);

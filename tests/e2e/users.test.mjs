@@ -75,7 +75,7 @@ test('search narrows the rows on every keystroke, ignoring case and accents, and
   const { context, page } = await openActiveUsers();
   const search = page.getByRole('searchbox', { name: 'Search active users' });
   await search.pressSequentially('zoe');
-  await page.waitForFunction(() => document.querySelector('.summary').textContent.includes('match'));
+  await page.waitForFunction(() => __allot.query('.summary').textContent.includes('match'));
   const narrowed = await summary(page).textContent();
   const matchCount = Number(narrowed.split(' ')[0]);
   assert.ok(matchCount > 0 && matchCount < 250, narrowed);
@@ -84,9 +84,9 @@ test('search narrows the rows on every keystroke, ignoring case and accents, and
   for (const name of names) assert.match(name, /Zoë/, 'every row matches the accent-free query');
   // Upper case and the accented spelling find the same people.
   await search.fill('ZOË');
-  await page.waitForFunction((text) => document.querySelector('.summary').textContent === text, narrowed);
+  await page.waitForFunction((text) => __allot.query('.summary').textContent === text, narrowed);
   await search.fill('');
-  await page.waitForFunction(() => document.querySelector('.summary').textContent === '250 active users');
+  await page.waitForFunction(() => __allot.query('.summary').textContent === '250 active users');
   page.assertNoErrors();
   await context.close();
 });
@@ -166,7 +166,7 @@ test('a Member sees a clear no-access page, and can sign out', async () => {
   const { context, page } = await newPage(server.browser);
   await signIn(page, server.url, MEMBER);
   await page.getByRole('heading', { name: 'No access' }).waitFor();
-  assert.match(await page.locator('main').textContent(), /Only the Owner and Admins/);
+  assert.match(await page.locator('.notice').textContent(), /Only the Owner and Admins/);
   await assertAccessible(page, 'no access');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/sign-in/);
@@ -191,7 +191,7 @@ test('an unknown address shows a page-not-found screen', async () => {
 
 test('Tab and Shift+Tab walk through every row, beyond the rows first drawn, and back', async () => {
   const { context, page } = await openActiveUsers();
-  const focusedRow = () => page.evaluate(() => Number(document.activeElement.closest('tr')?.getAttribute('aria-rowindex')));
+  const focusedRow = () => page.evaluate(() => Number(__allot.active().closest('tr')?.getAttribute('aria-rowindex')));
   await rows(page).first().getByRole('checkbox').focus();
   const first = await focusedRow();
   // More rows than the window draws at first: the table scrolls and draws as focus moves.

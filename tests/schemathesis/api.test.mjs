@@ -34,7 +34,7 @@ function schemathesis(args) {
 
 for (const [role, email] of [['an Owner', OWNER], ['an Admin', ADMIN]]) {
   test(`schemathesis finds no failure as ${role}`, { timeout: 20 * 60_000 }, async () => {
-    const server = await startServer();
+    const server = await startServer({ serveConsole: false });
     try {
       const token = await bearerToken(server.url, email);
       const code = await schemathesis([

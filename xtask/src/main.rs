@@ -4,6 +4,7 @@
 
 mod bench;
 mod cmd;
+mod dist;
 mod serve;
 mod test;
 mod tools;
@@ -18,6 +19,8 @@ commands:
   serve [--listen ADDR] [--db URL]
           install what is missing, build the console and the server (release), then run
           the server in demo mode (defaults: 127.0.0.1:8080, sqlite://allot.db)
+  build   install what is missing and build the console (release) into dist/: allot.js,
+          the hashed files it loads, and the host page index.html, for any static host
   test    fmt, clippy, native tests, a bounded schemathesis run against the API, component
           tests in headless Chromium and end-to-end tests; ends with
           `summary: N passed, M failed`
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
             Some(options) => serve::run(root, &options),
             None => return usage_error(),
         },
+        "build" if rest.is_empty() => build(root).map(|()| ExitCode::SUCCESS),
         "test" if rest.is_empty() => Ok(test::run(root)),
         "bench" if rest.is_empty() => bench::run(root),
         "fuzz" if rest.is_empty() => Ok(test::fuzz(root)),
@@ -57,6 +61,15 @@ fn main() -> ExitCode {
         eprintln!("xtask: error: {error}");
         ExitCode::FAILURE
     })
+}
+
+/// The console, ready to copy to any static host.
+fn build(root: &Path) -> Result {
+    tools::ensure_wasm_tools(root)?;
+    tools::ensure_node_packages(root)?;
+    tools::trunk_build(root)?;
+    println!("xtask: the console is in {}", root.join("dist").display());
+    Ok(())
 }
 
 fn usage_error() -> ExitCode {

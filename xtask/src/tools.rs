@@ -95,8 +95,9 @@ pub fn cargo_bin(name: &str) -> PathBuf {
         .join(format!("{name}{}", env::consts::EXE_SUFFIX))
 }
 
-/// `trunk build --release`, with npm's wasm-opt and cargo's wasm-bindgen first on PATH:
-/// Trunk.toml pins both and forbids downloads, so Trunk must find exactly these.
+/// `trunk build --release`, with npm's wasm-opt and cargo's wasm-bindgen first on PATH
+/// (Trunk.toml pins both and forbids downloads, so Trunk must find exactly these), then
+/// `dist/allot.js` and the host page around Trunk's output.
 pub fn trunk_build(root: &Path) -> Result {
     let inherited = env::var_os("PATH").unwrap_or_default();
     let path = env::join_paths(
@@ -110,7 +111,8 @@ pub fn trunk_build(root: &Path) -> Result {
             .args(["build", "--release"])
             .env("PATH", path)
             .current_dir(root),
-    )
+    )?;
+    crate::dist::finish(root)
 }
 
 pub struct Browser {

@@ -262,6 +262,9 @@ pub struct InviteResponse {
 pub struct InvitationLink {
     /// The path of the link on the console's origin: `/join/<token>`.
     pub path: String,
+    /// The whole link, as the invitation mail has it (on the server's `--public-url`): what
+    /// "Copy link" copies, wherever the console is embedded.
+    pub url: String,
     pub expires_at: Timestamp,
 }
 

@@ -577,6 +577,7 @@ pub async fn resend(
     mailer::log_queued(&mails, &state.links);
     Ok(Json(InvitationLink {
         path: join_path(&token),
+        url: state.links.url(&token),
         expires_at,
     }))
 }
@@ -600,8 +601,10 @@ pub async fn link(
         &manager,
         Role::parse(&invitation.role).ok_or_else(ApiError::internal)?,
     )?;
+    let token = state.links.token(id, &invitation.token_nonce);
     Ok(Json(InvitationLink {
-        path: join_path(&state.links.token(id, &invitation.token_nonce)),
+        path: join_path(&token),
+        url: state.links.url(&token),
         expires_at: invitation.expires_at,
     }))
 }

@@ -23,7 +23,7 @@ pub fn content_security_policy(index_html: Option<&str>, frame_ancestors: &str) 
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 }

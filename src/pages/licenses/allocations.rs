@@ -95,6 +95,7 @@ pub(super) fn Allocations() -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
+    let placement = crate::app::Placement::get();
     let expanded = Memo::new(move |_| {
         query
             .read()
@@ -115,7 +116,9 @@ pub(super) fn Allocations() -> impl IntoView {
             }
             None => open.push(key.to_owned()),
         }
-        let path = location.pathname.get_untracked();
+        let path = placement
+            .route_of(&location.pathname.get_untracked())
+            .to_owned();
         let url = if open.is_empty() {
             path
         } else {

@@ -85,16 +85,15 @@ pub fn LicensesPage() -> impl IntoView {
     let state = OrgState::get();
     reload_on_change(licenses.overview, move || state.licenses_version());
     let query = use_query_map();
+    let placement = crate::app::Placement::get();
     let tabs = SECTIONS
         .iter()
         .map(|&(segment, label, _)| {
+            let path = placement.href(&format!("/orgs/{org}/licenses/{segment}"));
             // The allocation sections stay open from tab to tab.
             let href = move || match query.read().get("expand") {
-                Some(expand) => format!(
-                    "/orgs/{org}/licenses/{segment}?expand={}",
-                    js_sys::encode_uri_component(&expand)
-                ),
-                None => format!("/orgs/{org}/licenses/{segment}"),
+                Some(expand) => format!("{path}?expand={}", js_sys::encode_uri_component(&expand)),
+                None => path.clone(),
             };
             view! {
                 <A

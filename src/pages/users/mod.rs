@@ -182,12 +182,17 @@ pub fn UserManagement() -> impl IntoView {
     sync_search_with_url(tab, states);
     let exporting = RwSignal::new(false);
 
+    let placement = crate::app::Placement::get();
     let tabs = TABS
         .iter()
         .map(|&(segment, label)| {
+            let placement = placement.clone();
             let href = move || {
                 let search = states.with_value(|states| states[segment].search.get());
-                with_search(&format!("/orgs/{org}/users/{segment}"), &search)
+                with_search(
+                    &placement.href(&format!("/orgs/{org}/users/{segment}")),
+                    &search,
+                )
             };
             view! {
                 <A
@@ -255,16 +260,26 @@ fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl Int
         "active" | "removed" => tab,
         _ => "all".to_owned(),
     };
-    let href = {
+    let toasts = crate::components::Toasts::get();
+    let download = Action::new_local({
         let search = search.clone();
-        move || {
-            if only_matching.get() {
-                api::export_url(users.org, &status, &search)
+        move |only_matching: &bool| {
+            let (status, search) = if *only_matching {
+                (status.clone(), search.clone())
             } else {
-                api::export_url(users.org, "all", "")
-            }
+                ("all".to_owned(), String::new())
+            };
+            async move { api::export(users.org, &status, &search).await }
         }
-    };
+    });
+    Effect::new(move |_| match download.value().get() {
+        Some(Ok((csv, name))) => {
+            crate::dom::save_file(&csv, name.as_deref().unwrap_or("users.csv"));
+            on_close.run(());
+        }
+        Some(Err(error)) => toasts.error(format!("Export Users failed: {error}")),
+        None => {}
+    });
     let has_search = !search.is_empty();
     view! {
         <crate::components::Dialog title="Export Users".into() on_close>
@@ -282,15 +297,13 @@ fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl Int
             </fieldset>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <a
-                    class="button"
-                    href=href
-                    download
-                    // After the click: removing the link during it could cancel the download.
-                    on:click=move |_| set_timeout(move || on_close.run(()), std::time::Duration::ZERO)
+                <button
+                    type="button"
+                    disabled=move || download.pending().get()
+                    on:click=move |_| { download.dispatch(only_matching.get_untracked()); }
                 >
-                    "Download CSV"
-                </a>
+                    {move || if download.pending().get() { "Preparing the CSV…" } else { "Download CSV" }}
+                </button>
             </div>
         </crate::components::Dialog>
     }
@@ -375,6 +388,7 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
+    let placement = crate::app::Placement::get();
     let search_of =
         move |tab: &str| states.with_value(|states| states.get(tab).map(|state| state.search));
     // URL → search: on arrival, reload, back and forward.
@@ -395,11 +409,15 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
             return;
         };
         let text = search.get();
-        let path = location.pathname.get_untracked();
+        // A route of the console: the router puts its base (where the host mounted it) back.
+        let path = placement
+            .route_of(&location.pathname.get_untracked())
+            .to_owned();
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
         let navigate = navigate.clone();
+        let placement = placement.clone();
         if query.with_untracked(|query| query.get("q").unwrap_or_default()) == text.trim() {
             return;
         }
@@ -409,9 +427,8 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
             else {
                 return;
             };
-            if text.trim() != in_url
-                && location.pathname.try_get_untracked().as_ref() == Some(&path)
-            {
+            let here = location.pathname.try_get_untracked();
+            if text.trim() != in_url && here.is_some_and(|here| placement.route_of(&here) == path) {
                 navigate(
                     &with_search(&path, &text),
                     NavigateOptions {

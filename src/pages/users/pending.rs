@@ -23,10 +23,6 @@ async fn copy_to_clipboard(text: &str) -> Result<(), String> {
         .map_err(|_| "The browser did not allow copying to the clipboard.".to_owned())
 }
 
-fn absolute(path: &str) -> String {
-    format!("{}{path}", window().location().origin().unwrap_or_default())
-}
-
 #[component]
 pub fn PendingInvitations(state: TabState) -> impl IntoView {
     let users: Users = expect_context();
@@ -37,7 +33,7 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
     let copy_link = move |id: i64| {
         leptos::task::spawn_local(async move {
             let copied = match api::invitation_link(org, id).await {
-                Ok(link) => copy_to_clipboard(&absolute(&link.path)).await,
+                Ok(link) => copy_to_clipboard(&link.url).await,
                 Err(error) => Err(error.to_string()),
             };
             match copied {

@@ -1,0 +1,42 @@
+//! The page around the console: focus through shadow roots, and files to save.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The element that has focus, looking into shadow roots (the console lives in one, where
+/// `document.activeElement` is only its host).
+pub fn active_element() -> Option<web_sys::Element> {
+    let mut active = document().active_element()?;
+    while let Some(inner) = active.shadow_root().and_then(|root| root.active_element()) {
+        active = inner;
+    }
+    Some(active)
+}
+
+/// Whether focus fell back to the page itself (its body), as when the focused element was
+/// removed.
+pub fn focus_lost() -> bool {
+    let body: Option<web_sys::Element> = document().body().map(Into::into);
+    active_element().is_none() || active_element() == body
+}
+
+/// Offers `file` to the person as a download named `name`.
+pub fn save_file(file: &web_sys::Blob, name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(file) else {
+        return;
+    };
+    if let Ok(link) = document().create_element("a")
+        && let Ok(link) = link.dyn_into::<web_sys::HtmlAnchorElement>()
+    {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    // After the click has started the download.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(1),
+    );
+}

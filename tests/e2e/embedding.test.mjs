@@ -1,0 +1,350 @@
+// The console embedded as a portal team would embed it, in a real browser: three origins on
+// loopback — the Allot API (allot-server with --cors-origin), a static host holding dist/
+// under a versioned path (the CDN), and a pretend admin portal (examples/portal) that signs
+// its user in and gives the console bearer tokens from its own backend.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import {
+  ADMIN, OWNER, PASSWORD, assertAccessible, launchBrowser, lookIntoTheConsole, startServer,
+} from './harness.mjs';
+import { startPortal } from '../../examples/portal/server.mjs';
+
+const VERSION_PATH = '/allot/1.2.3/';
+const TYPES = {
+  '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
+  '.html': 'text/html; charset=utf-8', '.svg': 'image/svg+xml',
+};
+
+/** A plain static host: `dir` under `prefix`, index.html for unknown paths below it. */
+async function startStaticHost(dir, prefix) {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url, 'http://cdn').pathname;
+    if (!path.startsWith(prefix)) {
+      response.writeHead(404).end();
+      return;
+    }
+    const name = normalize(path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, '');
+    let file = join(dir, name || 'index.html');
+    let body;
+    try { body = readFileSync(file); } catch {
+      file = join(dir, 'index.html');
+      body = readFileSync(file);
+    }
+    response.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      // A CDN serves the module to other origins' pages.
+      'access-control-allow-origin': '*',
+    });
+    response.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+let cdn, api, portal, browser, cdnDir;
+const reserved = [];
+
+/** A free loopback port's origin, held open until the server that needs it is known. */
+async function reserveOrigin() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  reserved.push(server);
+  return { origin: `http://127.0.0.1:${server.address().port}`, port: server.address().port, server };
+}
+
+before(async () => {
+  // The CDN holds a copy of dist/ under a versioned path.
+  cdnDir = mkdtempSync(join(tmpdir(), 'allot-cdn-'));
+  cpSync(process.env.ALLOT_DIST, cdnDir, { recursive: true });
+  cdn = await startStaticHost(cdnDir, VERSION_PATH);
+  // The portal's origin must be known to the API server before either starts.
+  const portalPort = await reserveOrigin();
+  api = await startServer({ serveConsole: false, args: ['--cors-origin', portalPort.origin, '--cors-origin', cdn.origin] });
+  await new Promise((resolve) => portalPort.server.close(resolve));
+  portal = await startPortal({
+    port: portalPort.port,
+    allotApi: `${api.url}/api/v1`,
+    allotJs: `${cdn.origin}${VERSION_PATH}allot.js`,
+  });
+  // The operator's edits of the standalone host page on the CDN.
+  const index = join(cdnDir, 'index.html');
+  writeFileSync(index, readFileSync(index, 'utf8')
+    .replace('<base href="/" />', `<base href="${VERSION_PATH}" />`)
+    .replace('api-base="/api/v1"', `api-base="${api.url}/api/v1"`)
+    .replace('base-path="/"', `base-path="${VERSION_PATH}"`));
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await portal?.stop();
+  await api?.stop();
+  await cdn?.stop();
+  rmSync(cdnDir, { recursive: true, force: true });
+});
+
+/** A page that records CSP violations and page errors from its first script on. */
+async function portalPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await lookIntoTheConsole(context);
+  await context.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+    window.__unauthorized = 0;
+    document.addEventListener('allot:unauthorized', () => { window.__unauthorized += 1; });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  page.assertClean = async () => {
+    assert.deepEqual(errors, [], 'uncaught errors in the page');
+    assert.deepEqual(await page.evaluate(() => window.__violations), [], 'CSP violations');
+  };
+  await page.goto(`${portal.url}/portal/`);
+  await page.getByLabel('Portal email').fill('pat@portal.example');
+  await page.getByLabel('Portal password').fill('portal-password');
+  await page.getByRole('button', { name: 'Sign in to the portal' }).click();
+  await page.getByRole('status').filter({ hasText: 'Signed in as' }).waitFor();
+  return { context, page };
+}
+
+/** Follows the bearer tokens the console sends, to end its sessions behind its back. */
+function watchTokens(page) {
+  const seen = new Set();
+  page.on('request', (request) => {
+    const header = request.headers().authorization;
+    if (request.url().startsWith(api.url) && header?.startsWith('Bearer ')) seen.add(header.slice(7));
+  });
+  /** Ends every session the console used; resolves with how many were still open. */
+  return async () => {
+    let open = 0;
+    for (const token of seen) {
+      const answer = await fetch(`${api.url}/api/v1/session`, {
+        method: 'DELETE', headers: { authorization: `Bearer ${token}` },
+      });
+      if (answer.status === 204) open += 1;
+    }
+    seen.clear();
+    return open;
+  };
+}
+
+const activeUsers = (page) => page.getByRole('table', { name: 'active users' });
+const summary = (page, text) => page.waitForFunction((text) => __allot.query('.summary')?.textContent.includes(text), text);
+
+/** Computed styles of the portal's own elements. */
+function hostStyles(page) {
+  return page.evaluate(() => {
+    const pick = (selector) => {
+      const style = getComputedStyle(document.querySelector(selector));
+      return [style.color, style.fontFamily, style.fontSize, style.textTransform, style.backgroundColor,
+        style.borderTopStyle, style.padding, style.position].join(' | ');
+    };
+    return ['h1', 'table', '.portal-bar button', '.portal-bar', 'body', 'main'].map(pick);
+  });
+}
+
+test('the console works inside the portal, under its path, in its colours', async () => {
+  const { context, page } = await portalPage();
+  await page.getByRole('link', { name: 'People' }).click();
+  await activeUsers(page).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/portal\/people\/orgs\/1\/users\/active$/);
+  await summary(page, '250 active users');
+
+  // The portal looks as it did without the console, and the console in the portal's accent.
+  const withConsole = await hostStyles(page);
+  const accent = await page.getByRole('button', { name: 'Invite Users' })
+    .evaluate((button) => getComputedStyle(button).backgroundColor);
+  assert.equal(accent, 'rgb(180, 0, 90)');
+  const consoleButton = await page.getByRole('button', { name: 'Invite Users' })
+    .evaluate((button) => getComputedStyle(button).textTransform);
+  assert.equal(consoleButton, 'none', 'the portal\'s button rule does not reach the console');
+
+  // Search, select, a dialog, and a removal.
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('aisha.celik@example.com');
+  await summary(page, '1 of 250');
+  await page.getByRole('checkbox', { name: 'Select Aisha Çelik' }).check();
+  await page.getByRole('button', { name: 'Remove Users' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove Users' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('');
+  await summary(page, '249 active users');
+
+  // Invite someone; the tab's URL is the portal's, and a reload lands on the same tab.
+  await page.getByRole('button', { name: 'Invite Users' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite Users' });
+  await invite.getByLabel('Email addresses').pressSequentially('embedded@new.example ');
+  await invite.getByRole('button', { name: 'Next' }).click();
+  await invite.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('region', { name: 'Invitation results' }).waitFor();
+  await page.getByRole('tab', { name: 'Pending Invitations' }).click();
+  await page.waitForURL(/\/portal\/people\/orgs\/1\/users\/pending/);
+  const invited = page.getByRole('cell', { name: 'embedded@new.example', exact: true });
+  await invited.waitFor();
+  await page.reload();
+  await invited.waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Pending Invitations' }).getAttribute('aria-selected'), 'true');
+
+  assert.deepEqual(await hostStyles(page), withConsole);
+  await assertAccessible(page, 'the console embedded in the portal');
+  // The portal's own links still navigate the portal.
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.waitForURL(`${portal.url}/portal/reports`);
+  await page.getByRole('heading', { name: 'Reports' }).waitFor();
+  await page.assertClean();
+  await context.close();
+});
+
+test('another admin\'s change reaches the embedded console live, over the bearer feed', async () => {
+  const { context, page } = await portalPage();
+  await page.goto(`${portal.url}/portal/people/orgs/1/users/active`);
+  await activeUsers(page).waitFor();
+  await page.getByRole('searchbox', { name: 'Search active users' }).fill('member@example.com');
+  const row = page.getByRole('row').filter({ hasText: 'member@example.com' });
+  await row.waitFor();
+  const admin = await (await fetch(`${api.url}/api/v1/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN, password: PASSWORD, bearer: true }),
+  })).json();
+  const snapshot = await (await fetch(`${api.url}/api/v1/orgs/1/members`, {
+    headers: { authorization: `Bearer ${admin.token}` },
+  })).json();
+  const mia = snapshot.members.find((m) => m.email === 'member@example.com');
+  const changed = await fetch(`${api.url}/api/v1/orgs/1/members/role`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ids: [mia.id], role: 'billing_manager' }),
+  });
+  assert.equal(changed.status, 200);
+  await row.filter({ hasText: 'Billing Manager' }).waitFor({ timeout: 5_000 });
+  await page.assertClean();
+  await context.close();
+});
+
+test('an expired token is replaced through getToken, and a refused one signs the console out calmly', async () => {
+  const { context, page } = await portalPage();
+  const revokeTokens = watchTokens(page);
+  await page.goto(`${portal.url}/portal/people/orgs/1/users/active`);
+  await activeUsers(page).waitFor();
+  const issued = portal.state.tokensIssued;
+  // The console's Allot session ends behind its back.
+  assert.ok(await revokeTokens() >= 1);
+  await page.getByRole('tab', { name: 'Removed Users' }).click();
+  await page.getByRole('table', { name: 'removed users' }).waitFor();
+  // The teams load with the new token once the console got one.
+  const teams = page.waitForResponse((r) => r.url().endsWith('/orgs/1/teams') && r.ok());
+  await page.getByRole('link', { name: 'Teams' }).click();
+  await teams;
+  assert.ok(portal.state.tokensIssued > issued, 'the console asked the portal for a new token');
+  assert.equal(await page.evaluate(() => window.__unauthorized), 0);
+
+  // Now the portal can only hand out tokens Allot refuses.
+  portal.state.refuseTokens = true;
+  try {
+    assert.ok(await revokeTokens() >= 1);
+    await page.getByRole('link', { name: 'License Management' }).click();
+    await page.getByText('You are signed out of Allot').waitFor();
+    assert.equal(await page.evaluate(() => window.__unauthorized), 1, 'told once');
+    assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 0, 'no sign-in page of its own');
+  } finally {
+    portal.state.refuseTokens = false;
+  }
+  // Signed in again at the portal, Try again carries on.
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('heading', { name: 'License Management' }).waitFor();
+  await page.assertClean();
+  await context.close();
+});
+
+test('unmounting closes the feed and leaves no listener behind', async () => {
+  const { context, page } = await portalPage();
+  await page.goto(`${portal.url}/portal/reports`);
+  const cdp = await context.newCDPSession(page);
+  const listeners = async () => {
+    const counts = {};
+    for (const target of ['window', 'document']) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: target });
+      const { listeners: found } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+      counts[target] = found.map((l) => l.type).sort();
+    }
+    return counts;
+  };
+  const before = await listeners();
+  // The documented API, as a portal without the element would use it.
+  const module = `${cdn.origin}${VERSION_PATH}allot.js`;
+  await page.evaluate(async ({ module, apiBase }) => {
+    const { mount } = await import(module);
+    const host = document.createElement('div');
+    document.querySelector('main').append(host);
+    const getToken = async () => (await (await fetch('/portal/api/allot-token')).json()).token;
+    window.__handle = mount(host, { apiBase, basePath: '/portal/reports', org: 1, getToken });
+  }, { module, apiBase: `${api.url}/api/v1` });
+  await activeUsers(page).waitFor();
+  assert.equal(await page.getByRole('combobox', { name: 'Organization' }).count(), 0, 'no switcher with org set');
+  await page.getByText('Live').waitFor();
+  const afterMount = await listeners();
+  assert.notDeepEqual(afterMount, before, 'the console listens while mounted');
+
+  const requests = [];
+  page.on('request', (request) => { if (request.url().startsWith(api.url)) requests.push(request.url()); });
+  await page.evaluate(() => window.__handle.unmount());
+  await page.waitForTimeout(2_500);
+  assert.deepEqual(requests, [], 'requests after unmounting');
+  assert.deepEqual(await listeners(), before);
+  // The portal's own navigation is the browser's again.
+  await page.getByRole('link', { name: 'Home' }).click();
+  await page.waitForURL(`${portal.url}/portal/`);
+  await page.assertClean();
+  await context.close();
+});
+
+test('removing the element unmounts it', async () => {
+  const { context, page } = await portalPage();
+  await page.goto(`${portal.url}/portal/people/orgs/1/users/active`);
+  await activeUsers(page).waitFor();
+  const requests = [];
+  page.on('request', (request) => { if (request.url().startsWith(api.url)) requests.push(request.url()); });
+  await page.evaluate(() => document.querySelector('allot-console').remove());
+  await page.waitForTimeout(2_500);
+  assert.deepEqual(requests, []);
+  // A link into the console's old path is a plain navigation now.
+  await page.evaluate(() => {
+    const link = document.createElement('a');
+    link.href = '/portal/people/orgs/1/teams';
+    link.textContent = 'Teams in the portal';
+    document.querySelector('main').append(link);
+    window.__samePage = true;
+  });
+  await page.getByRole('link', { name: 'Teams in the portal' }).click();
+  await page.waitForURL(/\/portal\/people\/orgs\/1\/teams$/);
+  await page.getByRole('heading', { name: 'Teams' }).waitFor();
+  assert.equal(await page.evaluate(() => window.__samePage), undefined, 'a full page load');
+  await context.close();
+});
+
+test('the standalone host page from the CDN signs in against the API origin', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  await page.goto(`${cdn.origin}${VERSION_PATH}`);
+  await page.getByLabel('Email').fill(OWNER);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await activeUsers(page).waitFor();
+  assert.match(new URL(page.url()).pathname, new RegExp(`^${VERSION_PATH}orgs/1/users/active$`));
+  await page.getByRole('tab', { name: 'Pending Invitations' }).click();
+  await page.getByRole('table', { name: 'pending invitations' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
