@@ -10,7 +10,11 @@ const STYLES = asset('./__STYLES__');
 let started;
 /** The wasm, fetched and compiled once for every console on the page. */
 function start() {
-  started ??= init({ module_or_path: asset('./__WASM__') });
+  started ??= init({ module_or_path: asset('./__WASM__') }).then((wasm) => {
+    // For measurements (cargo xtask bench reads the wasm memory's size).
+    document.dispatchEvent(new CustomEvent('allot:started', { detail: wasm }));
+    return wasm;
+  });
   return started;
 }
 

@@ -111,20 +111,25 @@ async function plainMembers(base, token, count) {
  */
 function instrument() {
   const bench = (window.__bench = { firstRow: null, summaries: {}, samples: [], current: null, wasm: null });
-  addEventListener('TrunkApplicationStarted', (event) => { bench.wasm = event.detail.wasm; });
+  document.addEventListener('allot:started', (event) => { bench.wasm = event.detail; });
+  // The console renders in the shadow root of <allot-console>: look there, and watch it.
+  const roots = [document];
+  const query = (selector) => roots.map((root) => root.querySelector(selector)).find(Boolean);
+  window.__benchQueryAll = (selector) => roots.flatMap((root) => [...root.querySelectorAll(selector)]);
+  window.__benchRoots = roots;
   let mutations = 0;
   const observer = new MutationObserver(() => {
     const now = performance.now();
     if (bench.firstRow === null
-      && document.querySelector('table[aria-label="active users"] tbody tr:not(.spacer)')) {
+      && query('table[aria-label="active users"] tbody tr:not(.spacer)')) {
       bench.firstRow = now;
     }
-    const summary = document.querySelector('.summary')?.textContent;
+    const summary = query('.summary')?.textContent;
     if (summary && !(summary in bench.summaries)) bench.summaries[summary] = now;
     const sample = bench.current;
     if (!sample || now - sample.start > 5000) return;
     sample.dom = now;
-    sample.selection = document.querySelector('.selection')?.textContent ?? '';
+    sample.selection = query('.selection')?.textContent ?? '';
     if (sample.until && sample.selection === sample.until && sample.reached === null) sample.reached = now;
     const mine = ++mutations;
     // The frame that shows this change: after the next animation frame's rendering.
@@ -134,9 +139,16 @@ function instrument() {
       channel.port2.postMessage(null);
     });
   });
-  const start = () => observer.observe(document.documentElement,
-    { subtree: true, childList: true, characterData: true, attributes: true });
+  const watching = { subtree: true, childList: true, characterData: true, attributes: true };
+  const start = () => observer.observe(document.documentElement, watching);
   if (document.documentElement) start(); else addEventListener('DOMContentLoaded', start);
+  const attachShadow = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attachShadow.call(this, init);
+    roots.unshift(root);
+    observer.observe(root, watching);
+    return root;
+  };
   const begin = (event) => {
     if (!bench.armed) return;
     const sample = { kind: event.type, key: event.key, start: event.timeStamp, dom: null, frame: null,
@@ -312,7 +324,7 @@ async function selectAllFigure(page, total) {
   for (let i = 0; i < SAMPLES; i++) {
     await page.evaluate((until) => { window.__bench.armed = { until }; }, expected);
     await box.click();
-    await page.waitForFunction((until) => document.querySelector('.selection')?.textContent === until,
+    await page.waitForFunction((until) => __benchQueryAll('.selection')[0]?.textContent === until,
       expected, { timeout: 30_000 });
     await settled(page);
     const s = await page.evaluate(() => {
@@ -323,7 +335,7 @@ async function selectAllFigure(page, total) {
     times.push(s.reached);
     frames.push(s.frame);
     await box.click(); // clear again
-    await page.waitForFunction(() => document.querySelector('.selection')?.textContent === '');
+    await page.waitForFunction(() => (__benchQueryAll('.selection')[0]?.textContent ?? '') === '');
   }
   figure('select_all.100k', median(times), 'ms', 5);
   note(`select_all.100k: click to "${expected}" ${times.map(fixed).join(', ')} ms; to the next frame `
@@ -380,13 +392,13 @@ async function propagationFigure(browser, base, label, members) {
     await page.evaluate((email) => {
       window.__shown = null;
       const observer = new MutationObserver(() => {
-        const row = [...document.querySelectorAll('tbody tr')].find((r) => r.textContent.includes(email));
+        const row = __benchQueryAll('tbody tr').find((r) => r.textContent.includes(email));
         if (row && row.textContent.includes('Admin')) {
           window.__shown = Date.now();
           observer.disconnect();
         }
       });
-      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      for (const root of __benchRoots) observer.observe(root, { subtree: true, childList: true, characterData: true });
     }, member.email);
     const sent = Date.now();
     await api(base, 'POST', '/orgs/1/members/role', token, { ids: [member.id], role: 'admin' });
