@@ -280,6 +280,7 @@ test('unmounting closes the feed and leaves no listener behind', async () => {
     return counts;
   };
   const before = await listeners();
+  const stylesBefore = await hostStyles(page);
   // The documented API, as a portal without the element would use it.
   const module = `${cdn.origin}${VERSION_PATH}allot.js`;
   await page.evaluate(async ({ module, apiBase }) => {
@@ -294,6 +295,7 @@ test('unmounting closes the feed and leaves no listener behind', async () => {
   await page.getByText('Live').waitFor();
   const afterMount = await listeners();
   assert.notDeepEqual(afterMount, before, 'the console listens while mounted');
+  assert.deepEqual(await hostStyles(page), stylesBefore, 'the portal looks the same with the console');
 
   const requests = [];
   page.on('request', (request) => { if (request.url().startsWith(api.url)) requests.push(request.url()); });
