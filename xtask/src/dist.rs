@@ -62,7 +62,7 @@ fn find(names: &[String]) -> Result<Built> {
     let hashed = |name: &str, prefix: &str, suffix: &str| {
         name.strip_prefix(prefix)
             .and_then(|rest| rest.strip_suffix(suffix))
-            .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .is_some_and(is_hash)
     };
     Ok(Built {
         bindings: one("wasm-bindgen module (allot-<hash>.js)", &|name| {
@@ -80,6 +80,11 @@ fn find(names: &[String]) -> Result<Built> {
     })
 }
 
+/// Trunk's content hash: a 64-bit number in hex, without leading zeros.
+fn is_hash(text: &str) -> bool {
+    (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,7 +98,7 @@ mod tests {
         let dist = names(&[
             "index.html",
             "allot-0123456789abcdef.js",
-            "allot-0123456789abcdef_bg.wasm",
+            "allot-d464e5433c32948_bg.wasm",
             "main-fedcba9876543210.css",
             "favicon-00112233445566aa.svg",
             "allot.js",
@@ -102,7 +107,8 @@ mod tests {
             find(&dist).unwrap(),
             Built {
                 bindings: "allot-0123456789abcdef.js".into(),
-                wasm: "allot-0123456789abcdef_bg.wasm".into(),
+                // Leading zeros of the hash are left out.
+                wasm: "allot-d464e5433c32948_bg.wasm".into(),
                 styles: "main-fedcba9876543210.css".into(),
                 favicon: "favicon-00112233445566aa.svg".into(),
             }

@@ -94,11 +94,12 @@ fn clippy(root: &Path, _: &mut Counts) -> Result {
     )
 }
 
-/// Everything but the SPA, whose tests only run in a browser (the next step).
+/// Everything but the SPA, whose tests only run in a browser (the next step). Passing tests'
+/// own lines are shown: the authorization matrix and kill -9 say what they covered.
 fn native_tests(root: &Path, counts: &mut Counts) -> Result {
     run_counted(
         cmd::cargo()
-            .args(["test", "--workspace", "--exclude", "allot"])
+            .args(["test", "--workspace", "--exclude", "allot", "--", "--show-output"])
             .current_dir(root),
         counts,
     )

@@ -40,13 +40,15 @@ async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// Trunk names built files `name-<16 hex digits>[_bg].ext`; their content never changes.
+/// Trunk names built files `name-<hash>[_bg].ext`, the hash a 64-bit number in hex without
+/// leading zeros; their content never changes.
 fn is_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (1..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 #[cfg(test)]
@@ -55,6 +57,7 @@ mod tests {
     fn recognises_trunk_hashed_names() {
         assert!(super::is_hashed("/allot-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(super::is_hashed("/main-0123456789abcdef.css"));
+        assert!(super::is_hashed("/allot-d464e5433c32948_bg.wasm"));
         assert!(!super::is_hashed("/index.html"));
         assert!(!super::is_hashed("/orgs/1/users/active"));
         assert!(!super::is_hashed("/favicon.svg"));
