@@ -1,4 +1,4 @@
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::*;
 
@@ -23,8 +23,8 @@ type ToastAction = Arc<dyn Fn() + Send + Sync>;
 pub struct Toasts {
     list: RwSignal<Vec<Toast>>,
     next_id: StoredValue<u64>,
-    /// The timer that takes each toast away, by toast; cleared with the console.
-    timers: StoredValue<HashMap<u64, TimeoutHandle>>,
+    /// The timer that takes each toast away, by toast id; cleared with the console.
+    timers: StoredValue<Vec<(u64, TimeoutHandle)>>,
 }
 
 impl Toasts {
@@ -32,10 +32,10 @@ impl Toasts {
         let toasts = Self {
             list: RwSignal::new(Vec::new()),
             next_id: StoredValue::new(0),
-            timers: StoredValue::new(HashMap::new()),
+            timers: StoredValue::new(Vec::new()),
         };
         on_cleanup(move || {
-            for timer in toasts.timers.get_value().into_values() {
+            for (_, timer) in toasts.timers.get_value() {
                 timer.clear();
             }
         });
@@ -122,23 +122,26 @@ impl Toasts {
         });
         let this = *self;
         if let Ok(timer) = set_timeout_with_handle(move || this.forget(id), TOAST_LIFETIME) {
-            self.timers.update_value(|timers| {
-                timers.insert(id, timer);
-            });
+            self.timers.update_value(|timers| timers.push((id, timer)));
         }
     }
 
     fn dismiss(&self, id: u64) {
-        if let Some(timer) = self.timers.with_value(|timers| timers.get(&id).copied()) {
+        let timer = self.timers.with_value(|timers| {
+            timers
+                .iter()
+                .find(|(of, _)| *of == id)
+                .map(|(_, timer)| *timer)
+        });
+        if let Some(timer) = timer {
             timer.clear();
         }
         self.forget(id);
     }
 
     fn forget(&self, id: u64) {
-        self.timers.update_value(|timers| {
-            timers.remove(&id);
-        });
+        self.timers
+            .update_value(|timers| timers.retain(|(of, _)| *of != id));
         self.list.update(|list| list.retain(|toast| toast.id != id));
     }
 }

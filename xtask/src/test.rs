@@ -99,7 +99,14 @@ fn clippy(root: &Path, _: &mut Counts) -> Result {
 fn native_tests(root: &Path, counts: &mut Counts) -> Result {
     run_counted(
         cmd::cargo()
-            .args(["test", "--workspace", "--exclude", "allot", "--", "--show-output"])
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "allot",
+                "--",
+                "--show-output",
+            ])
             .current_dir(root),
         counts,
     )
