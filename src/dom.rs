@@ -13,11 +13,14 @@ pub fn active_element() -> Option<web_sys::Element> {
     Some(active)
 }
 
-/// Whether focus fell back to the page itself (its body), as when the focused element was
-/// removed.
+/// Whether focus fell back to the page, as when the focused element was removed: to the body,
+/// or to the console's host element with nothing focused inside it.
 pub fn focus_lost() -> bool {
     let body: Option<web_sys::Element> = document().body().map(Into::into);
-    active_element().is_none() || active_element() == body
+    match active_element() {
+        None => true,
+        Some(active) => Some(&active) == body.as_ref() || active.shadow_root().is_some(),
+    }
 }
 
 /// Offers `file` to the person as a download named `name`.

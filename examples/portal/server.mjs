@@ -21,6 +21,19 @@ const USERS = {
   'pat@portal.example': { password: 'portal-password', allot: { email: 'owner@example.com', password: 'allot-demo' } },
 };
 
+/** The portal's page: its header, a heading, and what the page holds around its news. */
+const page = (heading, content = '', after = '') => file('layout.html')
+  .replace('__TITLE__', heading === 'Welcome' ? 'Acme Portal' : `${heading} · Acme Portal`)
+  .replace('__HEADING__', heading)
+  .replace('__CONTENT__', content)
+  .replace('__AFTER__', after);
+
+const SIGN_IN = `    <form id="portal-sign-in" aria-label="Portal sign-in">
+      <label>Portal email <input name="email" type="email" autocomplete="username" required /></label>
+      <label>Portal password <input name="password" type="password" autocomplete="current-password" required /></label>
+      <button type="submit">Sign in to the portal</button>
+    </form>`;
+
 const TYPES = { '.css': 'text/css', '.js': 'text/javascript', '.html': 'text/html; charset=utf-8' };
 
 /**
@@ -45,7 +58,7 @@ export async function startPortal({ port = 0, allotApi, allotJs }) {
     "frame-ancestors 'none'",
   ].join('; ');
 
-  const page = (name) => file(name)
+  const script = file('portal.js')
     .replaceAll('__ALLOT_API__', allotApi)
     .replaceAll('__ALLOT_JS__', allotJs);
 
@@ -81,12 +94,13 @@ export async function startPortal({ port = 0, allotApi, allotJs }) {
       return json(200, { token: (await answer.json()).token });
     }
     if (url.pathname === '/portal/portal.css') return send(200, file('portal.css'), TYPES['.css']);
-    if (url.pathname === '/portal/portal.js') return send(200, page('portal.js'), TYPES['.js']);
-    if (url.pathname === '/portal' || url.pathname === '/portal/') return send(200, page('home.html'));
-    if (url.pathname === '/portal/reports') return send(200, page('reports.html'));
-    // The console owns everything under /portal/people: deep links get the People page.
+    if (url.pathname === '/portal/portal.js') return send(200, script, TYPES['.js']);
+    if (url.pathname === '/portal' || url.pathname === '/portal/') return send(200, page('Welcome', SIGN_IN));
+    if (url.pathname === '/portal/reports') return send(200, page('Reports'));
+    // The console owns everything under /portal/people: deep links get the People page, where
+    // portal.js puts the console in #people.
     if (url.pathname === '/portal/people' || url.pathname.startsWith('/portal/people/')) {
-      return send(200, page('people.html'));
+      return send(200, page('People', '', '    <div id="people"></div>'));
     }
     send(404, '<!DOCTYPE html><title>Not found</title><p>Not found.</p>');
   });

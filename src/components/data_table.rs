@@ -306,18 +306,21 @@ pub fn DataTable<T: TableRow>(
         let Some(position) = focused_position.get_value() else {
             return;
         };
-        request_animation_frame(move || {
-            let lost = crate::dom::focus_lost();
+        let restore = move || {
             let selector = format!("tr[aria-rowindex=\"{}\"] input", position + 2);
             let row = body
                 .get_untracked()
                 .and_then(|body| body.query_selector(&selector).ok().flatten());
-            if let (true, Some(row)) = (lost, row)
+            if let (true, Some(row)) = (crate::dom::focus_lost(), row)
                 && let Ok(row) = row.dyn_into::<web_sys::HtmlElement>()
             {
                 let _ = row.focus();
             }
-        });
+        };
+        // At once, so that a key pressed right after the redraw still finds the row focused;
+        // and after the next frame, for redraws that come later.
+        restore();
+        request_animation_frame(restore);
     });
 
     let on_scroll = move |ev: leptos::ev::Event| {
