@@ -261,25 +261,30 @@ fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl Int
         _ => "all".to_owned(),
     };
     let toasts = crate::components::Toasts::get();
-    let download = Action::new_local({
+    let preparing = RwSignal::new(false);
+    let download = {
         let search = search.clone();
-        move |only_matching: &bool| {
-            let (status, search) = if *only_matching {
+        move || {
+            let (status, search) = if only_matching.get_untracked() {
                 (status.clone(), search.clone())
             } else {
                 ("all".to_owned(), String::new())
             };
-            async move { api::export(users.org, &status, &search).await }
+            preparing.set(true);
+            leptos::task::spawn_local(async move {
+                match api::export(users.org, &status, &search).await {
+                    Ok((csv, name)) => {
+                        crate::dom::save_file(&csv, name.as_deref().unwrap_or("users.csv"));
+                        on_close.run(());
+                    }
+                    Err(error) => {
+                        toasts.error(format!("Export Users failed: {error}"));
+                        preparing.set(false);
+                    }
+                }
+            });
         }
-    });
-    Effect::new(move |_| match download.value().get() {
-        Some(Ok((csv, name))) => {
-            crate::dom::save_file(&csv, name.as_deref().unwrap_or("users.csv"));
-            on_close.run(());
-        }
-        Some(Err(error)) => toasts.error(format!("Export Users failed: {error}")),
-        None => {}
-    });
+    };
     let has_search = !search.is_empty();
     view! {
         <crate::components::Dialog title="Export Users".into() on_close>
@@ -297,12 +302,8 @@ fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl Int
             </fieldset>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button
-                    type="button"
-                    disabled=move || download.pending().get()
-                    on:click=move |_| { download.dispatch(only_matching.get_untracked()); }
-                >
-                    {move || if download.pending().get() { "Preparing the CSV…" } else { "Download CSV" }}
+                <button type="button" disabled=move || preparing.get() on:click=move |_| download()>
+                    {move || if preparing.get() { "Preparing the CSV…" } else { "Download CSV" }}
                 </button>
             </div>
         </crate::components::Dialog>
