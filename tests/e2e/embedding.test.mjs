@@ -347,6 +347,14 @@ test('the standalone host page from the CDN signs in against the API origin', as
   assert.match(new URL(page.url()).pathname, new RegExp(`^${VERSION_PATH}orgs/1/users/active$`));
   await page.getByRole('tab', { name: 'Pending Invitations' }).click();
   await page.getByRole('table', { name: 'pending invitations' }).waitFor();
+  // A deep link straight from the static host: it answers index.html, which finds its files
+  // under the versioned path; the in-memory token is gone, so the console asks to sign in.
+  await page.goto(`${cdn.origin}${VERSION_PATH}orgs/1/users/pending`);
+  await page.getByLabel('Email').fill(OWNER);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('table', { name: 'pending invitations' }).waitFor();
+  assert.match(new URL(page.url()).pathname, new RegExp(`^${VERSION_PATH}orgs/1/users/pending$`));
   assert.deepEqual(errors, []);
   await context.close();
 });
