@@ -4,12 +4,15 @@
 // random seed (SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED).
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { startServer, OWNER, ADMIN, PASSWORD } from '../e2e/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// schemathesis keeps what it found (to try again first) in its working directory.
+const workdir = join(here, '../../target/schemathesis');
 
 async function bearerToken(url, email) {
   const response = await fetch(`${url}/api/v1/session`, {
@@ -25,7 +28,8 @@ async function bearerToken(url, email) {
 function schemathesis(args) {
   const program = process.env.ALLOT_SCHEMATHESIS;
   if (!program) throw new Error('ALLOT_SCHEMATHESIS is not set: run through `cargo xtask test`');
-  const child = spawn(program, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  mkdirSync(workdir, { recursive: true });
+  const child = spawn(program, args, { cwd: workdir, stdio: ['ignore', 'inherit', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => resolve(code));
