@@ -84,6 +84,13 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A name or password that the account rules refuse: bad input, with the rule's words.
+impl From<allot_core::account::Refused> for ApiError {
+    fn from(refused: allot_core::account::Refused) -> Self {
+        Self::bad_request(refused.code, refused.message)
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error");

@@ -471,10 +471,6 @@ fn may_grant(manager: &auth::Membership, role: Role) -> ApiResult<()> {
     )))
 }
 
-fn refused(refused: account::Refused) -> ApiError {
-    ApiError::bad_request(refused.code, refused.message)
-}
-
 fn not_pending() -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "not_pending", NOT_PENDING)
 }
@@ -811,8 +807,8 @@ pub async fn accept(
         ),
         None => {
             let full_name = mailer::one_line(request.full_name.as_deref().unwrap_or_default());
-            account::check_full_name(&full_name).map_err(refused)?;
-            account::check_new_password(&request.password).map_err(refused)?;
+            account::check_full_name(&full_name)?;
+            account::check_new_password(&request.password)?;
             let password = request.password;
             let password_hash =
                 session::password_work(&state, move || auth::hash_password(&password)).await?;

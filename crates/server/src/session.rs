@@ -97,8 +97,7 @@ pub async fn authenticate(
     account: Option<(i64, Option<String>)>,
     password: String,
 ) -> ApiResult<i64> {
-    account::check_password_input(&password)
-        .map_err(|refused| ApiError::bad_request(refused.code, refused.message))?;
+    account::check_password_input(&password)?;
     let attempt = Attempt::new(email, &client.0);
     if let Err(refusal) = attempt.take(&state.db).await? {
         let (who, wait) = match refusal {

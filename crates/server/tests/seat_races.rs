@@ -35,6 +35,17 @@ fn winners(statuses: &[StatusCode]) -> usize {
     statuses.iter().filter(|status| status.is_success()).count()
 }
 
+/// Exactly one racer won, and the product's one seat is used once.
+async fn one_took_the_seat(
+    server: &TestServer,
+    token: &str,
+    product: i64,
+    statuses: &[StatusCode],
+) {
+    assert_eq!(winners(statuses), 1, "{statuses:?}");
+    assert_eq!(used(server, token, product).await, 1);
+}
+
 /// Active Members of Acme QA other than the demo's own member, `RACERS` of them.
 async fn members(server: &TestServer) -> Vec<i64> {
     sqlx::query_scalar(
@@ -125,8 +136,7 @@ async fn invitations_race_for_the_last_seat() {
     })
     .await;
 
-    assert_eq!(winners(&statuses), 1, "{statuses:?}");
-    assert_eq!(used(&server, &owner, product).await, 1);
+    one_took_the_seat(&server, &owner, product, &statuses).await;
 }
 
 #[tokio::test]
@@ -220,8 +230,7 @@ async fn direct_allocations_race_for_the_last_seat() {
     })
     .await;
 
-    assert_eq!(winners(&statuses), 1, "{statuses:?}");
-    assert_eq!(used(&server, &owner, product).await, 1);
+    one_took_the_seat(&server, &owner, product, &statuses).await;
 }
 
 #[tokio::test]
@@ -260,8 +269,7 @@ async fn undos_race_for_the_last_seat() {
     })
     .await;
 
-    assert_eq!(winners(&statuses), 1, "{statuses:?}");
-    assert_eq!(used(&server, &owner, product).await, 1);
+    one_took_the_seat(&server, &owner, product, &statuses).await;
 }
 
 #[tokio::test]
@@ -292,6 +300,5 @@ async fn retries_race_for_the_last_seat() {
     })
     .await;
 
-    assert_eq!(winners(&statuses), 1, "{statuses:?}");
-    assert_eq!(used(&server, &owner, product).await, 1);
+    one_took_the_seat(&server, &owner, product, &statuses).await;
 }
