@@ -2,6 +2,7 @@
 
 use allot_core::{Account, OrgId, OrganizationSummary, Session};
 use leptos::{either::EitherOf3, prelude::*};
+use wasm_bindgen::JsCast;
 use leptos_router::{
     components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes},
     hooks::{use_location, use_navigate, use_params_map},
@@ -76,9 +77,12 @@ pub fn App(placement: Placement) -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignIn />
                     <Route path=path!("/join/:token") view=Join />
                     <ParentRoute path=path!("/orgs/:org") view=OrgShell>
-                        <Route path=path!("") view=OrgHome />
+                        <Route path=path!("") view=|| view! { <OrgRedirect to="users/active" /> } />
+                        // Each page's own link: it stays marked while any of its tabs is open.
+                        <Route path=path!("users") view=|| view! { <OrgRedirect to="users/active" /> } />
                         <Route path=path!("users/:tab") view=UserManagement />
                         <Route path=path!("teams") view=TeamsPage />
+                        <Route path=path!("licenses") view=|| view! { <OrgRedirect to="licenses/users" /> } />
                         <Route path=path!("licenses/:section") view=LicensesPage />
                     </ParentRoute>
                 </Routes>
@@ -198,11 +202,30 @@ fn OrgShell() -> impl IntoView {
                 })
                 .collect_view();
             let placement = Placement::get();
-            let users_href = placement.href(&format!("/orgs/{}/users/active", organization.id));
-            let teams_href = placement.href(&format!("/orgs/{}/teams", organization.id));
-            let licenses_href =
-                placement.href(&format!("/orgs/{}/licenses/users", organization.id));
+            let page = |route: &str| placement.href(&format!("/orgs/{}/{route}", organization.id));
+            let pages = [
+                (page("users"), "User Management"),
+                (page("teams"), "Teams"),
+                (page("licenses"), "License Management"),
+            ];
+            let links = move || {
+                pages
+                    .clone()
+                    .map(|(href, label)| view! { <A href=href>{label}</A> })
+                    .collect_view()
+            };
+            let account = session.account.full_name.clone();
+            let main = NodeRef::<leptos::html::Div>::new();
+            // The target is in the console's shadow root, where the page's #fragment
+            // navigation cannot find it: focus it directly.
+            let skip = move |ev: leptos::ev::MouseEvent| {
+                ev.prevent_default();
+                if let Some(main) = main.get_untracked() {
+                    let _ = main.focus();
+                }
+            };
             EitherOf3::C(view! {
+                <a class="skip-link" href="#allot-content" on:click=skip>"Skip to main content"</a>
                 <header class="shell-header">
                     <span class="brand" aria-hidden="true">"Allot"</span>
                     {switcher.then(|| view! {
@@ -211,17 +234,14 @@ fn OrgShell() -> impl IntoView {
                             <select on:change=switch>{options}</select>
                         </label>
                     })}
-                    <nav aria-label="Main">
-                        <A href=users_href>"User Management"</A>
-                        <A href=teams_href>"Teams"</A>
-                        <A href=licenses_href>"License Management"</A>
-                    </nav>
+                    <nav aria-label="Main" class="wide-only">{links.clone()}</nav>
                     <ConnectionStatus />
-                    <span class="account">{session.account.full_name.clone()}</span>
-                    {(!api::host_signs_in()).then(|| view! { <SignOutButton /> })}
+                    <span class="account wide-only" title=account.clone()>{account.clone()}</span>
+                    {(!api::host_signs_in()).then(|| view! { <span class="wide-only"><SignOutButton /></span> })}
+                    <SettingsMenu account links=links.into_any() />
                 </header>
                 // The host page holds the `main` landmark: the console is a part of it.
-                <div class="shell-main">
+                <div class="shell-main" id="allot-content" tabindex="-1" node_ref=main>
                     <Outlet />
                 </div>
             })
@@ -229,14 +249,73 @@ fn OrgShell() -> impl IntoView {
     })
 }
 
-/// `/orgs/:org` itself opens User Management.
+/// The documents' entry point to the admin pages ("Settings > License Management"), at every
+/// width; on a narrow screen it also holds what the top bar has no room for.
 #[component]
-fn OrgHome() -> impl IntoView {
+fn SettingsMenu(account: String, links: AnyView) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let button = NodeRef::<leptos::html::Button>::new();
+    // Any navigation closes it.
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let close_and_return = move || {
+        open.set(false);
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            ev.stop_propagation();
+            close_and_return();
+        }
+    };
+    // Focus or a click going outside the menu closes it.
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        let inside = ev
+            .related_target()
+            .and_then(|target| target.dyn_into::<web_sys::Node>().ok())
+            .zip(ev.current_target().and_then(|menu| menu.dyn_into::<web_sys::Node>().ok()))
+            .is_some_and(|(target, menu)| menu.contains(Some(&target)));
+        if !inside {
+            open.set(false);
+        }
+    };
+    view! {
+        <div class="settings-menu" on:keydown=on_keydown on:focusout=on_focus_out>
+            <button
+                type="button"
+                class="secondary menu-button"
+                node_ref=button
+                aria-expanded=move || open.get().to_string()
+                aria-controls="settings-menu"
+                on:click=move |_| open.update(|open| *open = !*open)
+            >
+                {crate::components::icons::gear()}
+                "Settings"
+            </button>
+            <div id="settings-menu" class="menu-panel" hidden=move || !open.get()>
+                <nav aria-label="Settings">{links}</nav>
+                <div class="narrow-only menu-account">
+                    <span class="account" title=account.clone()>{account.clone()}</span>
+                    {(!api::host_signs_in()).then(|| view! { <SignOutButton /> })}
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Sends an organization's own path (`/orgs/:org`, `/orgs/:org/users`) to the page it opens.
+#[component]
+fn OrgRedirect(to: &'static str) -> impl IntoView {
     let org_id = org_param();
     move || {
         org_id
             .get()
-            .map(|id| view! { <Redirect path=format!("/orgs/{id}/users/active") /> })
+            .map(|id| view! { <Redirect path=format!("/orgs/{id}/{to}") /> })
     }
 }
 

@@ -133,14 +133,14 @@ impl GroupRow {
     }
 
     pub fn name_column() -> Column<GroupRow> {
-        Column::new("Group", |g: &GroupRow| g.group.name.clone())
+        Column::text("Group", |g: &GroupRow| g.group.name.clone())
             .sorted_by(|g| SortKey::text(&g.group.name))
             .class("name")
     }
 
     /// The allocation rule, under the heading `label`.
     pub fn rule_column(label: &'static str) -> Column<GroupRow> {
-        Column::new(label, |g: &GroupRow| g.rule.clone())
+        Column::text(label, |g: &GroupRow| g.rule.clone())
             .sorted_by(|g| SortKey::text(&g.rule))
             .class("licenses")
     }

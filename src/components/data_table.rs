@@ -35,12 +35,18 @@ pub trait TableRow: Clone + Send + Sync + 'static {
 
 type Cell<T> = Arc<dyn Fn(&T) -> AnyView + Send + Sync>;
 type Key<T> = Arc<dyn Fn(&T) -> SortKey + Send + Sync>;
+type Text<T> = Arc<dyn Fn(&T) -> String + Send + Sync>;
+
+/// Why a row cannot be ticked (an unexpired offline license...), or `None` when it can.
+pub type Unselectable<T> = fn(&T) -> Option<&'static str>;
 
 /// One column: its header, how its cells render and, if sortable, what it sorts by.
 pub struct Column<T> {
     label: &'static str,
     class: &'static str,
     cell: Cell<T>,
+    /// The cell's whole text, shown on hover when the column clips it.
+    title: Option<Text<T>>,
     sort_key: Option<Key<T>>,
 }
 
@@ -50,6 +56,7 @@ impl<T> Clone for Column<T> {
             label: self.label,
             class: self.class,
             cell: self.cell.clone(),
+            title: self.title.clone(),
             sort_key: self.sort_key.clone(),
         }
     }
@@ -64,6 +71,24 @@ impl<T> Column<T> {
             label,
             class: "",
             cell: Arc::new(move |row| cell(row).into_any()),
+            title: None,
+            sort_key: None,
+        }
+    }
+
+    /// A column of text (a name, an email...): cut with an ellipsis when too long for the
+    /// column, and shown whole on hover.
+    pub fn text(label: &'static str, text: impl Fn(&T) -> String + Send + Sync + 'static) -> Self
+    where
+        T: 'static,
+    {
+        let text: Text<T> = Arc::new(text);
+        let cell = text.clone();
+        Self {
+            label,
+            class: "",
+            cell: Arc::new(move |row| cell(row).into_any()),
+            title: Some(text),
             sort_key: None,
         }
     }
@@ -80,17 +105,24 @@ impl<T> Column<T> {
     }
 }
 
-/// Rows with a search bar, sortable columns and row selection. Only the rows in view are in
-/// the DOM, so it stays fast however many rows there are; `aria-rowcount` and
-/// `aria-rowindex` keep the whole list known to assistive technology.
+/// Rows with a search bar, sortable columns and, for tables with bulk actions, row selection.
+/// Only the rows in view are in the DOM, so it stays fast however many rows there are;
+/// `aria-rowcount` and `aria-rowindex` keep the whole list known to assistive technology.
+/// On a narrow screen the table scrolls sideways in its own labelled, focusable region, with
+/// the first column kept in view.
 #[component]
 pub fn DataTable<T: TableRow>(
     rows: Signal<Vec<T>>,
     columns: Vec<Column<T>>,
     /// The search text; the page owns it so that it can live in the URL.
     search: RwSignal<String>,
-    /// Ids of the selected rows; the page owns it for its bulk actions.
-    selected: RwSignal<HashSet<i64>>,
+    /// Ids of the selected rows, for the page's bulk actions; a table without bulk actions
+    /// has no selection.
+    #[prop(optional)]
+    selected: Option<RwSignal<HashSet<i64>>>,
+    /// Rows no bulk action applies to cannot be ticked, and say why.
+    #[prop(optional)]
+    unselectable: Option<Unselectable<T>>,
     /// The sort before the admin picks one.
     initial_sort: Sort,
     /// What the rows are, for the table's name and its counts: "active users".
@@ -104,6 +136,9 @@ pub fn DataTable<T: TableRow>(
     pending: Option<Callback<i64, Option<String>>>,
 ) -> impl IntoView {
     let columns = StoredValue::new(columns);
+    let selectable = selected.is_some();
+    let selected = selected.unwrap_or_else(|| RwSignal::new(HashSet::new()));
+    let can_select = move |row: &T| unselectable.is_none_or(|why| why(row).is_none());
     let sort = RwSignal::new(initial_sort);
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
@@ -147,14 +182,23 @@ pub fn DataTable<T: TableRow>(
             }
         })
     });
+    // The matching rows select-all applies to.
     let matching_ids = move || {
         rows.with(|rows| {
-            matching.with(|positions| positions.iter().map(|&i| rows[i].id()).collect::<Vec<_>>())
+            matching.with(|positions| {
+                positions
+                    .iter()
+                    .map(|&i| &rows[i])
+                    .filter(|row| can_select(row))
+                    .map(T::id)
+                    .collect::<Vec<_>>()
+            })
         })
     };
-    // Whether every row matches: then, as the selection holds only present rows, counting
-    // it is enough, without looking up each of 100,000 ids.
-    let all_match = move || matching.with(Vec::len) == rows.with(Vec::len);
+    // Whether every row matches and can be ticked: then, as the selection holds only present
+    // rows, counting it is enough, without looking up each of 100,000 ids.
+    let all_match =
+        move || unselectable.is_none() && matching.with(Vec::len) == rows.with(Vec::len);
     let all_state = Memo::new(move |_| {
         let count = selected.with(HashSet::len);
         if count == 0 {
@@ -175,7 +219,12 @@ pub fn DataTable<T: TableRow>(
         if selected.with_untracked(HashSet::is_empty) {
             return;
         }
-        let present: HashSet<i64> = rows.with(|rows| rows.iter().map(T::id).collect());
+        let present: HashSet<i64> = rows.with(|rows| {
+            rows.iter()
+                .filter(|row| can_select(row))
+                .map(T::id)
+                .collect()
+        });
         if selected.with_untracked(|selected| selected.iter().any(|id| !present.contains(id))) {
             selected.update(|selected| selected.retain(|id| present.contains(id)));
         }
@@ -225,8 +274,9 @@ pub fn DataTable<T: TableRow>(
             .enumerate()
             .map(|(index, column)| {
                 let label = column.label;
+                let class = column.class;
                 if column.sort_key.is_none() {
-                    return view! { <th scope="col">{label}</th> }.into_any();
+                    return view! { <th scope="col" class=class>{label}</th> }.into_any();
                 }
                 let direction = move || sort.get().direction_of(index);
                 let aria_sort = move || match direction() {
@@ -240,7 +290,7 @@ pub fn DataTable<T: TableRow>(
                     None => "",
                 };
                 view! {
-                    <th scope="col" aria-sort=aria_sort>
+                    <th scope="col" class=class aria-sort=aria_sort>
                         <button type="button" class="sort" on:click=move |_| sort.update(|sort| *sort = sort.clicked(index))>
                             {label}
                             <span class="sort-indicator" aria-hidden="true">{indicator}</span>
@@ -258,10 +308,35 @@ pub fn DataTable<T: TableRow>(
         let cells = columns.with_value(|columns| {
             columns
                 .iter()
-                .map(|column| view! { <td class=column.class>{(column.cell)(&row)}</td> })
+                .map(|column| {
+                    let title = column.title.as_ref().map(|title| title(&row));
+                    view! { <td class=column.class title=title>{(column.cell)(&row)}</td> }
+                })
                 .collect_view()
         });
         let pending_label = move || pending.and_then(|pending| pending.run(id));
+        let why_not = unselectable.and_then(|why| why(&row));
+        let check = selectable.then(|| {
+            let label = row.label();
+            let name = match why_not {
+                Some(why) => format!("Select {label} ({why})"),
+                None => format!("Select {label}"),
+            };
+            view! {
+                <td class="check" title=why_not>
+                    <label class="hit">
+                        <input
+                            type="checkbox"
+                            aria-label=name
+                            disabled=why_not.is_some()
+                            prop:checked=checked
+                            on:change=move |_| selected.update(|selected| toggle(id, selected))
+                        />
+                    </label>
+                    {move || pending_label().map(|label| view! { <span class="pending-label">{label}</span> })}
+                </td>
+            }
+        });
         view! {
             <tr
                 aria-rowindex=position + 2
@@ -269,15 +344,7 @@ pub fn DataTable<T: TableRow>(
                 class:pending=move || pending_label().is_some()
                 aria-busy=move || pending_label().is_some().then_some("true")
             >
-                <td class="check">
-                    <input
-                        type="checkbox"
-                        aria-label=format!("Select {}", row.label())
-                        prop:checked=checked
-                        on:change=move |_| selected.update(|selected| toggle(id, selected))
-                    />
-                    {move || pending_label().map(|label| view! { <span class="pending-label">{label}</span> })}
-                </td>
+                {check}
                 {cells}
             </tr>
         }
@@ -307,7 +374,10 @@ pub fn DataTable<T: TableRow>(
             return;
         };
         let restore = move || {
-            let selector = format!("tr[aria-rowindex=\"{}\"] input", position + 2);
+            let selector = format!(
+                "tr[aria-rowindex=\"{}\"] :is(input, button)",
+                position + 2
+            );
             let row = body
                 .get_untracked()
                 .and_then(|body| body.query_selector(&selector).ok().flatten());
@@ -339,7 +409,9 @@ pub fn DataTable<T: TableRow>(
             view! { <p class="empty">{text}</p> }
         })
     };
-    let column_count = columns.with_value(Vec::len) + 1;
+    let column_count = columns.with_value(Vec::len) + usize::from(selectable);
+    // Below this width the table scrolls sideways instead of squeezing its columns.
+    let min_width = format!("{}rem", columns.with_value(Vec::len) * 9 + 3);
 
     view! {
         <div class="table-toolbar">
@@ -352,28 +424,37 @@ pub fn DataTable<T: TableRow>(
                 prop:value=search
             />
             <p class="summary" role="status">{summary}</p>
-            <p class="selection" role="status">
-                {move || (selected_count() > 0).then(|| format!("{} selected", count(selected_count())))}
-            </p>
-            <button
-                type="button"
-                class="secondary"
-                hidden=move || selected_count() == 0
-                on:click=move |_| selected.update(HashSet::clear)
-            >
-                "Clear selection"
-            </button>
+            {selectable.then(|| view! {
+                <p class="selection" role="status">
+                    {move || (selected_count() > 0).then(|| format!("{} selected", count(selected_count())))}
+                </p>
+                <button
+                    type="button"
+                    class="secondary"
+                    hidden=move || selected_count() == 0
+                    on:click=move |_| selected.update(HashSet::clear)
+                >
+                    "Clear selection"
+                </button>
+            })}
         </div>
-        <div class="table-scroll" on:scroll=on_scroll>
-            <table aria-label=noun aria-rowcount=move || matching.with(Vec::len) + 1>
+        // Focusable and named: on a narrow screen it scrolls sideways, by keyboard too.
+        <div class="table-scroll" tabindex="0" role="region" aria-label=format!("Table of {noun}") on:scroll=on_scroll>
+            <table
+                aria-label=noun
+                aria-rowcount=move || matching.with(Vec::len) + 1
+                class:selectable=selectable
+                style:min-width=min_width
+            >
                 <thead>
                     <tr aria-rowindex="1">
-                        <th scope="col" class="check">
+                        {selectable.then(|| view! { <th scope="col" class="check"><label class="hit">
                             <input
                                 type="checkbox"
                                 aria-label=format!("Select all matching {noun}")
                                 prop:checked=move || all_state.get() == SelectAll::Checked
                                 prop:indeterminate=move || all_state.get() == SelectAll::Mixed
+                                disabled=move || unselectable.is_some() && matching_ids().is_empty()
                                 on:change=move |_| {
                                     if !all_match() {
                                         let ids = matching_ids();
@@ -385,7 +466,7 @@ pub fn DataTable<T: TableRow>(
                                     }
                                 }
                             />
-                        </th>
+                        </label></th> })}
                         {header_cells}
                     </tr>
                 </thead>

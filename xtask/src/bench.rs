@@ -1,16 +1,19 @@
-//! `cargo xtask bench`: the console's size, load, search, selection and memory in Chromium,
-//! and the server's bulk changes and API under load, at 10,000 and 100,000 demo members.
-//! Prints one line per figure (`bench <name> <value> <unit> budget <budget> <unit>`); a
-//! figure over its budget is reported, not a failure.
+//! Commands that build the console and the server for release and drive them with a script in
+//! Chromium: `cargo xtask bench` (the console's size, load, search, selection and memory, and
+//! the server's bulk changes and API under load, at 10,000 and 100,000 demo members; one
+//! `bench <name> <value> <unit> budget <budget> <unit>` line per figure, a figure over its
+//! budget reported, not a failure) and `cargo xtask screenshots` (every screen and dialog at
+//! phone and desktop sizes in both themes, into target/screenshots/).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use crate::{Result, cmd, tools};
 
-const SCRIPT: &str = "tests/bench/bench.mjs";
+pub const BENCH: &str = "tests/bench/bench.mjs";
+pub const SCREENSHOTS: &str = "tests/screenshots/screenshots.mjs";
 
-pub fn run(root: &Path) -> Result<ExitCode> {
+pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
     tools::ensure_wasm_tools(root)?;
     tools::ensure_node_packages(root)?;
     let browser = tools::ensure_browser()?;
@@ -22,10 +25,10 @@ pub fn run(root: &Path) -> Result<ExitCode> {
             .args(["build", "--release", "-p", "allot-server"])
             .current_dir(root),
     )?;
-    println!("==> measuring");
+    println!("==> running {script}");
     cmd::run(
         Command::new("node")
-            .arg(SCRIPT)
+            .arg(script)
             .env("ALLOT_SERVER_BIN", root.join("target/release/allot-server"))
             .env("ALLOT_DIST", root.join("dist"))
             .env("CHROMIUM", &browser.chromium)

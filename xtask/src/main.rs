@@ -27,6 +27,9 @@ commands:
   bench   build the console and the server (release) and measure them at 10,000 and
           100,000 demo members: console size, load, search, select-all, memory, bulk
           removal and API load; one `bench <name> <value> <unit> budget ...` line per figure
+  screenshots
+          build as for bench, then write every screen and dialog at desktop (1440×900)
+          and phone (390×844) sizes, light and dark, into target/screenshots/
   fuzz    schemathesis against the API with many examples and a random seed
           (SCHEMATHESIS_SEED, SCHEMATHESIS_MAX_EXAMPLES to choose)
   setup   only install what is missing (wasm tools, Chromium, node packages, schemathesis)
@@ -48,7 +51,8 @@ fn main() -> ExitCode {
         },
         "build" if rest.is_empty() => build(root).map(|()| ExitCode::SUCCESS),
         "test" if rest.is_empty() => Ok(test::run(root)),
-        "bench" if rest.is_empty() => bench::run(root),
+        "bench" if rest.is_empty() => bench::run(root, bench::BENCH),
+        "screenshots" if rest.is_empty() => bench::run(root, bench::SCREENSHOTS),
         "fuzz" if rest.is_empty() => Ok(test::fuzz(root)),
         "setup" if rest.is_empty() => tools::setup(root).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {

@@ -624,6 +624,7 @@ mod tests {
             name: "Visual Testing".into(),
             seats: Some(25),
             used: 25,
+            reserved: 0,
         };
         assert_eq!(seats_left_for(&someone(&[], &[], false), &seats), Some(0));
         assert_eq!(seats_left_for(&someone(&[12], &[], false), &seats), Some(1));

@@ -386,7 +386,8 @@ pub struct TeamMemberRequest {
     pub role: TeamRole,
 }
 
-/// A product's named seats: what the Invite Users dialog and allocations check against.
+/// A product's named seats: what Invite Users, allocations and License Management all count
+/// and show, from the one computation on the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductSeats {
@@ -398,6 +399,9 @@ pub struct ProductSeats {
     pub seats: Option<u32>,
     /// Seats held by active members plus those promised to pending invitations.
     pub used: u32,
+    /// Of `used`, the seats promised to pending invitations.
+    #[serde(default)]
+    pub reserved: u32,
 }
 
 /// A license a member should have had but could not get, with why; admins retry or dismiss it.

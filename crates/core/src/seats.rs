@@ -1,6 +1,6 @@
 //! Seat arithmetic: a pool's seats are never exceeded.
 
-use crate::ProductSeats;
+use crate::{ProductSeats, format::count};
 
 impl ProductSeats {
     /// Seats still free; `None` when the product is not limited per member.
@@ -13,11 +13,26 @@ impl ProductSeats {
         self.left().is_none_or(|left| more <= left)
     }
 
-    /// "3 of 150 seats used", or "No seat limit".
+    /// Seats held by active members: `used` without the pending invitations.
+    pub fn in_use(&self) -> u32 {
+        self.used.saturating_sub(self.reserved)
+    }
+
+    /// "36 of 40 seats used: 30 in use, 6 reserved by pending invitations", "3 of 150 seats
+    /// used", or "No seat limit": the same words on every screen that shows seats.
     pub fn usage(&self) -> String {
-        match self.seats {
-            Some(seats) => format!("{} of {} seats used", self.used, seats),
-            None => "No seat limit".to_owned(),
+        let Some(seats) = self.seats else {
+            return "No seat limit".to_owned();
+        };
+        let used = format!("{} of {} seats used", count(self.used as usize), count(seats as usize));
+        match self.reserved {
+            0 => used,
+            reserved => format!(
+                "{used}: {} in use, {} reserved by pending {}",
+                count(self.in_use() as usize),
+                count(reserved as usize),
+                if reserved == 1 { "invitation" } else { "invitations" }
+            ),
         }
     }
 
@@ -45,7 +60,30 @@ mod tests {
             name: "Studio Enterprise".into(),
             seats,
             used,
+            reserved: 0,
         }
+    }
+
+    #[test]
+    fn says_how_many_seats_pending_invitations_reserve() {
+        let runtime = ProductSeats {
+            reserved: 6,
+            ..product(Some(40), 36)
+        };
+        assert_eq!(runtime.in_use(), 30);
+        assert_eq!(runtime.left(), Some(4));
+        assert_eq!(
+            runtime.usage(),
+            "36 of 40 seats used: 30 in use, 6 reserved by pending invitations"
+        );
+        let one = ProductSeats {
+            reserved: 1,
+            ..product(Some(1500), 1001)
+        };
+        assert_eq!(
+            one.usage(),
+            "1,001 of 1,500 seats used: 1,000 in use, 1 reserved by pending invitation"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Counting the seats of an organization's products: named seats are held by direct
-//! allocations, by inherited licenses that were acquired, and by pending invitations.
+//! allocations, by inherited licenses that were acquired, and by pending invitations. The
+//! one count every screen shows and every allocation checks.
 
 use allot_core::{OrgId, ProductSeats};
 use sqlx::SqliteConnection;
@@ -16,7 +17,7 @@ pub async fn product_seats(
     conn: &mut SqliteConnection,
     org_id: OrgId,
 ) -> Result<Vec<ProductSeats>, sqlx::Error> {
-    let rows: Vec<(i64, String, Option<i64>, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, Option<i64>, i64, i64)> = sqlx::query_as(
         "SELECT p.id, p.name,
            (SELECT SUM(seats) FROM license_pools
              WHERE product_id = p.id AND kind = 'named' AND expires_at > ?1),
@@ -27,8 +28,8 @@ pub async fn product_seats(
            + (SELECT COUNT(*) FROM held_licenses WHERE product_id = p.id)
            - (SELECT COUNT(*) FROM memberships m
               JOIN held_licenses h ON h.membership_id = m.id AND h.product_id = p.id
-             WHERE m.org_id = p.org_id AND m.status = 'removed')
-           + (SELECT COUNT(*) FROM invitation_products ip
+             WHERE m.org_id = p.org_id AND m.status = 'removed'),
+           (SELECT COUNT(*) FROM invitation_products ip
               JOIN invitations i ON i.id = ip.invitation_id
              WHERE ip.product_id = p.id AND i.status = 'pending' AND i.expires_at > ?1)
          FROM products p WHERE p.org_id = ?2 ORDER BY p.name",
@@ -39,11 +40,12 @@ pub async fn product_seats(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, seats, used)| ProductSeats {
+        .map(|(id, name, seats, in_use, reserved)| ProductSeats {
             id,
             name,
             seats: seats.map(|seats| seats as u32),
-            used: used as u32,
+            used: (in_use + reserved) as u32,
+            reserved: reserved as u32,
         })
         .collect())
 }

@@ -2,7 +2,7 @@
 //! which license and where it comes from, and the panels that change direct allocations,
 //! group rules and inherited seats.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use allot_core::{
     AllocationError, AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus,
@@ -23,7 +23,7 @@ use leptos_router::{
 use super::Licenses;
 use crate::{
     api,
-    components::{Column, DataTable, Dialog, Toasts, icons},
+    components::{Column, DataTable, Dialog, IconButton, Toasts, icons},
     pages::users::reload_on_change,
     remote::Remote,
     rows::GroupRow,
@@ -185,7 +185,6 @@ fn section(
 fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     let allocation: Allocation = expect_context();
     let editing = RwSignal::new(None::<MemberId>);
-    let selected = RwSignal::new(HashSet::new());
     let rows = crate::components::table_rows(move || {
         allocation
             .members
@@ -194,10 +193,10 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
             .unwrap_or_default()
     });
     let columns = vec![
-        Column::new("Full name", |m: &Member| m.full_name.clone())
+        Column::text("Full name", |m: &Member| m.full_name.clone())
             .sorted_by(|m| SortKey::text(&m.full_name))
             .class("name"),
-        Column::new("Email", |m: &Member| m.email.clone())
+        Column::text("Email", |m: &Member| m.email.clone())
             .sorted_by(|m| SortKey::text(&m.email))
             .class("email"),
         Column::new("Licenses", move |m: &Member| {
@@ -211,14 +210,12 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
         Column::new("Actions", move |m: &Member| {
             let id = m.id;
             view! {
-                <button
-                    type="button"
-                    class="icon edit"
-                    aria-label=format!("Edit license allocation for {}", m.full_name)
-                    on:click=move |_| editing.set(Some(id))
-                >
-                    {icons::edit()}
-                </button>
+                <IconButton
+                    action="Edit license allocation"
+                    label=format!("Edit license allocation for {}", m.full_name)
+                    icon=icons::edit().into_any()
+                    on_click=Callback::new(move |_| editing.set(Some(id)))
+                />
             }
         }),
     ];
@@ -233,7 +230,7 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     view! {
         {allocation.members.status("members")}
         <Show when=move || allocation.members.is_loaded()>
-            <DataTable rows columns=columns.clone() search selected initial_sort=Sort::ascending(0) noun="users" />
+            <DataTable rows columns=columns.clone() search initial_sort=Sort::ascending(0) noun="users" />
         </Show>
         {panel}
     }
@@ -361,7 +358,6 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
     let allocation: Allocation = expect_context();
     let editing_rule = RwSignal::new(None::<GroupId>);
     let inheritance = RwSignal::new(None::<GroupId>);
-    let selected = RwSignal::new(HashSet::new());
     let rows = GroupRow::rows(allocation.members);
     let columns = vec![
         GroupRow::name_column(),
@@ -372,22 +368,18 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
             let name = g.group.name.clone();
             view! {
                 <div class="row-actions">
-                    <button
-                        type="button"
-                        class="icon edit"
-                        aria-label=format!("Edit group allocation rule for {name}")
-                        on:click=move |_| editing_rule.set(Some(id))
-                    >
-                        {icons::rule()}
-                    </button>
-                    <button
-                        type="button"
-                        class="icon edit"
-                        aria-label=format!("Group members with license inheritance for {name}")
-                        on:click=move |_| inheritance.set(Some(id))
-                    >
-                        {icons::members()}
-                    </button>
+                    <IconButton
+                        action="Edit group allocation rule"
+                        label=format!("Edit group allocation rule for {name}")
+                        icon=icons::rule().into_any()
+                        on_click=Callback::new(move |_| editing_rule.set(Some(id)))
+                    />
+                    <IconButton
+                        action="Group members with license inheritance"
+                        label=format!("Group members with license inheritance for {name}")
+                        icon=icons::members().into_any()
+                        on_click=Callback::new(move |_| inheritance.set(Some(id)))
+                    />
                 </div>
             }
         }),
@@ -397,7 +389,7 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
     view! {
         {allocation.members.status("groups")}
         <Show when=move || allocation.members.is_loaded()>
-            <DataTable rows columns=columns.clone() search selected initial_sort=Sort::ascending(0) noun="groups"
+            <DataTable rows columns=columns.clone() search initial_sort=Sort::ascending(0) noun="groups"
                 placeholder="Search by group name" />
         </Show>
         {move || editing_rule.get().and_then(group).map(|group| view! {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use allot_core::{
     LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, OrgId, RegisteredMachine,
-    format::{ago, until},
+    format::{ago, count, until},
     licensing::{PoolKind, PoolUsage},
     sort::{Sort, SortKey},
 };
@@ -20,7 +20,7 @@ use leptos_router::{
 use crate::{
     api,
     app::current_organization,
-    components::{Column, DataTable, Dialog, TableRow, Toasts},
+    components::{Column, DataTable, Dialog, IconButton, TableRow, Toasts, Unselectable, icons},
     format,
     pages::{NotFound, users::reload_on_change},
     remote::Remote,
@@ -128,42 +128,124 @@ pub fn LicensesPage() -> impl IntoView {
     })
 }
 
-/// Seats used of total per pool, with a warning as expiry approaches.
+/// Each product's named seats as a bar (in use, reserved by pending invitations, free) with
+/// the same numbers Invite Users shows, then its pools: their seats, what holds the floating
+/// and offline ones, and their expiry, marked when it is near.
 #[component]
 fn Summary() -> impl IntoView {
     let licenses: Licenses = expect_context();
+    let state = OrgState::get();
     let now = format::now();
     let cards = move || {
+        let seats = state.latest().with(|snapshot| {
+            snapshot
+                .as_ref()
+                .map(|snapshot| snapshot.seats.clone())
+                .unwrap_or_default()
+        });
         licenses.overview.latest().with(|overview| {
-            overview.iter().flat_map(|o| &o.products).map(|product| {
-                let pools = product.pools.iter().map(|pool| {
-                    let kind = match (pool.kind, pool.usage) {
-                        (PoolKind::Named, PoolUsage::Online) => "Named seats, online",
-                        (PoolKind::Floating, PoolUsage::Online) => "Floating seats, online",
-                        (_, PoolUsage::Offline) => "Offline",
-                    };
-                    let soon = pool.expires_at - now < EXPIRY_WARNING_DAYS * 24 * 3600;
-                    let expiry = if pool.expires_at <= now {
-                        "expired".to_owned()
-                    } else {
-                        format!("expires {} ({})", format::date(pool.expires_at), until(now, pool.expires_at))
-                    };
+            overview
+                .iter()
+                .flat_map(|o| &o.products)
+                .map(|product| {
+                    let named = seats
+                        .iter()
+                        .find(|seats| seats.id == product.id)
+                        .filter(|seats| seats.seats.is_some())
+                        .map(|seats| {
+                            view! {
+                                <p class="pool-title">"Named seats"</p>
+                                <SeatBar seats=seats.clone() />
+                                <p class="hint">{seats.usage()}</p>
+                            }
+                        });
+                    let pools = product
+                        .pools
+                        .iter()
+                        .map(|pool| pool_line(pool, now))
+                        .collect_view();
                     view! {
-                        <li class:warning=soon>
-                            {format!("{kind}: {} of {} seats used, {expiry}", pool.used, pool.seats)}
-                        </li>
+                        <article class="product-summary" aria-labelledby=format!("product-{}", product.id)>
+                            <h2 id=format!("product-{}", product.id) class="clamp" title=product.name.clone()>
+                                {product.name.clone()}
+                            </h2>
+                            {named}
+                            <ul class="pools">{pools}</ul>
+                        </article>
                     }
-                }).collect_view();
-                view! {
-                    <article class="product-summary" aria-label=product.name.clone()>
-                        <h2>{product.name.clone()}</h2>
-                        <ul>{pools}</ul>
-                    </article>
-                }
-            }).collect_view()
+                })
+                .collect_view()
         })
     };
     view! { <div class="product-summaries">{cards}</div> }
+}
+
+/// One pool: its kind, its seats and what holds them (sessions and offline licenses; named
+/// seats are counted by the bar above), and its expiry.
+fn pool_line(pool: &allot_core::PoolSummary, now: i64) -> impl IntoView + use<> {
+    let seats = count(pool.seats as usize);
+    let what = match (pool.kind, pool.usage) {
+        (PoolKind::Named, PoolUsage::Online) => format!("Named, online: {seats} seats"),
+        (PoolKind::Named, PoolUsage::Offline) => format!(
+            "Named, offline: {} of {seats} offline licenses",
+            count(pool.used as usize)
+        ),
+        (PoolKind::Floating, PoolUsage::Online) => format!(
+            "Floating, online: {} of {seats} in use by sessions",
+            count(pool.used as usize)
+        ),
+        (PoolKind::Floating, PoolUsage::Offline) => format!(
+            "Floating, offline: {} of {seats} offline licenses",
+            count(pool.used as usize)
+        ),
+    };
+    let expired = pool.expires_at <= now;
+    let soon = !expired && pool.expires_at - now < EXPIRY_WARNING_DAYS * 24 * 3600;
+    let expiry = if expired {
+        format!("Expired {}", format::date(pool.expires_at))
+    } else {
+        format!(
+            "Expires {} ({})",
+            format::date(pool.expires_at),
+            until(now, pool.expires_at)
+        )
+    };
+    view! {
+        <li>
+            <span>{what}</span>
+            <span class="expiry" class:soon=soon class:expired=expired>
+                {(soon || expired).then(|| view! { <span class="badge">{if expired { "Expired" } else { "Expires soon" }}</span> })}
+                {expiry}
+            </span>
+        </li>
+    }
+}
+
+/// Named seats as a bar: in use, reserved by pending invitations, free. Its name says the
+/// numbers for those who cannot see it.
+#[component]
+fn SeatBar(seats: allot_core::ProductSeats) -> impl IntoView {
+    let total = seats.seats.unwrap_or_default().max(1) as f64;
+    let share = |n: u32| format!("{:.2}%", (n as f64 / total * 100.0).min(100.0));
+    let free = seats.left().unwrap_or_default();
+    let label = format!(
+        "{} in use, {} reserved, {} free of {} seats",
+        count(seats.in_use() as usize),
+        count(seats.reserved as usize),
+        count(free as usize),
+        count(seats.seats.unwrap_or_default() as usize)
+    );
+    view! {
+        <div class="seat-bar" role="img" aria-label=label>
+            <span class="in-use" style:width=share(seats.in_use())></span>
+            <span class="reserved" style:width=share(seats.reserved)></span>
+        </div>
+        <p class="seat-legend" aria-hidden="true">
+            <span><i class="in-use"></i>{format!("{} in use", count(seats.in_use() as usize))}</span>
+            <span><i class="reserved"></i>{format!("{} reserved", count(seats.reserved as usize))}</span>
+            <span><i class="free"></i>{format!("{} free", count(free as usize))}</span>
+        </p>
+    }
 }
 
 /// A removal: the document's notice, who or what it is about, and Remove.
@@ -222,47 +304,40 @@ fn RemovalDialog(
 type RemovalOf<T> = fn(Vec<T>, Callback<()>, RwSignal<HashSet<i64>>) -> AnyView;
 
 /// One section's table with a selection, a bulk Remove and a trash button per row, all
-/// opening `dialog` for the rows concerned.
+/// opening `dialog` for the rows concerned. `unremovable` says why a row cannot be removed
+/// (yet): it cannot be ticked, and its trash button says why.
 fn section<T: TableRow>(
     rows: Signal<Vec<T>>,
     mut columns: Vec<Column<T>>,
     noun: &'static str,
-    removable: fn(&T) -> bool,
+    unremovable: Unselectable<T>,
     dialog: RemovalOf<T>,
 ) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let selected = RwSignal::new(HashSet::new());
     let removing = RwSignal::new(None::<Vec<T>>);
-    columns.push(Column::new("Actions", move |row: &T| {
-        let row = row.clone();
-        let label = row.label();
-        let allowed = removable(&row);
-        view! {
-            <button
-                type="button"
-                class="icon"
-                aria-label=format!("Remove {label}")
-                disabled=!allowed
-                on:click=move |_| removing.set(Some(vec![row.clone()]))
-            >
-                <svg class="trash" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-                    <path
-                        d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"
-                        fill="none"
-                        stroke="currentColor"
-                        stroke-width="2"
-                        stroke-linecap="round"
-                        stroke-linejoin="round"
-                    />
-                </svg>
-            </button>
-        }
-    }));
+    columns.push(
+        Column::new("Actions", move |row: &T| {
+            let label = row.label();
+            let chosen = row.clone();
+            view! {
+                <IconButton
+                    action="Remove"
+                    label=format!("Remove {label}")
+                    icon=icons::trash().into_any()
+                    tone="danger"
+                    disabled=unremovable(row)
+                    on_click=Callback::new(move |_| removing.set(Some(vec![chosen.clone()])))
+                />
+            }
+        })
+        .class("actions"),
+    );
     let remove_selected = move |_| {
         let ids = selected.get_untracked();
         let chosen = rows.with_untracked(|rows| {
             rows.iter()
-                .filter(|r| ids.contains(&r.id()) && removable(r))
+                .filter(|r| ids.contains(&r.id()))
                 .cloned()
                 .collect()
         });
@@ -274,7 +349,7 @@ fn section<T: TableRow>(
                 "Remove selected"
             </button>
         </div>
-        <DataTable rows columns search selected initial_sort=Sort::ascending(0) noun />
+        <DataTable rows columns search selected unselectable=unremovable initial_sort=Sort::ascending(0) noun />
         {move || removing.get().map(|chosen| dialog(chosen, Callback::new(move |_| removing.set(None)), selected))}
     }
 }
@@ -284,10 +359,10 @@ fn LicensedUsers() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let now = format::now();
     let columns = vec![
-        Column::new("User", |u: &LicensedUser| u.full_name.clone())
+        Column::text("User", |u: &LicensedUser| u.full_name.clone())
             .sorted_by(|u| SortKey::text(&u.full_name))
             .class("name"),
-        Column::new("Email", |u: &LicensedUser| u.email.clone())
+        Column::text("Email", |u: &LicensedUser| u.email.clone())
             .sorted_by(|u| SortKey::text(&u.email)),
         Column::new("Products", move |u: &LicensedUser| {
             let mut names: Vec<String> = u
@@ -309,7 +384,7 @@ fn LicensedUsers() -> impl IntoView {
         licenses.rows(|o| &o.licensed_users),
         columns,
         "licensed users",
-        |_| true,
+        |_| None,
         |users, on_close, selected| {
             view! {
             <RemovalDialog
@@ -336,10 +411,10 @@ fn OnlineLicenses() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let now = format::now();
     let columns = vec![
-        Column::new("Machine ID", |a: &OnlineActivation| a.machine_id.clone())
+        Column::text("Machine ID", |a: &OnlineActivation| a.machine_id.clone())
             .sorted_by(|a| SortKey::text(&a.machine_id))
             .class("name"),
-        Column::new("User", |a: &OnlineActivation| a.member_name.clone())
+        Column::text("User", |a: &OnlineActivation| a.member_name.clone())
             .sorted_by(|a| SortKey::text(&a.member_name)),
         Column::new("Product", move |a: &OnlineActivation| {
             licenses.product_name(a.product_id)
@@ -357,7 +432,7 @@ fn OnlineLicenses() -> impl IntoView {
         licenses.rows(|o| &o.online),
         columns,
         "online licenses",
-        |_| true,
+        |_| None,
         |sessions, on_close, selected| {
             view! {
             <RemovalDialog
@@ -383,10 +458,10 @@ fn OfflineLicenses() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let now = format::now();
     let columns = vec![
-        Column::new("Machine ID", |a: &OfflineActivation| a.machine_id.clone())
+        Column::text("Machine ID", |a: &OfflineActivation| a.machine_id.clone())
             .sorted_by(|a| SortKey::text(&a.machine_id))
             .class("name"),
-        Column::new("User", |a: &OfflineActivation| a.member_name.clone())
+        Column::text("User", |a: &OfflineActivation| a.member_name.clone())
             .sorted_by(|a| SortKey::text(&a.member_name)),
         Column::new("Product", move |a: &OfflineActivation| {
             licenses.product_name(a.product_id)
@@ -407,7 +482,7 @@ fn OfflineLicenses() -> impl IntoView {
     ];
     view! {
         <p class="hint">"You cannot remove an offline license from a machine until the license is expired."</p>
-        {section(licenses.rows(|o| &o.offline), columns, "offline licenses", |a| a.removable, |expired, on_close, selected| {
+        {section(licenses.rows(|o| &o.offline), columns, "offline licenses", |a| (!a.removable).then_some("it cannot be removed before it expires"), |expired, on_close, selected| {
             view! {
                 <RemovalDialog
                     title="Clear expired offline licenses"
@@ -429,12 +504,12 @@ fn RegisteredMachines() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let now = format::now();
     let columns = vec![
-        Column::new("Machine ID", |m: &RegisteredMachine| m.machine_id.clone())
+        Column::text("Machine ID", |m: &RegisteredMachine| m.machine_id.clone())
             .sorted_by(|m| SortKey::text(&m.machine_id))
             .class("name"),
-        Column::new("Hostname", |m: &RegisteredMachine| m.hostname.clone())
+        Column::text("Hostname", |m: &RegisteredMachine| m.hostname.clone())
             .sorted_by(|m| SortKey::text(&m.hostname)),
-        Column::new("User", |m: &RegisteredMachine| m.member_name.clone())
+        Column::text("User", |m: &RegisteredMachine| m.member_name.clone())
             .sorted_by(|m| SortKey::text(&m.member_name)),
         Column::new("Registered", |m: &RegisteredMachine| {
             format::date(m.registered_at)
@@ -449,7 +524,7 @@ fn RegisteredMachines() -> impl IntoView {
         licenses.rows(|o| &o.machines),
         columns,
         "registered machines",
-        |_| true,
+        |_| None,
         |machines, on_close, selected| {
             view! {
             <RemovalDialog

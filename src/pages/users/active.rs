@@ -18,10 +18,10 @@ use crate::{
 /// Columns shared by the Active and Removed tabs.
 pub fn member_columns(users: Users) -> Vec<Column<Member>> {
     vec![
-        Column::new("Full name", |m: &Member| m.full_name.clone())
+        Column::text("Full name", |m: &Member| m.full_name.clone())
             .sorted_by(|m| SortKey::text(&m.full_name))
             .class("name"),
-        Column::new("Email", |m: &Member| m.email.clone())
+        Column::text("Email", |m: &Member| m.email.clone())
             .sorted_by(|m| SortKey::text(&m.email))
             .class("email"),
         Column::new("Role", move |m: &Member| {

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use super::{TabState, Users};
 use crate::{
     api,
-    components::{Column, DataTable, Dialog, Toasts, icons},
+    components::{Column, DataTable, Dialog, IconButton, Toasts, icons},
     rows::GroupRow,
 };
 
@@ -65,22 +65,19 @@ pub fn Groups(state: TabState) -> impl IntoView {
             let name = g.group.name.clone();
             view! {
                 <div class="row-actions">
-                    <button
-                        type="button"
-                        class="icon edit"
-                        aria-label=format!("Edit group {name}")
-                        on:click=move |_| editing.set(Some(id))
-                    >
-                        {icons::edit()}
-                    </button>
-                    <button
-                        type="button"
-                        class="icon"
-                        aria-label=format!("Delete group {name}")
-                        on:click=move |_| deleting.set(Some(id))
-                    >
-                        {icons::trash()}
-                    </button>
+                    <IconButton
+                        action="Edit"
+                        label=format!("Edit group {name}")
+                        icon=icons::edit().into_any()
+                        on_click=Callback::new(move |_| editing.set(Some(id)))
+                    />
+                    <IconButton
+                        action="Delete group"
+                        label=format!("Delete group {name}")
+                        icon=icons::trash().into_any()
+                        tone="danger"
+                        on_click=Callback::new(move |_| deleting.set(Some(id)))
+                    />
                 </div>
             }
         }),
@@ -98,7 +95,6 @@ pub fn Groups(state: TabState) -> impl IntoView {
                 rows
                 columns=columns.clone()
                 search=state.search
-                selected=state.selected
                 initial_sort=Sort::ascending(0)
                 noun="groups"
                 placeholder="Search by group name"

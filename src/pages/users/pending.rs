@@ -56,13 +56,13 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
     };
 
     let columns = vec![
-        Column::new("Email", |i: &Invitation| i.email.clone())
+        Column::text("Email", |i: &Invitation| i.email.clone())
             .sorted_by(|i| SortKey::text(&i.email))
             .class("email"),
         Column::new("Role", |i: &Invitation| i.role.label()).sorted_by(|i| SortKey::Number(Some(i.role as i64))),
         Column::new("Licenses", move |i: &Invitation| users.license_names(i.products.clone(), "None"))
         .class("licenses"),
-        Column::new("Invited by", |i: &Invitation| i.invited_by.clone()).sorted_by(|i| SortKey::text(&i.invited_by)),
+        Column::text("Invited by", |i: &Invitation| i.invited_by.clone()).sorted_by(|i| SortKey::text(&i.invited_by)),
         Column::new("Sent", move |i: &Invitation| {
             view! { <span title=format::date(i.created_at)>{ago(now, i.created_at)}</span> }
         })
