@@ -12,7 +12,7 @@ use leptos_router::{
 use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
-    pages::{Home, Join, LicensesPage, NoAccess, NotFound, SignIn, TeamsPage, UserManagement},
+    pages::{Home, Join, LicensesPage, Welcome, NotFound, SignIn, TeamsPage, UserManagement},
     sync::{ConnectionStatus, OrgState},
 };
 
@@ -179,7 +179,7 @@ fn OrgShell() -> impl IntoView {
             };
             if !organization.role.manages_organization() {
                 return EitherOf3::B(
-                    view! { <NoAccess organization account=session.account.clone() /> },
+                    view! { <Welcome organization account=session.account.clone() /> },
                 );
             }
             provide_context(organization.clone());

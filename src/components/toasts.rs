@@ -80,31 +80,31 @@ impl Toasts {
             .collect()
     }
 
-    /// Reports a bulk answer: how many went through ("3 roles changed."), and why the rest
-    /// did not.
-    pub fn report(&self, done: &str, response: &allot_core::BulkResponse) {
+    /// Reports a bulk answer: what was done to the items that went through, in a sentence
+    /// `done` makes of their ids ("Revoked 2 invitations."), and why the rest were not.
+    pub fn report(&self, response: &allot_core::BulkResponse, done: impl FnOnce(&[i64]) -> String) {
         let succeeded = self.report_failures(response);
         if !succeeded.is_empty() {
-            self.info(format!(
-                "{} {done}.",
-                allot_core::format::count(succeeded.len())
-            ));
+            self.info(done(&succeeded));
         }
     }
 
-    /// Reports a change to groups or allocations: `done` ("Group “QA” saved."), then what it
-    /// did to members' licenses and seats.
-    pub fn report_change(&self, done: &str, change: &allot_core::GroupChange) {
+    /// Reports a change to groups or allocations: `done` ("Saved group QA."), then what it
+    /// did to members (`what` changed: "licenses", "role or licenses") and to seats.
+    pub fn report_change(&self, done: &str, what: &str, change: &allot_core::GroupChange) {
+        use allot_core::format::plural;
         let mut message = done.to_owned();
-        match change.members_changed {
-            0 => {}
-            1 => message.push_str(" 1 member's licenses or role changed."),
-            n => message.push_str(&format!(" {n} members' licenses or roles changed.")),
+        if change.members_changed > 0 {
+            message.push_str(&format!(
+                " Changed the {what} of {}.",
+                plural(change.members_changed as usize, "member", "members")
+            ));
         }
-        match change.seats_freed {
-            0 => {}
-            1 => message.push_str(" 1 seat freed."),
-            n => message.push_str(&format!(" {n} seats freed.")),
+        if change.seats_freed > 0 {
+            message.push_str(&format!(
+                " Freed {}.",
+                plural(change.seats_freed as usize, "seat", "seats")
+            ));
         }
         self.info(message);
     }

@@ -3,7 +3,7 @@ use leptos_router::components::Redirect;
 
 use crate::{
     app::{Placement, with_session},
-    pages::NoAccess,
+    pages::Welcome,
 };
 
 /// `/`: an organization the account manages, or why there is none.
@@ -24,7 +24,7 @@ pub fn Home() -> impl IntoView {
                 <Redirect path=format!("/orgs/{}/users/active", org.id) />
             }),
             (None, Some(org)) => EitherOf3::B(view! {
-                <NoAccess organization=org.clone() account=session.account.clone() />
+                <Welcome organization=org.clone() account=session.account.clone() />
             }),
             (None, None) => EitherOf3::C(view! {
                 <div class="notice">

@@ -3,7 +3,7 @@
 mod home;
 mod join;
 mod licenses;
-mod no_access;
+mod welcome;
 mod not_found;
 mod sign_in;
 mod teams;
@@ -12,7 +12,7 @@ pub(crate) mod users;
 pub use home::Home;
 pub use join::Join;
 pub use licenses::LicensesPage;
-pub use no_access::NoAccess;
+pub use welcome::Welcome;
 pub use not_found::NotFound;
 pub use sign_in::SignIn;
 pub use teams::TeamsPage;

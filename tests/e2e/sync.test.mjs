@@ -152,8 +152,8 @@ test('a change shows at once as pending, and a refused one is rolled back with t
   await search(page, 'Search active users', 'owner@example.com');
   await page.getByRole('checkbox', { name: 'Select Olivia Owens' }).check();
   await page.getByRole('button', { name: 'Change Role' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Change Role' });
-  await dialog.getByRole('radio', { name: 'Member' }).check();
+  const dialog = page.getByRole('dialog', { name: 'Change User Role' });
+  await dialog.getByRole('combobox', { name: 'Role' }).selectOption({ label: 'Member' });
   await dialog.getByRole('button', { name: 'Change Role' }).click();
   await row(page, 'Olivia Owens').filter({ hasText: 'Changing role…' }).waitFor({ timeout: 300 });
   await page.locator('.toast.error').first().waitFor();

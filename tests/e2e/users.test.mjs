@@ -162,12 +162,12 @@ test('a failed load shows the reason and a retry that recovers', async () => {
   await context.close();
 });
 
-test('a Member sees a clear no-access page, and can sign out', async () => {
+test('a Member sees a welcome that says what they can do and whom to ask, and can sign out', async () => {
   const { context, page } = await newPage(server.browser);
   await signIn(page, server.url, MEMBER);
-  await page.getByRole('heading', { name: 'No access' }).waitFor();
-  assert.match(await page.locator('.notice').textContent(), /Only the Owner and Admins/);
-  await assertAccessible(page, 'no access');
+  await page.getByRole('heading', { name: 'Welcome to Acme QA' }).waitFor();
+  assert.match(await page.locator('.notice').textContent(), /Managing people and licenses is for the Owner and Admins/);
+  await assertAccessible(page, 'welcome');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/sign-in/);
   // The session is over on the server too: the console asks to sign in again.

@@ -168,14 +168,43 @@ impl Member {
     }
 }
 
-/// How many of `members` would have different licenses if `group`'s rule became `products`:
-/// the count the Edit Group Allocation Rule panel shows before saving.
-pub fn members_changed_by_rule(
+/// What saving a group's allocation rule would do: how many members' licenses change, and
+/// per product how many members gain or lose it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleChange {
+    pub members_changed: usize,
+    /// Products some member gains or loses, in id order.
+    pub effects: Vec<RuleEffect>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleEffect {
+    pub product: ProductId,
+    /// Members who would be entitled to it and are not now: each takes a seat when their
+    /// product next signs in.
+    pub gaining: usize,
+    /// Members who would lose it: the seats they hold are freed and their sessions end.
+    pub losing: usize,
+}
+
+impl RuleChange {
+    /// Whether saving needs the admin to confirm first: someone loses a license (sessions
+    /// end), or more members gain a product than it has free seats (`left` per product).
+    pub fn needs_confirmation(&self, left: impl Fn(ProductId) -> Option<u32>) -> bool {
+        self.effects.iter().any(|effect| {
+            effect.losing > 0 || left(effect.product).is_some_and(|left| effect.gaining > left as usize)
+        })
+    }
+}
+
+/// What `group`'s rule becoming `products` does to `members`: the panel shows it before
+/// saving.
+pub fn rule_change(
     group: GroupId,
     products: &[ProductId],
     members: &[Member],
     groups: &[Group],
-) -> usize {
+) -> RuleChange {
     let changed: Vec<Group> = groups
         .iter()
         .map(|g| Group {
@@ -187,20 +216,37 @@ pub fn members_changed_by_rule(
             ..g.clone()
         })
         .collect();
-    let products_of = |licenses: Vec<EffectiveLicense>| -> Vec<ProductId> {
+    let products_of = |licenses: Vec<EffectiveLicense>| -> BTreeSet<ProductId> {
         licenses
             .into_iter()
             .map(|license| license.product)
             .collect()
     };
-    members
-        .iter()
-        .filter(|member| member.groups.contains(&group))
-        .filter(|member| {
-            products_of(member.effective_licenses(groups))
-                != products_of(member.effective_licenses(&changed))
+    let mut result = RuleChange::default();
+    let mut effects: std::collections::BTreeMap<ProductId, (usize, usize)> = Default::default();
+    for member in members.iter().filter(|member| member.groups.contains(&group)) {
+        let before = products_of(member.effective_licenses(groups));
+        let after = products_of(member.effective_licenses(&changed));
+        if before == after {
+            continue;
+        }
+        result.members_changed += 1;
+        for &product in after.difference(&before) {
+            effects.entry(product).or_default().0 += 1;
+        }
+        for &product in before.difference(&after) {
+            effects.entry(product).or_default().1 += 1;
+        }
+    }
+    result.effects = effects
+        .into_iter()
+        .map(|(product, (gaining, losing))| RuleEffect {
+            product,
+            gaining,
+            losing,
         })
-        .count()
+        .collect();
+    result
 }
 
 /// Where a group member stands with a license the group's rule grants, as the License
@@ -501,9 +547,26 @@ mod tests {
         ];
         // Adding 11 changes member 1 only: member 2 has it from group 2, member 3 overrides
         // groups, member 4 is not in group 1.
-        assert_eq!(members_changed_by_rule(1, &[10, 11], &members, &groups), 1);
-        assert_eq!(members_changed_by_rule(1, &[], &members, &groups), 2);
-        assert_eq!(members_changed_by_rule(1, &[10], &members, &groups), 0);
+        let adding = rule_change(1, &[10, 11], &members, &groups);
+        assert_eq!(adding.members_changed, 1);
+        assert_eq!(
+            adding.effects,
+            [RuleEffect {
+                product: 11,
+                gaining: 1,
+                losing: 0
+            }]
+        );
+        // Gaining needs confirming only beyond the free seats.
+        assert!(!adding.needs_confirmation(|_| Some(1)));
+        assert!(adding.needs_confirmation(|_| Some(0)));
+        assert!(!adding.needs_confirmation(|_| None));
+        let emptying = rule_change(1, &[], &members, &groups);
+        assert_eq!(emptying.members_changed, 2);
+        assert_eq!(emptying.effects.iter().map(|e| e.losing).sum::<usize>(), 2);
+        // Losing a license always needs confirming: sessions end.
+        assert!(emptying.needs_confirmation(|_| None));
+        assert_eq!(rule_change(1, &[10], &members, &groups), RuleChange::default());
     }
 
     fn someone(direct: &[ProductId], member_groups: &[GroupId], allocate_to_user: bool) -> Member {

@@ -74,9 +74,53 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// "1 user", "2 users", "1,000 users": a count and its noun, singular or plural.
+pub fn plural(n: usize, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{} {plural}", count(n))
+    }
+}
+
+/// What a change did to whom, as a sentence: "Removed Ana Díaz.", "Removed Ana Díaz and Bo
+/// Li.", "Removed 3 users."; `tail` follows the names: "Changed the role of Ana Díaz to Admin."
+pub fn done_to(
+    verb: &str,
+    names: &[impl AsRef<str>],
+    (singular, plural_noun): (&str, &str),
+    tail: &str,
+) -> String {
+    let whom = match names {
+        [] => plural(0, singular, plural_noun),
+        [one] => one.as_ref().to_owned(),
+        [first, second] => format!("{} and {}", first.as_ref(), second.as_ref()),
+        more => plural(more.len(), singular, plural_noun),
+    };
+    format!("{verb} {whom}{tail}.")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{ago, count, until};
+    use super::{ago, count, done_to, plural, until};
+
+    #[test]
+    fn sentences_name_one_or_two_and_count_more() {
+        let users = ("user", "users");
+        assert_eq!(done_to("Removed", &["Ana Díaz"], users, ""), "Removed Ana Díaz.");
+        assert_eq!(
+            done_to("Removed", &["Ana Díaz", "Bo Li"], users, ""),
+            "Removed Ana Díaz and Bo Li."
+        );
+        assert_eq!(done_to("Removed", &["a", "b", "c"], users, ""), "Removed 3 users.");
+        assert_eq!(done_to("Removed", &[] as &[&str], users, ""), "Removed 0 users.");
+        assert_eq!(
+            done_to("Changed the role of", &["Ana Díaz"], users, " to Admin"),
+            "Changed the role of Ana Díaz to Admin."
+        );
+        assert_eq!(plural(1, "invitation", "invitations"), "1 invitation");
+        assert_eq!(plural(1200, "seat", "seats"), "1,200 seats");
+    }
 
     #[test]
     fn until_reads_forward() {

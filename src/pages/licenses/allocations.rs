@@ -8,10 +8,10 @@ use allot_core::{
     AllocationError, AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus,
     MembersSnapshot, OrgId, ProductId, ProductSeats,
     allocation::{
-        InheritanceStatus, describe_licenses, holds_seat_from, members_changed_by_rule,
+        InheritanceStatus, RuleEffect, describe_licenses, holds_seat_from, rule_change,
         seats_left_for,
     },
-    format::count,
+    format::{count, plural},
     sort::{Sort, SortKey},
 };
 use leptos::prelude::*;
@@ -271,7 +271,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
             Some(Ok(change)) => {
                 allocation
                     .toasts
-                    .report_change(&format!("License allocation of {name} saved."), &change);
+                    .report_change(&format!("Saved the license allocation of {name}."), "licenses", &change);
                 allocation.reload();
                 on_close.run(());
             }
@@ -414,8 +414,8 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             .copied()
             .collect::<BTreeSet<ProductId>>(),
     );
-    // `Some(members it changes)` once Save asked to confirm.
-    let confirming = RwSignal::new(None::<usize>);
+    // `Some((members it changes, what happens))` while Save asks to confirm.
+    let confirming = RwSignal::new(None::<(usize, Vec<String>)>);
     let save = Action::new_local(move |products: &Vec<ProductId>| {
         api::set_group_rule(allocation.org, group_id, products.clone())
     });
@@ -425,7 +425,7 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             Some(Ok(change)) => {
                 allocation
                     .toasts
-                    .report_change(&format!("Allocation rule of {name} saved."), &change);
+                    .report_change(&format!("Saved the allocation rule of {name}."), "licenses", &change);
                 allocation.reload();
                 on_close.run(());
             }
@@ -467,49 +467,74 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             })
             .collect_view()
     };
-    let ask = move |_| {
+    // Save applies at once, unless members would lose a license (their sessions end) or more
+    // would gain one than there are free seats: then the panel lists that first.
+    let save_or_confirm = move |_| {
         let products: Vec<ProductId> = ticked.get_untracked().into_iter().collect();
-        let changed = allocation.snapshot(|s| {
-            members_changed_by_rule(
+        let change = allocation.snapshot(|s| {
+            rule_change(
                 group_id,
                 &products,
                 &Allocation::active_members(s),
                 &s.groups,
             )
         });
-        confirming.set(Some(changed));
+        let seats = allocation.seats();
+        let left = |product: ProductId| {
+            seats
+                .iter()
+                .find(|seats| seats.id == product)
+                .and_then(ProductSeats::left)
+        };
+        if change.needs_confirmation(left) {
+            let lines = change
+                .effects
+                .iter()
+                .flat_map(|effect| {
+                    let name = seats
+                        .iter()
+                        .find(|seats| seats.id == effect.product)
+                        .map(|seats| seats.name.clone())
+                        .unwrap_or_default();
+                    consequences(&name, effect, left(effect.product))
+                })
+                .collect();
+            confirming.set(Some((change.members_changed, lines)));
+        } else {
+            save.dispatch(products);
+        }
     };
     let apply = move |_| {
         save.dispatch(ticked.get_untracked().into_iter().collect());
     };
-    let actions = move || {
-        match confirming.get() {
+    let confirm_heading = NodeRef::<leptos::html::H3>::new();
+    confirm_heading.on_load(|heading| {
+        let _ = heading.focus();
+    });
+    let actions = move || match confirming.get() {
         None => view! {
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" on:click=ask>"Save"</button>
+                <button type="button" disabled=move || save.pending().get() on:click=save_or_confirm>"Save"</button>
             </div>
         }
         .into_any(),
-        Some(changed) => view! {
-            <div class="confirm" role="alert">
-                <p>{format!(
-                    "Saving changes the licenses of {} member{}.",
-                    count(changed),
-                    if changed == 1 { "" } else { "s" }
-                )}</p>
+        Some((changed, lines)) => view! {
+            <section class="confirm" aria-labelledby="rule-confirm-title">
+                <h3 id="rule-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm the new rule"</h3>
+                <p>{format!("Saving changes the licenses of {}:", plural(changed, "member", "members"))}</p>
+                <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                 <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                    <button type="button" disabled=move || save.pending().get() on:click=apply>"Apply"</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Back"</button>
+                    <button type="button" disabled=move || save.pending().get() on:click=apply>"Confirm and save"</button>
                 </div>
-            </div>
+            </section>
         }
         .into_any(),
-    }
     };
     view! {
         <Dialog title="Edit Group Allocation Rule".into() on_close panel=true>
-            <p><strong>{name}</strong></p>
+            <p><strong class="clamp" tabindex="0" title=name.clone()>{name.clone()}</strong></p>
             <fieldset>
                 <legend>"Licenses every member inherits"</legend>
                 {products}
@@ -518,6 +543,29 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             {actions}
         </Dialog>
     }
+}
+
+/// What a rule change does with one product, in the words the confirmation lists.
+fn consequences(product: &str, effect: &RuleEffect, left: Option<u32>) -> Vec<String> {
+    let mut lines = Vec::new();
+    if effect.losing > 0 {
+        lines.push(format!(
+            "{} lose {product}: the seats they hold are freed and their sessions end.",
+            plural(effect.losing, "member", "members")
+        ));
+    }
+    if effect.gaining > 0 {
+        let gaining = plural(effect.gaining, "member", "members");
+        lines.push(match left {
+            Some(left) if effect.gaining > left as usize => format!(
+                "{gaining} gain {product}, which has {} free: {} will have none until seats free up (listed under Licenses not allocated).",
+                plural(left as usize, "seat", "seats"),
+                count(effect.gaining - left as usize)
+            ),
+            _ => format!("{gaining} gain {product}: each takes a seat when their product next signs in."),
+        });
+    }
+    lines
 }
 
 /// The License inheritance from group panel: each member's standing with each product of the
@@ -533,7 +581,7 @@ fn InheritancePanel(group_id: GroupId, on_close: Callback<()>) -> impl IntoView 
                 Ok(response) => {
                     if !toasts.report_failures(&response).is_empty() {
                         toasts.info(format!(
-                            "License of {who} released: the seat is free until their product signs in again."
+                            "Released the license of {who}: the seat is free until their product signs in again."
                         ));
                     }
                     allocation.reload();
@@ -596,18 +644,25 @@ fn InheritancePanel(group_id: GroupId, on_close: Callback<()>) -> impl IntoView 
                     let holds = holds_seat_from(member, group);
                     view! {
                         <tr>
-                            <th scope="row">{member.full_name.clone()}</th>
+                            <th scope="row"><span class="clamp" title=member.full_name.clone()>{member.full_name.clone()}</span></th>
                             {statuses}
                             <td>
-                                <button
-                                    type="button"
-                                    class="secondary"
-                                    aria-label=format!("Release license for {who}")
-                                    disabled=!holds
-                                    on:click=move |_| release(id, who.clone())
-                                >
-                                    "Release license"
-                                </button>
+                                // Only a held seat can be released; the others say so.
+                                {if holds {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="secondary"
+                                            aria-label=format!("Release license for {who}")
+                                            on:click=move |_| release(id, who.clone())
+                                        >
+                                            "Release license"
+                                        </button>
+                                    }
+                                    .into_any()
+                                } else {
+                                    view! { <span class="hint">"No seat to release"</span> }.into_any()
+                                }}
                             </td>
                         </tr>
                     }

@@ -257,16 +257,29 @@ fn RemovalDialog(
     /// Which removal (`users`, `online`, `machines`, `offline`).
     what: &'static str,
     ids: Vec<i64>,
+    /// Each item's short name, in the order of `ids`, for the message once done.
+    names: Vec<String>,
+    /// The message's verb and noun: ("Removed", ("licensed user", "licensed users")).
+    done: (&'static str, (&'static str, &'static str)),
     on_close: Callback<()>,
     selected: RwSignal<HashSet<i64>>,
 ) -> impl IntoView {
     let licenses: Licenses = expect_context();
+    let ids_and_names: Vec<(i64, String)> = ids.iter().copied().zip(names).collect();
     let remove = Action::new_local(move |ids: &Vec<i64>| {
         api::remove_licenses(licenses.org, what, ids.clone())
     });
     Effect::new(move |_| match remove.value().get() {
         Some(Ok(response)) => {
-            licenses.toasts.report("removed", &response);
+            let (verb, noun) = done;
+            licenses.toasts.report(&response, |done| {
+                let names: Vec<&String> = done
+                    .iter()
+                    .filter_map(|id| ids_and_names.iter().find(|(of, _)| of == id))
+                    .map(|(_, name)| name)
+                    .collect();
+                allot_core::format::done_to(verb, &names, noun, "")
+            });
             selected.update(HashSet::clear);
             licenses.overview.reload();
             on_close.run(());
@@ -397,6 +410,8 @@ fn LicensedUsers() -> impl IntoView {
                 items=users.iter().map(|u| format!("{} ({})", u.full_name, u.email)).collect()
                 what="users"
                 ids=users.iter().map(|u| u.member_id).collect()
+                names=users.iter().map(|u| u.full_name.clone()).collect()
+                done=("Removed", ("licensed user", "licensed users"))
                 on_close
                 selected
             />
@@ -444,6 +459,8 @@ fn OnlineLicenses() -> impl IntoView {
                 items=sessions.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
                 what="online"
                 ids=sessions.iter().map(|a| a.activation_id).collect()
+                names=sessions.iter().map(|a| a.machine_id.clone()).collect()
+                done=("Removed the license of", ("machine", "machines"))
                 on_close
                 selected
             />
@@ -490,6 +507,8 @@ fn OfflineLicenses() -> impl IntoView {
                     items=expired.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
                     what="offline"
                     ids=expired.iter().map(|a| a.activation_id).collect()
+                    names=expired.iter().map(|a| a.machine_id.clone()).collect()
+                    done=("Cleared the expired offline license of", ("machine", "machines"))
                     on_close
                     selected
                 />
@@ -536,6 +555,8 @@ fn RegisteredMachines() -> impl IntoView {
                 items=machines.iter().map(|m| format!("{} ({}, {})", m.machine_id, m.hostname, m.member_name)).collect()
                 what="machines"
                 ids=machines.iter().map(|m| m.id).collect()
+                names=machines.iter().map(|m| m.machine_id.clone()).collect()
+                done=("Deactivated", ("machine", "machines"))
                 on_close
                 selected
             />

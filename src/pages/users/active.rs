@@ -1,7 +1,7 @@
 use allot_core::{
     Member, MemberStatus, Role,
     allocation::{describe_licenses, role_from_group},
-    format::{ago, count},
+    format::{ago, count, done_to},
     sort::{Sort, SortKey},
 };
 use leptos::prelude::*;
@@ -36,11 +36,20 @@ pub fn member_columns(users: Users) -> Vec<Column<Member>> {
         .sorted_by(|m| SortKey::Number(Some(m.role as i64))),
         Column::new("Join date", |m: &Member| format::date(m.joined_at))
             .sorted_by(|m| SortKey::Number(Some(m.joined_at))),
-        Column::new("License access", move |m: &Member| {
-            users.snapshot(|s| describe_licenses(m, &s.groups, &s.products))
+        // A removed member's seats were freed when they left: they hold nothing now.
+        Column::text("License access", move |m: &Member| match m.status {
+            MemberStatus::Removed => "None: freed on removal".to_owned(),
+            MemberStatus::Active => {
+                users.snapshot(|s| describe_licenses(m, &s.groups, &s.products))
+            }
         })
         .sorted_by(move |m| {
-            let n = users.snapshot(|s| m.effective_licenses(&s.groups).len());
+            let n = match m.status {
+                MemberStatus::Removed => 0,
+                MemberStatus::Active => {
+                    users.snapshot(|s| m.effective_licenses(&s.groups).len())
+                }
+            };
             SortKey::Number(Some(n as i64))
         })
         .class("licenses"),
@@ -63,6 +72,16 @@ pub fn ActiveUsers(state: TabState) -> impl IntoView {
     let removing = RwSignal::new(false);
     let changing_role = RwSignal::new(false);
     let nothing_selected = move || state.selected.with(|selected| selected.is_empty());
+    // Nobody changes their own role: with only themself selected there is nothing to change.
+    let me = current_account().map(|account| account.email.to_lowercase());
+    let only_me_selected = Memo::new(move |_| {
+        let ids = state.selected.get();
+        ids.len() == 1
+            && rows.with(|rows| {
+                rows.iter()
+                    .any(|m| ids.contains(&m.id) && Some(m.email.to_lowercase()) == me)
+            })
+    });
     let selected_members = move || {
         let ids = state.selected.get();
         rows.with(|rows| {
@@ -78,9 +97,18 @@ pub fn ActiveUsers(state: TabState) -> impl IntoView {
             <button type="button" class="danger" disabled=nothing_selected on:click=move |_| removing.set(true)>
                 "Remove Users"
             </button>
-            <button type="button" class="secondary" disabled=nothing_selected on:click=move |_| changing_role.set(true)>
+            <button
+                type="button"
+                class="secondary"
+                disabled=move || nothing_selected() || only_me_selected.get()
+                aria-describedby="change-role-why"
+                on:click=move |_| changing_role.set(true)
+            >
                 "Change Role"
             </button>
+            <span id="change-role-why" class="hint">
+                {move || only_me_selected.get().then_some("You cannot change your own role.")}
+            </span>
         </div>
         {users.members.status("members")}
         <Show when=move || users.members.is_loaded()>
@@ -109,7 +137,16 @@ fn AllocationErrors() -> impl IntoView {
     let users: Users = expect_context();
     let toasts = Toasts::get();
     let org = users.org;
-    let act = move |id: i64, retry: bool| {
+    let act = move |error: &allot_core::AllocationError, retry: bool| {
+        let id = error.id;
+        let done = if retry {
+            format!("Allocated {} to {}.", error.product_name, error.member_name)
+        } else {
+            format!(
+                "Dismissed: {} stays without {}.",
+                error.member_name, error.product_name
+            )
+        };
         leptos::task::spawn_local(async move {
             let result = if retry {
                 api::retry_allocation(org, id).await
@@ -117,11 +154,7 @@ fn AllocationErrors() -> impl IntoView {
                 api::dismiss_allocation_error(org, id).await
             };
             match result {
-                Ok(()) => toasts.info(if retry {
-                    "License allocated."
-                } else {
-                    "Dismissed."
-                }),
+                Ok(()) => toasts.info(done),
                 Err(error) => toasts.error(error.to_string()),
             }
             users.reload();
@@ -134,15 +167,16 @@ fn AllocationErrors() -> impl IntoView {
                 .into_iter()
                 .map(|error| {
                     let what = format!("{}: {}", error.member_name, error.product_name);
+                    let (retried, dismissed) = (error.clone(), error.clone());
                     view! {
                         <li>
                             <strong>{what.clone()}</strong>
                             " — "
                             {error.reason}
-                            <button type="button" class="link" aria-label=format!("Retry {what}") on:click=move |_| act(error.id, true)>
+                            <button type="button" class="link" aria-label=format!("Retry {what}") on:click=move |_| act(&retried, true)>
                                 "Retry"
                             </button>
-                            <button type="button" class="link" aria-label=format!("Dismiss {what}") on:click=move |_| act(error.id, false)>
+                            <button type="button" class="link" aria-label=format!("Dismiss {what}") on:click=move |_| act(&dismissed, false)>
                                 "Dismiss"
                             </button>
                         </li>
@@ -158,6 +192,9 @@ fn AllocationErrors() -> impl IntoView {
         })
     }
 }
+
+/// The noun of the users' messages: "Removed 3 users."
+const USERS: (&str, &str) = ("user", "users");
 
 /// "Ann Lee, Bo Dunn and 3 others": who an action is about, short enough to read.
 fn list_names(members: &[Member]) -> String {
@@ -189,10 +226,10 @@ fn RemoveUsersDialog(
         (Subject::Member, "Removing…"),
         Vec::clone,
         move |ids: &Vec<i64>| api::remove_members(org, ids.clone()),
-        move |response| {
+        move |_, response| {
             let removed = toasts.report_failures(response);
             if !removed.is_empty() {
-                let message = format!("{} removed.", plural(removed.len(), "user"));
+                let message = done_to("Removed", &users.names_of(&removed), USERS, "");
                 toasts.with_action(message, "Undo", move || {
                     undo_removal(users, toasts, removed.clone())
                 });
@@ -227,7 +264,9 @@ fn undo_removal(users: Users, toasts: Toasts, ids: Vec<i64>) {
     leptos::task::spawn_local(async move {
         match api::restore_members(users.org, ids).await {
             Ok(response) => {
-                toasts.report("restored", &response);
+                toasts.report(&response, |done| {
+                    done_to("Restored", &users.names_of(done), USERS, "")
+                });
                 users.reload();
             }
             Err(error) => toasts.error(format!("Undo failed: {error}")),
@@ -235,13 +274,6 @@ fn undo_removal(users: Users, toasts: Toasts, ids: Vec<i64>) {
     });
 }
 
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{} {noun}s", count(n))
-    }
-}
 
 #[component]
 fn ChangeRoleDialog(
@@ -263,7 +295,12 @@ fn ChangeRoleDialog(
         (Subject::Member, "Changing role…"),
         |(ids, _): &(Vec<i64>, Role)| ids.clone(),
         move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
-        move |response| toasts.report("roles changed", response),
+        move |(_, role): &(Vec<i64>, Role), response| {
+            toasts.report(response, |done| {
+                let to = format!(" to {}", role.label());
+                done_to("Changed the role of", &users.names_of(done), USERS, &to)
+            })
+        },
     );
     // Who a group keeps at a higher role than each choice: the server refuses those, and
     // says so here before anything is sent.
@@ -292,33 +329,26 @@ fn ChangeRoleDialog(
             )
         })
     };
+    // Only the roles this admin may grant are offered (the server's rule: only an Owner grants
+    // Owner), so nothing offered is refused afterwards.
     let options = Role::ALL
         .into_iter()
-        .map(|option| {
-            // The same rule the server applies: only an Owner grants Owner.
-            let allowed = actor_role.may_grant(option);
-            view! {
-                <label class="radio" class:disabled=!allowed>
-                    <input
-                        type="radio"
-                        name="role"
-                        disabled=!allowed
-                        on:change=move |_| role.set(Some(option))
-                    />
-                    {option.label()}
-                    {(!allowed).then(|| view! { <span class="hint">" — only an Owner can grant Owner"</span> })}
-                </label>
-            }
-        })
+        .filter(|option| actor_role.may_grant(*option))
+        .map(|option| view! { <option value=option.as_str()>{option.label()}</option> })
         .collect_view();
     let who = list_names(&members);
     view! {
-        <Dialog title="Change Role".into() on_close>
-            <p>{format!("New role for {who}:")}</p>
-            <fieldset>
-                <legend class="visually-hidden">"Role"</legend>
+        <Dialog title="Change User Role".into() on_close>
+            <p class="clamp" tabindex="0" title=who.clone()>{format!("New role for {who}:")}</p>
+            <label for="change-role">"Role"</label>
+            <select
+                id="change-role"
+                on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))
+            >
+                <option value="" selected>"Select a role"</option>
                 {options}
-            </fieldset>
+            </select>
+            {(actor_role != Role::Owner).then(|| view! { <p class="hint">"Only an Owner can make someone Owner."</p> })}
             {includes_me.then(|| view! { <p class="hint">"Your own role stays as it is: nobody changes their own role."</p> })}
             {move || (role.get() == Some(Role::BillingManager)).then(|| view! {
                 <p class="warning">"Billing Managers cannot be in a team: making someone Billing Manager removes them from their teams."</p>

@@ -128,7 +128,7 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
                 .as_ref()
                 .map(|g| g.name.clone())
                 .unwrap_or_default();
-            toasts.report_change(&format!("Group “{name}” created."), &change);
+            toasts.report_change(&format!("Created group {name}."), "role or licenses", &change);
             users.reload();
             on_close.run(());
         }
@@ -203,7 +203,7 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
                 .as_ref()
                 .map(|g| g.name.clone())
                 .unwrap_or_default();
-            toasts.report_change(&format!("Group “{name}” saved."), &change);
+            toasts.report_change(&format!("Saved group {name}."), "role or licenses", &change);
             users.reload();
             on_close.run(());
         }
@@ -458,7 +458,7 @@ fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
         let name = name.clone();
         Effect::new(move |_| match delete.value().get() {
             Some(Ok(change)) => {
-                toasts.report_change(&format!("Group “{name}” deleted."), &change);
+                toasts.report_change(&format!("Deleted group {name}."), "role or licenses", &change);
                 users.reload();
                 on_close.run(());
             }

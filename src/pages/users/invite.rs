@@ -76,7 +76,10 @@ pub fn InviteDialog(
         }
         let merged = list.try_update(|list| list.add(text)).unwrap_or_default();
         if merged > 0 {
-            toasts.info(format!("{merged} address(es) were already in the list."));
+            toasts.info(match merged {
+                1 => "1 address was already in the list.".to_owned(),
+                n => format!("{n} addresses were already in the list."),
+            });
         }
         draft.set(String::new());
         armed.set(false);
@@ -167,6 +170,27 @@ pub fn InviteDialog(
         })
     };
     let blocker = move || list.with(AddressList::blocker);
+    // An empty list is where everyone starts, not a mistake: Next waits, and the hint says
+    // what to do, without an error in red.
+    let problem = move || list.with(|list| (!list.is_empty()).then(|| list.blocker()).flatten());
+    let licenses = NodeRef::<html::Fieldset>::new();
+    // Each step starts with focus on its first control.
+    Effect::new(move |_| {
+        let target: Option<web_sys::HtmlElement> = match step.get() {
+            Step::Addresses => input.get().map(Into::into),
+            Step::Licenses => licenses.get().and_then(|fieldset| {
+                use wasm_bindgen::JsCast;
+                fieldset
+                    .query_selector("input")
+                    .ok()
+                    .flatten()
+                    .and_then(|first| first.dyn_into().ok())
+            }),
+        };
+        if let Some(target) = target {
+            let _ = target.focus();
+        }
+    });
 
     let invite =
         Action::new_local(move |request: &InviteRequest| api::invite(org, request.clone()));
@@ -250,8 +274,8 @@ pub fn InviteDialog(
         <Dialog title="Invite Users".into() on_close=close>
             <Show when=move || step.get() == Step::Addresses>
                 <label for="invite-emails">"Email addresses"</label>
+                // The field first and the chips after it, in reading and Tab order alike.
                 <div class="chips-input" on:click=move |_| { if let Some(input) = input.get() { let _ = input.focus(); } }>
-                    <ul class="chips" aria-label="Addresses to invite">{chips}</ul>
                     <input
                         id="invite-emails"
                         node_ref=input
@@ -264,11 +288,12 @@ pub fn InviteDialog(
                         on:paste=on_paste
                         on:blur=move |_| commit(&draft.get_untracked())
                     />
+                    <ul class="chips" aria-label="Addresses to invite">{chips}</ul>
                 </div>
                 <p id="invite-help" class="hint">
-                    "Separate addresses with a comma, space, Tab, Alt or Enter, or paste a list."
+                    "Add one or more addresses: a comma, space, Tab, Alt or Enter, or leaving the field ends each one; you can also paste a list."
                 </p>
-                <p id="invite-problem" class="error" role="alert">{blocker}</p>
+                <p id="invite-problem" class="error" role="alert">{problem}</p>
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| close.run(())>"Cancel"</button>
                     <button
@@ -282,7 +307,7 @@ pub fn InviteDialog(
             </Show>
             <Show when=move || step.get() == Step::Licenses>
                 <p>{move || format!("Inviting {} people.", count())}</p>
-                <fieldset>
+                <fieldset node_ref=licenses>
                     <legend>"Grant licenses on acceptance"</legend>
                     {products}
                 </fieldset>

@@ -136,6 +136,16 @@ impl Users {
         self.allocation_errors.reload();
     }
 
+    /// The full names of members `ids`, for messages.
+    pub fn names_of(&self, ids: &[i64]) -> Vec<String> {
+        self.snapshot(|s| {
+            ids.iter()
+                .filter_map(|id| s.members.iter().find(|m| m.id == *id))
+                .map(|m| m.full_name.clone())
+                .collect()
+        })
+    }
+
     /// What this admin is doing to the member, until the server confirms it.
     pub fn pending(&self, subject: fn(i64) -> Subject) -> Callback<i64, Option<String>> {
         let members = self.members;
@@ -180,7 +190,6 @@ pub fn UserManagement() -> impl IntoView {
         .collect();
     let states = StoredValue::new(states);
     sync_search_with_url(tab, states);
-    let exporting = RwSignal::new(false);
 
     let placement = crate::app::Placement::get();
     let tabs = TABS
@@ -230,9 +239,7 @@ pub fn UserManagement() -> impl IntoView {
         <div class="page-header">
             <h1>"User Management"</h1>
             <div class="page-actions">
-                <button type="button" class="secondary" on:click=move |_| exporting.set(true)>
-                    "Export Users"
-                </button>
+                <ExportButtons tab states />
                 <button type="button" on:click=move |_| users.inviting.set(Some(Vec::new()))>
                     "Invite Users"
                 </button>
@@ -241,85 +248,71 @@ pub fn UserManagement() -> impl IntoView {
         <div role="tablist" aria-label="Users">{tabs}</div>
         {panel}
         {move || users.inviting.get().map(|prefill| view! { <InviteDialog prefill /> })}
-        {move || exporting.get().then(|| {
-            let tab = tab.get_untracked();
-            let search = states.with_value(|states| states.get(tab.as_str()).map(|s| s.search.get_untracked()));
-            view! { <ExportDialog tab search=search.unwrap_or_default() on_close=Callback::new(move |_| exporting.set(false)) /> }
-        })}
     })
 }
 
-/// Export Users: everyone, or only the rows the current tab's search matches.
+/// Export Users: the document's one click exports every user, active and removed; with a
+/// search on the Active or Removed tab, a second button exports only the rows it matches.
 #[component]
-fn ExportDialog(tab: String, search: String, on_close: Callback<()>) -> impl IntoView {
+fn ExportButtons(tab: Memo<String>, states: StoredValue<HashMap<&'static str, TabState>>) -> impl IntoView {
     let users: Users = expect_context();
-    let search = search.trim().to_owned();
-    let only_matching = RwSignal::new(false);
-    // Matching rows of the Active or Removed tab are active or removed users.
-    let status = match tab.as_str() {
-        "active" | "removed" => tab,
-        _ => "all".to_owned(),
-    };
     let toasts = crate::components::Toasts::get();
     let preparing = RwSignal::new(false);
-    let download = {
-        let search = search.clone();
-        move || {
-            let (status, search) = if only_matching.get_untracked() {
-                (status.clone(), search.clone())
-            } else {
-                ("all".to_owned(), String::new())
-            };
-            preparing.set(true);
-            leptos::task::spawn_local(async move {
-                match api::export(users.org, &status, &search).await {
-                    Ok((csv, name)) => {
-                        crate::dom::save_file(&csv, name.as_deref().unwrap_or("users.csv"));
-                        on_close.run(());
-                    }
-                    Err(error) => {
-                        toasts.error(format!("Export Users failed: {error}"));
-                        preparing.set(false);
-                    }
-                }
-            });
-        }
+    // The search of the current tab, when its rows are users.
+    let matching = move || {
+        let tab = tab.get();
+        let search = states.with_value(|states| states.get(tab.as_str()).map(|s| s.search))?;
+        let search = search.get().trim().to_owned();
+        (matches!(tab.as_str(), "active" | "removed") && !search.is_empty()).then_some((tab, search))
     };
-    let has_search = !search.is_empty();
+    let download = move |status: String, search: String| {
+        preparing.set(true);
+        leptos::task::spawn_local(async move {
+            match api::export(users.org, &status, &search).await {
+                Ok((csv, name)) => {
+                    crate::dom::save_file(&csv, name.as_deref().unwrap_or("users.csv"))
+                }
+                Err(error) => toasts.error(format!("Export Users failed: {error}")),
+            }
+            preparing.set(false);
+        });
+    };
     view! {
-        <crate::components::Dialog title="Export Users".into() on_close>
-            <p>"A CSV file (UTF-8, one row per user) of full name, email, role, status, dates and licenses."</p>
-            <fieldset>
-                <legend>"Which users"</legend>
-                <label class="radio">
-                    <input type="radio" name="export-scope" checked on:change=move |_| only_matching.set(false) />
-                    "All users, active and removed"
-                </label>
-                <label class="radio" class:disabled=!has_search>
-                    <input type="radio" name="export-scope" disabled=!has_search on:change=move |_| only_matching.set(true) />
-                    {if has_search { format!("Only users matching “{search}”") } else { "Only users matching the search (type one first)".to_owned() }}
-                </label>
-            </fieldset>
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" disabled=move || preparing.get() on:click=move |_| download()>
-                    {move || if preparing.get() { "Preparing the CSV…" } else { "Download CSV" }}
+        {move || matching().map(|(tab, search)| {
+            let label = format!("Export only users matching “{search}”");
+            view! {
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || preparing.get()
+                    on:click=move |_| download(tab.clone(), search.clone())
+                >
+                    {label}
                 </button>
-            </div>
-        </crate::components::Dialog>
+            }
+        })}
+        <button
+            type="button"
+            class="secondary"
+            disabled=move || preparing.get()
+            title="A CSV file of every user, active and removed"
+            on:click=move |_| download("all".to_owned(), String::new())
+        >
+            {move || if preparing.get() { "Exporting…" } else { "Export Users" }}
+        </button>
     }
 }
 
 /// A bulk change made from a dialog, sent optimistically: the dialog closes and the rows
 /// show `pending` at once; the server's answer confirms them (the rows change when its event
-/// arrives) or rolls back those it refused, and `done` reports the result.
+/// arrives) or rolls back those it refused, and `done` reports the result of the request.
 pub fn bulk_change<I, F>(
     state: TabState,
     on_close: Callback<()>,
     pending: (fn(i64) -> Subject, &'static str),
     ids: fn(&I) -> Vec<i64>,
     run: impl Fn(&I) -> F + Send + Sync + 'static,
-    done: impl Fn(&BulkResponse) + Send + Sync + 'static,
+    done: impl Fn(&I, &BulkResponse) + Send + Sync + 'static,
 ) -> Callback<I>
 where
     I: Send + Sync + 'static,
@@ -348,7 +341,7 @@ where
                     };
                     users.members.confirm(&of(done_ids), response.seq);
                     users.members.roll_back(&of(refused));
-                    done(&response);
+                    done(&input, &response);
                     users.reload();
                 }
                 Err(error) => {

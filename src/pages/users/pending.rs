@@ -1,6 +1,6 @@
 use allot_core::{
     Invitation,
-    format::{ago, until},
+    format::{ago, plural, until},
     sort::{Sort, SortKey},
 };
 use leptos::prelude::*;
@@ -30,14 +30,14 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
     let org = users.org;
     let now = format::now();
 
-    let copy_link = move |id: i64| {
+    let copy_link = move |id: i64, email: String| {
         leptos::task::spawn_local(async move {
             let copied = match api::invitation_link(org, id).await {
                 Ok(link) => copy_to_clipboard(&link.url).await,
                 Err(error) => Err(error.to_string()),
             };
             match copied {
-                Ok(()) => toasts.info("Activation link copied."),
+                Ok(()) => toasts.info(format!("Copied the activation link for {email}.")),
                 Err(message) => toasts.error(message),
             }
         });
@@ -73,14 +73,15 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
         })
         .sorted_by(|i| SortKey::Number(Some(i.expires_at))),
         Column::new("Actions", move |i: &Invitation| {
-            let (id, email) = (i.id, i.email.clone());
-            let label = i.email.clone();
+            let id = i.id;
+            let (resent, copied) = (i.email.clone(), i.email.clone());
+            let label = &i.email;
             view! {
                 <span class="row-actions">
-                    <button type="button" class="link" aria-label=format!("Resend to {label}") on:click=move |_| resend(id, email.clone())>
+                    <button type="button" class="link" aria-label=format!("Resend to {label}") on:click=move |_| resend(id, resent.clone())>
                         "Resend"
                     </button>
-                    <button type="button" class="link" aria-label=format!("Copy link for {label}") on:click=move |_| copy_link(id)>
+                    <button type="button" class="link" aria-label=format!("Copy link for {label}") on:click=move |_| copy_link(id, copied.clone())>
                         "Copy link"
                     </button>
                 </span>
@@ -140,13 +141,21 @@ fn RevokeDialog(
     let toasts = Toasts::get();
     let org = users.org;
     let ids: Vec<i64> = invitations.iter().map(|i| i.id).collect();
+    let addresses: std::collections::HashMap<i64, String> =
+        invitations.iter().map(|i| (i.id, i.email.clone())).collect();
+    let email_of = move |id: i64| addresses.get(&id).cloned().unwrap_or_default();
     let revoke = bulk_change(
         state,
         on_close,
         (Subject::Invitation, "Revoking…"),
         Vec::clone,
         move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()),
-        move |response| toasts.report("invitations revoked", response),
+        move |_, response| {
+            toasts.report(response, |done| match done {
+                [id] => format!("Revoked the invitation to {}.", email_of(*id)),
+                more => format!("Revoked {}.", plural(more.len(), "invitation", "invitations")),
+            })
+        },
     );
     // In alphabetical order, the easiest to check against.
     let mut emails: Vec<String> = invitations.iter().map(|i| i.email.clone()).collect();
