@@ -4,6 +4,7 @@ mod data_table;
 mod dialog;
 mod error_panel;
 mod icon_button;
+pub mod tabs;
 pub mod icons;
 mod toasts;
 

@@ -114,6 +114,16 @@ pub(crate) async fn issue_token(
 ) -> Result<String, sqlx::Error> {
     let nonce = auth::new_token();
     let token = links.token(id, &nonce);
+    // The link it replaces (a new invitation has none yet) is remembered as replaced.
+    sqlx::query(
+        "INSERT INTO replaced_invitation_links (token_hash, invitation_id, replaced_at)
+         SELECT token_hash, id, ? FROM invitations WHERE id = ? AND token_nonce <> ''
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(crate::db::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("UPDATE invitations SET token_nonce = ?, token_hash = ? WHERE id = ?")
         .bind(&nonce)
         .bind(auth::token_hash(&token))
@@ -697,6 +707,27 @@ async fn linked_invitation(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(invitation) = invitation else {
+        let replaced: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT i.email, o.name, r.replaced_at FROM replaced_invitation_links r
+             JOIN invitations i ON i.id = r.invitation_id
+             JOIN organizations o ON o.id = i.org_id
+             WHERE r.token_hash = ?",
+        )
+        .bind(auth::token_hash(token))
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((email, organization, replaced_at)) = replaced {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "invitation_link_replaced",
+                format!(
+                    "This link was replaced: the invitation to join {organization} was sent \
+                     again to {email} on {}, with a new link. Open the newest invitation \
+                     email, or ask an Admin of {organization} to send it again.",
+                    allot_core::licensing::utc_date(replaced_at)
+                ),
+            ));
+        }
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "invitation_not_found",

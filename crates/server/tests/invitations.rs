@@ -405,12 +405,18 @@ async fn resending_ends_the_old_link_and_gives_24_fresh_hours() {
     let new: InvitationLink = response.json().await.unwrap();
     assert_ne!(new.path, old.path);
     assert!((new.expires_at - (db::now() + DAY)).abs() <= 5, "{new:?}");
-    expect_error(
+    // The old link says it was replaced, and where the new one went.
+    let replaced = expect_error(
         open_link(&server, &old.path).await,
-        StatusCode::NOT_FOUND,
-        "invitation_not_found",
+        StatusCode::GONE,
+        "invitation_link_replaced",
     )
     .await;
+    assert!(
+        replaced.error.message.contains("sent again to ann@new.example"),
+        "{}",
+        replaced.error.message
+    );
     assert_eq!(open_link(&server, &new.path).await.status(), StatusCode::OK);
     assert_eq!(copy_link(&server, &token, id).await, new);
     let mails = server.outbox().await;

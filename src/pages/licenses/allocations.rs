@@ -329,7 +329,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
     };
     view! {
         <Dialog title="Edit License Allocation".into() on_close panel=true>
-            <p><strong>{heading}</strong></p>
+            <p><strong class="clamp" tabindex="0" title=heading.clone()>{heading.clone()}</strong></p>
             <p class="hint">{format!("Licenses now: {now}")}</p>
             <fieldset>
                 <legend>"Licenses allocated directly"</legend>

@@ -18,6 +18,7 @@ use leptos_router::{
 };
 
 use crate::{
+    components::tabs,
     api,
     app::current_organization,
     components::{Column, DataTable, Dialog, IconButton, TableRow, Toasts, Unselectable, icons},
@@ -86,7 +87,7 @@ pub fn LicensesPage() -> impl IntoView {
     reload_on_change(licenses.overview, move || state.licenses_version());
     let query = use_query_map();
     let placement = crate::app::Placement::get();
-    let tabs = SECTIONS
+    let tab_links = SECTIONS
         .iter()
         .map(|&(segment, label, _)| {
             let path = placement.href(&format!("/orgs/{org}/licenses/{segment}"));
@@ -101,6 +102,7 @@ pub fn LicensesPage() -> impl IntoView {
                     attr:role="tab"
                     attr:id=format!("tab-{segment}")
                     attr:aria-selected=move || (section.get() == segment).to_string()
+                    attr:tabindex=move || tabs::tab_index(section.get() == segment)
                 >
                     {label}
                 </A>
@@ -121,7 +123,7 @@ pub fn LicensesPage() -> impl IntoView {
     Either::Right(view! {
         <h1>"License Management"</h1>
         <Summary />
-        <div role="tablist" aria-label="Licenses">{tabs}</div>
+        <div role="tablist" aria-label="Licenses" on:keydown=tabs::arrow_keys>{tab_links}</div>
         {licenses.overview.status("licenses")}
         <Show when=move || licenses.overview.is_loaded()>{panel}</Show>
         <allocations::Allocations />
@@ -293,7 +295,7 @@ fn RemovalDialog(
         .collect_view();
     let items = items
         .into_iter()
-        .map(|item| view! { <li>{item}</li> })
+        .map(|item| view! { <li><span class="clamp" title=item.clone()>{item.clone()}</span></li> })
         .collect_view();
     view! {
         <Dialog title=title.to_owned() on_close>

@@ -239,7 +239,10 @@ fn RemoveUsersDialog(
     let who = list_names(&members);
     view! {
         <Dialog title="Remove Users".into() on_close>
-            <p>{format!("Remove {} from {}?", who, users.organization.with_value(|o| o.name.clone()))}</p>
+            {
+                let question = format!("Remove {} from {}?", who, users.organization.with_value(|o| o.name.clone()));
+                view! { <p class="clamp" tabindex="0" title=question.clone()>{question.clone()}</p> }
+            }
             <ul class="notes">
                 <li>"They can no longer sign in to this organization; their sessions here end at once."</li>
                 <li>"Their registered machine IDs are removed and their license seats freed."</li>

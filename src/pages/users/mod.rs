@@ -23,6 +23,7 @@ use leptos_router::{
 };
 
 use crate::{
+    components::tabs,
     api::{self, ApiError},
     app::current_organization,
     pages::NotFound,
@@ -192,7 +193,7 @@ pub fn UserManagement() -> impl IntoView {
     sync_search_with_url(tab, states);
 
     let placement = crate::app::Placement::get();
-    let tabs = TABS
+    let tab_links = TABS
         .iter()
         .map(|&(segment, label)| {
             let placement = placement.clone();
@@ -209,6 +210,7 @@ pub fn UserManagement() -> impl IntoView {
                     attr:role="tab"
                     attr:id=format!("tab-{segment}")
                     attr:aria-selected=move || (tab.get() == segment).to_string()
+                    attr:tabindex=move || tabs::tab_index(tab.get() == segment)
                 >
                     {label}
                 </A>
@@ -245,7 +247,7 @@ pub fn UserManagement() -> impl IntoView {
                 </button>
             </div>
         </div>
-        <div role="tablist" aria-label="Users">{tabs}</div>
+        <div role="tablist" aria-label="Users" on:keydown=tabs::arrow_keys>{tab_links}</div>
         {panel}
         {move || users.inviting.get().map(|prefill| view! { <InviteDialog prefill /> })}
     })

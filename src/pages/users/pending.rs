@@ -162,7 +162,7 @@ fn RevokeDialog(
     emails.sort();
     let emails = emails
         .into_iter()
-        .map(|email| view! { <li>{email}</li> })
+        .map(|email| view! { <li><span class="clamp" title=email.clone()>{email.clone()}</span></li> })
         .collect_view();
     view! {
         <Dialog title="Revoke Invitation".into() on_close>
