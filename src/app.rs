@@ -2,17 +2,17 @@
 
 use allot_core::{Account, OrgId, OrganizationSummary, Session};
 use leptos::{either::EitherOf3, prelude::*};
-use wasm_bindgen::JsCast;
 use leptos_router::{
     components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes},
     hooks::{use_location, use_navigate, use_params_map},
     path,
 };
+use wasm_bindgen::JsCast;
 
 use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
-    pages::{Home, Join, LicensesPage, Welcome, NotFound, SignIn, TeamsPage, UserManagement},
+    pages::{Home, Join, LicensesPage, NotFound, SignIn, TeamsPage, UserManagement, Welcome},
     sync::{ConnectionStatus, OrgState},
 };
 
@@ -216,16 +216,15 @@ fn OrgShell() -> impl IntoView {
             };
             let account = session.account.full_name.clone();
             let main = NodeRef::<leptos::html::Div>::new();
-            // The target is in the console's shadow root, where the page's #fragment
-            // navigation cannot find it: focus it directly.
-            let skip = move |ev: leptos::ev::MouseEvent| {
-                ev.prevent_default();
+            // A button, not a #fragment link: the target is in the console's shadow root,
+            // where the page's fragment navigation cannot find it.
+            let skip = move |_| {
                 if let Some(main) = main.get_untracked() {
                     let _ = main.focus();
                 }
             };
             EitherOf3::C(view! {
-                <a class="skip-link" href="#allot-content" on:click=skip>"Skip to main content"</a>
+                <button type="button" class="skip-link" on:click=skip>"Skip to main content"</button>
                 <header class="shell-header">
                     <span class="brand" aria-hidden="true">"Allot"</span>
                     {switcher.then(|| view! {
@@ -278,7 +277,10 @@ fn SettingsMenu(account: String, links: AnyView) -> impl IntoView {
         let inside = ev
             .related_target()
             .and_then(|target| target.dyn_into::<web_sys::Node>().ok())
-            .zip(ev.current_target().and_then(|menu| menu.dyn_into::<web_sys::Node>().ok()))
+            .zip(
+                ev.current_target()
+                    .and_then(|menu| menu.dyn_into::<web_sys::Node>().ok()),
+            )
             .is_some_and(|(target, menu)| menu.contains(Some(&target)));
         if !inside {
             open.set(false);

@@ -14,6 +14,10 @@ use wasm_bindgen::JsCast;
 const ROW_HEIGHT: f64 = 44.0;
 /// The scroll area's height before it is first measured.
 const DEFAULT_VIEWPORT: f64 = 640.0;
+/// Left free below a table at the foot of the window, for notices (px).
+const NOTICE_STRIP: f64 = 88.0;
+/// The least height of a table's scroll area (px).
+const MIN_AREA: f64 = 288.0;
 
 /// A table's rows computed from other state once per change of it. Read many times per
 /// keystroke, so not derived on every read; never compared either, since comparing 100,000
@@ -374,10 +378,7 @@ pub fn DataTable<T: TableRow>(
             return;
         };
         let restore = move || {
-            let selector = format!(
-                "tr[aria-rowindex=\"{}\"] :is(input, button)",
-                position + 2
-            );
+            let selector = format!("tr[aria-rowindex=\"{}\"] :is(input, button)", position + 2);
             let row = body
                 .get_untracked()
                 .and_then(|body| body.query_selector(&selector).ok().flatten());
@@ -393,6 +394,27 @@ pub fn DataTable<T: TableRow>(
         request_animation_frame(restore);
     });
 
+    // The scroll area reaches down to a strip left free at the foot of the window, where
+    // notices appear, whatever is above it on the page; measured when drawn and on resize.
+    let area = NodeRef::<leptos::html::Div>::new();
+    let fill_height = RwSignal::new(None::<f64>);
+    let measure = move || {
+        let Some(area) = area.get_untracked() else {
+            return;
+        };
+        let page = leptos::prelude::window();
+        let top = area.get_bounding_client_rect().top() + page.scroll_y().unwrap_or_default();
+        let height = page
+            .inner_height()
+            .ok()
+            .and_then(|height| height.as_f64())
+            .unwrap_or_default();
+        fill_height.set(Some((height - top - NOTICE_STRIP).max(MIN_AREA)));
+        viewport.set(area.client_height() as f64);
+    };
+    area.on_load(move |_| request_animation_frame(measure));
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
     let on_scroll = move |ev: leptos::ev::Event| {
         let area = event_target::<web_sys::Element>(&ev);
         scroll_top.set(area.scroll_top() as f64);
@@ -439,7 +461,15 @@ pub fn DataTable<T: TableRow>(
             })}
         </div>
         // Focusable and named: on a narrow screen it scrolls sideways, by keyboard too.
-        <div class="table-scroll" tabindex="0" role="region" aria-label=format!("Table of {noun}") on:scroll=on_scroll>
+        <div
+            class="table-scroll"
+            node_ref=area
+            tabindex="0"
+            role="region"
+            aria-label=format!("Table of {noun}")
+            style:--fill-height=move || fill_height.get().map(|height| format!("{height}px"))
+            on:scroll=on_scroll
+        >
             <table
                 aria-label=noun
                 aria-rowcount=move || matching.with(Vec::len) + 1

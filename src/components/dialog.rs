@@ -26,6 +26,14 @@ pub fn Dialog(
         crate::dom::active_element().and_then(|element| element.dyn_into::<HtmlElement>().ok());
     dialog.on_load(|dialog| {
         let _ = dialog.show_modal();
+        // Focus starts on the first control, not on a long name that takes focus only to be
+        // read whole.
+        if let Ok(Some(first)) = dialog
+            .query_selector(&FOCUSABLE.replace(", [tabindex]", ", [tabindex]:not(.clamp-host)"))
+            && let Ok(first) = first.dyn_into::<HtmlElement>()
+        {
+            let _ = first.focus();
+        }
     });
     on_cleanup(move || {
         // Closed before it leaves the page: removing an open modal dialog would drop focus

@@ -27,10 +27,7 @@ pub fn IconButton(
     #[prop(default = "edit")]
     tone: &'static str,
 ) -> impl IntoView {
-    let id = format!(
-        "tooltip-{}",
-        NEXT_TOOLTIP.fetch_add(1, Ordering::Relaxed)
-    );
+    let id = format!("tooltip-{}", NEXT_TOOLTIP.fetch_add(1, Ordering::Relaxed));
     let toasts = use_context::<Toasts>();
     let click = move |_| match disabled {
         Some(why) => {

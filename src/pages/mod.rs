@@ -3,17 +3,17 @@
 mod home;
 mod join;
 mod licenses;
-mod welcome;
 mod not_found;
 mod sign_in;
 mod teams;
 pub(crate) mod users;
+mod welcome;
 
 pub use home::Home;
 pub use join::Join;
 pub use licenses::LicensesPage;
-pub use welcome::Welcome;
 pub use not_found::NotFound;
 pub use sign_in::SignIn;
 pub use teams::TeamsPage;
 pub use users::UserManagement;
+pub use welcome::Welcome;

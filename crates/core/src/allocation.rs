@@ -192,7 +192,8 @@ impl RuleChange {
     /// end), or more members gain a product than it has free seats (`left` per product).
     pub fn needs_confirmation(&self, left: impl Fn(ProductId) -> Option<u32>) -> bool {
         self.effects.iter().any(|effect| {
-            effect.losing > 0 || left(effect.product).is_some_and(|left| effect.gaining > left as usize)
+            effect.losing > 0
+                || left(effect.product).is_some_and(|left| effect.gaining > left as usize)
         })
     }
 }
@@ -224,7 +225,10 @@ pub fn rule_change(
     };
     let mut result = RuleChange::default();
     let mut effects: std::collections::BTreeMap<ProductId, (usize, usize)> = Default::default();
-    for member in members.iter().filter(|member| member.groups.contains(&group)) {
+    for member in members
+        .iter()
+        .filter(|member| member.groups.contains(&group))
+    {
         let before = products_of(member.effective_licenses(groups));
         let after = products_of(member.effective_licenses(&changed));
         if before == after {
@@ -566,7 +570,10 @@ mod tests {
         assert_eq!(emptying.effects.iter().map(|e| e.losing).sum::<usize>(), 2);
         // Losing a license always needs confirming: sessions end.
         assert!(emptying.needs_confirmation(|_| None));
-        assert_eq!(rule_change(1, &[10], &members, &groups), RuleChange::default());
+        assert_eq!(
+            rule_change(1, &[10], &members, &groups),
+            RuleChange::default()
+        );
     }
 
     fn someone(direct: &[ProductId], member_groups: &[GroupId], allocate_to_user: bool) -> Member {

@@ -107,13 +107,22 @@ mod tests {
     #[test]
     fn sentences_name_one_or_two_and_count_more() {
         let users = ("user", "users");
-        assert_eq!(done_to("Removed", &["Ana Díaz"], users, ""), "Removed Ana Díaz.");
+        assert_eq!(
+            done_to("Removed", &["Ana Díaz"], users, ""),
+            "Removed Ana Díaz."
+        );
         assert_eq!(
             done_to("Removed", &["Ana Díaz", "Bo Li"], users, ""),
             "Removed Ana Díaz and Bo Li."
         );
-        assert_eq!(done_to("Removed", &["a", "b", "c"], users, ""), "Removed 3 users.");
-        assert_eq!(done_to("Removed", &[] as &[&str], users, ""), "Removed 0 users.");
+        assert_eq!(
+            done_to("Removed", &["a", "b", "c"], users, ""),
+            "Removed 3 users."
+        );
+        assert_eq!(
+            done_to("Removed", &[] as &[&str], users, ""),
+            "Removed 0 users."
+        );
         assert_eq!(
             done_to("Changed the role of", &["Ana Díaz"], users, " to Admin"),
             "Changed the role of Ana Díaz to Admin."

@@ -24,14 +24,22 @@ impl ProductSeats {
         let Some(seats) = self.seats else {
             return "No seat limit".to_owned();
         };
-        let used = format!("{} of {} seats used", count(self.used as usize), count(seats as usize));
+        let used = format!(
+            "{} of {} seats used",
+            count(self.used as usize),
+            count(seats as usize)
+        );
         match self.reserved {
             0 => used,
             reserved => format!(
                 "{used}: {} in use, {} reserved by pending {}",
                 count(self.in_use() as usize),
                 count(reserved as usize),
-                if reserved == 1 { "invitation" } else { "invitations" }
+                if reserved == 1 {
+                    "invitation"
+                } else {
+                    "invitations"
+                }
             ),
         }
     }

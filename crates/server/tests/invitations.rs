@@ -413,7 +413,10 @@ async fn resending_ends_the_old_link_and_gives_24_fresh_hours() {
     )
     .await;
     assert!(
-        replaced.error.message.contains("sent again to ann@new.example"),
+        replaced
+            .error
+            .message
+            .contains("sent again to ann@new.example"),
         "{}",
         replaced.error.message
     );

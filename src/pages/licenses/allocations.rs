@@ -23,7 +23,7 @@ use leptos_router::{
 use super::Licenses;
 use crate::{
     api,
-    components::{Column, DataTable, Dialog, IconButton, Toasts, icons},
+    components::{Clamped, Column, DataTable, Dialog, IconButton, Toasts, icons},
     pages::users::reload_on_change,
     remote::Remote,
     rows::GroupRow,
@@ -48,6 +48,11 @@ impl Allocation {
     /// counts above with them; allocation errors are loaded again.
     fn reload(&self) {
         self.errors.reload();
+    }
+
+    /// Products with their seats, as they are now, without following their changes.
+    fn seats_untracked(&self) -> Vec<ProductSeats> {
+        untrack(|| self.seats())
     }
 
     /// Products with their seats.
@@ -269,9 +274,11 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
         let name = name.clone();
         Effect::new(move |_| match save.value().get() {
             Some(Ok(change)) => {
-                allocation
-                    .toasts
-                    .report_change(&format!("Saved the license allocation of {name}."), "licenses", &change);
+                allocation.toasts.report_change(
+                    &format!("Saved the license allocation of {name}."),
+                    "licenses",
+                    &change,
+                );
                 allocation.reload();
                 on_close.run(());
             }
@@ -279,39 +286,47 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
             None => {}
         });
     }
-    let products = move || {
-        allocation
-            .seats()
-            .into_iter()
-            .map(|product| {
-                let id = product.id;
-                let left = member.with_value(|m| seats_left_for(m, &product));
-                // Unticking and ticking again keeps the member's own seat: `left` counts it.
-                let full = left == Some(0);
-                view! {
-                    <label class="checkbox" class:disabled=full>
-                        <input
-                            type="checkbox"
-                            disabled=full
-                            prop:checked=move || ticked.with(|t| t.contains(&id))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                ticked.update(|t| {
-                                    if on {
-                                        t.insert(id);
-                                    } else {
-                                        t.remove(&id);
-                                    }
-                                });
-                            }
-                        />
-                        {product.name.clone()}
-                        <span class="hint">{seats_hint(left)}</span>
-                    </label>
-                }
-            })
-            .collect_view()
-    };
+    // The checkboxes are drawn once; only the seat counts follow the organization's changes,
+    // so a change elsewhere neither redraws a box being ticked nor takes focus away.
+    let seats = Memo::new(move |_| allocation.seats());
+    let products = allocation
+        .seats_untracked()
+        .into_iter()
+        .map(|product| {
+            let id = product.id;
+            let left = move || {
+                seats.with(|seats| {
+                    seats
+                        .iter()
+                        .find(|seats| seats.id == id)
+                        .and_then(|seats| member.with_value(|m| seats_left_for(m, seats)))
+                })
+            };
+            // Unticking and ticking again keeps the member's own seat: `left` counts it.
+            let full = move || left() == Some(0);
+            view! {
+                <label class="checkbox" class:disabled=full>
+                    <input
+                        type="checkbox"
+                        disabled=full
+                        prop:checked=move || ticked.with(|t| t.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            ticked.update(|t| {
+                                if on {
+                                    t.insert(id);
+                                } else {
+                                    t.remove(&id);
+                                }
+                            });
+                        }
+                    />
+                    {product.name.clone()}
+                    <span class="hint">{move || seats_hint(left())}</span>
+                </label>
+            }
+        })
+        .collect_view();
     let blocked_notice = move || {
         (allocate_to_user.get() && ticked.with(BTreeSet::is_empty)).then(|| {
             view! {
@@ -329,7 +344,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
     };
     view! {
         <Dialog title="Edit License Allocation".into() on_close panel=true>
-            <p><strong class="clamp" tabindex="0" title=heading.clone()>{heading.clone()}</strong></p>
+            <p class="subject"><Clamped text=heading /></p>
             <p class="hint">{format!("Licenses now: {now}")}</p>
             <fieldset>
                 <legend>"Licenses allocated directly"</legend>
@@ -423,9 +438,11 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
         let name = name.clone();
         Effect::new(move |_| match save.value().get() {
             Some(Ok(change)) => {
-                allocation
-                    .toasts
-                    .report_change(&format!("Saved the allocation rule of {name}."), "licenses", &change);
+                allocation.toasts.report_change(
+                    &format!("Saved the allocation rule of {name}."),
+                    "licenses",
+                    &change,
+                );
                 allocation.reload();
                 on_close.run(());
             }
@@ -436,37 +453,44 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             None => {}
         });
     }
-    let products = move || {
-        allocation
-            .seats()
-            .into_iter()
-            .map(|product| {
-                let id = product.id;
-                view! {
-                    <label class="checkbox">
-                        <input
-                            type="checkbox"
-                            prop:checked=move || ticked.with(|t| t.contains(&id))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                // The count shown no longer holds.
-                                confirming.set(None);
-                                ticked.update(|t| {
-                                    if on {
-                                        t.insert(id);
-                                    } else {
-                                        t.remove(&id);
-                                    }
-                                });
-                            }
-                        />
-                        {product.name.clone()}
-                        <span class="hint">{seats_hint(product.left())}</span>
-                    </label>
-                }
-            })
-            .collect_view()
-    };
+    let seats = Memo::new(move |_| allocation.seats());
+    let products = allocation
+        .seats_untracked()
+        .into_iter()
+        .map(|product| {
+            let id = product.id;
+            let left = move || {
+                seats.with(|seats| {
+                    seats
+                        .iter()
+                        .find(|seats| seats.id == id)
+                        .and_then(ProductSeats::left)
+                })
+            };
+            view! {
+                <label class="checkbox">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || ticked.with(|t| t.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            // The count shown no longer holds.
+                            confirming.set(None);
+                            ticked.update(|t| {
+                                if on {
+                                    t.insert(id);
+                                } else {
+                                    t.remove(&id);
+                                }
+                            });
+                        }
+                    />
+                    {product.name.clone()}
+                    <span class="hint">{move || seats_hint(left())}</span>
+                </label>
+            }
+        })
+        .collect_view();
     // Save applies at once, unless members would lose a license (their sessions end) or more
     // would gain one than there are free seats: then the panel lists that first.
     let save_or_confirm = move |_| {
@@ -511,7 +535,8 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     confirm_heading.on_load(|heading| {
         let _ = heading.focus();
     });
-    let actions = move || match confirming.get() {
+    let actions = move || {
+        match confirming.get() {
         None => view! {
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
@@ -531,10 +556,11 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             </section>
         }
         .into_any(),
+    }
     };
     view! {
         <Dialog title="Edit Group Allocation Rule".into() on_close panel=true>
-            <p><strong class="clamp" tabindex="0" title=name.clone()>{name.clone()}</strong></p>
+            <p class="subject"><Clamped text=name.clone() /></p>
             <fieldset>
                 <legend>"Licenses every member inherits"</legend>
                 {products}

@@ -18,9 +18,9 @@ use leptos_router::{
 };
 
 use crate::{
-    components::tabs,
     api,
     app::current_organization,
+    components::tabs,
     components::{Column, DataTable, Dialog, IconButton, TableRow, Toasts, Unselectable, icons},
     format,
     pages::{NotFound, users::reload_on_change},

@@ -11,7 +11,7 @@ use crate::sync::Subject;
 use crate::{
     api,
     app::current_account,
-    components::{Column, DataTable, Dialog, Toasts},
+    components::{Clamped, Column, DataTable, Dialog, Toasts},
     format,
 };
 
@@ -46,9 +46,7 @@ pub fn member_columns(users: Users) -> Vec<Column<Member>> {
         .sorted_by(move |m| {
             let n = match m.status {
                 MemberStatus::Removed => 0,
-                MemberStatus::Active => {
-                    users.snapshot(|s| m.effective_licenses(&s.groups).len())
-                }
+                MemberStatus::Active => users.snapshot(|s| m.effective_licenses(&s.groups).len()),
             };
             SortKey::Number(Some(n as i64))
         })
@@ -241,7 +239,7 @@ fn RemoveUsersDialog(
         <Dialog title="Remove Users".into() on_close>
             {
                 let question = format!("Remove {} from {}?", who, users.organization.with_value(|o| o.name.clone()));
-                view! { <p class="clamp" tabindex="0" title=question.clone()>{question.clone()}</p> }
+                view! { <p><Clamped text=question /></p> }
             }
             <ul class="notes">
                 <li>"They can no longer sign in to this organization; their sessions here end at once."</li>
@@ -276,7 +274,6 @@ fn undo_removal(users: Users, toasts: Toasts, ids: Vec<i64>) {
         }
     });
 }
-
 
 #[component]
 fn ChangeRoleDialog(
@@ -342,7 +339,7 @@ fn ChangeRoleDialog(
     let who = list_names(&members);
     view! {
         <Dialog title="Change User Role".into() on_close>
-            <p class="clamp" tabindex="0" title=who.clone()>{format!("New role for {who}:")}</p>
+            <p><Clamped text=format!("New role for {who}:") /></p>
             <label for="change-role">"Role"</label>
             <select
                 id="change-role"

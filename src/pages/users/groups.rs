@@ -128,7 +128,11 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
                 .as_ref()
                 .map(|g| g.name.clone())
                 .unwrap_or_default();
-            toasts.report_change(&format!("Created group {name}."), "role or licenses", &change);
+            toasts.report_change(
+                &format!("Created group {name}."),
+                "role or licenses",
+                &change,
+            );
             users.reload();
             on_close.run(());
         }
@@ -343,6 +347,8 @@ fn MemberPicker(candidates: Signal<Vec<Member>>, on_pick: Callback<MemberId>) ->
         on_pick.run(member);
         query.set(String::new());
         active.set(0);
+        // The list closes with the choice, so that it covers nothing; typing opens it again.
+        open.set(false);
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let len = matches.with(Vec::len);
@@ -458,7 +464,11 @@ fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
         let name = name.clone();
         Effect::new(move |_| match delete.value().get() {
             Some(Ok(change)) => {
-                toasts.report_change(&format!("Deleted group {name}."), "role or licenses", &change);
+                toasts.report_change(
+                    &format!("Deleted group {name}."),
+                    "role or licenses",
+                    &change,
+                );
                 users.reload();
                 on_close.run(());
             }

@@ -23,9 +23,9 @@ use leptos_router::{
 };
 
 use crate::{
-    components::tabs,
     api::{self, ApiError},
     app::current_organization,
+    components::tabs,
     pages::NotFound,
     remote::Remote,
     sync::{OrgState, Subject},
@@ -256,7 +256,10 @@ pub fn UserManagement() -> impl IntoView {
 /// Export Users: the document's one click exports every user, active and removed; with a
 /// search on the Active or Removed tab, a second button exports only the rows it matches.
 #[component]
-fn ExportButtons(tab: Memo<String>, states: StoredValue<HashMap<&'static str, TabState>>) -> impl IntoView {
+fn ExportButtons(
+    tab: Memo<String>,
+    states: StoredValue<HashMap<&'static str, TabState>>,
+) -> impl IntoView {
     let users: Users = expect_context();
     let toasts = crate::components::Toasts::get();
     let preparing = RwSignal::new(false);
@@ -265,7 +268,8 @@ fn ExportButtons(tab: Memo<String>, states: StoredValue<HashMap<&'static str, Ta
         let tab = tab.get();
         let search = states.with_value(|states| states.get(tab.as_str()).map(|s| s.search))?;
         let search = search.get().trim().to_owned();
-        (matches!(tab.as_str(), "active" | "removed") && !search.is_empty()).then_some((tab, search))
+        (matches!(tab.as_str(), "active" | "removed") && !search.is_empty())
+            .then_some((tab, search))
     };
     let download = move |status: String, search: String| {
         preparing.set(true);
@@ -286,10 +290,11 @@ fn ExportButtons(tab: Memo<String>, states: StoredValue<HashMap<&'static str, Ta
                 <button
                     type="button"
                     class="secondary"
+                    title=label.clone()
                     disabled=move || preparing.get()
                     on:click=move |_| download(tab.clone(), search.clone())
                 >
-                    {label}
+                    {label.clone()}
                 </button>
             }
         })}

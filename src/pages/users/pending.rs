@@ -141,8 +141,10 @@ fn RevokeDialog(
     let toasts = Toasts::get();
     let org = users.org;
     let ids: Vec<i64> = invitations.iter().map(|i| i.id).collect();
-    let addresses: std::collections::HashMap<i64, String> =
-        invitations.iter().map(|i| (i.id, i.email.clone())).collect();
+    let addresses: std::collections::HashMap<i64, String> = invitations
+        .iter()
+        .map(|i| (i.id, i.email.clone()))
+        .collect();
     let email_of = move |id: i64| addresses.get(&id).cloned().unwrap_or_default();
     let revoke = bulk_change(
         state,
@@ -153,7 +155,10 @@ fn RevokeDialog(
         move |_, response| {
             toasts.report(response, |done| match done {
                 [id] => format!("Revoked the invitation to {}.", email_of(*id)),
-                more => format!("Revoked {}.", plural(more.len(), "invitation", "invitations")),
+                more => format!(
+                    "Revoked {}.",
+                    plural(more.len(), "invitation", "invitations")
+                ),
             })
         },
     );
