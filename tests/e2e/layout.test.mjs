@@ -135,6 +135,29 @@ test('on a phone the top bar folds into Settings, and every dialog and panel can
   await assertReachable(page, allocation.getByRole('button', { name: 'Save' }), 'Save in Edit License Allocation');
   await page.keyboard.press('Escape');
 
+  // The other popups, each with its actions in view.
+  const popups = [
+    ['/orgs/1/licenses/machines', 'registered machines', /^Remove /, 'Deactivate Machine', 'Remove'],
+    ['/orgs/1/users/groups', 'groups', /^Delete group /, 'Delete group', 'Delete'],
+  ];
+  for (const [path, table, opener, title, action] of popups) {
+    await page.goto(`${server.url}${path}`);
+    await page.getByRole('table', { name: table, exact: true }).getByRole('button', { name: opener }).first().click();
+    await assertReachable(page, dialog(page, title).getByRole('button', { name: action, exact: true }), `${action} in ${title}`);
+    await assertReachable(page, dialog(page, title).getByRole('button', { name: 'Cancel' }), `Cancel in ${title}`);
+    await page.keyboard.press('Escape');
+    await dialog(page, title).waitFor({ state: 'detached' });
+  }
+  await page.goto(`${server.url}/orgs/1/users/pending`);
+  await page.getByRole('table', { name: 'pending invitations' }).getByRole('checkbox', { name: /^Select (?!all)/ }).first().check();
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await assertReachable(page, dialog(page, 'Revoke Invitation').getByRole('button', { name: 'Revoke' }), 'Revoke in Revoke Invitation');
+  await page.keyboard.press('Escape');
+  await page.getByRole('tab', { name: 'Groups' }).click();
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await assertReachable(page, dialog(page, 'Create group').getByRole('button', { name: 'Create' }), 'Create in Create group');
+  await page.keyboard.press('Escape');
+
   // Invite Users: both steps' actions in view; no error before anything is typed.
   await page.goto(`${server.url}/orgs/1/users/active`);
   await page.getByRole('button', { name: 'Invite Users' }).click();

@@ -51,7 +51,7 @@ test('machines and sessions from the license API are seen and ended from License
   await page.getByRole('heading', { name: 'License Management' }).waitFor();
   const runtime = page.getByRole('article', { name: 'Runtime Engine' });
   // The demo may hold sessions of its own: counts are compared before and after.
-  const floatingUsed = async () => Number((await runtime.textContent()).match(/Floating seats, online: (\d+) of 40/)[1]);
+  const floatingUsed = async () => Number((await runtime.textContent()).match(/Floating, online: (\d+) of 40 in use by sessions/)[1]);
   const floatingBefore = await floatingUsed();
   assert.ok(floatingBefore >= 1, "the owner's floating session holds a seat");
   await assertAccessible(page, 'Licensed Users');
@@ -70,7 +70,7 @@ test('machines and sessions from the license API are seen and ended from License
   await page.waitForFunction((n) => __allot.query('.summary').textContent === `${n} online licenses`, onlineBefore - 1);
   assert.equal(await owner.heartbeat(floating), 410, 'the ended session is told to stop');
   assert.equal(await owner.heartbeat(named), 200);
-  await runtime.getByText(`Floating seats, online: ${floatingBefore - 1} of 40 seats used`).waitFor();
+  await runtime.getByText(`Floating, online: ${floatingBefore - 1} of 40 in use by sessions`).waitFor();
 
   // Offline Licenses: the remove control is disabled, and says why.
   await page.getByRole('tab', { name: 'Offline Licenses' }).click();

@@ -128,7 +128,7 @@ test('a copied link opens in a fresh browser, the invitee joins, and appears in 
   await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill('new.joiner');
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await page.getByRole('button', { name: 'Copy link for new.joiner@example.com' }).click();
-  await toast(page, 'Activation link copied.').waitFor();
+  await toast(page, 'Copied the activation link for new.joiner@example.com.').waitFor();
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /\/join\/[0-9a-f]{32,}$/);
 
