@@ -306,7 +306,10 @@ pub fn InviteDialog(
                 </div>
             </Show>
             <Show when=move || step.get() == Step::Licenses>
-                <p>{move || format!("Inviting {} people.", count())}</p>
+                <p>{move || match count() {
+                    1 => "Inviting 1 person.".to_owned(),
+                    n => format!("Inviting {} people.", allot_core::format::count(n as usize)),
+                }}</p>
                 <fieldset node_ref=licenses>
                     <legend>"Grant licenses on acceptance"</legend>
                     {products}
