@@ -689,6 +689,32 @@ struct LinkedInvitation {
     expires_at: i64,
 }
 
+/// The refusal for a link that Resend replaced, saying so and where the new one went; `None`
+/// for a token that never was a link.
+async fn replaced_link(conn: &mut SqliteConnection, token: &str) -> ApiResult<Option<ApiError>> {
+    let replaced: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT i.email, o.name, r.replaced_at FROM replaced_invitation_links r
+         JOIN invitations i ON i.id = r.invitation_id
+         JOIN organizations o ON o.id = i.org_id
+         WHERE r.token_hash = ?",
+    )
+    .bind(auth::token_hash(token))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(replaced.map(|(email, organization, replaced_at)| {
+        ApiError::new(
+            StatusCode::GONE,
+            "invitation_link_replaced",
+            format!(
+                "This link was replaced: the invitation to join {organization} was sent again \
+                 to {email} on {}, with a new link. Open the newest invitation email, or ask \
+                 an Admin of {organization} to send it again.",
+                allot_core::licensing::utc_date(replaced_at)
+            ),
+        )
+    }))
+}
+
 /// The invitation behind a link, if the link still works; otherwise 404 or 410 saying why and
 /// what to do.
 async fn linked_invitation(
@@ -707,26 +733,8 @@ async fn linked_invitation(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(invitation) = invitation else {
-        let replaced: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT i.email, o.name, r.replaced_at FROM replaced_invitation_links r
-             JOIN invitations i ON i.id = r.invitation_id
-             JOIN organizations o ON o.id = i.org_id
-             WHERE r.token_hash = ?",
-        )
-        .bind(auth::token_hash(token))
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some((email, organization, replaced_at)) = replaced {
-            return Err(ApiError::new(
-                StatusCode::GONE,
-                "invitation_link_replaced",
-                format!(
-                    "This link was replaced: the invitation to join {organization} was sent \
-                     again to {email} on {}, with a new link. Open the newest invitation \
-                     email, or ask an Admin of {organization} to send it again.",
-                    allot_core::licensing::utc_date(replaced_at)
-                ),
-            ));
+        if let Some(replaced) = replaced_link(conn, token).await? {
+            return Err(replaced);
         }
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

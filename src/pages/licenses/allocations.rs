@@ -286,47 +286,10 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
             None => {}
         });
     }
-    // The checkboxes are drawn once; only the seat counts follow the organization's changes,
-    // so a change elsewhere neither redraws a box being ticked nor takes focus away.
-    let seats = Memo::new(move |_| allocation.seats());
-    let products = allocation
-        .seats_untracked()
-        .into_iter()
-        .map(|product| {
-            let id = product.id;
-            let left = move || {
-                seats.with(|seats| {
-                    seats
-                        .iter()
-                        .find(|seats| seats.id == id)
-                        .and_then(|seats| member.with_value(|m| seats_left_for(m, seats)))
-                })
-            };
-            // Unticking and ticking again keeps the member's own seat: `left` counts it.
-            let full = move || left() == Some(0);
-            view! {
-                <label class="checkbox" class:disabled=full>
-                    <input
-                        type="checkbox"
-                        disabled=full
-                        prop:checked=move || ticked.with(|t| t.contains(&id))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            ticked.update(|t| {
-                                if on {
-                                    t.insert(id);
-                                } else {
-                                    t.remove(&id);
-                                }
-                            });
-                        }
-                    />
-                    {product.name.clone()}
-                    <span class="hint">{move || seats_hint(left())}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    // Unticking and ticking again keeps the member's own seat: `seats_left_for` counts it.
+    let left =
+        Callback::new(move |seats: ProductSeats| member.with_value(|m| seats_left_for(m, &seats)));
+    let products = view! { <ProductChoices ticked left disable_full=true /> };
     let blocked_notice = move || {
         (allocate_to_user.get() && ticked.with(BTreeSet::is_empty)).then(|| {
             view! {
@@ -416,6 +379,62 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// The products as checkboxes, each with the seats `left` for it. The boxes are drawn once;
+/// only the seat counts follow the organization's changes, so a change elsewhere neither
+/// redraws a box being ticked nor takes focus away.
+#[component]
+fn ProductChoices(
+    ticked: RwSignal<BTreeSet<ProductId>>,
+    left: Callback<ProductSeats, Option<u32>>,
+    /// A product with no seat left cannot be ticked.
+    #[prop(optional)]
+    disable_full: bool,
+    #[prop(optional)] on_toggle: Option<Callback<()>>,
+) -> impl IntoView {
+    let allocation: Allocation = expect_context();
+    let seats = Memo::new(move |_| allocation.seats());
+    allocation
+        .seats_untracked()
+        .into_iter()
+        .map(|product| {
+            let id = product.id;
+            let left = move || {
+                seats.with(|seats| {
+                    seats
+                        .iter()
+                        .find(|seats| seats.id == id)
+                        .and_then(|seats| left.run(seats.clone()))
+                })
+            };
+            let full = move || disable_full && left() == Some(0);
+            view! {
+                <label class="checkbox" class:disabled=full>
+                    <input
+                        type="checkbox"
+                        disabled=full
+                        prop:checked=move || ticked.with(|t| t.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            if let Some(on_toggle) = on_toggle {
+                                on_toggle.run(());
+                            }
+                            ticked.update(|t| {
+                                if on {
+                                    t.insert(id);
+                                } else {
+                                    t.remove(&id);
+                                }
+                            });
+                        }
+                    />
+                    {product.name.clone()}
+                    <span class="hint">{move || seats_hint(left())}</span>
+                </label>
+            }
+        })
+        .collect_view()
+}
+
 /// The Edit Group Allocation Rule panel: Save first says how many members it changes.
 #[component]
 fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
@@ -453,44 +472,14 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
             None => {}
         });
     }
-    let seats = Memo::new(move |_| allocation.seats());
-    let products = allocation
-        .seats_untracked()
-        .into_iter()
-        .map(|product| {
-            let id = product.id;
-            let left = move || {
-                seats.with(|seats| {
-                    seats
-                        .iter()
-                        .find(|seats| seats.id == id)
-                        .and_then(ProductSeats::left)
-                })
-            };
-            view! {
-                <label class="checkbox">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || ticked.with(|t| t.contains(&id))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            // The count shown no longer holds.
-                            confirming.set(None);
-                            ticked.update(|t| {
-                                if on {
-                                    t.insert(id);
-                                } else {
-                                    t.remove(&id);
-                                }
-                            });
-                        }
-                    />
-                    {product.name.clone()}
-                    <span class="hint">{move || seats_hint(left())}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    let products = view! {
+        <ProductChoices
+            ticked
+            left=Callback::new(|seats: ProductSeats| seats.left())
+            // The consequences shown no longer hold.
+            on_toggle=Callback::new(move |_| confirming.set(None))
+        />
+    };
     // Save applies at once, unless members would lose a license (their sessions end) or more
     // would gain one than there are free seats: then the panel lists that first.
     let save_or_confirm = move |_| {
