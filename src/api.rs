@@ -92,6 +92,9 @@ pub enum ApiError {
     Network,
     /// The server failed (5xx) or answered something unreadable.
     Server(String),
+    /// The password was right, but the browser did not keep the session cookie: it keeps
+    /// `Secure` cookies only over HTTPS (Safari, even on 127.0.0.1).
+    CookieRefused,
 }
 
 impl fmt::Display for ApiError {
@@ -104,6 +107,11 @@ impl fmt::Display for ApiError {
             ApiError::Network => {
                 f.write_str("The Allot server cannot be reached. Check your connection and retry.")
             }
+            ApiError::CookieRefused => f.write_str(
+                "Your password was right, but this browser did not keep the session: it keeps \
+                 secure session cookies only over HTTPS. Open Allot at its https:// address \
+                 (whoever runs it can serve HTTPS with --tls-cert and --tls-key).",
+            ),
         }
     }
 }
@@ -314,8 +322,15 @@ pub async fn sign_in(email: String, password: String) -> Result<Session, ApiErro
         bearer,
     };
     let mut session: Session = post("/session", &request).await?;
-    if let Some(token) = session.token.take() {
-        CLIENT.with_borrow_mut(|client| client.token = Some(token));
+    match session.token.take() {
+        Some(token) => CLIENT.with_borrow_mut(|client| client.token = Some(token)),
+        // A cookie session: make sure the browser kept the cookie, or every page would send
+        // the admin back here without saying why.
+        None => {
+            if let Err(ApiError::Unauthenticated) = self::session().await {
+                return Err(ApiError::CookieRefused);
+            }
+        }
     }
     Ok(session)
 }

@@ -36,7 +36,7 @@ export async function startServer({ serveConsole = true, args = [] } = {}) {
     const timer = setTimeout(() => reject(new Error(`the server did not start:\n${seen}`)), 30_000);
     child.stdout.on('data', (chunk) => {
       seen += chunk;
-      const match = seen.match(/Allot listening on (http:\/\/\S+)/);
+      const match = seen.match(/Allot listening on (https?:\/\/\S+)/);
       if (match) { clearTimeout(timer); resolve(match[1]); }
     });
     child.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${seen}`)));

@@ -16,9 +16,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  serve [--listen ADDR] [--db URL]
+  serve [--listen ADDR] [--db URL] [--https]
           install what is missing, build the console and the server (release), then run
-          the server in demo mode (defaults: 127.0.0.1:8080, sqlite://allot.db)
+          the server in demo mode (defaults: 127.0.0.1:8080, sqlite://allot.db); --https
+          serves it with a self-signed certificate kept in target/dev-tls/ (Safari needs it)
   build   install what is missing and build the console (release) into dist/: allot.js,
           the hashed files it loads, and the host page index.html, for any static host
   test    fmt, clippy, native tests, a bounded schemathesis run against the API, component

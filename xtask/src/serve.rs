@@ -10,20 +10,27 @@ use crate::{Result, cmd, tools};
 pub struct Options {
     listen: String,
     db: String,
+    /// Serve HTTPS with a self-signed certificate: what Safari needs to keep the session.
+    https: bool,
 }
 
 impl Options {
-    /// `[--listen ADDR] [--db URL]`; `None` for anything else.
+    /// `[--listen ADDR] [--db URL] [--https]`; `None` for anything else.
     pub fn parse(args: &[String]) -> Option<Self> {
         let mut options = Self {
             listen: "127.0.0.1:8080".into(),
             db: "sqlite://allot.db".into(),
+            https: false,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
             let value = match flag.as_str() {
                 "--listen" => &mut options.listen,
                 "--db" => &mut options.db,
+                "--https" => {
+                    options.https = true;
+                    continue;
+                }
                 _ => return None,
             };
             value.clone_from(args.next()?);
@@ -31,6 +38,10 @@ impl Options {
         Some(options)
     }
 }
+
+/// Where `--https` keeps its certificate, made once and reused, so that a browser told to
+/// trust it keeps trusting it.
+const DEV_CERT_DIR: &str = "target/dev-tls";
 
 pub fn run(root: &Path, options: &Options) -> Result<ExitCode> {
     tools::ensure_wasm_tools(root)?;
@@ -41,7 +52,20 @@ pub fn run(root: &Path, options: &Options) -> Result<ExitCode> {
             .args(["build", "--release", "-p", "allot-server"])
             .current_dir(root),
     )?;
-    let mut server = Command::new(root.join("target/release/allot-server"));
+    let binary = root.join("target/release/allot-server");
+    let mut server = Command::new(&binary);
+    if options.https {
+        cmd::run(
+            Command::new(&binary)
+                .args(["dev-cert", "--out", DEV_CERT_DIR])
+                .current_dir(root),
+        )?;
+        server
+            .arg("--tls-cert")
+            .arg(format!("{DEV_CERT_DIR}/cert.pem"))
+            .arg("--tls-key")
+            .arg(format!("{DEV_CERT_DIR}/key.pem"));
+    }
     server
         .arg("--demo")
         // A demo without SMTP: activation links go to the log, for whoever runs it.
@@ -85,9 +109,18 @@ mod tests {
         let defaults = parse(&[]).unwrap();
         assert_eq!(defaults.listen, "127.0.0.1:8080");
         assert_eq!(defaults.db, "sqlite://allot.db");
-        let custom = parse(&["--db", "sqlite:///tmp/a.db", "--listen", "0.0.0.0:9000"]).unwrap();
+        assert!(!defaults.https);
+        let custom = parse(&[
+            "--db",
+            "sqlite:///tmp/a.db",
+            "--https",
+            "--listen",
+            "0.0.0.0:9000",
+        ])
+        .unwrap();
         assert_eq!(custom.listen, "0.0.0.0:9000");
         assert_eq!(custom.db, "sqlite:///tmp/a.db");
+        assert!(custom.https);
     }
 
     #[test]

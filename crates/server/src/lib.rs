@@ -26,6 +26,7 @@ mod session;
 pub mod simulate;
 mod teams;
 mod throttle;
+pub mod tls;
 mod web;
 
 use std::{path::PathBuf, sync::Arc};
@@ -246,18 +247,31 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, telling handlers each client's
-/// address.
+/// address: over HTTPS with `tls`, else plain HTTP.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let Some(tls) = tls else {
+        return axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    };
+    let handle = axum_server::Handle::new();
+    tokio::spawn({
+        let handle = handle.clone();
+        async move {
+            shutdown.await;
+            handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        }
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(app)
+        .await
 }
 
 /// Whether the server and its database answer.

@@ -51,8 +51,8 @@ struct Cli {
     /// when missing [default: allot.secret beside the SQLite database file].
     #[arg(long, env = "ALLOT_SECRET_FILE")]
     secret_file: Option<PathBuf>,
-    /// The address people open the console at, for links in emails [default: http:// and the
-    /// listen address].
+    /// The address people open the console at, for links in emails [default: http:// (or
+    /// https:// with --tls-cert) and the listen address].
     #[arg(long, env = "ALLOT_PUBLIC_URL")]
     public_url: Option<String>,
     /// Send the outbox by SMTP, e.g. "smtps://user:password@smtp.example.com" or
@@ -64,6 +64,13 @@ struct Cli {
     /// production.
     #[arg(long, env = "ALLOT_DEV_LOG_LINKS")]
     dev_log_links: bool,
+    /// Serve HTTPS with this certificate chain (PEM), with --tls-key. Safari keeps the
+    /// session cookie only over HTTPS, even on 127.0.0.1.
+    #[arg(long, env = "ALLOT_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "ALLOT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// The sender of the mails.
     #[arg(
         long,
@@ -95,6 +102,12 @@ enum Command {
     /// Act as a licensed product: sign in, activate, heartbeat, release. Exits with 3 when
     /// the server ends the session.
     SimulateClient(SimulateClient),
+    /// Write a self-signed certificate for localhost, 127.0.0.1 and ::1 (cert.pem, key.pem)
+    /// into a folder, for --tls-cert and --tls-key in development; kept when already there.
+    DevCert {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -113,15 +126,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
         return Ok(());
     }
+    if let Some(Command::DevCert { out }) = &cli.command {
+        let (cert, key) = allot_server::tls::write_dev_cert(out)
+            .map_err(|error| format!("writing a certificate into {}: {error}", out.display()))?;
+        println!("{} {}", cert.display(), key.display());
+        return Ok(());
+    }
     let db = db::open(&cli.db).await?;
     if let Some(Command::Pool(command)) = cli.command {
         println!("{}", pools::run(&db, command).await?);
         return Ok(());
     }
+    let tls = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(allot_server::tls::config(cert, key).await?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = tokio::net::TcpListener::bind(cli.listen).await?;
     let public_url = match cli.public_url {
         Some(url) => url,
-        None => format!("http://{}", listener.local_addr()?),
+        None => format!("{scheme}://{}", listener.local_addr()?),
     };
     let secret = invitations::load_secret(cli.secret_file.as_deref(), &cli.db)?;
     let links = InvitationLinks::new(secret, &public_url).logging_links(cli.dev_log_links);
@@ -159,8 +183,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         cors_origins: cli.cors_origins,
     };
     // Tests and scripts read this line to find the port.
-    println!("Allot listening on http://{}", listener.local_addr()?);
-    allot_server::serve(listener, router(state, &config), async {
+    println!("Allot listening on {scheme}://{}", listener.local_addr()?);
+    allot_server::serve(listener, router(state, &config), tls, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

@@ -42,6 +42,16 @@ impl TestServer {
     }
 
     pub async fn start_with(config: WebConfig) -> Self {
+        Self::launch(config, false).await
+    }
+
+    /// Over HTTPS, with a self-signed certificate (`allot-server dev-cert`'s) that its
+    /// client trusts.
+    pub async fn start_tls() -> Self {
+        Self::launch(WebConfig::default(), true).await
+    }
+
+    async fn launch(config: WebConfig, https: bool) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite://{}", dir.path().join("allot.db").display());
         let db = db::open(&url)
@@ -50,7 +60,28 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free local port");
-        let base = format!("http://{}", listener.local_addr().expect("a local address"));
+        let (tls, client) = if https {
+            let (cert, key) = allot_server::tls::write_dev_cert(dir.path()).expect("a certificate");
+            let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+            let client = Client::builder()
+                .no_proxy()
+                .use_rustls_tls()
+                .add_root_certificate(root)
+                .cookie_store(true)
+                .build()
+                .expect("a reqwest client");
+            (
+                Some(allot_server::tls::config(&cert, &key).await.unwrap()),
+                client,
+            )
+        } else {
+            (None, client())
+        };
+        let scheme = if https { "https" } else { "http" };
+        let base = format!(
+            "{scheme}://{}",
+            listener.local_addr().expect("a local address")
+        );
         let links = invitations::InvitationLinks::new(invitations::random_secret(), &base);
         assert!(
             demo::seed_if_empty(&db, &links)
@@ -62,13 +93,13 @@ impl TestServer {
         let links = state.links.clone();
         let app = router(state, &config);
         let task = tokio::spawn(async move {
-            allot_server::serve(listener, app, std::future::pending())
+            allot_server::serve(listener, app, tls, std::future::pending())
                 .await
                 .expect("the server runs");
         });
         Self {
             base,
-            client: client(),
+            client,
             db,
             links,
             task,
@@ -82,7 +113,9 @@ impl TestServer {
 
     /// `host:port`, as a client sends it in `Host`.
     pub fn host(&self) -> &str {
-        self.base.trim_start_matches("http://")
+        self.base
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
     }
 
     pub fn get(&self, path: &str) -> RequestBuilder {
