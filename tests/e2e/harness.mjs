@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { chromium, firefox } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 export const OWNER = 'owner@example.com';
@@ -52,7 +52,19 @@ export async function startServer({ serveConsole = true, args = [] } = {}) {
   };
 }
 
+/**
+ * The browser the tests drive: Debian's Chromium, or with ALLOT_E2E_BROWSER=firefox Debian's
+ * Firefox ESR over WebDriver BiDi (Playwright's `moz-firefox` channel, which drives a stock
+ * Firefox; FIREFOX names another binary).
+ */
 export async function launchBrowser() {
+  if (process.env.ALLOT_E2E_BROWSER === 'firefox') {
+    return firefox.launch({
+      channel: 'moz-firefox',
+      executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+      headless: true,
+    });
+  }
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
