@@ -162,12 +162,15 @@ fn TeamCard(team: Team) -> impl IntoView {
                 <button type="button" class="secondary" aria-label=format!("Rename {}", team.name) on:click=move |_| renaming.set(true)>"Rename"</button>
                 <button type="button" class="danger" aria-label=format!("Delete {}", team.name) on:click=move |_| deleting.set(true)>"Delete"</button>
             </div>
-            <table aria-label=format!("Members of {}", team.name)>
-                <thead>
-                    <tr><th scope="col">"Full name"</th><th scope="col">"Email"</th><th scope="col">"Team role"</th><th scope="col">"Actions"</th></tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            // Scrolls sideways on a narrow screen, by keyboard too.
+            <div class="team-table" tabindex="0" role="region" aria-label=format!("Table of the members of {}", team.name)>
+                <table aria-label=format!("Members of {}", team.name)>
+                    <thead>
+                        <tr><th scope="col">"Full name"</th><th scope="col">"Email"</th><th scope="col">"Team role"</th><th scope="col">"Actions"</th></tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
             <AddMember team_id team_name=team.name.clone() present=team.members.iter().map(|m| m.member_id).collect() />
         </section>
         {move || renaming.get().then(|| view! { <RenameDialog team_id current=team_name.get_value() on_close=Callback::new(move |_| renaming.set(false)) /> })}

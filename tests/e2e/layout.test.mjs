@@ -35,9 +35,10 @@ const loaded = (page) => page.waitForFunction(() => !__allot.query('.loading'));
 
 /** The page lays out within the window: nothing makes it scroll sideways. */
 async function assertFitsTheWindow(page, screen) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-  }));
+  // Against the size asked for, not innerWidth: a mobile browser widens its layout viewport
+  // to fit wide content, which would hide the overflow.
+  const { width } = page.viewportSize();
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= width, `${screen}: the page is ${scroll} px wide in a ${width} px window`);
 }
 
