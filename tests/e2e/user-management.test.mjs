@@ -317,7 +317,7 @@ test('teams: create, add a member with a team role, refuse a Billing Manager, re
   await page.getByRole('heading', { name: 'Teams', level: 1 }).waitFor();
   await page.getByLabel('New team').fill('Probe Squad');
   await page.getByRole('button', { name: 'Create team' }).click();
-  const team = page.getByRole('region', { name: 'Probe Squad' });
+  const team = page.getByRole('region', { name: 'Probe Squad', exact: true });
   await team.waitFor();
   await team.getByLabel('Add to Probe Squad').fill('Adam Alvarez <admin@example.com>');
   await team.getByRole('button', { name: 'Add' }).click();
@@ -333,7 +333,7 @@ test('teams: create, add a member with a team role, refuse a Billing Manager, re
   await assertAccessible(page, 'Rename Team');
   await rename.getByLabel('Team name').fill('Probe Crew');
   await rename.getByRole('button', { name: 'Save' }).click();
-  const renamed = page.getByRole('region', { name: 'Probe Crew' });
+  const renamed = page.getByRole('region', { name: 'Probe Crew', exact: true });
   await renamed.waitFor();
   await renamed.getByRole('button', { name: 'Delete Probe Crew' }).click();
   await assertAccessible(page, 'Delete Team');
