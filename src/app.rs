@@ -216,6 +216,14 @@ fn OrgShell() -> impl IntoView {
             };
             let account = session.account.full_name.clone();
             let main = NodeRef::<leptos::html::Div>::new();
+            // Arriving from sign-in (or a page whose focused control went away), focus starts
+            // at the content, so that Tab goes on from there in every engine instead of from
+            // wherever the removed control was.
+            main.on_load(|main| {
+                if crate::dom::focus_lost() {
+                    let _ = main.focus();
+                }
+            });
             // A button, not a #fragment link: the target is in the console's shadow root,
             // where the page's fragment navigation cannot find it.
             let skip = move |_| {
