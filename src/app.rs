@@ -20,6 +20,12 @@ use crate::{
 #[derive(Clone, Copy)]
 pub struct SessionResource(pub LocalResource<Result<Session, ApiError>>);
 
+/// Set by a sign-in that just succeeded: the page it opens puts focus on its content, where
+/// Tab goes on from in every engine (Firefox would resume where the removed Sign in button
+/// was). A page opened directly leaves focus to the browser, with the skip link first.
+#[derive(Clone, Copy)]
+pub struct JustSignedIn(pub StoredValue<bool>);
+
 /// How the host page placed the console.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Placement {
@@ -61,6 +67,7 @@ impl Placement {
 pub fn App(placement: Placement) -> impl IntoView {
     let session = LocalResource::new(api::session);
     provide_context(SessionResource(session));
+    provide_context(JustSignedIn(StoredValue::new(false)));
     // When the host's tokens stop working, the session is asked for again: it fails the
     // same way, and every page shows the signed-out state.
     api::on_unauthorized(Some(std::rc::Rc::new(move || session.refetch())));
@@ -216,11 +223,10 @@ fn OrgShell() -> impl IntoView {
             };
             let account = session.account.full_name.clone();
             let main = NodeRef::<leptos::html::Div>::new();
-            // Arriving from sign-in (or a page whose focused control went away), focus starts
-            // at the content, so that Tab goes on from there in every engine instead of from
-            // wherever the removed control was.
-            main.on_load(|main| {
-                if crate::dom::focus_lost() {
+            let JustSignedIn(just_signed_in) = expect_context();
+            main.on_load(move |main| {
+                if just_signed_in.get_value() {
+                    just_signed_in.set_value(false);
                     let _ = main.focus();
                 }
             });

@@ -2,11 +2,15 @@ use allot_core::redirect::local_path;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::{api, app::SessionResource};
+use crate::{
+    api,
+    app::{JustSignedIn, SessionResource},
+};
 
 #[component]
 pub fn SignIn() -> impl IntoView {
     let SessionResource(session) = expect_context();
+    let JustSignedIn(just_signed_in) = expect_context();
     let navigate = use_navigate();
     let query = use_query_map();
     let email = RwSignal::new(String::new());
@@ -16,6 +20,7 @@ pub fn SignIn() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = sign_in.value().get() {
+            just_signed_in.set_value(true);
             session.refetch();
             let next = query.read_untracked().get("next");
             navigate(local_path(next.as_deref()), Default::default());
