@@ -267,7 +267,7 @@ fn RemovalDialog(
     selected: RwSignal<HashSet<i64>>,
 ) -> impl IntoView {
     let licenses: Licenses = expect_context();
-    let ids_and_names: Vec<(i64, String)> = ids.iter().copied().zip(names).collect();
+    let name_of: std::collections::HashMap<i64, String> = ids.iter().copied().zip(names).collect();
     let remove = Action::new_local(move |ids: &Vec<i64>| {
         api::remove_licenses(licenses.org, what, ids.clone())
     });
@@ -275,11 +275,7 @@ fn RemovalDialog(
         Some(Ok(response)) => {
             let (verb, noun) = done;
             licenses.toasts.report(&response, |done| {
-                let names: Vec<&String> = done
-                    .iter()
-                    .filter_map(|id| ids_and_names.iter().find(|(of, _)| of == id))
-                    .map(|(_, name)| name)
-                    .collect();
+                let names: Vec<&String> = done.iter().filter_map(|id| name_of.get(id)).collect();
                 allot_core::format::done_to(verb, &names, noun, "")
             });
             selected.update(HashSet::clear);

@@ -137,11 +137,14 @@ impl Users {
         self.allocation_errors.reload();
     }
 
-    /// The full names of members `ids`, for messages.
+    /// The full names of members `ids`, for messages: one pass over the members, however
+    /// many were changed at once.
     pub fn names_of(&self, ids: &[i64]) -> Vec<String> {
+        let wanted: HashSet<i64> = ids.iter().copied().collect();
         self.snapshot(|s| {
-            ids.iter()
-                .filter_map(|id| s.members.iter().find(|m| m.id == *id))
+            s.members
+                .iter()
+                .filter(|m| wanted.contains(&m.id))
                 .map(|m| m.full_name.clone())
                 .collect()
         })
