@@ -6,10 +6,13 @@ use std::{cell::RefCell, fmt};
 use allot_core::{
     AcceptRequest, AllocationError, AllocationRequest, BulkResponse, ChangeRoleRequest, ErrorBody,
     GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
-    InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MembersSnapshot,
-    OrgId, ProductId, Role, Session, SignInRequest, Team, TeamMemberRequest, TeamName, TeamRole,
+    InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MemberStatus,
+    MembersSnapshot, OrgId, ProductId, Role, Session, SignInRequest, Team, TeamMemberRequest,
+    TeamName, TeamRole,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
+
+use crate::route::LicenseSection;
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -95,6 +98,8 @@ pub enum ApiError {
     /// The password was right, but the browser did not keep the session cookie: it keeps
     /// `Secure` cookies only over HTTPS (Safari, even on 127.0.0.1).
     CookieRefused,
+    /// The browser did not let the console write to the clipboard.
+    ClipboardRefused,
 }
 
 impl fmt::Display for ApiError {
@@ -106,6 +111,9 @@ impl fmt::Display for ApiError {
             ApiError::NotFound => f.write_str("This page does not exist, or you cannot see it."),
             ApiError::Network => {
                 f.write_str("The Allot server cannot be reached. Check your connection and retry.")
+            }
+            ApiError::ClipboardRefused => {
+                f.write_str("The browser did not allow copying to the clipboard.")
             }
             ApiError::CookieRefused => f.write_str(
                 "Your password was right, but this browser did not keep the session: it keeps \
@@ -379,11 +387,13 @@ pub async fn change_role(
 
 /// The CSV of the organization's users, with the file name the server gave it: `status` is
 /// `all`, `active` or `removed`; `search` filters as the console's search bar does.
+/// Members as a CSV file: those with `status`, or everyone.
 pub async fn export(
     org: OrgId,
-    status: &str,
+    status: Option<MemberStatus>,
     search: &str,
 ) -> Result<(web_sys::Blob, Option<String>), ApiError> {
+    let status = status.map_or("all", MemberStatus::as_str);
     let query = js_sys::encode_uri_component(search.trim());
     let path = format!("/orgs/{org}/members/export.csv?status={status}&q={query}");
     let response: web_sys::Response = fetch(Method::GET, &path, None, None).await?.into();
@@ -484,11 +494,11 @@ pub async fn licenses(org: OrgId) -> Result<LicenseOverview, ApiError> {
 /// `machines`.
 pub async fn remove_licenses(
     org: OrgId,
-    what: &str,
+    what: LicenseSection,
     ids: Vec<i64>,
 ) -> Result<BulkResponse, ApiError> {
     post(
-        &format!("/orgs/{org}/licenses/{what}/remove"),
+        &format!("/orgs/{org}/licenses/{}/remove", what.segment()),
         &IdsRequest { ids },
     )
     .await

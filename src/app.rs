@@ -12,8 +12,9 @@ use wasm_bindgen::JsCast;
 use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
+    org::{ConnectionStatus, OrgState},
     pages::{Home, Join, LicensesPage, NotFound, SignIn, TeamsPage, UserManagement, Welcome},
-    sync::{ConnectionStatus, OrgState},
+    route::{LicenseSection, UserTab},
 };
 
 /// Who is signed in, loaded once and re-fetched after signing in or out.
@@ -84,12 +85,12 @@ pub fn App(placement: Placement) -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignIn />
                     <Route path=path!("/join/:token") view=Join />
                     <ParentRoute path=path!("/orgs/:org") view=OrgShell>
-                        <Route path=path!("") view=|| view! { <OrgRedirect to="users/active" /> } />
+                        <Route path=path!("") view=|| view! { <OrgRedirect to=UserTab::Active.route() /> } />
                         // Each page's own link: it stays marked while any of its tabs is open.
-                        <Route path=path!("users") view=|| view! { <OrgRedirect to="users/active" /> } />
+                        <Route path=path!("users") view=|| view! { <OrgRedirect to=UserTab::Active.route() /> } />
                         <Route path=path!("users/:tab") view=UserManagement />
                         <Route path=path!("teams") view=TeamsPage />
-                        <Route path=path!("licenses") view=|| view! { <OrgRedirect to="licenses/users" /> } />
+                        <Route path=path!("licenses") view=|| view! { <OrgRedirect to=LicenseSection::Users.route() /> } />
                         <Route path=path!("licenses/:section") view=LicensesPage />
                     </ParentRoute>
                 </Routes>
@@ -198,7 +199,10 @@ fn OrgShell() -> impl IntoView {
             let navigate = navigate.clone();
             let switch = move |ev| {
                 let id = event_target_value(&ev);
-                navigate(&format!("/orgs/{id}/users/active"), Default::default());
+                navigate(
+                    &format!("/orgs/{id}/{}", UserTab::Active.route()),
+                    Default::default(),
+                );
             };
             let options = session
                 .organizations
@@ -326,7 +330,7 @@ fn SettingsMenu(account: String, links: AnyView) -> impl IntoView {
 
 /// Sends an organization's own path (`/orgs/:org`, `/orgs/:org/users`) to the page it opens.
 #[component]
-fn OrgRedirect(to: &'static str) -> impl IntoView {
+fn OrgRedirect(to: String) -> impl IntoView {
     let org_id = org_param();
     move || {
         org_id

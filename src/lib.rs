@@ -5,9 +5,9 @@ mod app;
 pub mod components;
 pub mod dom;
 pub mod format;
+pub mod org;
 mod pages;
-mod remote;
+mod route;
 mod rows;
-pub mod sync;
 
 pub use app::{App, Placement};

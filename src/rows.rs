@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::{
     components::{Column, TableRow, table_rows},
-    sync::OrgState,
+    org::OrgState,
 };
 
 impl TableRow for Member {

@@ -3,11 +3,8 @@
 
 use std::collections::HashSet;
 
-use allot::components::{Column, DataTable};
-use allot_core::{
-    Member, MemberStatus, Role,
-    sort::{Sort, SortKey},
-};
+use allot::components::{Column, DataTable, SortBy};
+use allot_core::{Member, MemberStatus, Role, sort::SortKey};
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -56,8 +53,8 @@ fn mount_table() -> HtmlElement {
                 rows=Signal::stored(members)
                 columns
                 search=RwSignal::new(String::new())
-                selected=RwSignal::new(HashSet::new())
-                initial_sort=Sort::ascending(0)
+                selected=Some(RwSignal::new(HashSet::new()))
+                sort_by=SortBy::ascending("Full name")
                 noun="active members"
             />
         }

@@ -28,6 +28,21 @@ pub fn table_rows<T: Send + Sync + 'static>(
     Memo::new_with_compare(move |_| compute(), |_, _| true).into()
 }
 
+/// The rows whose ids are selected, in the order of `rows`.
+pub fn selected_rows<T: TableRow>(
+    rows: Signal<Vec<T>>,
+    selected: RwSignal<HashSet<i64>>,
+) -> Vec<T> {
+    selected.with(|ids| {
+        rows.with(|rows| {
+            rows.iter()
+                .filter(|row| ids.contains(&row.id()))
+                .cloned()
+                .collect()
+        })
+    })
+}
+
 /// What a table needs to know of its rows.
 pub trait TableRow: Clone + Send + Sync + 'static {
     fn id(&self) -> i64;
@@ -43,6 +58,42 @@ type Text<T> = Arc<dyn Fn(&T) -> String + Send + Sync>;
 
 /// Why a row cannot be ticked (an unexpired offline license...), or `None` when it can.
 pub type Unselectable<T> = fn(&T) -> Option<&'static str>;
+
+/// A table's first sort, by its column's heading: `SortBy::ascending("Join date")`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortBy {
+    column: &'static str,
+    direction: Direction,
+}
+
+impl SortBy {
+    pub fn ascending(column: &'static str) -> Self {
+        Self {
+            column,
+            direction: Direction::Ascending,
+        }
+    }
+
+    pub fn descending(column: &'static str) -> Self {
+        Self {
+            column,
+            direction: Direction::Descending,
+        }
+    }
+
+    /// The sort of `columns` it names; a heading no sortable column has is a mistake in the
+    /// page, caught by its first test.
+    fn resolve<T>(self, columns: &[Column<T>]) -> Sort {
+        let column = columns
+            .iter()
+            .position(|c| c.label == self.column && c.sort_key.is_some())
+            .unwrap_or_else(|| panic!("no sortable column “{}”", self.column));
+        Sort {
+            column,
+            direction: self.direction,
+        }
+    }
+}
 
 /// One column: its header, how its cells render and, if sortable, what it sorts by.
 pub struct Column<T> {
@@ -97,6 +148,11 @@ impl<T> Column<T> {
         }
     }
 
+    /// Its heading.
+    pub fn label(&self) -> &'static str {
+        self.label
+    }
+
     pub fn sorted_by(mut self, key: impl Fn(&T) -> SortKey + Send + Sync + 'static) -> Self {
         self.sort_key = Some(Arc::new(key));
         self
@@ -122,28 +178,29 @@ pub fn DataTable<T: TableRow>(
     search: RwSignal<String>,
     /// Ids of the selected rows, for the page's bulk actions; a table without bulk actions
     /// has no selection.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     selected: Option<RwSignal<HashSet<i64>>>,
     /// Rows no bulk action applies to cannot be ticked, and say why.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     unselectable: Option<Unselectable<T>>,
     /// The sort before the admin picks one.
-    initial_sort: Sort,
+    sort_by: SortBy,
     /// What the rows are, for the table's name and its counts: "active users".
     noun: &'static str,
-    /// The search bar's hint, for rows that are not people.
-    #[prop(default = "Search by name or email")]
-    placeholder: &'static str,
+    /// The search bar's hint, for rows that are not people ("Search by name or email").
+    #[prop(optional_no_strip)]
+    placeholder: Option<&'static str>,
     /// What is happening to a row this admin changed, until the server confirms it:
     /// "Removing…". The row shows it and is marked busy.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     pending: Option<Callback<i64, Option<String>>>,
 ) -> impl IntoView {
+    let sort = RwSignal::new(sort_by.resolve(&columns));
+    let placeholder = placeholder.unwrap_or("Search by name or email");
     let columns = StoredValue::new(columns);
     let selectable = selected.is_some();
     let selected = selected.unwrap_or_else(|| RwSignal::new(HashSet::new()));
     let can_select = move |row: &T| unselectable.is_none_or(|why| why(row).is_none());
-    let sort = RwSignal::new(initial_sort);
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
 

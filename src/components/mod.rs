@@ -6,12 +6,20 @@ mod dialog;
 mod error_panel;
 mod icon_button;
 pub mod icons;
+mod load_status;
+mod product_picker;
+mod table_page;
 pub mod tabs;
 mod toasts;
 
 pub use clamped::Clamped;
-pub use data_table::{Column, DataTable, TableRow, Unselectable, table_rows};
+pub use data_table::{
+    Column, DataTable, SortBy, TableRow, Unselectable, selected_rows, table_rows,
+};
 pub use dialog::Dialog;
 pub use error_panel::ErrorPanel;
 pub use icon_button::IconButton;
+pub use load_status::{LoadStatus, Loadable};
+pub use product_picker::ProductPicker;
+pub use table_page::{Dialogs, TablePage, Toolbar};
 pub use toasts::{ToastRegion, Toasts};

@@ -1,15 +1,14 @@
 use std::collections::HashMap;
 
-use allot_core::{Member, MemberId, MemberStatus, OrgId, Role, Team, TeamRole};
+use allot_core::{Member, MemberId, OrgId, Role, Team, TeamRole};
 use leptos::{either::Either, prelude::*};
 
 use crate::{
     api::{self, ApiError},
     app::current_organization,
-    components::{Dialog, Toasts},
+    components::{Dialog, LoadStatus, Toasts},
+    org::{Mutation, OrgState, Remote},
     pages::NotFound,
-    remote::Remote,
-    sync::OrgState,
 };
 
 #[derive(Clone, Copy)]
@@ -22,28 +21,42 @@ struct TeamsContext {
 }
 
 impl TeamsContext {
-    /// Reports the outcome of a change and reloads the teams when it went through.
-    fn finish<T>(self, result: Result<T, ApiError>, done: String) {
-        let toasts = self.toasts;
-        match result {
-            Ok(_) => {
-                toasts.info(done);
-                self.teams.reload();
-            }
-            Err(error) => toasts.error(error.to_string()),
-        }
-    }
-
-    fn active_members(&self) -> HashMap<MemberId, Member> {
-        self.members.latest().with(|snapshot| {
-            snapshot
-                .iter()
-                .flat_map(|s| &s.members)
-                .filter(|m| m.status == MemberStatus::Active)
-                .map(|m| (m.id, m.clone()))
-                .collect()
+    /// A change to teams: once done, says `done` and loads the teams again (the change feed
+    /// does not carry them), then runs `after`.
+    fn change<I: 'static, T: 'static, F>(
+        self,
+        call: impl Fn(&I) -> F + Send + Sync + 'static,
+        done: impl Fn(&I) -> String + Send + Sync + 'static,
+        after: impl Fn() + Send + Sync + 'static,
+    ) -> Mutation<I>
+    where
+        F: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        Mutation::new(call, move |input, _| {
+            self.toasts.info(done(input));
+            self.teams.reload();
+            after();
         })
     }
+
+    /// Active members by id, following changes: teams may load before them.
+    fn active_members(&self) -> HashMap<MemberId, Member> {
+        self.members.latest().track();
+        self.members.active_members_untracked()
+    }
+}
+
+fn team_role_options(selected: TeamRole) -> impl IntoView {
+    TeamRole::ALL
+        .into_iter()
+        .map(|role| {
+            view! { <option value=role.as_str() selected=role == selected>{role.label()}</option> }
+        })
+        .collect_view()
+}
+
+fn parse_team_role(ev: &leptos::ev::Event) -> TeamRole {
+    TeamRole::parse(&event_target_value(ev)).unwrap_or(TeamRole::Member)
 }
 
 /// Teams: named subsets of members, each member with a role in the team.
@@ -61,16 +74,14 @@ pub fn TeamsPage() -> impl IntoView {
     };
     provide_context(context);
     let name = RwSignal::new(String::new());
+    let create = context.change(
+        move |team: &String| api::create_team(org, team.clone()),
+        |team| format!("Team “{}” created.", team.trim()),
+        move || name.set(String::new()),
+    );
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let team = name.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = api::create_team(org, team.clone()).await;
-            if result.is_ok() {
-                name.set(String::new());
-            }
-            context.finish(result, format!("Team “{}” created.", team.trim()));
-        });
+        create.run(name.get_untracked());
     };
     let teams = move || {
         context
@@ -91,7 +102,7 @@ pub fn TeamsPage() -> impl IntoView {
             <input id="new-team" type="text" maxlength="80" required bind:value=name />
             <button type="submit">"Create team"</button>
         </form>
-        {context.teams.status("teams")}
+        <LoadStatus source=context.teams what="teams" />
         <div class="teams">{teams}</div>
     })
 }
@@ -105,6 +116,18 @@ fn TeamCard(team: Team) -> impl IntoView {
     let renaming = RwSignal::new(false);
     let deleting = RwSignal::new(false);
     let entries = StoredValue::new(team.members.clone());
+    let set_role = context.change(
+        move |(member, role): &(MemberId, TeamRole)| {
+            api::set_team_member(org, team_id, *member, *role)
+        },
+        |_| "Team role changed.".to_owned(),
+        || {},
+    );
+    let remove = context.change(
+        move |(member, _): &(MemberId, String)| api::remove_team_member(org, team_id, *member),
+        |(_, name)| format!("{name} left the team."),
+        || {},
+    );
     // Drawn again when the members arrive: teams may load first.
     let rows = move || {
         let members = context.active_members();
@@ -115,35 +138,18 @@ fn TeamCard(team: Team) -> impl IntoView {
         .map(|(member, role)| {
             let member_id = member.id;
             let name = member.full_name.clone();
-            let set_role = move |ev: leptos::ev::Event| {
-                let role = if event_target_value(&ev) == "admin" { TeamRole::Admin } else { TeamRole::Member };
-                leptos::task::spawn_local(async move {
-                    let result = api::set_team_member(org, team_id, member_id, role).await;
-                    context.finish(result, "Team role changed.".into());
-                });
-            };
-            let remove = {
-                let name = name.clone();
-                move |_| {
-                    let name = name.clone();
-                    leptos::task::spawn_local(async move {
-                        let result = api::remove_team_member(org, team_id, member_id).await;
-                        context.finish(result, format!("{name} left the team."));
-                    });
-                }
-            };
+            let leaving = name.clone();
             view! {
                 <tr>
                     <td>{name.clone()}</td>
                     <td>{member.email.clone()}</td>
                     <td>
-                        <select aria-label=format!("Team role of {name}") on:change=set_role>
-                            <option value="admin" selected=role == TeamRole::Admin>"Admin"</option>
-                            <option value="member" selected=role == TeamRole::Member>"Member"</option>
+                        <select aria-label=format!("Team role of {name}") on:change=move |ev| set_role.run((member_id, parse_team_role(&ev)))>
+                            {team_role_options(role)}
                         </select>
                     </td>
                     <td>
-                        <button type="button" class="link" aria-label=format!("Remove {name} from {}", team_name.get_value()) on:click=remove>
+                        <button type="button" class="link" aria-label=format!("Remove {name} from {}", team_name.get_value()) on:click=move |_| remove.run((member_id, leaving.clone()))>
                             "Remove"
                         </button>
                     </td>
@@ -202,6 +208,13 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
         .collect_view();
     let members = StoredValue::new(members);
     let list_id = format!("team-{team_id}-candidates");
+    let join = context.change(
+        move |(member, role): &(Member, TeamRole)| {
+            api::set_team_member(org, team_id, member.id, *role)
+        },
+        |(member, _)| format!("{} joined the team.", member.full_name),
+        || {},
+    );
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = choice.get_untracked();
@@ -218,11 +231,7 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
             ));
             return;
         }
-        let role = role.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = api::set_team_member(org, team_id, member.id, role).await;
-            context.finish(result, format!("{} joined the team.", member.full_name));
-        });
+        join.run((member, role.get_untracked()));
     };
     let input_id = format!("team-{team_id}-add");
     let role_id = format!("team-{team_id}-add-role");
@@ -232,9 +241,8 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
             <input id=input_id type="text" list=list_id.clone() placeholder="Type a name" required bind:value=choice />
             <datalist id=list_id>{options}</datalist>
             <label for=role_id.clone() class="visually-hidden">"Team role"</label>
-            <select id=role_id on:change=move |ev| role.set(if event_target_value(&ev) == "admin" { TeamRole::Admin } else { TeamRole::Member })>
-                <option value="member">"Member"</option>
-                <option value="admin">"Admin"</option>
+            <select id=role_id on:change=move |ev| role.set(parse_team_role(&ev))>
+                {team_role_options(TeamRole::Member)}
             </select>
             <button type="submit" class="secondary">"Add"</button>
         </form>
@@ -245,17 +253,14 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
 fn RenameDialog(team_id: i64, current: String, on_close: Callback<()>) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let name = RwSignal::new(current);
+    let rename = context.change(
+        move |name: &String| api::rename_team(context.org, team_id, name.clone()),
+        |name| format!("Team renamed to “{}”.", name.trim()),
+        move || on_close.run(()),
+    );
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = name.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = api::rename_team(context.org, team_id, name.clone()).await;
-            let ok = result.is_ok();
-            context.finish(result, format!("Team renamed to “{}”.", name.trim()));
-            if ok {
-                on_close.run(());
-            }
-        });
+        rename.run(name.get_untracked());
     };
     view! {
         <Dialog title="Rename Team".into() on_close>
@@ -275,20 +280,17 @@ fn RenameDialog(team_id: i64, current: String, on_close: Callback<()>) -> impl I
 fn DeleteDialog(team_id: i64, name: String, on_close: Callback<()>) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let shown = name.clone();
-    let delete = move |_| {
-        let name = name.clone();
-        leptos::task::spawn_local(async move {
-            let result = api::delete_team(context.org, team_id).await;
-            context.finish(result, format!("Team “{name}” deleted."));
-            on_close.run(());
-        });
-    };
+    let delete = context.change(
+        move |_: &()| api::delete_team(context.org, team_id),
+        move |_| format!("Team “{name}” deleted."),
+        move || on_close.run(()),
+    );
     view! {
         <Dialog title="Delete Team".into() on_close>
             <p>{format!("Delete “{shown}”? Its members stay in the organization; only the team goes.")}</p>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" on:click=delete>"Delete"</button>
+                <button type="button" class="danger" disabled=move || delete.busy() on:click=move |_| delete.run(())>"Delete"</button>
             </div>
         </Dialog>
     }

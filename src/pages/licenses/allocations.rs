@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 
 use allot_core::{
-    AllocationError, AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus,
-    MembersSnapshot, OrgId, ProductId, ProductSeats,
+    AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus, MembersSnapshot, ProductId,
+    ProductSeats,
     allocation::{
         InheritanceStatus, RuleEffect, describe_licenses, holds_seat_from, rule_change,
         seats_left_for,
     },
     format::{count, plural},
-    sort::{Sort, SortKey},
+    sort::SortKey,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -20,83 +20,31 @@ use leptos_router::{
     hooks::{use_location, use_navigate, use_query_map},
 };
 
-use super::Licenses;
 use crate::{
     api,
-    components::{Clamped, Column, DataTable, Dialog, IconButton, Toasts, icons},
-    pages::users::reload_on_change,
-    remote::Remote,
+    components::{
+        Clamped, Column, Dialog, Dialogs, IconButton, ProductPicker, SortBy, TablePage, Toasts,
+        icons,
+    },
+    org::{Mutation, OrgState},
     rows::GroupRow,
-    sync::OrgState,
 };
 
 /// The query parameter that keeps the open sections, so that a link opens them: `?expand=users`.
 const EXPAND: &str = "expand";
 
-/// What the sections and their panels share.
-#[derive(Clone, Copy)]
-struct Allocation {
-    org: OrgId,
-    /// Members, groups and seats, kept current by the change feed.
-    members: OrgState,
-    errors: Remote<Vec<AllocationError>>,
-    toasts: Toasts,
-}
-
-impl Allocation {
-    /// After a change: members, groups and seats follow the change feed, and the seat
-    /// counts above with them; allocation errors are loaded again.
-    fn reload(&self) {
-        self.errors.reload();
-    }
-
-    /// Products with their seats, as they are now, without following their changes.
-    fn seats_untracked(&self) -> Vec<ProductSeats> {
-        untrack(|| self.seats())
-    }
-
-    /// Products with their seats.
-    fn seats(&self) -> Vec<ProductSeats> {
-        self.members.latest().with(|snapshot| {
-            snapshot
-                .as_ref()
-                .map(|s| s.seats.clone())
-                .unwrap_or_default()
-        })
-    }
-
-    /// Reads the snapshot without subscribing: rows and panels are drawn again on their own
-    /// terms, not on every reload.
-    fn snapshot<R: Default>(&self, read: impl FnOnce(&MembersSnapshot) -> R) -> R {
-        self.members
-            .latest()
-            .with_untracked(|snapshot| snapshot.as_ref().map(read).unwrap_or_default())
-    }
-
-    fn active_members(snapshot: &MembersSnapshot) -> Vec<Member> {
-        snapshot
-            .members
-            .iter()
-            .filter(|m| m.status == MemberStatus::Active)
-            .cloned()
-            .collect()
-    }
+/// Active members, for the allocation tables and rules.
+fn active_members(snapshot: &MembersSnapshot) -> Vec<Member> {
+    snapshot
+        .members
+        .iter()
+        .filter(|m| m.status == MemberStatus::Active)
+        .cloned()
+        .collect()
 }
 
 #[component]
 pub(super) fn Allocations() -> impl IntoView {
-    let licenses: Licenses = expect_context();
-    let org = licenses.org;
-    let allocation = Allocation {
-        org,
-        members: OrgState::get(),
-        errors: Remote::new(move || api::allocation_errors(org)),
-        toasts: licenses.toasts,
-    };
-    provide_context(allocation);
-    reload_on_change(allocation.errors, move || {
-        allocation.members.allocation_errors_version()
-    });
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
@@ -188,15 +136,9 @@ fn section(
 
 #[component]
 fn UsersSection(search: RwSignal<String>) -> impl IntoView {
-    let allocation: Allocation = expect_context();
+    let state = OrgState::get();
     let editing = RwSignal::new(None::<MemberId>);
-    let rows = crate::components::table_rows(move || {
-        allocation
-            .members
-            .latest()
-            .with(|snapshot| snapshot.as_ref().map(Allocation::active_members))
-            .unwrap_or_default()
-    });
+    let rows = state.select(active_members);
     let columns = vec![
         Column::text("Full name", |m: &Member| m.full_name.clone())
             .sorted_by(|m| SortKey::text(&m.full_name))
@@ -205,10 +147,10 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
             .sorted_by(|m| SortKey::text(&m.email))
             .class("email"),
         Column::new("Licenses", move |m: &Member| {
-            allocation.snapshot(|s| describe_licenses(m, &s.groups, &s.products))
+            state.read(|s| describe_licenses(m, &s.groups, &s.products))
         })
         .sorted_by(move |m| {
-            let n = allocation.snapshot(|s| m.effective_licenses(&s.groups).len());
+            let n = state.read(|s| m.effective_licenses(&s.groups).len());
             SortKey::Number(Some(n as i64))
         })
         .class("licenses"),
@@ -227,17 +169,15 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     // Looked up once: a reload while the panel is open must not replace it.
     let panel = move || {
         let id = editing.get()?;
-        let member = allocation.snapshot(|s| s.members.iter().find(|m| m.id == id).cloned())?;
+        let member = state.read(|s| s.members.iter().find(|m| m.id == id).cloned())?;
         Some(
             view! { <AllocationPanel member on_close=Callback::new(move |_| editing.set(None)) /> },
         )
     };
     view! {
-        {allocation.members.status("members")}
-        <Show when=move || allocation.members.is_loaded()>
-            <DataTable rows columns=columns.clone() search initial_sort=Sort::ascending(0) noun="users" />
-        </Show>
-        {panel}
+        <TablePage source=state what="members" rows columns search sort_by=SortBy::ascending("Full name") noun="users">
+            <Dialogs slot>{panel}</Dialogs>
+        </TablePage>
     }
 }
 
@@ -253,7 +193,8 @@ fn seats_hint(left: Option<u32>) -> String {
 /// The Edit License Allocation panel: the member's direct licenses and "Allocate to User".
 #[component]
 fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
-    let allocation: Allocation = expect_context();
+    let state = OrgState::get();
+    let toasts = Toasts::get();
     let member_id = member.id;
     let name = member.full_name.clone();
     let allocate_to_user = RwSignal::new(member.allocate_to_user);
@@ -264,32 +205,24 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
             .copied()
             .collect::<BTreeSet<ProductId>>(),
     );
-    let now = allocation.snapshot(|s| describe_licenses(&member, &s.groups, &s.products));
+    let now = state.read(|s| describe_licenses(&member, &s.groups, &s.products));
     let heading = format!("{} ({})", member.full_name, member.email);
     let member = StoredValue::new(member);
-    let save = Action::new_local(move |request: &AllocationRequest| {
-        api::set_allocation(allocation.org, member_id, request.clone())
-    });
-    {
-        let name = name.clone();
-        Effect::new(move |_| match save.value().get() {
-            Some(Ok(change)) => {
-                allocation.toasts.report_change(
-                    &format!("Saved the license allocation of {name}."),
-                    "licenses",
-                    &change,
-                );
-                allocation.reload();
-                on_close.run(());
-            }
-            Some(Err(error)) => allocation.toasts.error(error.to_string()),
-            None => {}
-        });
-    }
+    let saved = format!("Saved the license allocation of {name}.");
+    let save = Mutation::new(
+        move |request: &AllocationRequest| {
+            api::set_allocation(state.org, member_id, request.clone())
+        },
+        move |_, change| {
+            toasts.report_change(&saved, "licenses", &change);
+            on_close.run(());
+        },
+    );
     // Unticking and ticking again keeps the member's own seat: `seats_left_for` counts it.
     let left =
         Callback::new(move |seats: ProductSeats| member.with_value(|m| seats_left_for(m, &seats)));
-    let products = view! { <ProductChoices ticked left disable_full=true /> };
+    let hint = Callback::new(move |seats: ProductSeats| seats_hint(left.run(seats)));
+    let full = Callback::new(move |seats: ProductSeats| left.run(seats) == Some(0));
     let blocked_notice = move || {
         (allocate_to_user.get() && ticked.with(BTreeSet::is_empty)).then(|| {
             view! {
@@ -300,7 +233,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
         })
     };
     let submit = move |_| {
-        save.dispatch(AllocationRequest {
+        save.run(AllocationRequest {
             allocate_to_user: allocate_to_user.get_untracked(),
             products: ticked.get_untracked().into_iter().collect(),
         });
@@ -309,10 +242,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
         <Dialog title="Edit License Allocation".into() on_close panel=true>
             <p class="subject"><Clamped text=heading /></p>
             <p class="hint">{format!("Licenses now: {now}")}</p>
-            <fieldset>
-                <legend>"Licenses allocated directly"</legend>
-                {products}
-            </fieldset>
+            <ProductPicker legend="Licenses allocated directly" ticked hint full />
             <label class="checkbox switch-label">
                 <input
                     type="checkbox"
@@ -325,7 +255,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
             {blocked_notice}
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" disabled=move || save.pending().get() on:click=submit>"Save"</button>
+                <button type="button" disabled=move || save.busy() on:click=submit>"Save"</button>
             </div>
         </Dialog>
     }
@@ -333,10 +263,10 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
 
 #[component]
 fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
-    let allocation: Allocation = expect_context();
+    let state = OrgState::get();
     let editing_rule = RwSignal::new(None::<GroupId>);
     let inheritance = RwSignal::new(None::<GroupId>);
-    let rows = GroupRow::rows(allocation.members);
+    let rows = GroupRow::rows(state);
     let columns = vec![
         GroupRow::name_column(),
         GroupRow::rule_column("Allocation rule"),
@@ -362,83 +292,35 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
             }
         }),
     ];
-    let group =
-        move |id: GroupId| allocation.snapshot(|s| s.groups.iter().find(|g| g.id == id).cloned());
+    let group = move |id: GroupId| state.read(|s| s.groups.iter().find(|g| g.id == id).cloned());
     view! {
-        {allocation.members.status("groups")}
-        <Show when=move || allocation.members.is_loaded()>
-            <DataTable rows columns=columns.clone() search initial_sort=Sort::ascending(0) noun="groups"
-                placeholder="Search by group name" />
-        </Show>
-        {move || editing_rule.get().and_then(group).map(|group| view! {
-            <RulePanel group on_close=Callback::new(move |_| editing_rule.set(None)) />
-        })}
-        {move || inheritance.get().and_then(group).map(|group| view! {
-            <InheritancePanel group_id=group.id on_close=Callback::new(move |_| inheritance.set(None)) />
-        })}
+        <TablePage
+            source=state
+            what="groups"
+            rows
+            columns
+            search
+            sort_by=SortBy::ascending("Group")
+            noun="groups"
+            placeholder="Search by group name"
+        >
+            <Dialogs slot>
+                {move || editing_rule.get().and_then(group).map(|group| view! {
+                    <RulePanel group on_close=Callback::new(move |_| editing_rule.set(None)) />
+                })}
+                {move || inheritance.get().and_then(group).map(|group| view! {
+                    <InheritancePanel group_id=group.id on_close=Callback::new(move |_| inheritance.set(None)) />
+                })}
+            </Dialogs>
+        </TablePage>
     }
-}
-
-/// The products as checkboxes, each with the seats `left` for it. The boxes are drawn once;
-/// only the seat counts follow the organization's changes, so a change elsewhere neither
-/// redraws a box being ticked nor takes focus away.
-#[component]
-fn ProductChoices(
-    ticked: RwSignal<BTreeSet<ProductId>>,
-    left: Callback<ProductSeats, Option<u32>>,
-    /// A product with no seat left cannot be ticked.
-    #[prop(optional)]
-    disable_full: bool,
-    #[prop(optional)] on_toggle: Option<Callback<()>>,
-) -> impl IntoView {
-    let allocation: Allocation = expect_context();
-    let seats = Memo::new(move |_| allocation.seats());
-    allocation
-        .seats_untracked()
-        .into_iter()
-        .map(|product| {
-            let id = product.id;
-            let left = move || {
-                seats.with(|seats| {
-                    seats
-                        .iter()
-                        .find(|seats| seats.id == id)
-                        .and_then(|seats| left.run(seats.clone()))
-                })
-            };
-            let full = move || disable_full && left() == Some(0);
-            view! {
-                <label class="checkbox" class:disabled=full>
-                    <input
-                        type="checkbox"
-                        disabled=full
-                        prop:checked=move || ticked.with(|t| t.contains(&id))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            if let Some(on_toggle) = on_toggle {
-                                on_toggle.run(());
-                            }
-                            ticked.update(|t| {
-                                if on {
-                                    t.insert(id);
-                                } else {
-                                    t.remove(&id);
-                                }
-                            });
-                        }
-                    />
-                    {product.name.clone()}
-                    <span class="hint">{move || seats_hint(left())}</span>
-                </label>
-            }
-        })
-        .collect_view()
 }
 
 /// The Edit Group Allocation Rule panel: Save first says how many members it changes.
 #[component]
 fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
-    let allocation: Allocation = expect_context();
+    let state = OrgState::get();
+    let toasts = Toasts::get();
     let group_id = group.id;
     let name = group.name.clone();
     let ticked = RwSignal::new(
@@ -450,49 +332,21 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     );
     // `Some((members it changes, what happens))` while Save asks to confirm.
     let confirming = RwSignal::new(None::<(usize, Vec<String>)>);
-    let save = Action::new_local(move |products: &Vec<ProductId>| {
-        api::set_group_rule(allocation.org, group_id, products.clone())
-    });
-    {
-        let name = name.clone();
-        Effect::new(move |_| match save.value().get() {
-            Some(Ok(change)) => {
-                allocation.toasts.report_change(
-                    &format!("Saved the allocation rule of {name}."),
-                    "licenses",
-                    &change,
-                );
-                allocation.reload();
-                on_close.run(());
-            }
-            Some(Err(error)) => {
-                allocation.toasts.error(error.to_string());
-                confirming.set(None);
-            }
-            None => {}
-        });
-    }
-    let products = view! {
-        <ProductChoices
-            ticked
-            left=Callback::new(|seats: ProductSeats| seats.left())
-            // The consequences shown no longer hold.
-            on_toggle=Callback::new(move |_| confirming.set(None))
-        />
-    };
+    let saved = format!("Saved the allocation rule of {name}.");
+    let save = Mutation::new(
+        move |products: &Vec<ProductId>| api::set_group_rule(state.org, group_id, products.clone()),
+        move |_, change| {
+            toasts.report_change(&saved, "licenses", &change);
+            on_close.run(());
+        },
+    );
     // Save applies at once, unless members would lose a license (their sessions end) or more
     // would gain one than there are free seats: then the panel lists that first.
     let save_or_confirm = move |_| {
         let products: Vec<ProductId> = ticked.get_untracked().into_iter().collect();
-        let change = allocation.snapshot(|s| {
-            rule_change(
-                group_id,
-                &products,
-                &Allocation::active_members(s),
-                &s.groups,
-            )
-        });
-        let seats = allocation.seats();
+        let change =
+            state.read(|s| rule_change(group_id, &products, &active_members(s), &s.groups));
+        let seats = state.seats();
         let left = |product: ProductId| {
             seats
                 .iter()
@@ -514,11 +368,11 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
                 .collect();
             confirming.set(Some((change.members_changed, lines)));
         } else {
-            save.dispatch(products);
+            save.run(products);
         }
     };
     let apply = move |_| {
-        save.dispatch(ticked.get_untracked().into_iter().collect());
+        save.run(ticked.get_untracked().into_iter().collect());
     };
     let confirm_heading = NodeRef::<leptos::html::H3>::new();
     confirm_heading.on_load(|heading| {
@@ -529,7 +383,7 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
         None => view! {
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" disabled=move || save.pending().get() on:click=save_or_confirm>"Save"</button>
+                <button type="button" disabled=move || save.busy() on:click=save_or_confirm>"Save"</button>
             </div>
         }
         .into_any(),
@@ -540,7 +394,7 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
                 <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Back"</button>
-                    <button type="button" disabled=move || save.pending().get() on:click=apply>"Confirm and save"</button>
+                    <button type="button" disabled=move || save.busy() on:click=apply>"Confirm and save"</button>
                 </div>
             </section>
         }
@@ -550,10 +404,13 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     view! {
         <Dialog title="Edit Group Allocation Rule".into() on_close panel=true>
             <p class="subject"><Clamped text=name.clone() /></p>
-            <fieldset>
-                <legend>"Licenses every member inherits"</legend>
-                {products}
-            </fieldset>
+            <ProductPicker
+                legend="Licenses every member inherits"
+                ticked
+                hint=Callback::new(|seats: ProductSeats| seats_hint(seats.left()))
+                // The consequences shown no longer hold.
+                on_toggle=Callback::new(move |_| confirming.set(None))
+            />
             <p class="hint">"Editing the rule changes the licenses of all group members."</p>
             {actions}
         </Dialog>
@@ -587,28 +444,25 @@ fn consequences(product: &str, effect: &RuleEffect, left: Option<u32>) -> Vec<St
 /// rule, and Release license.
 #[component]
 fn InheritancePanel(group_id: GroupId, on_close: Callback<()>) -> impl IntoView {
-    let allocation: Allocation = expect_context();
-    let toasts = allocation.toasts;
-    let org = allocation.org;
-    let release = move |member: MemberId, who: String| {
-        leptos::task::spawn_local(async move {
-            match api::release_group_licenses(org, group_id, vec![member]).await {
-                Ok(response) => {
-                    if !toasts.report_failures(&response).is_empty() {
-                        toasts.info(format!(
-                            "Released the license of {who}: the seat is free until their product signs in again."
-                        ));
-                    }
-                    allocation.reload();
-                }
-                Err(error) => toasts.error(error.to_string()),
+    let state = OrgState::get();
+    let toasts = Toasts::get();
+    let errors = state.allocation_errors();
+    let release = Mutation::new(
+        move |(member, _): &(MemberId, String)| {
+            api::release_group_licenses(state.org, group_id, vec![*member])
+        },
+        move |(_, who), response| {
+            if !toasts.report_failures(&response).is_empty() {
+                toasts.info(format!(
+                    "Released the license of {who}: the seat is free until their product signs in again."
+                ));
             }
-        });
-    };
+        },
+    );
     // Drawn again on every reload: statuses change as products acquire and release seats.
     let content = move || {
-        let errors = allocation.errors.latest().get().unwrap_or_default();
-        allocation.members.latest().with(|snapshot| {
+        let errors = errors.latest().get().unwrap_or_default();
+        state.latest().with(|snapshot| {
             let Some(snapshot) = snapshot else {
                 return ().into_any();
             };
@@ -669,7 +523,7 @@ fn InheritancePanel(group_id: GroupId, on_close: Callback<()>) -> impl IntoView 
                                             type="button"
                                             class="secondary"
                                             aria-label=format!("Release license for {who}")
-                                            on:click=move |_| release(id, who.clone())
+                                            on:click=move |_| release.run((id, who.clone()))
                                         >
                                             "Release license"
                                         </button>

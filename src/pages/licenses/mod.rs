@@ -6,10 +6,10 @@ mod allocations;
 use std::collections::HashSet;
 
 use allot_core::{
-    LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, OrgId, RegisteredMachine,
+    LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, RegisteredMachine,
     format::{ago, count, until},
     licensing::{PoolKind, PoolUsage},
-    sort::{Sort, SortKey},
+    sort::SortKey,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_router::{
@@ -20,43 +20,27 @@ use leptos_router::{
 use crate::{
     api,
     app::current_organization,
-    components::tabs,
-    components::{Column, DataTable, Dialog, IconButton, TableRow, Toasts, Unselectable, icons},
+    components::{
+        Column, Dialog, Dialogs, IconButton, SortBy, TablePage, TableRow, Toasts, Toolbar,
+        Unselectable, icons, tabs,
+    },
     format,
-    pages::{NotFound, users::reload_on_change},
-    remote::Remote,
-    sync::OrgState,
+    org::{Mutation, OrgState, Remote},
+    pages::NotFound,
+    route::LicenseSection,
 };
 
-/// Sections, in the document's order: (route segment, label, what the API calls them).
-const SECTIONS: [(&str, &str, &str); 4] = [
-    ("users", "Licensed Users", "users"),
-    ("online", "Online Licenses", "online"),
-    ("offline", "Offline Licenses", "offline"),
-    ("machines", "Registered Machines", "machines"),
-];
 /// Expiry this close is worth a warning.
 const EXPIRY_WARNING_DAYS: i64 = 30;
 
+/// Machines, sessions and offline licenses: not in the organization's snapshot (products
+/// report them), loaded by this page and again whenever the feed says they changed.
 #[derive(Clone, Copy)]
 struct Licenses {
-    org: OrgId,
     overview: Remote<LicenseOverview>,
-    toasts: Toasts,
 }
 
 impl Licenses {
-    fn product_name(&self, id: i64) -> String {
-        self.overview.latest().with(|overview| {
-            overview
-                .iter()
-                .flat_map(|o| &o.products)
-                .find(|p| p.id == id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default()
-        })
-    }
-
     fn rows<T: Clone + Send + Sync + 'static>(
         &self,
         pick: fn(&LicenseOverview) -> &Vec<T>,
@@ -71,25 +55,27 @@ impl Licenses {
 #[component]
 pub fn LicensesPage() -> impl IntoView {
     let params = use_params_map();
-    let section = Memo::new(move |_| params.read().get("section").unwrap_or_default());
+    let section = Memo::new(move |_| {
+        params
+            .read()
+            .get("section")
+            .and_then(|s| LicenseSection::parse(&s))
+    });
     let Some(organization) = current_organization() else {
         return Either::Left(view! { <NotFound /> });
     };
     let org = organization.id;
+    let state = OrgState::get();
     let licenses = Licenses {
-        org,
-        overview: Remote::new(move || api::licenses(org)),
-        toasts: Toasts::get(),
+        overview: Remote::following(move || api::licenses(org), move || state.licenses_version()),
     };
     provide_context(licenses);
-    // Another admin's (or a product's) change to licenses, machines or sessions.
-    let state = OrgState::get();
-    reload_on_change(licenses.overview, move || state.licenses_version());
     let query = use_query_map();
     let placement = crate::app::Placement::get();
-    let tab_links = SECTIONS
-        .iter()
-        .map(|&(segment, label, _)| {
+    let tab_links = LicenseSection::ALL
+        .into_iter()
+        .map(|this| {
+            let segment = this.segment();
             let path = placement.href(&format!("/orgs/{org}/licenses/{segment}"));
             // The allocation sections stay open from tab to tab.
             let href = move || match query.read().get("expand") {
@@ -101,31 +87,33 @@ pub fn LicensesPage() -> impl IntoView {
                     href=href
                     attr:role="tab"
                     attr:id=format!("tab-{segment}")
-                    attr:aria-selected=move || (section.get() == segment).to_string()
-                    attr:tabindex=move || tabs::tab_index(section.get() == segment)
+                    attr:aria-selected=move || (section.get() == Some(this)).to_string()
+                    attr:tabindex=move || tabs::tab_index(section.get() == Some(this))
                 >
-                    {label}
+                    {this.label()}
                 </A>
             }
         })
         .collect_view();
     let panel = move || {
-        let current = section.get();
-        let content = match current.as_str() {
-            "users" => view! { <LicensedUsers /> }.into_any(),
-            "online" => view! { <OnlineLicenses /> }.into_any(),
-            "offline" => view! { <OfflineLicenses /> }.into_any(),
-            "machines" => view! { <RegisteredMachines /> }.into_any(),
-            _ => return view! { <NotFound /> }.into_any(),
+        let Some(current) = section.get() else {
+            return view! { <NotFound /> }.into_any();
         };
-        view! { <section role="tabpanel" aria-labelledby=format!("tab-{current}")>{content}</section> }.into_any()
+        let content = match current {
+            LicenseSection::Users => view! { <LicensedUsers /> }.into_any(),
+            LicenseSection::Online => view! { <OnlineLicenses /> }.into_any(),
+            LicenseSection::Offline => view! { <OfflineLicenses /> }.into_any(),
+            LicenseSection::Machines => view! { <RegisteredMachines /> }.into_any(),
+        };
+        let labelled_by = format!("tab-{}", current.segment());
+        view! { <section role="tabpanel" aria-labelledby=labelled_by>{content}</section> }
+            .into_any()
     };
     Either::Right(view! {
         <h1>"License Management"</h1>
         <Summary />
         <div role="tablist" aria-label="Licenses" on:keydown=tabs::arrow_keys>{tab_links}</div>
-        {licenses.overview.status("licenses")}
-        <Show when=move || licenses.overview.is_loaded()>{panel}</Show>
+        {panel}
         <allocations::Allocations />
     })
 }
@@ -139,12 +127,7 @@ fn Summary() -> impl IntoView {
     let state = OrgState::get();
     let now = format::now();
     let cards = move || {
-        let seats = state.latest().with(|snapshot| {
-            snapshot
-                .as_ref()
-                .map(|snapshot| snapshot.seats.clone())
-                .unwrap_or_default()
-        });
+        let seats = state.seats();
         licenses.overview.latest().with(|overview| {
             overview
                 .iter()
@@ -256,8 +239,8 @@ fn RemovalDialog(
     title: &'static str,
     notice: Vec<&'static str>,
     items: Vec<String>,
-    /// Which removal (`users`, `online`, `machines`, `offline`).
-    what: &'static str,
+    /// Which removal.
+    what: LicenseSection,
     ids: Vec<i64>,
     /// Each item's short name, in the order of `ids`, for the message once done.
     names: Vec<String>,
@@ -266,25 +249,21 @@ fn RemovalDialog(
     on_close: Callback<()>,
     selected: RwSignal<HashSet<i64>>,
 ) -> impl IntoView {
-    let licenses: Licenses = expect_context();
+    let org = OrgState::get().org;
+    let toasts = Toasts::get();
     let name_of: std::collections::HashMap<i64, String> = ids.iter().copied().zip(names).collect();
-    let remove = Action::new_local(move |ids: &Vec<i64>| {
-        api::remove_licenses(licenses.org, what, ids.clone())
-    });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(response)) => {
+    let remove = Mutation::new(
+        move |ids: &Vec<i64>| api::remove_licenses(org, what, ids.clone()),
+        move |_, response| {
             let (verb, noun) = done;
-            licenses.toasts.report(&response, |done| {
+            toasts.report(&response, |done| {
                 let names: Vec<&String> = done.iter().filter_map(|id| name_of.get(id)).collect();
                 allot_core::format::done_to(verb, &names, noun, "")
             });
             selected.update(HashSet::clear);
-            licenses.overview.reload();
             on_close.run(());
-        }
-        Some(Err(error)) => licenses.toasts.error(error.to_string()),
-        None => {}
-    });
+        },
+    );
     let notice = notice
         .into_iter()
         .map(|line| view! { <li>{line}</li> })
@@ -302,7 +281,7 @@ fn RemovalDialog(
             </div>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" disabled=move || remove.pending().get() on:click=move |_| { remove.dispatch(ids.clone()); }>
+                <button type="button" class="danger" disabled=move || remove.busy() on:click=move |_| remove.run(ids.clone())>
                     "Remove"
                 </button>
             </div>
@@ -345,29 +324,40 @@ fn section<T: TableRow>(
         .class("actions"),
     );
     let remove_selected = move |_| {
-        let ids = selected.get_untracked();
-        let chosen = rows.with_untracked(|rows| {
-            rows.iter()
-                .filter(|r| ids.contains(&r.id()))
-                .cloned()
-                .collect()
-        });
-        removing.set(Some(chosen));
+        removing.set(Some(untrack(|| {
+            crate::components::selected_rows(rows, selected)
+        })))
     };
+    let licenses: Licenses = expect_context();
+    let sort_by = SortBy::ascending(columns[0].label());
     view! {
-        <div class="bulk-actions">
-            <button type="button" class="danger" disabled=move || selected.with(HashSet::is_empty) on:click=remove_selected>
-                "Remove selected"
-            </button>
-        </div>
-        <DataTable rows columns search selected unselectable=unremovable initial_sort=Sort::ascending(0) noun />
-        {move || removing.get().map(|chosen| dialog(chosen, Callback::new(move |_| removing.set(None)), selected))}
+        <TablePage
+            source=licenses.overview
+            what="licenses"
+            rows
+            columns
+            search
+            selected
+            unselectable=unremovable
+            sort_by
+            noun
+        >
+            <Toolbar slot>
+                <button type="button" class="danger" disabled=move || selected.with(HashSet::is_empty) on:click=remove_selected>
+                    "Remove selected"
+                </button>
+            </Toolbar>
+            <Dialogs slot>
+                {move || removing.get().map(|chosen| dialog(chosen, Callback::new(move |_| removing.set(None)), selected))}
+            </Dialogs>
+        </TablePage>
     }
 }
 
 #[component]
 fn LicensedUsers() -> impl IntoView {
     let licenses: Licenses = expect_context();
+    let state = OrgState::get();
     let now = format::now();
     let columns = vec![
         Column::text("User", |u: &LicensedUser| u.full_name.clone())
@@ -379,7 +369,7 @@ fn LicensedUsers() -> impl IntoView {
             let mut names: Vec<String> = u
                 .products
                 .iter()
-                .map(|id| licenses.product_name(*id))
+                .map(|id| state.product_name(*id))
                 .collect();
             names.sort();
             names.join(", ")
@@ -406,7 +396,7 @@ fn LicensedUsers() -> impl IntoView {
                     "Their machine IDs are also removed from Registered Machines, and their licenses become available again. They can still use the free product.",
                 ]
                 items=users.iter().map(|u| format!("{} ({})", u.full_name, u.email)).collect()
-                what="users"
+                what=LicenseSection::Users
                 ids=users.iter().map(|u| u.member_id).collect()
                 names=users.iter().map(|u| u.full_name.clone()).collect()
                 done=("Removed", ("licensed user", "licensed users"))
@@ -422,6 +412,7 @@ fn LicensedUsers() -> impl IntoView {
 #[component]
 fn OnlineLicenses() -> impl IntoView {
     let licenses: Licenses = expect_context();
+    let state = OrgState::get();
     let now = format::now();
     let columns = vec![
         Column::text("Machine ID", |a: &OnlineActivation| a.machine_id.clone())
@@ -430,7 +421,7 @@ fn OnlineLicenses() -> impl IntoView {
         Column::text("User", |a: &OnlineActivation| a.member_name.clone())
             .sorted_by(|a| SortKey::text(&a.member_name)),
         Column::new("Product", move |a: &OnlineActivation| {
-            licenses.product_name(a.product_id)
+            state.product_name(a.product_id)
         }),
         Column::new("Started", move |a: &OnlineActivation| {
             ago(now, a.started_at)
@@ -455,7 +446,7 @@ fn OnlineLicenses() -> impl IntoView {
                     "The license is then available to be attributed again; the user can still use the free product.",
                 ]
                 items=sessions.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
-                what="online"
+                what=LicenseSection::Online
                 ids=sessions.iter().map(|a| a.activation_id).collect()
                 names=sessions.iter().map(|a| a.machine_id.clone()).collect()
                 done=("Removed the license of", ("machine", "machines"))
@@ -471,6 +462,7 @@ fn OnlineLicenses() -> impl IntoView {
 #[component]
 fn OfflineLicenses() -> impl IntoView {
     let licenses: Licenses = expect_context();
+    let state = OrgState::get();
     let now = format::now();
     let columns = vec![
         Column::text("Machine ID", |a: &OfflineActivation| a.machine_id.clone())
@@ -479,7 +471,7 @@ fn OfflineLicenses() -> impl IntoView {
         Column::text("User", |a: &OfflineActivation| a.member_name.clone())
             .sorted_by(|a| SortKey::text(&a.member_name)),
         Column::new("Product", move |a: &OfflineActivation| {
-            licenses.product_name(a.product_id)
+            state.product_name(a.product_id)
         }),
         Column::new("Expires", move |a: &OfflineActivation| {
             if a.removable {
@@ -503,7 +495,7 @@ fn OfflineLicenses() -> impl IntoView {
                     title="Clear expired offline licenses"
                     notice=vec!["These offline licenses have expired; clearing them only tidies the list."]
                     items=expired.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
-                    what="offline"
+                    what=LicenseSection::Offline
                     ids=expired.iter().map(|a| a.activation_id).collect()
                     names=expired.iter().map(|a| a.machine_id.clone()).collect()
                     done=("Cleared the expired offline license of", ("machine", "machines"))
@@ -551,7 +543,7 @@ fn RegisteredMachines() -> impl IntoView {
                     "The user who had this machine ID can still use the free product.",
                 ]
                 items=machines.iter().map(|m| format!("{} ({}, {})", m.machine_id, m.hostname, m.member_name)).collect()
-                what="machines"
+                what=LicenseSection::Machines
                 ids=machines.iter().map(|m| m.id).collect()
                 names=machines.iter().map(|m| m.machine_id.clone()).collect()
                 done=("Deactivated", ("machine", "machines"))

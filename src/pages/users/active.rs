@@ -1,22 +1,26 @@
+use std::collections::HashSet;
+
 use allot_core::{
     Member, MemberStatus, Role,
     allocation::{describe_licenses, role_from_group},
     format::{ago, count, done_to},
-    sort::{Sort, SortKey},
+    sort::SortKey,
 };
 use leptos::prelude::*;
 
-use super::{TabState, Users, bulk_change};
-use crate::sync::Subject;
+use super::TabState;
 use crate::{
     api,
-    app::current_account,
-    components::{Clamped, Column, DataTable, Dialog, Toasts},
+    app::{current_account, current_organization},
+    components::{
+        Clamped, Column, Dialog, Dialogs, SortBy, TablePage, Toasts, Toolbar, selected_rows,
+    },
     format,
+    org::{Mutation, OrgState, Subject, send_once},
 };
 
 /// Columns shared by the Active and Removed tabs.
-pub fn member_columns(users: Users) -> Vec<Column<Member>> {
+pub fn member_columns(state: OrgState) -> Vec<Column<Member>> {
     vec![
         Column::text("Full name", |m: &Member| m.full_name.clone())
             .sorted_by(|m| SortKey::text(&m.full_name))
@@ -26,7 +30,7 @@ pub fn member_columns(users: Users) -> Vec<Column<Member>> {
             .class("email"),
         Column::new("Role", move |m: &Member| {
             // A role a group raises them to shows beside their own.
-            users.snapshot(|s| match role_from_group(m, &s.groups) {
+            state.read(|s| match role_from_group(m, &s.groups) {
                 Some((role, group)) => {
                     format!("{} · {} via {}", m.role.label(), role.label(), group.name)
                 }
@@ -39,14 +43,12 @@ pub fn member_columns(users: Users) -> Vec<Column<Member>> {
         // A removed member's seats were freed when they left: they hold nothing now.
         Column::text("License access", move |m: &Member| match m.status {
             MemberStatus::Removed => "None: freed on removal".to_owned(),
-            MemberStatus::Active => {
-                users.snapshot(|s| describe_licenses(m, &s.groups, &s.products))
-            }
+            MemberStatus::Active => state.read(|s| describe_licenses(m, &s.groups, &s.products)),
         })
         .sorted_by(move |m| {
             let n = match m.status {
                 MemberStatus::Removed => 0,
-                MemberStatus::Active => users.snapshot(|s| m.effective_licenses(&s.groups).len()),
+                MemberStatus::Active => state.read(|s| m.effective_licenses(&s.groups).len()),
             };
             SortKey::Number(Some(n as i64))
         })
@@ -55,10 +57,10 @@ pub fn member_columns(users: Users) -> Vec<Column<Member>> {
 }
 
 #[component]
-pub fn ActiveUsers(state: TabState) -> impl IntoView {
-    let users: Users = expect_context();
+pub fn ActiveUsers(tab: TabState) -> impl IntoView {
+    let state = OrgState::get();
     let now = format::now();
-    let mut columns = member_columns(users);
+    let mut columns = member_columns(state);
     columns.push(
         Column::new("Last access", move |m: &Member| match m.last_access_at {
             Some(at) => view! { <span title=format::date(at)>{ago(now, at)}</span> }.into_any(),
@@ -66,100 +68,95 @@ pub fn ActiveUsers(state: TabState) -> impl IntoView {
         })
         .sorted_by(|m| SortKey::Number(m.last_access_at)),
     );
-    let rows = users.members_with(MemberStatus::Active);
+    let rows = state.members_with(MemberStatus::Active);
     let removing = RwSignal::new(false);
     let changing_role = RwSignal::new(false);
-    let nothing_selected = move || state.selected.with(|selected| selected.is_empty());
+    let nothing_selected = move || tab.selected.with(HashSet::is_empty);
     // Nobody changes their own role: with only themself selected there is nothing to change.
     let me = current_account().map(|account| account.email.to_lowercase());
     let only_me_selected = Memo::new(move |_| {
-        let ids = state.selected.get();
+        let ids = tab.selected.get();
         ids.len() == 1
             && rows.with(|rows| {
                 rows.iter()
                     .any(|m| ids.contains(&m.id) && Some(m.email.to_lowercase()) == me)
             })
     });
-    let selected_members = move || {
-        let ids = state.selected.get();
-        rows.with(|rows| {
-            rows.iter()
-                .filter(|m| ids.contains(&m.id))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
+    let selected_members = move || selected_rows(rows, tab.selected);
     view! {
         <AllocationErrors />
-        <div class="bulk-actions">
-            <button type="button" class="danger" disabled=nothing_selected on:click=move |_| removing.set(true)>
-                "Remove Users"
-            </button>
-            <button
-                type="button"
-                class="secondary"
-                disabled=move || nothing_selected() || only_me_selected.get()
-                aria-describedby="change-role-why"
-                on:click=move |_| changing_role.set(true)
-            >
-                "Change Role"
-            </button>
-            <span id="change-role-why" class="hint">
-                {move || only_me_selected.get().then_some("You cannot change your own role.")}
-            </span>
-        </div>
-        {users.members.status("members")}
-        <Show when=move || users.members.is_loaded()>
-            <DataTable
-                rows
-                columns=columns.clone()
-                search=state.search
-                selected=state.selected
-                initial_sort=Sort::ascending(0)
-                noun="active users"
-                pending=users.pending(Subject::Member)
-            />
-        </Show>
-        {move || removing.get().then(|| view! {
-            <RemoveUsersDialog members=untrack(selected_members) state on_close=Callback::new(move |_| removing.set(false)) />
-        })}
-        {move || changing_role.get().then(|| view! {
-            <ChangeRoleDialog members=untrack(selected_members) state on_close=Callback::new(move |_| changing_role.set(false)) />
-        })}
+        <TablePage
+            source=state
+            what="members"
+            rows
+            columns
+            search=tab.search
+            selected=tab.selected
+            sort_by=SortBy::ascending("Full name")
+            noun="active users"
+            pending=state.pending(Subject::Member)
+        >
+            <Toolbar slot>
+                <button type="button" class="danger" disabled=nothing_selected on:click=move |_| removing.set(true)>
+                    "Remove Users"
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || nothing_selected() || only_me_selected.get()
+                    aria-describedby="change-role-why"
+                    on:click=move |_| changing_role.set(true)
+                >
+                    "Change Role"
+                </button>
+                <span id="change-role-why" class="hint">
+                    {move || only_me_selected.get().then_some("You cannot change your own role.")}
+                </span>
+            </Toolbar>
+            <Dialogs slot>
+                {move || removing.get().then(|| view! {
+                    <RemoveUsersDialog members=untrack(selected_members) tab on_close=Callback::new(move |_| removing.set(false)) />
+                })}
+                {move || changing_role.get().then(|| view! {
+                    <ChangeRoleDialog members=untrack(selected_members) tab on_close=Callback::new(move |_| changing_role.set(false)) />
+                })}
+            </Dialogs>
+        </TablePage>
     }
 }
 
 /// Licenses members should have had but could not get, each with why, a retry and a dismiss.
 #[component]
 fn AllocationErrors() -> impl IntoView {
-    let users: Users = expect_context();
+    let state = OrgState::get();
     let toasts = Toasts::get();
-    let org = users.org;
-    let act = move |error: &allot_core::AllocationError, retry: bool| {
-        let id = error.id;
-        let done = if retry {
-            format!("Allocated {} to {}.", error.product_name, error.member_name)
-        } else {
-            format!(
-                "Dismissed: {} stays without {}.",
-                error.member_name, error.product_name
-            )
-        };
-        leptos::task::spawn_local(async move {
-            let result = if retry {
-                api::retry_allocation(org, id).await
-            } else {
-                api::dismiss_allocation_error(org, id).await
-            };
-            match result {
-                Ok(()) => toasts.info(done),
-                Err(error) => toasts.error(error.to_string()),
+    let org = state.org;
+    let errors = state.allocation_errors();
+    // (the error, whether to retry it rather than dismiss it)
+    let act = Mutation::new(
+        move |(error, retry): &(allot_core::AllocationError, bool)| {
+            let (id, retry) = (error.id, *retry);
+            async move {
+                if retry {
+                    api::retry_allocation(org, id).await
+                } else {
+                    api::dismiss_allocation_error(org, id).await
+                }
             }
-            users.reload();
-        });
-    };
+        },
+        move |(error, retry), ()| {
+            toasts.info(if *retry {
+                format!("Allocated {} to {}.", error.product_name, error.member_name)
+            } else {
+                format!(
+                    "Dismissed: {} stays without {}.",
+                    error.member_name, error.product_name
+                )
+            })
+        },
+    );
     move || {
-        let errors = users.allocation_errors.latest().get().unwrap_or_default();
+        let errors = errors.latest().get().unwrap_or_default();
         (!errors.is_empty()).then(|| {
             let items = errors
                 .into_iter()
@@ -171,10 +168,10 @@ fn AllocationErrors() -> impl IntoView {
                             <strong>{what.clone()}</strong>
                             " — "
                             {error.reason}
-                            <button type="button" class="link" aria-label=format!("Retry {what}") on:click=move |_| act(&retried, true)>
+                            <button type="button" class="link" aria-label=format!("Retry {what}") on:click=move |_| act.run((retried.clone(), true))>
                                 "Retry"
                             </button>
-                            <button type="button" class="link" aria-label=format!("Dismiss {what}") on:click=move |_| act(&dismissed, false)>
+                            <button type="button" class="link" aria-label=format!("Dismiss {what}") on:click=move |_| act.run((dismissed.clone(), false))>
                                 "Dismiss"
                             </button>
                         </li>
@@ -209,28 +206,28 @@ fn list_names(members: &[Member]) -> String {
 }
 
 #[component]
-fn RemoveUsersDialog(
-    members: Vec<Member>,
-    state: TabState,
-    on_close: Callback<()>,
-) -> impl IntoView {
-    let users: Users = expect_context();
+fn RemoveUsersDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>) -> impl IntoView {
+    let state = OrgState::get();
     let toasts = Toasts::get();
-    let org = users.org;
+    let org = state.org;
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let remove = bulk_change(
-        state,
-        on_close,
+    // Undo restores the members exactly as they were.
+    let undo = move |ids: Vec<i64>| {
+        send_once(api::restore_members(org, ids), toasts, move |response| {
+            toasts.report(&response, |done| {
+                done_to("Restored", &state.names_of(done), USERS, "")
+            })
+        })
+    };
+    let remove = Mutation::bulk(
         (Subject::Member, "Removing…"),
         Vec::clone,
         move |ids: &Vec<i64>| api::remove_members(org, ids.clone()),
         move |_, response| {
             let removed = toasts.report_failures(response);
             if !removed.is_empty() {
-                let message = done_to("Removed", &users.names_of(&removed), USERS, "");
-                toasts.with_action(message, "Undo", move || {
-                    undo_removal(users, toasts, removed.clone())
-                });
+                let message = done_to("Removed", &state.names_of(&removed), USERS, "");
+                toasts.with_action(message, "Undo", move || undo(removed.clone()));
             }
         },
     );
@@ -238,7 +235,8 @@ fn RemoveUsersDialog(
     view! {
         <Dialog title="Remove Users".into() on_close>
             {
-                let question = format!("Remove {} from {}?", who, users.organization.with_value(|o| o.name.clone()));
+                let organization = current_organization().map(|o| o.name).unwrap_or_default();
+                let question = format!("Remove {who} from {organization}?");
                 view! { <p><Clamped text=question /></p> }
             }
             <ul class="notes">
@@ -251,7 +249,11 @@ fn RemoveUsersDialog(
                 <button
                     type="button"
                     class="danger"
-                    on:click=move |_| remove.run(ids.clone())
+                    on:click=move |_| {
+                        remove.run(ids.clone());
+                        tab.selected.update(HashSet::clear);
+                        on_close.run(());
+                    }
                 >
                     "Remove"
                 </button>
@@ -260,51 +262,30 @@ fn RemoveUsersDialog(
     }
 }
 
-/// Undo of a removal: restores the members exactly as they were.
-fn undo_removal(users: Users, toasts: Toasts, ids: Vec<i64>) {
-    leptos::task::spawn_local(async move {
-        match api::restore_members(users.org, ids).await {
-            Ok(response) => {
-                toasts.report(&response, |done| {
-                    done_to("Restored", &users.names_of(done), USERS, "")
-                });
-                users.reload();
-            }
-            Err(error) => toasts.error(format!("Undo failed: {error}")),
-        }
-    });
-}
-
 #[component]
-fn ChangeRoleDialog(
-    members: Vec<Member>,
-    state: TabState,
-    on_close: Callback<()>,
-) -> impl IntoView {
-    let users: Users = expect_context();
+fn ChangeRoleDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>) -> impl IntoView {
+    let state = OrgState::get();
     let toasts = Toasts::get();
-    let org = users.org;
-    let actor_role = users.organization.with_value(|o| o.role);
+    let org = state.org;
+    let actor_role = current_organization().map_or(Role::Member, |o| o.role);
     let me = current_account().map(|account| account.email.to_lowercase());
     let includes_me = members.iter().any(|m| Some(m.email.to_lowercase()) == me);
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
     let role = RwSignal::new(None::<Role>);
-    let change = bulk_change(
-        state,
-        on_close,
+    let change = Mutation::bulk(
         (Subject::Member, "Changing role…"),
         |(ids, _): &(Vec<i64>, Role)| ids.clone(),
         move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
         move |(_, role): &(Vec<i64>, Role), response| {
             toasts.report(response, |done| {
                 let to = format!(" to {}", role.label());
-                done_to("Changed the role of", &users.names_of(done), USERS, &to)
+                done_to("Changed the role of", &state.names_of(done), USERS, &to)
             })
         },
     );
     // Who a group keeps at a higher role than each choice: the server refuses those, and
     // says so here before anything is sent.
-    let raised: Vec<(String, Role, String)> = users.snapshot(|s| {
+    let raised: Vec<(String, Role, String)> = state.read(|s| {
         members
             .iter()
             .filter_map(|m| {
@@ -363,6 +344,8 @@ fn ChangeRoleDialog(
                     on:click=move |_| {
                         if let Some(role) = role.get_untracked() {
                             change.run((ids.clone(), role));
+                            tab.selected.update(HashSet::clear);
+                            on_close.run(());
                         }
                     }
                 >

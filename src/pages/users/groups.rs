@@ -7,14 +7,15 @@ use allot_core::{
     Group, GroupId, GroupRequest, Member, MemberId, MemberStatus, Role,
     allocation::{GROUP_ROLES, loss_on_leaving},
     search::{SearchQuery, member_search_key},
-    sort::{Sort, SortKey},
+    sort::SortKey,
 };
 use leptos::prelude::*;
 
-use super::{TabState, Users};
+use super::TabState;
 use crate::{
     api,
-    components::{Column, DataTable, Dialog, IconButton, Toasts, icons},
+    components::{Column, Dialog, Dialogs, IconButton, SortBy, TablePage, Toasts, Toolbar, icons},
+    org::{Mutation, OrgState},
     rows::GroupRow,
 };
 
@@ -48,12 +49,12 @@ fn role_select(id: &'static str, role: RwSignal<Option<Role>>) -> impl IntoView 
 }
 
 #[component]
-pub fn Groups(state: TabState) -> impl IntoView {
-    let users: Users = expect_context();
+pub fn Groups(tab: TabState) -> impl IntoView {
+    let state = OrgState::get();
     let creating = RwSignal::new(false);
     let editing = RwSignal::new(None::<GroupId>);
     let deleting = RwSignal::new(None::<GroupId>);
-    let rows = GroupRow::rows(users.members);
+    let rows = GroupRow::rows(state);
     let columns = vec![
         GroupRow::name_column(),
         Column::new("Role", |g: &GroupRow| role_label(g.group.role))
@@ -83,65 +84,61 @@ pub fn Groups(state: TabState) -> impl IntoView {
         }),
     ];
     // Looked up once: a reload while a dialog is open must not replace it.
-    let group =
-        move |id: GroupId| users.snapshot(|s| s.groups.iter().find(|g| g.id == id).cloned());
+    let group = move |id: GroupId| state.read(|s| s.groups.iter().find(|g| g.id == id).cloned());
     view! {
-        <div class="bulk-actions">
-            <button type="button" on:click=move |_| creating.set(true)>"Create group"</button>
-        </div>
-        {users.members.status("groups")}
-        <Show when=move || users.members.is_loaded()>
-            <DataTable
-                rows
-                columns=columns.clone()
-                search=state.search
-                initial_sort=Sort::ascending(0)
-                noun="groups"
-                placeholder="Search by group name"
-            />
-        </Show>
-        {move || creating.get().then(|| view! {
-            <CreateGroupDialog on_close=Callback::new(move |_| creating.set(false)) />
-        })}
-        {move || editing.get().and_then(group).map(|group| view! {
-            <EditGroupPanel group on_close=Callback::new(move |_| editing.set(None)) />
-        })}
-        {move || deleting.get().and_then(group).map(|group| view! {
-            <DeleteGroupDialog group on_close=Callback::new(move |_| deleting.set(None)) />
-        })}
+        <TablePage
+            source=state
+            what="groups"
+            rows
+            columns
+            search=tab.search
+            sort_by=SortBy::ascending("Group")
+            noun="groups"
+            placeholder="Search by group name"
+        >
+            <Toolbar slot>
+                <button type="button" on:click=move |_| creating.set(true)>"Create group"</button>
+            </Toolbar>
+            <Dialogs slot>
+                {move || creating.get().then(|| view! {
+                    <CreateGroupDialog on_close=Callback::new(move |_| creating.set(false)) />
+                })}
+                {move || editing.get().and_then(group).map(|group| view! {
+                    <EditGroupPanel group on_close=Callback::new(move |_| editing.set(None)) />
+                })}
+                {move || deleting.get().and_then(group).map(|group| view! {
+                    <DeleteGroupDialog group on_close=Callback::new(move |_| deleting.set(None)) />
+                })}
+            </Dialogs>
+        </TablePage>
     }
 }
 
 #[component]
 fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
-    let users: Users = expect_context();
+    let org = OrgState::get().org;
     let toasts = Toasts::get();
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(None::<Role>);
-    let create = Action::new_local(move |request: &GroupRequest| {
-        api::create_group(users.org, request.clone())
-    });
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(change)) => {
+    let create = Mutation::new(
+        move |request: &GroupRequest| api::create_group(org, request.clone()),
+        move |_, change| {
             let name = change
                 .group
                 .as_ref()
-                .map(|g| g.name.clone())
+                .map(|g| g.name.as_str())
                 .unwrap_or_default();
             toasts.report_change(
                 &format!("Created group {name}."),
                 "role or licenses",
                 &change,
             );
-            users.reload();
             on_close.run(());
-        }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
-    });
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(GroupRequest {
+        create.run(GroupRequest {
             name: name.get_untracked().trim().to_owned(),
             role: role.get_untracked(),
             members: Vec::new(),
@@ -155,7 +152,7 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
                 {role_select("new-group-role", role)}
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" disabled=move || create.pending().get()>"Create"</button>
+                    <button type="submit" disabled=move || create.busy()>"Create"</button>
                 </div>
             </form>
         </Dialog>
@@ -166,21 +163,15 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
 /// removed from the list.
 #[component]
 fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
-    let users: Users = expect_context();
+    let state = OrgState::get();
     let toasts = Toasts::get();
     let group_id = group.id;
     let name = RwSignal::new(group.name.clone());
     let role = RwSignal::new(group.role);
     // Everyone the panel may show, found by id.
-    let people: HashMap<MemberId, Member> = users.snapshot(|s| {
-        s.members
-            .iter()
-            .filter(|m| m.status == MemberStatus::Active)
-            .map(|m| (m.id, m.clone()))
-            .collect()
-    });
-    let groups = users.snapshot(|s| s.groups.clone());
-    let products = users.snapshot(|s| s.products.clone());
+    let people: HashMap<MemberId, Member> = state.active_members_untracked();
+    let groups = state.read(|s| s.groups.clone());
+    let products = state.read(|s| s.products.clone());
     let original: Vec<MemberId> = {
         let mut ids: Vec<&Member> = people
             .values()
@@ -197,26 +188,21 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     };
     let group_name = group.name.clone();
 
-    let save = Action::new_local(move |request: &GroupRequest| {
-        api::update_group(users.org, group_id, request.clone())
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(change)) => {
+    let save = Mutation::new(
+        move |request: &GroupRequest| api::update_group(state.org, group_id, request.clone()),
+        move |_, change| {
             let name = change
                 .group
                 .as_ref()
-                .map(|g| g.name.clone())
+                .map(|g| g.name.as_str())
                 .unwrap_or_default();
             toasts.report_change(&format!("Saved group {name}."), "role or licenses", &change);
-            users.reload();
             on_close.run(());
-        }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
-    });
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(GroupRequest {
+        save.run(GroupRequest {
             name: name.get_untracked().trim().to_owned(),
             role: role.get_untracked(),
             members: chosen.get_untracked(),
@@ -316,7 +302,7 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
                 {leaving}
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" disabled=move || save.pending().get()>"Save"</button>
+                    <button type="submit" disabled=move || save.busy()>"Save"</button>
                 </div>
             </form>
         </Dialog>
@@ -444,11 +430,11 @@ fn MemberPicker(candidates: Signal<Vec<Member>>, on_pick: Callback<MemberId>) ->
 /// Deleting a group: says what its members lose first.
 #[component]
 fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
-    let users: Users = expect_context();
+    let state = OrgState::get();
     let toasts = Toasts::get();
     let group_id = group.id;
     let name = group.name.clone();
-    let losses: Vec<String> = users.snapshot(|s| {
+    let losses: Vec<String> = state.read(|s| {
         s.members
             .iter()
             .filter(|m| m.status == MemberStatus::Active && m.groups.contains(&group_id))
@@ -459,23 +445,14 @@ fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
             })
             .collect()
     });
-    let delete = Action::new_local(move |_: &()| api::delete_group(users.org, group_id));
-    {
-        let name = name.clone();
-        Effect::new(move |_| match delete.value().get() {
-            Some(Ok(change)) => {
-                toasts.report_change(
-                    &format!("Deleted group {name}."),
-                    "role or licenses",
-                    &change,
-                );
-                users.reload();
-                on_close.run(());
-            }
-            Some(Err(error)) => toasts.error(error.to_string()),
-            None => {}
-        });
-    }
+    let done = format!("Deleted group {name}.");
+    let delete = Mutation::new(
+        move |_: &()| api::delete_group(state.org, group_id),
+        move |_, change| {
+            toasts.report_change(&done, "role or licenses", &change);
+            on_close.run(());
+        },
+    );
     let consequences = if losses.is_empty() {
         view! { <p>"Its members lose nothing: no license or role comes only from this group."</p> }
             .into_any()
@@ -498,7 +475,7 @@ fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
             {consequences}
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" disabled=move || delete.pending().get() on:click=move |_| { delete.dispatch(()); }>
+                <button type="button" class="danger" disabled=move || delete.busy() on:click=move |_| delete.run(())>
                     "Delete"
                 </button>
             </div>

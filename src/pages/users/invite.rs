@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use allot_core::{
     InviteOutcome, InviteRequest, InviteResult, MemberStatus, ProductId, Role,
@@ -7,10 +7,13 @@ use allot_core::{
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 
-use super::Users;
+use super::Inviting;
 use crate::{
     api,
-    components::{Dialog, Toasts},
+    app::current_organization,
+    components::{Dialog, ProductPicker, Toasts},
+    org::{Mutation, OrgState},
+    route::UserTab,
 };
 
 /// Keys that end an address as it is typed (the product document's list: Comma, Space, Tab,
@@ -33,11 +36,12 @@ pub fn InviteDialog(
     /// Addresses to start with (Invite back).
     prefill: Vec<String>,
 ) -> impl IntoView {
-    let users: Users = expect_context();
+    let state = OrgState::get();
+    let inviting = Inviting::get();
     let toasts = Toasts::get();
     let navigate = use_navigate();
-    let org = users.org;
-    let is_owner = users.organization.with_value(|o| o.role == Role::Owner);
+    let org = state.org;
+    let is_owner = current_organization().is_some_and(|o| o.role == Role::Owner);
 
     let list = RwSignal::new({
         let mut list = AddressList::default();
@@ -48,19 +52,19 @@ pub fn InviteDialog(
     // Backspace in an empty field first selects the last chip, then removes it.
     let armed = RwSignal::new(false);
     let step = RwSignal::new(Step::Addresses);
-    let granted = RwSignal::new(Vec::<ProductId>::new());
+    let granted = RwSignal::new(BTreeSet::<ProductId>::new());
     let role = RwSignal::new(Role::Member);
     let input = NodeRef::<html::Input>::new();
-    let close = Callback::new(move |_| users.inviting.set(None));
+    let close = Callback::new(move |_| inviting.open.set(None));
 
     // What each address already is in this organization, to flag it on its chip.
     let known: HashMap<String, &'static str> = {
         let mut known = HashMap::new();
-        users.members.latest().with_untracked(|snapshot| {
-            for invitation in snapshot.iter().flat_map(|s| &s.invitations) {
+        state.read(|snapshot| {
+            for invitation in &snapshot.invitations {
                 known.insert(email_key(&invitation.email), "already invited");
             }
-            for member in snapshot.iter().flat_map(|s| &s.members) {
+            for member in &snapshot.members {
                 if member.status == MemberStatus::Active {
                     known.insert(email_key(&member.email), "already a member");
                 }
@@ -192,62 +196,25 @@ pub fn InviteDialog(
         }
     });
 
-    let invite =
-        Action::new_local(move |request: &InviteRequest| api::invite(org, request.clone()));
-    Effect::new(move |_| match invite.value().get() {
-        Some(Ok(response)) => {
-            users.last_invite.set(Some(response.results));
-            users.reload();
-            users.inviting.set(None);
-            navigate(&format!("/orgs/{org}/users/pending"), Default::default());
-        }
-        Some(Err(error)) => toasts.error(error.to_string()),
-        None => {}
-    });
+    let pending = format!("/orgs/{org}/{}", UserTab::Pending.route());
+    let invite = Mutation::new(
+        move |request: &InviteRequest| api::invite(org, request.clone()),
+        move |_, response| {
+            inviting.results.set(Some(response.results));
+            inviting.open.set(None);
+            navigate(&pending, Default::default());
+        },
+    );
     let count = move || list.with(|list| list.addresses().len()) as u32;
     // Each granted product must have a seat for every new invitation.
     let seat_problems = move || {
         let wanted = granted.get();
-        users.members.latest().with(|snapshot| {
-            snapshot
-                .iter()
-                .flat_map(|s| &s.seats)
-                .filter(|product| wanted.contains(&product.id))
-                .filter_map(|product| product.shortfall(count()))
-                .collect::<Vec<_>>()
-        })
-    };
-    let products = move || {
-        users.members.latest().with(|snapshot| {
-            snapshot
-                .iter()
-                .flat_map(|s| &s.seats)
-                .map(|product| {
-                    let id = product.id;
-                    let usage = product.usage();
-                    view! {
-                        <label class="switch">
-                            <input
-                                type="checkbox"
-                                role="switch"
-                                prop:checked=move || granted.with(|g| g.contains(&id))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    granted.update(|g| {
-                                        g.retain(|p| *p != id);
-                                        if on {
-                                            g.push(id);
-                                        }
-                                    });
-                                }
-                            />
-                            <span class="switch-label">{product.name.clone()}</span>
-                            <span class="hint">{usage}</span>
-                        </label>
-                    }
-                })
-                .collect_view()
-        })
+        state
+            .seats()
+            .iter()
+            .filter(|product| wanted.contains(&product.id))
+            .filter_map(|product| product.shortfall(count()))
+            .collect::<Vec<_>>()
     };
     let role_options = move || {
         Role::ALL
@@ -263,10 +230,10 @@ pub fn InviteDialog(
             .collect_view()
     };
     let confirm = move |_| {
-        invite.dispatch(InviteRequest {
+        invite.run(InviteRequest {
             emails: list.with_untracked(AddressList::addresses),
             role: role.get_untracked(),
-            products: granted.get_untracked(),
+            products: granted.get_untracked().into_iter().collect(),
         });
     };
 
@@ -310,10 +277,13 @@ pub fn InviteDialog(
                     1 => "Inviting 1 person.".to_owned(),
                     n => format!("Inviting {} people.", allot_core::format::count(n as usize)),
                 }}</p>
-                <fieldset node_ref=licenses>
-                    <legend>"Grant licenses on acceptance"</legend>
-                    {products}
-                </fieldset>
+                <ProductPicker
+                    legend="Grant licenses on acceptance"
+                    ticked=granted
+                    hint=Callback::new(|seats: allot_core::ProductSeats| seats.usage())
+                    switches=true
+                    node_ref=licenses
+                />
                 {move || seat_problems().into_iter().map(|problem| view! { <p class="error" role="alert">{problem}</p> }).collect_view()}
                 <label for="invite-role">"Role"</label>
                 <select id="invite-role" on:change=move |ev| {
@@ -327,7 +297,7 @@ pub fn InviteDialog(
                     <button type="button" class="secondary" on:click=move |_| step.set(Step::Addresses)>"Back"</button>
                     <button
                         type="button"
-                        disabled=move || !seat_problems().is_empty() || invite.pending().get()
+                        disabled=move || !seat_problems().is_empty() || invite.busy()
                         on:click=confirm
                     >
                         "Confirm"
@@ -341,9 +311,9 @@ pub fn InviteDialog(
 /// The result of the last Invite Users, per address, shown above Pending Invitations.
 #[component]
 pub fn InviteResults() -> impl IntoView {
-    let users: Users = expect_context();
+    let inviting = Inviting::get();
     move || {
-        users.last_invite.get().map(|results| {
+        inviting.results.get().map(|results| {
             let line = |result: &InviteResult| {
                 let outcome = match result.outcome {
                     InviteOutcome::Invited { .. } => "invited",
@@ -360,7 +330,7 @@ pub fn InviteResults() -> impl IntoView {
                 <section class="invite-results" aria-label="Invitation results">
                     <p>{format!("{invited} of {} invited.", results.len())}</p>
                     <ul>{results.iter().map(line).collect_view()}</ul>
-                    <button type="button" class="secondary" on:click=move |_| users.last_invite.set(None)>"Dismiss"</button>
+                    <button type="button" class="secondary" on:click=move |_| inviting.results.set(None)>"Dismiss"</button>
                 </section>
             }
         })

@@ -7,14 +7,9 @@ mod invite;
 mod pending;
 mod removed;
 
-use std::{
-    collections::{HashMap, HashSet},
-    sync::Arc,
-};
+use std::collections::{HashMap, HashSet};
 
-use allot_core::{
-    BulkResponse, Invitation, MemberStatus, MembersSnapshot, OrgId, OrganizationSummary, ProductId,
-};
+use allot_core::{InviteResult, MemberStatus};
 use leptos::{either::Either, prelude::*};
 use leptos_router::{
     NavigateOptions,
@@ -23,27 +18,18 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{self, ApiError},
+    api,
     app::current_organization,
-    components::tabs,
+    components::{Toasts, tabs},
+    org::OrgState,
     pages::NotFound,
-    remote::Remote,
-    sync::{OrgState, Subject},
+    route::UserTab,
 };
 
 use invite::InviteDialog;
 
 /// How long typing must pause before the search goes to the URL.
 const URL_UPDATE_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
-
-/// The tabs, in order: (route segment, label).
-const TABS: [(&str, &str); 4] = [
-    ("active", "Active Users"),
-    ("pending", "Pending Invitations"),
-    ("removed", "Removed Users"),
-    // The document's "Accounts & Groups" page, as a tab here.
-    ("groups", "Groups"),
-];
 
 /// One tab's own state, kept while the admin visits the others.
 #[derive(Clone, Copy)]
@@ -61,147 +47,56 @@ impl TabState {
     }
 }
 
-/// Everything the tabs share: the organization, its data, and how to open Invite Users.
+type TabStates = StoredValue<HashMap<UserTab, TabState>>;
+
+/// Invite Users, which every tab can open (Invite back) and Pending Invitations reports on.
 #[derive(Clone, Copy)]
-pub struct Users {
-    pub org: OrgId,
-    pub organization: StoredValue<OrganizationSummary>,
-    /// Members, pending invitations, groups and seats, kept current by the change feed.
-    pub members: OrgState,
-    pub allocation_errors: Remote<Vec<allot_core::AllocationError>>,
-    /// `Some(prefilled addresses)` while Invite Users is open.
-    pub inviting: RwSignal<Option<Vec<String>>>,
+pub struct Inviting {
+    /// `Some(prefilled addresses)` while the dialog is open.
+    pub open: RwSignal<Option<Vec<String>>>,
     /// What the last Invite Users did, per address.
-    pub last_invite: RwSignal<Option<Vec<allot_core::InviteResult>>>,
-    product_names: Memo<HashMap<ProductId, String>>,
+    pub results: RwSignal<Option<Vec<InviteResult>>>,
 }
 
-impl Users {
-    /// "Runtime Engine, Studio Enterprise": the names of `products` in alphabetical order, read when drawn, since
-    /// the names arrive with the members snapshot, which may load after the rows.
-    pub fn license_names(
-        &self,
-        products: Vec<ProductId>,
-        none: &'static str,
-    ) -> impl IntoView + use<> {
-        let names = self.product_names;
-        move || {
-            let mut listed: Vec<String> = names.with(|names| {
-                products
-                    .iter()
-                    .filter_map(|id| names.get(id).cloned())
-                    .collect()
-            });
-            listed.sort();
-            let listed = listed.join(", ");
-            if listed.is_empty() {
-                none.to_owned()
-            } else {
-                listed
-            }
-        }
+impl Inviting {
+    pub fn get() -> Self {
+        expect_context()
     }
 
-    pub fn members_with(&self, status: MemberStatus) -> Signal<Vec<allot_core::Member>> {
-        let members = self.members.latest();
-        crate::components::table_rows(move || {
-            members.with(|snapshot| {
-                snapshot
-                    .iter()
-                    .flat_map(|snapshot| &snapshot.members)
-                    .filter(|member| member.status == status)
-                    .cloned()
-                    .collect()
-            })
-        })
-    }
-
-    /// Reads the members snapshot without subscribing (table cells are drawn again with their
-    /// rows), or the default before it loads.
-    pub fn snapshot<R: Default>(&self, read: impl FnOnce(&MembersSnapshot) -> R) -> R {
-        self.members
-            .latest()
-            .with_untracked(|snapshot| snapshot.as_ref().map(read).unwrap_or_default())
-    }
-
-    /// Pending invitations, once loaded.
-    pub fn invitations(&self) -> Option<Vec<Invitation>> {
-        self.members
-            .latest()
-            .with(|snapshot| snapshot.as_ref().map(|s| s.invitations.clone()))
-    }
-
-    /// After a change: members, invitations and seats follow the change feed; allocation
-    /// errors are loaded again.
-    pub fn reload(&self) {
-        self.allocation_errors.reload();
-    }
-
-    /// The full names of members `ids`, for messages: one pass over the members, however
-    /// many were changed at once.
-    pub fn names_of(&self, ids: &[i64]) -> Vec<String> {
-        let wanted: HashSet<i64> = ids.iter().copied().collect();
-        self.snapshot(|s| {
-            s.members
-                .iter()
-                .filter(|m| wanted.contains(&m.id))
-                .map(|m| m.full_name.clone())
-                .collect()
-        })
-    }
-
-    /// What this admin is doing to the member, until the server confirms it.
-    pub fn pending(&self, subject: fn(i64) -> Subject) -> Callback<i64, Option<String>> {
-        let members = self.members;
-        Callback::new(move |id| members.pending_label(subject(id)))
+    pub fn start(&self, addresses: Vec<String>) {
+        self.open.set(Some(addresses));
     }
 }
 
 #[component]
 pub fn UserManagement() -> impl IntoView {
     let params = use_params_map();
-    let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
+    let tab = Memo::new(move |_| params.read().get("tab").and_then(|t| UserTab::parse(&t)));
     let Some(organization) = current_organization() else {
         return Either::Left(view! { <NotFound /> });
     };
     let org = organization.id;
-    let members = OrgState::get();
-    let product_names = Memo::new(move |_| {
-        members.latest().with(|snapshot| {
-            snapshot
-                .iter()
-                .flat_map(|snapshot| &snapshot.products)
-                .map(|product| (product.id, product.name.clone()))
-                .collect()
-        })
-    });
-    let users = Users {
-        org,
-        organization: StoredValue::new(organization),
-        members,
-        allocation_errors: Remote::new(move || api::allocation_errors(org)),
-        inviting: RwSignal::new(None),
-        last_invite: RwSignal::new(None),
-        product_names,
+    let inviting = Inviting {
+        open: RwSignal::new(None),
+        results: RwSignal::new(None),
     };
-    provide_context(users);
-    reload_on_change(users.allocation_errors, move || {
-        members.allocation_errors_version()
-    });
-    let states: HashMap<&'static str, TabState> = TABS
-        .iter()
-        .map(|(segment, _)| (*segment, TabState::new()))
-        .collect();
-    let states = StoredValue::new(states);
+    provide_context(inviting);
+    let states: TabStates = StoredValue::new(
+        UserTab::ALL
+            .into_iter()
+            .map(|tab| (tab, TabState::new()))
+            .collect(),
+    );
     sync_search_with_url(tab, states);
 
     let placement = crate::app::Placement::get();
-    let tab_links = TABS
-        .iter()
-        .map(|&(segment, label)| {
+    let tab_links = UserTab::ALL
+        .into_iter()
+        .map(|this| {
             let placement = placement.clone();
+            let segment = this.segment();
             let href = move || {
-                let search = states.with_value(|states| states[segment].search.get());
+                let search = states.with_value(|states| states[&this].search.get());
                 with_search(
                     &placement.href(&format!("/orgs/{org}/users/{segment}")),
                     &search,
@@ -212,28 +107,28 @@ pub fn UserManagement() -> impl IntoView {
                     href=href
                     attr:role="tab"
                     attr:id=format!("tab-{segment}")
-                    attr:aria-selected=move || (tab.get() == segment).to_string()
-                    attr:tabindex=move || tabs::tab_index(tab.get() == segment)
+                    attr:aria-selected=move || (tab.get() == Some(this)).to_string()
+                    attr:tabindex=move || tabs::tab_index(tab.get() == Some(this))
                 >
-                    {label}
+                    {this.label()}
                 </A>
             }
         })
         .collect_view();
 
     let panel = move || {
-        let current = tab.get();
-        let Some(state) = states.with_value(|states| states.get(current.as_str()).copied()) else {
+        let Some(current) = tab.get() else {
             return view! { <NotFound /> }.into_any();
         };
-        let content = match current.as_str() {
-            "active" => view! { <active::ActiveUsers state /> }.into_any(),
-            "pending" => view! { <pending::PendingInvitations state /> }.into_any(),
-            "groups" => view! { <groups::Groups state /> }.into_any(),
-            _ => view! { <removed::RemovedUsers state /> }.into_any(),
+        let state = states.with_value(|states| states[&current]);
+        let content = match current {
+            UserTab::Active => view! { <active::ActiveUsers tab=state /> }.into_any(),
+            UserTab::Pending => view! { <pending::PendingInvitations tab=state /> }.into_any(),
+            UserTab::Removed => view! { <removed::RemovedUsers tab=state /> }.into_any(),
+            UserTab::Groups => view! { <groups::Groups tab=state /> }.into_any(),
         };
         view! {
-            <section role="tabpanel" aria-labelledby=format!("tab-{current}")>
+            <section role="tabpanel" aria-labelledby=format!("tab-{}", current.segment())>
                 {content}
             </section>
         }
@@ -245,39 +140,41 @@ pub fn UserManagement() -> impl IntoView {
             <h1>"User Management"</h1>
             <div class="page-actions">
                 <ExportButtons tab states />
-                <button type="button" on:click=move |_| users.inviting.set(Some(Vec::new()))>
+                <button type="button" on:click=move |_| inviting.start(Vec::new())>
                     "Invite Users"
                 </button>
             </div>
         </div>
         <div role="tablist" aria-label="Users" on:keydown=tabs::arrow_keys>{tab_links}</div>
         {panel}
-        {move || users.inviting.get().map(|prefill| view! { <InviteDialog prefill /> })}
+        {move || inviting.open.get().map(|prefill| view! { <InviteDialog prefill /> })}
     })
 }
 
 /// Export Users: the document's one click exports every user, active and removed; with a
 /// search on the Active or Removed tab, a second button exports only the rows it matches.
 #[component]
-fn ExportButtons(
-    tab: Memo<String>,
-    states: StoredValue<HashMap<&'static str, TabState>>,
-) -> impl IntoView {
-    let users: Users = expect_context();
-    let toasts = crate::components::Toasts::get();
+fn ExportButtons(tab: Memo<Option<UserTab>>, states: TabStates) -> impl IntoView {
+    let org = OrgState::get().org;
+    let toasts = Toasts::get();
     let preparing = RwSignal::new(false);
     // The search of the current tab, when its rows are users.
     let matching = move || {
-        let tab = tab.get();
-        let search = states.with_value(|states| states.get(tab.as_str()).map(|s| s.search))?;
+        let status = match tab.get()? {
+            UserTab::Active => MemberStatus::Active,
+            UserTab::Removed => MemberStatus::Removed,
+            UserTab::Pending | UserTab::Groups => return None,
+        };
+        let current = tab.get()?;
+        let search = states.with_value(|states| states[&current].search);
         let search = search.get().trim().to_owned();
-        (matches!(tab.as_str(), "active" | "removed") && !search.is_empty())
-            .then_some((tab, search))
+        (!search.is_empty()).then_some((status, search))
     };
-    let download = move |status: String, search: String| {
+    // A download, not a change: nothing to mark or settle, so not a `Mutation`.
+    let download = move |status: Option<MemberStatus>, search: String| {
         preparing.set(true);
         leptos::task::spawn_local(async move {
-            match api::export(users.org, &status, &search).await {
+            match api::export(org, status, &search).await {
                 Ok((csv, name)) => {
                     crate::dom::save_file(&csv, name.as_deref().unwrap_or("users.csv"))
                 }
@@ -287,7 +184,7 @@ fn ExportButtons(
         });
     };
     view! {
-        {move || matching().map(|(tab, search)| {
+        {move || matching().map(|(status, search)| {
             let label = format!("Export only users matching “{search}”");
             view! {
                 <button
@@ -295,7 +192,7 @@ fn ExportButtons(
                     class="secondary"
                     title=label.clone()
                     disabled=move || preparing.get()
-                    on:click=move |_| download(tab.clone(), search.clone())
+                    on:click=move |_| download(Some(status), search.clone())
                 >
                     {label.clone()}
                 </button>
@@ -306,75 +203,11 @@ fn ExportButtons(
             class="secondary"
             disabled=move || preparing.get()
             title="A CSV file of every user, active and removed"
-            on:click=move |_| download("all".to_owned(), String::new())
+            on:click=move |_| download(None, String::new())
         >
             {move || if preparing.get() { "Exporting…" } else { "Export Users" }}
         </button>
     }
-}
-
-/// A bulk change made from a dialog, sent optimistically: the dialog closes and the rows
-/// show `pending` at once; the server's answer confirms them (the rows change when its event
-/// arrives) or rolls back those it refused, and `done` reports the result of the request.
-pub fn bulk_change<I, F>(
-    state: TabState,
-    on_close: Callback<()>,
-    pending: (fn(i64) -> Subject, &'static str),
-    ids: fn(&I) -> Vec<i64>,
-    run: impl Fn(&I) -> F + Send + Sync + 'static,
-    done: impl Fn(&I, &BulkResponse) + Send + Sync + 'static,
-) -> Callback<I>
-where
-    I: Send + Sync + 'static,
-    F: Future<Output = Result<BulkResponse, ApiError>> + 'static,
-{
-    let users: Users = expect_context();
-    let toasts = crate::components::Toasts::get();
-    let done = Arc::new(done);
-    let (subject, label) = pending;
-    Callback::new(move |input: I| {
-        let subjects: Vec<Subject> = ids(&input).into_iter().map(subject).collect();
-        users.members.mark_pending(&subjects, label);
-        state.selected.update(HashSet::clear);
-        on_close.run(());
-        let request = run(&input);
-        let done = done.clone();
-        leptos::task::spawn_local(async move {
-            match request.await {
-                Ok(response) => {
-                    let (done_ids, refused): (Vec<_>, Vec<_>) = response
-                        .results
-                        .iter()
-                        .partition(|result| result.error.is_none());
-                    let of = |results: Vec<&allot_core::ItemResult>| -> Vec<Subject> {
-                        results.iter().map(|result| subject(result.id)).collect()
-                    };
-                    users.members.confirm(&of(done_ids), response.seq);
-                    users.members.roll_back(&of(refused));
-                    done(&input, &response);
-                    users.reload();
-                }
-                Err(error) => {
-                    users.members.roll_back(&subjects);
-                    toasts.error(error.to_string());
-                }
-            }
-        });
-    })
-}
-
-/// Reloads `remote` whenever `version` changes (not when first read).
-pub fn reload_on_change<T: Clone + Send + Sync + 'static>(
-    remote: Remote<T>,
-    version: impl Fn() -> u64 + 'static,
-) {
-    Effect::new(move |previous: Option<u64>| {
-        let current = version();
-        if previous.is_some_and(|previous| previous != current) {
-            remote.reload();
-        }
-        current
-    });
 }
 
 fn with_search(path: &str, search: &str) -> String {
@@ -388,18 +221,18 @@ fn with_search(path: &str, search: &str) -> String {
 
 /// The current tab's search lives in the URL (`?q=`), so reload, back and a shared link
 /// bring it back; each tab remembers its own while the admin looks at the others.
-fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static str, TabState>>) {
+fn sync_search_with_url(tab: Memo<Option<UserTab>>, states: TabStates) {
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
     let placement = crate::app::Placement::get();
     let search_of =
-        move |tab: &str| states.with_value(|states| states.get(tab).map(|state| state.search));
+        move |tab: Option<UserTab>| states.with_value(|states| Some(states[&tab?].search));
     // URL → search: on arrival, reload, back and forward.
     Effect::new(move |_| {
         let from_url = query.read().get("q").unwrap_or_default();
         // Trimmed, so that the space typed between two words survives the round trip.
-        if let Some(search) = search_of(&tab.get())
+        if let Some(search) = search_of(tab.get())
             && search.get_untracked().trim() != from_url
         {
             search.set(from_url);
@@ -409,7 +242,7 @@ fn sync_search_with_url(tab: Memo<String>, states: StoredValue<HashMap<&'static 
     // typing pauses, since each navigation costs the router a few milliseconds.
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |_| {
-        let Some(search) = search_of(&tab.get()) else {
+        let Some(search) = search_of(tab.get()) else {
             return;
         };
         let text = search.get();

@@ -1,66 +1,63 @@
+use std::collections::HashSet;
+
 use allot_core::{
     Invitation,
     format::{ago, plural, until},
-    sort::{Sort, SortKey},
+    sort::SortKey,
 };
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{TabState, Users, bulk_change};
-use crate::sync::Subject;
+use super::TabState;
 use crate::{
-    api,
-    components::{Column, DataTable, Dialog, Toasts},
+    api::{self, ApiError},
+    components::{Column, Dialog, Dialogs, SortBy, TablePage, Toasts, Toolbar, selected_rows},
     format,
+    org::{Mutation, OrgState, Subject},
 };
 
 /// Puts `text` on the clipboard.
-async fn copy_to_clipboard(text: &str) -> Result<(), String> {
+async fn copy_to_clipboard(text: &str) -> Result<(), ApiError> {
     let clipboard = window().navigator().clipboard();
     JsFuture::from(clipboard.write_text(text))
         .await
         .map(drop)
-        .map_err(|_| "The browser did not allow copying to the clipboard.".to_owned())
+        .map_err(|_| ApiError::ClipboardRefused)
 }
 
 #[component]
-pub fn PendingInvitations(state: TabState) -> impl IntoView {
-    let users: Users = expect_context();
+pub fn PendingInvitations(tab: TabState) -> impl IntoView {
+    let state = OrgState::get();
     let toasts = Toasts::get();
-    let org = users.org;
+    let org = state.org;
     let now = format::now();
 
-    let copy_link = move |id: i64, email: String| {
-        leptos::task::spawn_local(async move {
-            let copied = match api::invitation_link(org, id).await {
-                Ok(link) => copy_to_clipboard(&link.url).await,
-                Err(error) => Err(error.to_string()),
-            };
-            match copied {
-                Ok(()) => toasts.info(format!("Copied the activation link for {email}.")),
-                Err(message) => toasts.error(message),
+    // Copy link asks the server for the link first: it checks this admin may still have it.
+    let copy_link = Mutation::new(
+        move |(id, _): &(i64, String)| {
+            let id = *id;
+            async move {
+                let link = api::invitation_link(org, id).await?;
+                copy_to_clipboard(&link.url).await
             }
-        });
-    };
-    let resend = move |id: i64, email: String| {
-        leptos::task::spawn_local(async move {
-            match api::resend_invitation(org, id).await {
-                Ok(_) => {
-                    toasts.info(format!(
-                        "Invitation sent again to {email}; it is valid for 24 hours."
-                    ));
-                }
-                Err(error) => toasts.error(error.to_string()),
-            }
-        });
-    };
+        },
+        move |(_, email), ()| toasts.info(format!("Copied the activation link for {email}.")),
+    );
+    let resend = Mutation::new(
+        move |(id, _): &(i64, String)| api::resend_invitation(org, *id),
+        move |(_, email), _| {
+            toasts.info(format!(
+                "Invitation sent again to {email}; it is valid for 24 hours."
+            ))
+        },
+    );
 
     let columns = vec![
         Column::text("Email", |i: &Invitation| i.email.clone())
             .sorted_by(|i| SortKey::text(&i.email))
             .class("email"),
         Column::new("Role", |i: &Invitation| i.role.label()).sorted_by(|i| SortKey::Number(Some(i.role as i64))),
-        Column::new("Licenses", move |i: &Invitation| users.license_names(i.products.clone(), "None"))
+        Column::new("Licenses", move |i: &Invitation| state.product_list(i.products.clone(), "None"))
         .class("licenses"),
         Column::text("Invited by", |i: &Invitation| i.invited_by.clone()).sorted_by(|i| SortKey::text(&i.invited_by)),
         Column::new("Sent", move |i: &Invitation| {
@@ -78,10 +75,10 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
             let label = &i.email;
             view! {
                 <span class="row-actions">
-                    <button type="button" class="link" aria-label=format!("Resend to {label}") on:click=move |_| resend(id, resent.clone())>
+                    <button type="button" class="link" aria-label=format!("Resend to {label}") on:click=move |_| resend.run((id, resent.clone()))>
                         "Resend"
                     </button>
-                    <button type="button" class="link" aria-label=format!("Copy link for {label}") on:click=move |_| copy_link(id, copied.clone())>
+                    <button type="button" class="link" aria-label=format!("Copy link for {label}") on:click=move |_| copy_link.run((id, copied.clone()))>
                         "Copy link"
                     </button>
                 </span>
@@ -89,66 +86,60 @@ pub fn PendingInvitations(state: TabState) -> impl IntoView {
         }),
     ];
 
-    let rows = crate::components::table_rows(move || users.invitations().unwrap_or_default());
+    let rows = state.invitations();
     let revoking = RwSignal::new(false);
-    let selected_invitations = move || {
-        let ids = state.selected.get();
-        rows.with(|rows| {
-            rows.iter()
-                .filter(|i| ids.contains(&i.id))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
     view! {
         <super::invite::InviteResults />
         <p class="hint">"An invitation is valid for 24 hours. Resend one to give it a fresh link and 24 more hours."</p>
-        <div class="bulk-actions">
-            <button
-                type="button"
-                class="danger"
-                disabled=move || state.selected.with(|selected| selected.is_empty())
-                on:click=move |_| revoking.set(true)
-            >
-                "Revoke"
-            </button>
-        </div>
-        {users.members.status("invitations")}
-        <Show when=move || users.members.is_loaded()>
-            <DataTable
-                rows
-                columns=columns.clone()
-                search=state.search
-                selected=state.selected
-                initial_sort=Sort::descending(4)
-                noun="pending invitations"
-                pending=users.pending(Subject::Invitation)
-            />
-        </Show>
-        {move || revoking.get().then(|| view! {
-            <RevokeDialog invitations=untrack(selected_invitations) state on_close=Callback::new(move |_| revoking.set(false)) />
-        })}
+        <TablePage
+            source=state
+            what="invitations"
+            rows
+            columns
+            search=tab.search
+            selected=tab.selected
+            sort_by=SortBy::descending("Sent")
+            noun="pending invitations"
+            pending=state.pending(Subject::Invitation)
+        >
+            <Toolbar slot>
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=move || tab.selected.with(HashSet::is_empty)
+                    on:click=move |_| revoking.set(true)
+                >
+                    "Revoke"
+                </button>
+            </Toolbar>
+            <Dialogs slot>
+                {move || revoking.get().then(|| view! {
+                    <RevokeDialog
+                        invitations=untrack(|| selected_rows(rows, tab.selected))
+                        tab
+                        on_close=Callback::new(move |_| revoking.set(false))
+                    />
+                })}
+            </Dialogs>
+        </TablePage>
     }
 }
 
 #[component]
 fn RevokeDialog(
     invitations: Vec<Invitation>,
-    state: TabState,
+    tab: TabState,
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let users: Users = expect_context();
     let toasts = Toasts::get();
-    let org = users.org;
+    let org = OrgState::get().org;
     let ids: Vec<i64> = invitations.iter().map(|i| i.id).collect();
     let addresses: std::collections::HashMap<i64, String> = invitations
         .iter()
         .map(|i| (i.id, i.email.clone()))
         .collect();
     let email_of = move |id: i64| addresses.get(&id).cloned().unwrap_or_default();
-    let revoke = bulk_change(
-        state,
-        on_close,
+    let revoke = Mutation::bulk(
         (Subject::Invitation, "Revoking…"),
         Vec::clone,
         move |ids: &Vec<i64>| api::revoke_invitations(org, ids.clone()),
@@ -175,7 +166,11 @@ fn RevokeDialog(
             <ul class="email-list">{emails}</ul>
             <div class="dialog-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" on:click=move |_| revoke.run(ids.clone())>
+                <button type="button" class="danger" on:click=move |_| {
+                    revoke.run(ids.clone());
+                    tab.selected.update(HashSet::clear);
+                    on_close.run(());
+                }>
                     "Revoke"
                 </button>
             </div>

@@ -1,19 +1,18 @@
-use allot_core::{
-    Member, MemberStatus,
-    sort::{Sort, SortKey},
-};
+use allot_core::{Member, MemberStatus, sort::SortKey};
 use leptos::prelude::*;
 
-use super::{TabState, Users, active::member_columns};
+use super::{Inviting, TabState, active::member_columns};
 use crate::{
-    components::{Column, DataTable},
+    components::{Column, SortBy, TablePage, Toolbar, selected_rows},
     format,
+    org::OrgState,
 };
 
 #[component]
-pub fn RemovedUsers(state: TabState) -> impl IntoView {
-    let users: Users = expect_context();
-    let mut columns = member_columns(users);
+pub fn RemovedUsers(tab: TabState) -> impl IntoView {
+    let state = OrgState::get();
+    let inviting = Inviting::get();
+    let mut columns = member_columns(state);
     columns.push(
         Column::new("Removed", |m: &Member| {
             m.removed_at.map(format::date).unwrap_or_default()
@@ -33,45 +32,42 @@ pub fn RemovedUsers(state: TabState) -> impl IntoView {
                 type="button"
                 class="link"
                 aria-label=format!("Invite back {}", m.full_name)
-                on:click=move |_| users.inviting.set(Some(vec![email.clone()]))
+                on:click=move |_| inviting.start(vec![email.clone()])
             >
                 "Invite back"
             </button>
         }
     }));
-    let rows = users.members_with(MemberStatus::Removed);
+    let rows = state.members_with(MemberStatus::Removed);
     let invite_selected = move |_| {
-        let ids = state.selected.get_untracked();
-        let emails = rows.with_untracked(|rows| {
-            rows.iter()
-                .filter(|m| ids.contains(&m.id))
-                .map(|m| m.email.clone())
-                .collect()
-        });
-        users.inviting.set(Some(emails));
+        let emails = untrack(|| selected_rows(rows, tab.selected))
+            .into_iter()
+            .map(|m| m.email)
+            .collect();
+        inviting.start(emails);
     };
+    // The product document: the list is sorted by join date by default.
     view! {
-        <div class="bulk-actions">
-            <button
-                type="button"
-                class="secondary"
-                disabled=move || state.selected.with(|selected| selected.is_empty())
-                on:click=invite_selected
-            >
-                "Invite back"
-            </button>
-        </div>
-        {users.members.status("members")}
-        <Show when=move || users.members.is_loaded()>
-            // The product document: the list is sorted by join date by default.
-            <DataTable
-                rows
-                columns=columns.clone()
-                search=state.search
-                selected=state.selected
-                initial_sort=Sort::ascending(3)
-                noun="removed users"
-            />
-        </Show>
+        <TablePage
+            source=state
+            what="members"
+            rows
+            columns
+            search=tab.search
+            selected=tab.selected
+            sort_by=SortBy::ascending("Join date")
+            noun="removed users"
+        >
+            <Toolbar slot>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || tab.selected.with(|selected| selected.is_empty())
+                    on:click=invite_selected
+                >
+                    "Invite back"
+                </button>
+            </Toolbar>
+        </TablePage>
     }
 }

@@ -1,19 +1,16 @@
-//! The organization's state in the console: one snapshot, kept current by the server's change
-//! feed, so that every page shows what every admin did without reloading; and the marks of
-//! this admin's own changes while the server has not confirmed them.
+//! The change feed: the organization's snapshot kept current by the server's events, so
+//! that every page shows what every admin did without reloading.
 
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
-use allot_core::{Applied, ChangeEvent, MembersSnapshot, OrgId, sse::SseParser};
+use allot_core::{Applied, ChangeEvent, sse::SseParser};
 use leptos::{ev, prelude::*};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, TextDecoder};
 
-use crate::{
-    api::{self, ApiError},
-    components::ErrorPanel,
-};
+use super::OrgState;
+use crate::api;
 
 /// Reconnection waits double from this, up to `MAX_BACKOFF`.
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
@@ -28,22 +25,6 @@ pub enum Connection {
     Offline {
         retry_in: Duration,
     },
-}
-
-/// What a pending change is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Subject {
-    Member(i64),
-    Invitation(i64),
-    Group(i64),
-}
-
-/// A change this admin made that the server's events have not reflected yet.
-#[derive(Clone, Debug, PartialEq)]
-struct Pending {
-    label: String,
-    /// The sequence number whose event confirms it, once the server answered.
-    confirmed_at: Option<u64>,
 }
 
 /// An open feed; dropping it closes the connection.
@@ -65,109 +46,48 @@ enum Ended {
     Broken,
 }
 
+/// The feed's handles, owned by the organization's state.
 #[derive(Clone, Copy)]
-pub struct OrgState {
-    pub org: OrgId,
-    snapshot: RwSignal<Option<MembersSnapshot>>,
-    error: RwSignal<Option<ApiError>>,
-    connection: RwSignal<Connection>,
-    licenses_version: RwSignal<u64>,
-    allocation_errors_version: RwSignal<u64>,
-    pending: RwSignal<HashMap<Subject, Pending>>,
+pub(super) struct FeedHandle {
     feed: StoredValue<Option<Feed>, LocalStorage>,
     failures: StoredValue<u32>,
     /// The reconnection waiting to happen, cleared when the pages go away.
     retry: StoredValue<Option<TimeoutHandle>>,
 }
 
-impl OrgState {
-    /// Loads the organization's snapshot and follows its changes while the caller's owner
-    /// lives (the organization's pages).
-    pub fn new(org: OrgId) -> Self {
-        let state = Self {
-            org,
-            snapshot: RwSignal::new(None),
-            error: RwSignal::new(None),
-            connection: RwSignal::new(Connection::Connecting),
-            licenses_version: RwSignal::new(0),
-            allocation_errors_version: RwSignal::new(0),
-            pending: RwSignal::new(HashMap::new()),
+impl FeedHandle {
+    pub(super) fn new() -> Self {
+        Self {
             feed: StoredValue::new_local(None),
             failures: StoredValue::new(0),
             retry: StoredValue::new(None),
-        };
-        state.load();
+        }
+    }
+}
+
+impl OrgState {
+    /// Loads the snapshot and follows the feed while the caller's owner lives.
+    pub(super) fn start(self) {
+        self.load();
         // The browser knows first: stop waiting on a dead connection, and catch up at once
         // when the network is back.
-        let offline = window_event_listener(ev::offline, move |_| state.lost());
+        let offline = window_event_listener(ev::offline, move |_| self.lost());
         let online = window_event_listener(ev::online, move |_| {
-            state.failures.set_value(0);
-            state.resume();
+            self.feed.failures.set_value(0);
+            self.resume();
         });
         on_cleanup(move || {
             offline.remove();
             online.remove();
-            state.feed.set_value(None);
-            if let Some(retry) = state.retry.get_value() {
+            self.feed.feed.set_value(None);
+            if let Some(retry) = self.feed.retry.get_value() {
                 retry.clear();
             }
         });
-        state
-    }
-
-    pub fn get() -> Self {
-        expect_context()
-    }
-
-    /// The organization as the last event left it.
-    pub fn latest(&self) -> RwSignal<Option<MembersSnapshot>> {
-        self.snapshot
-    }
-
-    /// Loads a fresh snapshot (the feed keeps it current; this is for a retry).
-    pub fn reload(&self) {
-        self.load();
-    }
-
-    /// What to show instead of the data while there is none: loading, or the failure with a
-    /// retry. A failure while data is shown keeps the data and says so above it.
-    pub fn status(self, what: &'static str) -> impl IntoView {
-        move || match (self.error.get(), self.is_loaded()) {
-            (Some(error), false) => {
-                view! { <ErrorPanel message=error.to_string() retry=move || self.reload() /> }
-                    .into_any()
-            }
-            (Some(error), true) => view! {
-                <ErrorPanel
-                    message=format!("Could not refresh the {what}: {error}")
-                    retry=move || self.reload()
-                />
-            }
-            .into_any(),
-            (None, false) => {
-                view! { <p class="loading" role="status">{format!("Loading {what}…")}</p> }
-                    .into_any()
-            }
-            (None, true) => ().into_any(),
-        }
     }
 
     pub fn connection(&self) -> Connection {
         self.connection.get()
-    }
-
-    /// Changes whenever machines or activations changed, for views that load them.
-    pub fn licenses_version(&self) -> u64 {
-        self.licenses_version.get()
-    }
-
-    /// Changes whenever allocation errors changed.
-    pub fn allocation_errors_version(&self) -> u64 {
-        self.allocation_errors_version.get()
-    }
-
-    pub fn is_loaded(&self) -> bool {
-        self.snapshot.with(Option::is_some)
     }
 
     /// Loads a fresh snapshot, then follows the feed from it.
@@ -199,13 +119,13 @@ impl OrgState {
     /// Follows the feed from after the change `after`, over `fetch` (which can carry a bearer
     /// token, unlike `EventSource`).
     fn connect(self, after: u64) {
-        self.feed.set_value(None);
+        self.feed.feed.set_value(None);
         let Ok(controller) = AbortController::new() else {
             self.lost();
             return;
         };
         let signal = controller.signal();
-        self.feed.set_value(Some(Feed { controller }));
+        self.feed.feed.set_value(Some(Feed { controller }));
         leptos::task::spawn_local(async move {
             let ended = self.follow(after, &signal).await;
             // Closed on purpose (a newer connection, or the pages went away): nothing to do,
@@ -228,7 +148,7 @@ impl OrgState {
             return Ended::Broken;
         };
         let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-        self.failures.set_value(0);
+        self.feed.failures.set_value(0);
         self.connection.set(Connection::Live);
         let options = web_sys::TextDecodeOptions::new();
         options.set_stream(true);
@@ -271,19 +191,19 @@ impl OrgState {
     /// The feed broke: close it (the browser's own retry would not back off) and try again
     /// later, waiting longer after each failure.
     fn lost(self) {
-        self.feed.set_value(None);
-        let failures = self.failures.get_value();
-        self.failures.set_value(failures + 1);
+        self.feed.feed.set_value(None);
+        let failures = self.feed.failures.get_value();
+        self.feed.failures.set_value(failures + 1);
         let retry_in = FIRST_BACKOFF
             .saturating_mul(1 << failures.min(5))
             .min(MAX_BACKOFF);
         self.connection.set(Connection::Offline { retry_in });
-        if let Some(earlier) = self.retry.get_value() {
+        if let Some(earlier) = self.feed.retry.get_value() {
             earlier.clear();
         }
         let retry = set_timeout_with_handle(
             move || {
-                self.retry.set_value(None);
+                self.feed.retry.set_value(None);
                 if matches!(self.connection.get_untracked(), Connection::Offline { .. }) {
                     self.connection.set(Connection::Connecting);
                     self.resume();
@@ -291,7 +211,7 @@ impl OrgState {
             },
             retry_in,
         );
-        self.retry.set_value(retry.ok());
+        self.feed.retry.set_value(retry.ok());
     }
 
     fn apply(self, event: &ChangeEvent) {
@@ -313,64 +233,6 @@ impl OrgState {
             }
             Applied::Stale => {}
             Applied::Gap => self.load(),
-        }
-    }
-
-    /// Marks subjects as changing, shown at once on their rows as `label`.
-    pub fn mark_pending(&self, subjects: &[Subject], label: &str) {
-        self.pending.update(|pending| {
-            for subject in subjects {
-                pending.insert(
-                    *subject,
-                    Pending {
-                        label: label.to_owned(),
-                        confirmed_at: None,
-                    },
-                );
-            }
-        });
-    }
-
-    /// The server did these: the marks go when the event of `seq` has arrived.
-    pub fn confirm(&self, subjects: &[Subject], seq: u64) {
-        self.pending.update(|pending| {
-            for subject in subjects {
-                if let Some(mark) = pending.get_mut(subject) {
-                    mark.confirmed_at = Some(seq);
-                }
-            }
-        });
-        self.settle_pending();
-    }
-
-    /// The server refused these: nothing changed, so the marks go now.
-    pub fn roll_back(&self, subjects: &[Subject]) {
-        self.pending.update(|pending| {
-            for subject in subjects {
-                pending.remove(subject);
-            }
-        });
-    }
-
-    /// What is happening to `subject`, if this admin is changing it.
-    pub fn pending_label(&self, subject: Subject) -> Option<String> {
-        self.pending
-            .with(|pending| pending.get(&subject).map(|mark| mark.label.clone()))
-    }
-
-    fn settle_pending(&self) {
-        let Some(seq) = self.snapshot.with_untracked(|s| s.as_ref().map(|s| s.seq)) else {
-            return;
-        };
-        let settled = self.pending.with_untracked(|pending| {
-            pending
-                .values()
-                .any(|mark| mark.confirmed_at.is_some_and(|at| at <= seq))
-        });
-        if settled {
-            self.pending.update(|pending| {
-                pending.retain(|_, mark| mark.confirmed_at.is_none_or(|at| at > seq))
-            });
         }
     }
 }

@@ -1,8 +1,8 @@
-//! Server data that stays on screen while it reloads.
+//! Server data of one page that stays on screen while it reloads.
 
 use leptos::prelude::*;
 
-use crate::{api::ApiError, components::ErrorPanel};
+use crate::{api::ApiError, components::Loadable};
 
 /// A resource plus the last value it loaded. Pages render from `latest`, so a reload after a
 /// change updates tables in place (keeping their sort, scroll and selection) instead of
@@ -26,9 +26,22 @@ impl<T: Clone + Send + Sync + 'static> Remote<T> {
     where
         F: Future<Output = Result<T, ApiError>> + 'static,
     {
+        Self::following(fetch, || 0)
+    }
+
+    /// Loads with `fetch`, and again whenever `version` changes (another admin's change to
+    /// what it shows, heard from the change feed).
+    pub fn following<F>(
+        fetch: impl Fn() -> F + 'static,
+        version: impl Fn() -> u64 + 'static,
+    ) -> Self
+    where
+        F: Future<Output = Result<T, ApiError>> + 'static,
+    {
         let resource = LocalResource::new(fetch);
         let latest = RwSignal::new(None);
         let error = RwSignal::new(None);
+        // The resource's answer is kept outside it, so that a reload keeps the last value.
         Effect::new(move |_| match resource.get() {
             Some(Ok(value)) => {
                 latest.set(Some(value));
@@ -36,6 +49,13 @@ impl<T: Clone + Send + Sync + 'static> Remote<T> {
             }
             Some(Err(failure)) => error.set(Some(failure)),
             None => {}
+        });
+        Effect::new(move |previous: Option<u64>| {
+            let current = version();
+            if previous.is_some_and(|previous| previous != current) {
+                resource.refetch();
+            }
+            current
         });
         Self {
             resource,
@@ -52,28 +72,18 @@ impl<T: Clone + Send + Sync + 'static> Remote<T> {
     pub fn latest(&self) -> RwSignal<Option<T>> {
         self.latest
     }
+}
 
-    pub fn is_loaded(&self) -> bool {
+impl<T: Clone + Send + Sync + 'static> Loadable for Remote<T> {
+    fn is_loaded(&self) -> bool {
         self.latest.with(Option::is_some)
     }
 
-    /// What to show instead of the data while there is none: loading, or the failure with a
-    /// retry. A failed reload while data is shown keeps the data and says so above it.
-    pub fn status(self, what: &'static str) -> impl IntoView {
-        move || {
-            match (self.error.get(), self.is_loaded()) {
-            (Some(error), false) => {
-                view! { <ErrorPanel message=error.to_string() retry=move || self.reload() /> }.into_any()
-            }
-            (Some(error), true) => view! {
-                <ErrorPanel message=format!("Could not refresh the {what}: {error}") retry=move || self.reload() />
-            }
-            .into_any(),
-            (None, false) => {
-                view! { <p class="loading" role="status">{format!("Loading {what}…")}</p> }.into_any()
-            }
-            (None, true) => ().into_any(),
-        }
-        }
+    fn error(&self) -> Option<ApiError> {
+        self.error.get()
+    }
+
+    fn retry(&self) {
+        self.reload();
     }
 }
