@@ -12,7 +12,7 @@ use allot_core::{
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
 
-use crate::route::LicenseSection;
+use crate::{components::tabs::Tab, route::LicenseSection};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

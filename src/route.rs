@@ -1,5 +1,7 @@
 //! The console's tabs and sections, typed, with their URL segments in one place.
 
+use crate::components::tabs::Tab;
+
 /// The tabs of User Management, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UserTab {
@@ -10,11 +12,11 @@ pub enum UserTab {
     Groups,
 }
 
-impl UserTab {
-    pub const ALL: [UserTab; 4] = [Self::Active, Self::Pending, Self::Removed, Self::Groups];
+impl Tab for UserTab {
+    const ALL: &'static [Self] = &[Self::Active, Self::Pending, Self::Removed, Self::Groups];
 
-    /// Its segment of the URL: `/orgs/1/users/{segment}`.
-    pub fn segment(self) -> &'static str {
+    /// `/orgs/1/users/{segment}`
+    fn segment(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Pending => "pending",
@@ -23,22 +25,20 @@ impl UserTab {
         }
     }
 
-    pub fn parse(segment: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|tab| tab.segment() == segment)
-    }
-
-    /// Its route under the organization's: `users/active`.
-    pub fn route(self) -> String {
-        format!("users/{}", self.segment())
-    }
-
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Self::Active => "Active Users",
             Self::Pending => "Pending Invitations",
             Self::Removed => "Removed Users",
             Self::Groups => "Groups",
         }
+    }
+}
+
+impl UserTab {
+    /// Its route under the organization's: `users/active`.
+    pub fn route(self) -> String {
+        format!("users/{}", self.segment())
     }
 }
 
@@ -52,10 +52,10 @@ pub enum LicenseSection {
     Machines,
 }
 
-impl LicenseSection {
-    pub const ALL: [LicenseSection; 4] = [Self::Users, Self::Online, Self::Offline, Self::Machines];
+impl Tab for LicenseSection {
+    const ALL: &'static [Self] = &[Self::Users, Self::Online, Self::Offline, Self::Machines];
 
-    pub fn segment(self) -> &'static str {
+    fn segment(self) -> &'static str {
         match self {
             Self::Users => "users",
             Self::Online => "online",
@@ -64,18 +64,7 @@ impl LicenseSection {
         }
     }
 
-    pub fn parse(segment: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|section| section.segment() == segment)
-    }
-
-    /// Its route under the organization's: `licenses/users`.
-    pub fn route(self) -> String {
-        format!("licenses/{}", self.segment())
-    }
-
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Self::Users => "Licensed Users",
             Self::Online => "Online Licenses",
@@ -83,4 +72,16 @@ impl LicenseSection {
             Self::Machines => "Registered Machines",
         }
     }
+}
+
+impl LicenseSection {
+    /// Its route under the organization's: `licenses/users`.
+    pub fn route(self) -> String {
+        format!("licenses/{}", self.segment())
+    }
+}
+
+/// The tab of a route's segment, if there is one.
+pub fn parse<K: Tab>(segment: &str) -> Option<K> {
+    K::ALL.iter().copied().find(|tab| tab.segment() == segment)
 }

@@ -1,14 +1,14 @@
 //! How each kind of row meets the tables: id, search key, and name.
 
 use allot_core::{
-    Group, Invitation, LicensedUser, Member, MemberStatus, MembersSnapshot, OfflineActivation,
-    OnlineActivation, Product, ProductId, RegisteredMachine, format::count, search::search_key,
-    sort::SortKey,
+    Group, GroupId, Invitation, LicensedUser, Member, MemberStatus, MembersSnapshot,
+    OfflineActivation, OnlineActivation, Product, ProductId, RegisteredMachine, format::count,
+    search::search_key, sort::SortKey,
 };
 use leptos::prelude::*;
 
 use crate::{
-    components::{Column, TableRow, table_rows},
+    components::{Column, IconButton, TableRow, table_rows},
     org::OrgState,
 };
 
@@ -54,46 +54,45 @@ impl TableRow for LicensedUser {
     }
 }
 
-impl TableRow for OnlineActivation {
-    fn id(&self) -> i64 {
-        self.activation_id
-    }
+/// Rows about a machine: found by its id, hostname and user; named by user and machine.
+macro_rules! machine_row {
+    ($row:ty, $id:ident, $label:expr) => {
+        impl TableRow for $row {
+            fn id(&self) -> i64 {
+                self.$id
+            }
 
-    fn search_key(&self) -> String {
-        search_key(&[&self.machine_id, &self.hostname, &self.member_name])
-    }
+            fn search_key(&self) -> String {
+                search_key(&[&self.machine_id, &self.hostname, &self.member_name])
+            }
 
-    fn label(&self) -> String {
-        format!("{} on {}", self.member_name, self.machine_id)
-    }
+            fn label(&self) -> String {
+                $label(self)
+            }
+        }
+    };
 }
 
-impl TableRow for OfflineActivation {
-    fn id(&self) -> i64 {
-        self.activation_id
-    }
+machine_row!(OnlineActivation, activation_id, |a: &OnlineActivation| {
+    format!("{} on {}", a.member_name, a.machine_id)
+});
+machine_row!(OfflineActivation, activation_id, |a: &OfflineActivation| {
+    format!("{} on {}", a.member_name, a.machine_id)
+});
+machine_row!(RegisteredMachine, id, |m: &RegisteredMachine| m
+    .machine_id
+    .clone());
 
-    fn search_key(&self) -> String {
-        search_key(&[&self.machine_id, &self.hostname, &self.member_name])
-    }
-
-    fn label(&self) -> String {
-        format!("{} on {}", self.member_name, self.machine_id)
-    }
-}
-
-impl TableRow for RegisteredMachine {
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn search_key(&self) -> String {
-        search_key(&[&self.machine_id, &self.hostname, &self.member_name])
-    }
-
-    fn label(&self) -> String {
-        self.machine_id.clone()
-    }
+/// The Full name and Email columns of tables of members.
+pub fn member_identity_columns() -> Vec<Column<Member>> {
+    vec![
+        Column::text("Full name", |m: &Member| m.full_name.clone())
+            .sorted_by(|m| SortKey::text(&m.full_name))
+            .class("name"),
+        Column::text("Email", |m: &Member| m.email.clone())
+            .sorted_by(|m| SortKey::text(&m.email))
+            .class("email"),
+    ]
 }
 
 /// A group as the group tables list it, with how many active members it has.
@@ -145,10 +144,47 @@ impl GroupRow {
             .class("licenses")
     }
 
+    /// Icon buttons that open a dialog or panel about the group.
+    pub fn actions_column(actions: Vec<GroupAction>) -> Column<GroupRow> {
+        let actions = std::sync::Arc::new(actions);
+        Column::new("Actions", move |g: &GroupRow| {
+            let (id, name) = (g.group.id, g.group.name.as_str());
+            let buttons = actions
+                .iter()
+                .map(|action| {
+                    let opens = action.opens;
+                    view! {
+                        <IconButton
+                            action=action.action
+                            label=(action.label)(name)
+                            icon=(action.icon)()
+                            tone=action.tone
+                            on_click=Callback::new(move |_| opens.set(Some(id)))
+                        />
+                    }
+                })
+                .collect_view();
+            view! { <div class="row-actions">{buttons}</div> }
+        })
+    }
+
     pub fn members_column() -> Column<GroupRow> {
         Column::new("Members", |g: &GroupRow| count(g.members))
             .sorted_by(|g| SortKey::Number(Some(g.members as i64)))
     }
+}
+
+/// An icon button of a group's row.
+pub struct GroupAction {
+    /// The document's words, in its tooltip: "Edit group allocation rule".
+    pub action: &'static str,
+    /// Its accessible name, from the group's name.
+    pub label: fn(&str) -> String,
+    pub icon: fn() -> AnyView,
+    /// `danger` for deletion, `edit` for the rest.
+    pub tone: &'static str,
+    /// Set to the group's id on click: what the page opens.
+    pub opens: RwSignal<Option<GroupId>>,
 }
 
 impl TableRow for GroupRow {

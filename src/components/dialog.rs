@@ -99,3 +99,38 @@ pub fn Dialog(
         </dialog>
     }
 }
+
+/// A dialog's foot: Cancel (or Back), then its action. Without `on_confirm` the action
+/// submits the dialog's form.
+#[component]
+pub fn DialogActions(
+    on_cancel: Callback<()>,
+    /// The action's name: "Remove".
+    confirm: &'static str,
+    #[prop(optional)] on_confirm: Option<Callback<()>>,
+    #[prop(default = "Cancel")] cancel: &'static str,
+    /// A removal: the action is drawn as dangerous.
+    #[prop(optional)]
+    danger: bool,
+    /// While the action cannot run (nothing chosen yet, a change in flight).
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>{cancel}</button>
+            <button
+                type=if on_confirm.is_some() { "button" } else { "submit" }
+                class:danger=danger
+                disabled=disabled
+                on:click=move |_| {
+                    if let Some(on_confirm) = on_confirm {
+                        on_confirm.run(());
+                    }
+                }
+            >
+                {confirm}
+            </button>
+        </div>
+    }
+}

@@ -16,7 +16,7 @@ pub use clamped::Clamped;
 pub use data_table::{
     Column, DataTable, SortBy, TableRow, Unselectable, selected_rows, table_rows,
 };
-pub use dialog::Dialog;
+pub use dialog::{Dialog, DialogActions};
 pub use error_panel::ErrorPanel;
 pub use icon_button::IconButton;
 pub use load_status::{LoadStatus, Loadable};

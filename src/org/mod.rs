@@ -9,7 +9,7 @@ mod remote;
 use std::collections::{HashMap, HashSet};
 
 use allot_core::{
-    AllocationError, Invitation, Member, MemberStatus, MembersSnapshot, OrgId, ProductId,
+    AllocationError, Group, Invitation, Member, MemberStatus, MembersSnapshot, OrgId, ProductId,
     ProductSeats,
 };
 use leptos::prelude::*;
@@ -126,6 +126,11 @@ impl OrgState {
                 .map(|m| (m.id, m.clone()))
                 .collect()
         })
+    }
+
+    /// The group `id` as it is now, if it still exists.
+    pub fn group_untracked(&self, id: i64) -> Option<Group> {
+        self.read(|s| s.groups.iter().find(|g| g.id == id).cloned())
     }
 
     pub fn invitations(&self) -> Signal<Vec<Invitation>> {

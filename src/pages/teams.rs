@@ -6,7 +6,7 @@ use leptos::{either::Either, prelude::*};
 use crate::{
     api::{self, ApiError},
     app::current_organization,
-    components::{Dialog, LoadStatus, Toasts},
+    components::{Dialog, DialogActions, LoadStatus, Toasts},
     org::{Mutation, OrgState, Remote},
     pages::NotFound,
 };
@@ -267,10 +267,7 @@ fn RenameDialog(team_id: i64, current: String, on_close: Callback<()>) -> impl I
             <form on:submit=save>
                 <label for="rename-team">"Team name"</label>
                 <input id="rename-team" type="text" maxlength="80" required bind:value=name />
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit">"Save"</button>
-                </div>
+                <DialogActions on_cancel=on_close confirm="Save" />
             </form>
         </Dialog>
     }
@@ -288,10 +285,7 @@ fn DeleteDialog(team_id: i64, name: String, on_close: Callback<()>) -> impl Into
     view! {
         <Dialog title="Delete Team".into() on_close>
             <p>{format!("Delete “{shown}”? Its members stay in the organization; only the team goes.")}</p>
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" disabled=move || delete.busy() on:click=move |_| delete.run(())>"Delete"</button>
-            </div>
+            <DialogActions on_cancel=on_close confirm="Delete" danger=true disabled=Signal::derive(move || delete.busy()) on_confirm=Callback::new(move |_| delete.run(())) />
         </Dialog>
     }
 }

@@ -23,11 +23,12 @@ use leptos_router::{
 use crate::{
     api,
     components::{
-        Clamped, Column, Dialog, Dialogs, IconButton, ProductPicker, SortBy, TablePage, Toasts,
-        icons,
+        Clamped, Column, Dialog, DialogActions, Dialogs, IconButton, ProductPicker, SortBy,
+        TablePage, Toasts, icons,
     },
     org::{Mutation, OrgState},
-    rows::GroupRow,
+    rows::member_identity_columns,
+    rows::{GroupAction, GroupRow},
 };
 
 /// The query parameter that keeps the open sections, so that a link opens them: `?expand=users`.
@@ -139,13 +140,8 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     let state = OrgState::get();
     let editing = RwSignal::new(None::<MemberId>);
     let rows = state.select(active_members);
-    let columns = vec![
-        Column::text("Full name", |m: &Member| m.full_name.clone())
-            .sorted_by(|m| SortKey::text(&m.full_name))
-            .class("name"),
-        Column::text("Email", |m: &Member| m.email.clone())
-            .sorted_by(|m| SortKey::text(&m.email))
-            .class("email"),
+    let mut columns = member_identity_columns();
+    columns.extend([
         Column::new("Licenses", move |m: &Member| {
             state.read(|s| describe_licenses(m, &s.groups, &s.products))
         })
@@ -165,7 +161,7 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
                 />
             }
         }),
-    ];
+    ]);
     // Looked up once: a reload while the panel is open must not replace it.
     let panel = move || {
         let id = editing.get()?;
@@ -253,10 +249,7 @@ fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
             </label>
             <p class="hint">"Only the licenses ticked above: the rules of the user's groups no longer apply."</p>
             {blocked_notice}
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" disabled=move || save.busy() on:click=submit>"Save"</button>
-            </div>
+            <DialogActions on_cancel=on_close confirm="Save" disabled=Signal::derive(move || save.busy()) on_confirm=Callback::new(submit) />
         </Dialog>
     }
 }
@@ -271,28 +264,24 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
         GroupRow::name_column(),
         GroupRow::rule_column("Allocation rule"),
         GroupRow::members_column(),
-        Column::new("Actions", move |g: &GroupRow| {
-            let id = g.group.id;
-            let name = g.group.name.clone();
-            view! {
-                <div class="row-actions">
-                    <IconButton
-                        action="Edit group allocation rule"
-                        label=format!("Edit group allocation rule for {name}")
-                        icon=icons::rule().into_any()
-                        on_click=Callback::new(move |_| editing_rule.set(Some(id)))
-                    />
-                    <IconButton
-                        action="Group members with license inheritance"
-                        label=format!("Group members with license inheritance for {name}")
-                        icon=icons::members().into_any()
-                        on_click=Callback::new(move |_| inheritance.set(Some(id)))
-                    />
-                </div>
-            }
-        }),
+        GroupRow::actions_column(vec![
+            GroupAction {
+                action: "Edit group allocation rule",
+                label: |name| format!("Edit group allocation rule for {name}"),
+                icon: || icons::rule().into_any(),
+                tone: "edit",
+                opens: editing_rule,
+            },
+            GroupAction {
+                action: "Group members with license inheritance",
+                label: |name| format!("Group members with license inheritance for {name}"),
+                icon: || icons::members().into_any(),
+                tone: "edit",
+                opens: inheritance,
+            },
+        ]),
     ];
-    let group = move |id: GroupId| state.read(|s| s.groups.iter().find(|g| g.id == id).cloned());
+    let group = move |id: GroupId| state.group_untracked(id);
     view! {
         <TablePage
             source=state
@@ -381,10 +370,7 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     let actions = move || {
         match confirming.get() {
         None => view! {
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" disabled=move || save.busy() on:click=save_or_confirm>"Save"</button>
-            </div>
+            <DialogActions on_cancel=on_close confirm="Save" disabled=Signal::derive(move || save.busy()) on_confirm=Callback::new(save_or_confirm) />
         }
         .into_any(),
         Some((changed, lines)) => view! {
@@ -392,10 +378,13 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
                 <h3 id="rule-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm the new rule"</h3>
                 <p>{format!("Saving changes the licenses of {}:", plural(changed, "member", "members"))}</p>
                 <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Back"</button>
-                    <button type="button" disabled=move || save.busy() on:click=apply>"Confirm and save"</button>
-                </div>
+                <DialogActions
+                    on_cancel=Callback::new(move |_| confirming.set(None))
+                    cancel="Back"
+                    confirm="Confirm and save"
+                    disabled=Signal::derive(move || save.busy())
+                    on_confirm=Callback::new(apply)
+                />
             </section>
         }
         .into_any(),

@@ -3,7 +3,7 @@
 
 mod allocations;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use allot_core::{
     LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, RegisteredMachine,
@@ -12,22 +12,20 @@ use allot_core::{
     sort::SortKey,
 };
 use leptos::{either::Either, prelude::*};
-use leptos_router::{
-    components::A,
-    hooks::{use_params_map, use_query_map},
-};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api,
     app::current_organization,
     components::{
-        Column, Dialog, Dialogs, IconButton, SortBy, TablePage, TableRow, Toasts, Toolbar,
-        Unselectable, icons, tabs,
+        Column, Dialog, DialogActions, Dialogs, IconButton, SortBy, TablePage, TableRow, Toasts,
+        Toolbar, Unselectable, icons, selected_rows,
+        tabs::{self, TabList},
     },
     format,
     org::{Mutation, OrgState, Remote},
     pages::NotFound,
-    route::LicenseSection,
+    route::{self, LicenseSection},
 };
 
 /// Expiry this close is worth a warning.
@@ -55,12 +53,7 @@ impl Licenses {
 #[component]
 pub fn LicensesPage() -> impl IntoView {
     let params = use_params_map();
-    let section = Memo::new(move |_| {
-        params
-            .read()
-            .get("section")
-            .and_then(|s| LicenseSection::parse(&s))
-    });
+    let section = Memo::new(move |_| params.read().get("section").and_then(|s| route::parse(&s)));
     let Some(organization) = current_organization() else {
         return Either::Left(view! { <NotFound /> });
     };
@@ -72,29 +65,14 @@ pub fn LicensesPage() -> impl IntoView {
     provide_context(licenses);
     let query = use_query_map();
     let placement = crate::app::Placement::get();
-    let tab_links = LicenseSection::ALL
-        .into_iter()
-        .map(|this| {
-            let segment = this.segment();
-            let path = placement.href(&format!("/orgs/{org}/licenses/{segment}"));
-            // The allocation sections stay open from tab to tab.
-            let href = move || match query.read().get("expand") {
-                Some(expand) => format!("{path}?expand={}", js_sys::encode_uri_component(&expand)),
-                None => path.clone(),
-            };
-            view! {
-                <A
-                    href=href
-                    attr:role="tab"
-                    attr:id=format!("tab-{segment}")
-                    attr:aria-selected=move || (section.get() == Some(this)).to_string()
-                    attr:tabindex=move || tabs::tab_index(section.get() == Some(this))
-                >
-                    {this.label()}
-                </A>
-            }
-        })
-        .collect_view();
+    // The allocation sections stay open from tab to tab.
+    let href = Callback::new(move |section: LicenseSection| {
+        let path = placement.href(&format!("/orgs/{org}/{}", section.route()));
+        match query.read().get("expand") {
+            Some(expand) => format!("{path}?expand={}", js_sys::encode_uri_component(&expand)),
+            None => path,
+        }
+    });
     let panel = move || {
         let Some(current) = section.get() else {
             return view! { <NotFound /> }.into_any();
@@ -105,14 +83,12 @@ pub fn LicensesPage() -> impl IntoView {
             LicenseSection::Offline => view! { <OfflineLicenses /> }.into_any(),
             LicenseSection::Machines => view! { <RegisteredMachines /> }.into_any(),
         };
-        let labelled_by = format!("tab-{}", current.segment());
-        view! { <section role="tabpanel" aria-labelledby=labelled_by>{content}</section> }
-            .into_any()
+        tabs::tab_panel(current, content).into_any()
     };
     Either::Right(view! {
         <h1>"License Management"</h1>
         <Summary />
-        <div role="tablist" aria-label="Licenses" on:keydown=tabs::arrow_keys>{tab_links}</div>
+        <TabList label="Licenses" current=section href />
         {panel}
         <allocations::Allocations />
     })
@@ -233,29 +209,50 @@ fn SeatBar(seats: allot_core::ProductSeats) -> impl IntoView {
     }
 }
 
-/// A removal: the document's notice, who or what it is about, and Remove.
-#[component]
-fn RemovalDialog(
+/// What a section's removal says and does.
+struct Removal<T> {
+    section: LicenseSection,
+    /// The dialog's title, as the document words it.
     title: &'static str,
-    notice: Vec<&'static str>,
-    items: Vec<String>,
-    /// Which removal.
-    what: LicenseSection,
-    ids: Vec<i64>,
-    /// Each item's short name, in the order of `ids`, for the message once done.
-    names: Vec<String>,
+    /// The document's notice.
+    notice: &'static [&'static str],
+    /// A chosen row as the dialog lists it: "QA-WS-0042 (Ana Díaz)".
+    item: fn(&T) -> String,
+    /// A row's short name, for the message once done.
+    name: fn(&T) -> String,
     /// The message's verb and noun: ("Removed", ("licensed user", "licensed users")).
     done: (&'static str, (&'static str, &'static str)),
+    /// Why a row cannot be removed (yet): it cannot be ticked, its trash button says why.
+    unremovable: Unselectable<T>,
+}
+
+impl<T> Clone for Removal<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Removal<T> {}
+
+/// The removal dialog of `removal` for the rows `chosen`: who or what, the notice, Remove.
+#[component]
+fn RemovalDialog<T: TableRow>(
+    removal: Removal<T>,
+    chosen: Vec<T>,
     on_close: Callback<()>,
     selected: RwSignal<HashSet<i64>>,
 ) -> impl IntoView {
     let org = OrgState::get().org;
     let toasts = Toasts::get();
-    let name_of: std::collections::HashMap<i64, String> = ids.iter().copied().zip(names).collect();
+    let ids: Vec<i64> = chosen.iter().map(T::id).collect();
+    let name_of: HashMap<i64, String> = chosen
+        .iter()
+        .map(|row| (row.id(), (removal.name)(row)))
+        .collect();
     let remove = Mutation::new(
-        move |ids: &Vec<i64>| api::remove_licenses(org, what, ids.clone()),
+        move |ids: &Vec<i64>| api::remove_licenses(org, removal.section, ids.clone()),
         move |_, response| {
-            let (verb, noun) = done;
+            let (verb, noun) = removal.done;
             toasts.report(&response, |done| {
                 let names: Vec<&String> = done.iter().filter_map(|id| name_of.get(id)).collect();
                 allot_core::format::done_to(verb, &names, noun, "")
@@ -264,45 +261,45 @@ fn RemovalDialog(
             on_close.run(());
         },
     );
-    let notice = notice
-        .into_iter()
-        .map(|line| view! { <li>{line}</li> })
+    let notice = removal
+        .notice
+        .iter()
+        .map(|line| view! { <li>{*line}</li> })
         .collect_view();
-    let items = items
-        .into_iter()
-        .map(|item| view! { <li><span class="clamp" title=item.clone()>{item.clone()}</span></li> })
+    let items = chosen
+        .iter()
+        .map(|row| {
+            let item = (removal.item)(row);
+            view! { <li><span class="clamp" title=item.clone()>{item.clone()}</span></li> }
+        })
         .collect_view();
     view! {
-        <Dialog title=title.to_owned() on_close>
+        <Dialog title=removal.title.to_owned() on_close>
             <ul class="email-list">{items}</ul>
             <div class="notice-box" role="note">
                 <strong>"Notice"</strong>
                 <ul class="notes">{notice}</ul>
             </div>
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" disabled=move || remove.busy() on:click=move |_| remove.run(ids.clone())>
-                    "Remove"
-                </button>
-            </div>
+            <DialogActions
+                on_cancel=on_close
+                confirm="Remove"
+                danger=true
+                disabled=Signal::derive(move || remove.busy())
+                on_confirm=Callback::new(move |_| remove.run(ids.clone()))
+            />
         </Dialog>
     }
 }
 
-/// Opens a section's removal dialog for the chosen rows; it closes itself through the
-/// callback and clears the section's selection when done.
-type RemovalOf<T> = fn(Vec<T>, Callback<()>, RwSignal<HashSet<i64>>) -> AnyView;
-
 /// One section's table with a selection, a bulk Remove and a trash button per row, all
-/// opening `dialog` for the rows concerned. `unremovable` says why a row cannot be removed
-/// (yet): it cannot be ticked, and its trash button says why.
+/// opening the removal dialog for the rows concerned.
 fn section<T: TableRow>(
     rows: Signal<Vec<T>>,
     mut columns: Vec<Column<T>>,
     noun: &'static str,
-    unremovable: Unselectable<T>,
-    dialog: RemovalOf<T>,
+    removal: Removal<T>,
 ) -> impl IntoView {
+    let licenses: Licenses = expect_context();
     let search = RwSignal::new(String::new());
     let selected = RwSignal::new(HashSet::new());
     let removing = RwSignal::new(None::<Vec<T>>);
@@ -316,19 +313,14 @@ fn section<T: TableRow>(
                     label=format!("Remove {label}")
                     icon=icons::trash().into_any()
                     tone="danger"
-                    disabled=unremovable(row)
+                    disabled=(removal.unremovable)(row)
                     on_click=Callback::new(move |_| removing.set(Some(vec![chosen.clone()])))
                 />
             }
         })
         .class("actions"),
     );
-    let remove_selected = move |_| {
-        removing.set(Some(untrack(|| {
-            crate::components::selected_rows(rows, selected)
-        })))
-    };
-    let licenses: Licenses = expect_context();
+    let remove_selected = move |_| removing.set(Some(untrack(|| selected_rows(rows, selected))));
     let sort_by = SortBy::ascending(columns[0].label());
     view! {
         <TablePage
@@ -338,7 +330,7 @@ fn section<T: TableRow>(
             columns
             search
             selected
-            unselectable=unremovable
+            unselectable=removal.unremovable
             sort_by
             noun
         >
@@ -348,10 +340,23 @@ fn section<T: TableRow>(
                 </button>
             </Toolbar>
             <Dialogs slot>
-                {move || removing.get().map(|chosen| dialog(chosen, Callback::new(move |_| removing.set(None)), selected))}
+                {move || removing.get().map(|chosen| view! {
+                    <RemovalDialog removal chosen on_close=Callback::new(move |_| removing.set(None)) selected />
+                })}
             </Dialogs>
         </TablePage>
     }
+}
+
+/// The Machine ID and User columns of the tables about machines.
+fn machine_columns<T: 'static>(machine: fn(&T) -> &str, user: fn(&T) -> &str) -> Vec<Column<T>> {
+    vec![
+        Column::text("Machine ID", move |row: &T| machine(row).to_owned())
+            .sorted_by(move |row| SortKey::text(machine(row)))
+            .class("name"),
+        Column::text("User", move |row: &T| user(row).to_owned())
+            .sorted_by(move |row| SortKey::text(user(row))),
+    ]
 }
 
 #[component]
@@ -385,26 +390,18 @@ fn LicensedUsers() -> impl IntoView {
         licenses.rows(|o| &o.licensed_users),
         columns,
         "licensed users",
-        |_| None,
-        |users, on_close, selected| {
-            view! {
-            <RemovalDialog
-                title="Remove"
-                notice=vec![
-                    "By clicking Remove, you immediately terminate the current session that User is working on with their online licenses. You should remove a Licensed User with caution.",
-                    "Removing a Licensed User working with an offline license does not revoke the license.",
-                    "Their machine IDs are also removed from Registered Machines, and their licenses become available again. They can still use the free product.",
-                ]
-                items=users.iter().map(|u| format!("{} ({})", u.full_name, u.email)).collect()
-                what=LicenseSection::Users
-                ids=users.iter().map(|u| u.member_id).collect()
-                names=users.iter().map(|u| u.full_name.clone()).collect()
-                done=("Removed", ("licensed user", "licensed users"))
-                on_close
-                selected
-            />
-        }
-        .into_any()
+        Removal {
+            section: LicenseSection::Users,
+            title: "Remove",
+            notice: &[
+                "By clicking Remove, you immediately terminate the current session that User is working on with their online licenses. You should remove a Licensed User with caution.",
+                "Removing a Licensed User working with an offline license does not revoke the license.",
+                "Their machine IDs are also removed from Registered Machines, and their licenses become available again. They can still use the free product.",
+            ],
+            item: |u| format!("{} ({})", u.full_name, u.email),
+            name: |u| u.full_name.clone(),
+            done: ("Removed", ("licensed user", "licensed users")),
+            unremovable: |_| None,
         },
     )
 }
@@ -414,12 +411,8 @@ fn OnlineLicenses() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let state = OrgState::get();
     let now = format::now();
-    let columns = vec![
-        Column::text("Machine ID", |a: &OnlineActivation| a.machine_id.clone())
-            .sorted_by(|a| SortKey::text(&a.machine_id))
-            .class("name"),
-        Column::text("User", |a: &OnlineActivation| a.member_name.clone())
-            .sorted_by(|a| SortKey::text(&a.member_name)),
+    let mut columns = machine_columns(|a: &OnlineActivation| &a.machine_id, |a| &a.member_name);
+    columns.extend([
         Column::new("Product", move |a: &OnlineActivation| {
             state.product_name(a.product_id)
         }),
@@ -431,30 +424,22 @@ fn OnlineLicenses() -> impl IntoView {
             ago(now, a.last_heartbeat_at)
         })
         .sorted_by(|a| SortKey::Number(Some(a.last_heartbeat_at))),
-    ];
+    ]);
     section(
         licenses.rows(|o| &o.online),
         columns,
         "online licenses",
-        |_| None,
-        |sessions, on_close, selected| {
-            view! {
-            <RemovalDialog
-                title="Remove license"
-                notice=vec![
-                    "By clicking Remove, you immediately terminate the current session that machine ID is working on. You should remove a license from a machine ID with caution.",
-                    "The license is then available to be attributed again; the user can still use the free product.",
-                ]
-                items=sessions.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
-                what=LicenseSection::Online
-                ids=sessions.iter().map(|a| a.activation_id).collect()
-                names=sessions.iter().map(|a| a.machine_id.clone()).collect()
-                done=("Removed the license of", ("machine", "machines"))
-                on_close
-                selected
-            />
-        }
-        .into_any()
+        Removal {
+            section: LicenseSection::Online,
+            title: "Remove license",
+            notice: &[
+                "By clicking Remove, you immediately terminate the current session that machine ID is working on. You should remove a license from a machine ID with caution.",
+                "The license is then available to be attributed again; the user can still use the free product.",
+            ],
+            item: |a| format!("{} ({})", a.machine_id, a.member_name),
+            name: |a| a.machine_id.clone(),
+            done: ("Removed the license of", ("machine", "machines")),
+            unremovable: |_| None,
         },
     )
 }
@@ -464,12 +449,8 @@ fn OfflineLicenses() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let state = OrgState::get();
     let now = format::now();
-    let columns = vec![
-        Column::text("Machine ID", |a: &OfflineActivation| a.machine_id.clone())
-            .sorted_by(|a| SortKey::text(&a.machine_id))
-            .class("name"),
-        Column::text("User", |a: &OfflineActivation| a.member_name.clone())
-            .sorted_by(|a| SortKey::text(&a.member_name)),
+    let mut columns = machine_columns(|a: &OfflineActivation| &a.machine_id, |a| &a.member_name);
+    columns.extend([
         Column::new("Product", move |a: &OfflineActivation| {
             state.product_name(a.product_id)
         }),
@@ -486,24 +467,17 @@ fn OfflineLicenses() -> impl IntoView {
             }
         })
         .sorted_by(|a| SortKey::Number(Some(a.expires_at))),
-    ];
+    ]);
     view! {
         <p class="hint">"You cannot remove an offline license from a machine until the license is expired."</p>
-        {section(licenses.rows(|o| &o.offline), columns, "offline licenses", |a| (!a.removable).then_some("it cannot be removed before it expires"), |expired, on_close, selected| {
-            view! {
-                <RemovalDialog
-                    title="Clear expired offline licenses"
-                    notice=vec!["These offline licenses have expired; clearing them only tidies the list."]
-                    items=expired.iter().map(|a| format!("{} ({})", a.machine_id, a.member_name)).collect()
-                    what=LicenseSection::Offline
-                    ids=expired.iter().map(|a| a.activation_id).collect()
-                    names=expired.iter().map(|a| a.machine_id.clone()).collect()
-                    done=("Cleared the expired offline license of", ("machine", "machines"))
-                    on_close
-                    selected
-                />
-            }
-            .into_any()
+        {section(licenses.rows(|o| &o.offline), columns, "offline licenses", Removal {
+            section: LicenseSection::Offline,
+            title: "Clear expired offline licenses",
+            notice: &["These offline licenses have expired; clearing them only tidies the list."],
+            item: |a| format!("{} ({})", a.machine_id, a.member_name),
+            name: |a| a.machine_id.clone(),
+            done: ("Cleared the expired offline license of", ("machine", "machines")),
+            unremovable: |a| (!a.removable).then_some("it cannot be removed before it expires"),
         })}
     }
 }
@@ -533,25 +507,17 @@ fn RegisteredMachines() -> impl IntoView {
         licenses.rows(|o| &o.machines),
         columns,
         "registered machines",
-        |_| None,
-        |machines, on_close, selected| {
-            view! {
-            <RemovalDialog
-                title="Deactivate Machine"
-                notice=vec![
-                    "This removes the license associated with the machine ID and ends its online sessions now. The license is then available to be attributed again.",
-                    "The user who had this machine ID can still use the free product.",
-                ]
-                items=machines.iter().map(|m| format!("{} ({}, {})", m.machine_id, m.hostname, m.member_name)).collect()
-                what=LicenseSection::Machines
-                ids=machines.iter().map(|m| m.id).collect()
-                names=machines.iter().map(|m| m.machine_id.clone()).collect()
-                done=("Deactivated", ("machine", "machines"))
-                on_close
-                selected
-            />
-        }
-        .into_any()
+        Removal {
+            section: LicenseSection::Machines,
+            title: "Deactivate Machine",
+            notice: &[
+                "This removes the license associated with the machine ID and ends its online sessions now. The license is then available to be attributed again.",
+                "The user who had this machine ID can still use the free product.",
+            ],
+            item: |m| format!("{} ({}, {})", m.machine_id, m.hostname, m.member_name),
+            name: |m| m.machine_id.clone(),
+            done: ("Deactivated", ("machine", "machines")),
+            unremovable: |_| None,
         },
     )
 }

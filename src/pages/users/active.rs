@@ -13,21 +13,18 @@ use crate::{
     api,
     app::{current_account, current_organization},
     components::{
-        Clamped, Column, Dialog, Dialogs, SortBy, TablePage, Toasts, Toolbar, selected_rows,
+        Clamped, Column, Dialog, DialogActions, Dialogs, SortBy, TablePage, Toasts, Toolbar,
+        selected_rows,
     },
     format,
     org::{Mutation, OrgState, Subject, send_once},
+    rows::member_identity_columns,
 };
 
 /// Columns shared by the Active and Removed tabs.
 pub fn member_columns(state: OrgState) -> Vec<Column<Member>> {
-    vec![
-        Column::text("Full name", |m: &Member| m.full_name.clone())
-            .sorted_by(|m| SortKey::text(&m.full_name))
-            .class("name"),
-        Column::text("Email", |m: &Member| m.email.clone())
-            .sorted_by(|m| SortKey::text(&m.email))
-            .class("email"),
+    let mut columns = member_identity_columns();
+    columns.extend([
         Column::new("Role", move |m: &Member| {
             // A role a group raises them to shows beside their own.
             state.read(|s| match role_from_group(m, &s.groups) {
@@ -53,7 +50,8 @@ pub fn member_columns(state: OrgState) -> Vec<Column<Member>> {
             SortKey::Number(Some(n as i64))
         })
         .class("licenses"),
-    ]
+    ]);
+    columns
 }
 
 #[component]
@@ -244,20 +242,16 @@ fn RemoveUsersDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>
                 <li>"Their registered machine IDs are removed and their license seats freed."</li>
                 <li>"Their data stays, and you can invite them back at any time."</li>
             </ul>
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button
-                    type="button"
-                    class="danger"
-                    on:click=move |_| {
-                        remove.run(ids.clone());
-                        tab.selected.update(HashSet::clear);
-                        on_close.run(());
-                    }
-                >
-                    "Remove"
-                </button>
-            </div>
+            <DialogActions
+                on_cancel=on_close
+                confirm="Remove"
+                danger=true
+                on_confirm=Callback::new(move |_| {
+                    remove.run(ids.clone());
+                    tab.selected.update(HashSet::clear);
+                    on_close.run(());
+                })
+            />
         </Dialog>
     }
 }
@@ -336,22 +330,18 @@ fn ChangeRoleDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>)
             })}
             {move || kept_by_group().map(|why| view! { <p class="warning" role="status">{why}</p> })}
             <p class="hint">"There must always be at least one Owner."</p>
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button
-                    type="button"
-                    disabled=move || role.get().is_none()
-                    on:click=move |_| {
-                        if let Some(role) = role.get_untracked() {
-                            change.run((ids.clone(), role));
-                            tab.selected.update(HashSet::clear);
-                            on_close.run(());
-                        }
+            <DialogActions
+                on_cancel=on_close
+                confirm="Change Role"
+                disabled=Signal::derive(move || role.get().is_none())
+                on_confirm=Callback::new(move |_| {
+                    if let Some(role) = role.get_untracked() {
+                        change.run((ids.clone(), role));
+                        tab.selected.update(HashSet::clear);
+                        on_close.run(());
                     }
-                >
-                    "Change Role"
-                </button>
-            </div>
+                })
+            />
         </Dialog>
     }
 }

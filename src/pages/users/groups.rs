@@ -14,9 +14,11 @@ use leptos::prelude::*;
 use super::TabState;
 use crate::{
     api,
-    components::{Column, Dialog, Dialogs, IconButton, SortBy, TablePage, Toasts, Toolbar, icons},
+    components::{
+        Column, Dialog, DialogActions, Dialogs, SortBy, TablePage, Toasts, Toolbar, icons,
+    },
     org::{Mutation, OrgState},
-    rows::GroupRow,
+    rows::{GroupAction, GroupRow},
 };
 
 /// Options the picker lists at once: typing narrows them.
@@ -61,30 +63,25 @@ pub fn Groups(tab: TabState) -> impl IntoView {
             .sorted_by(|g| SortKey::Number(g.group.role.map(|r| r as i64))),
         GroupRow::rule_column("License rule"),
         GroupRow::members_column(),
-        Column::new("Actions", move |g: &GroupRow| {
-            let id = g.group.id;
-            let name = g.group.name.clone();
-            view! {
-                <div class="row-actions">
-                    <IconButton
-                        action="Edit"
-                        label=format!("Edit group {name}")
-                        icon=icons::edit().into_any()
-                        on_click=Callback::new(move |_| editing.set(Some(id)))
-                    />
-                    <IconButton
-                        action="Delete group"
-                        label=format!("Delete group {name}")
-                        icon=icons::trash().into_any()
-                        tone="danger"
-                        on_click=Callback::new(move |_| deleting.set(Some(id)))
-                    />
-                </div>
-            }
-        }),
+        GroupRow::actions_column(vec![
+            GroupAction {
+                action: "Edit",
+                label: |name| format!("Edit group {name}"),
+                icon: || icons::edit().into_any(),
+                tone: "edit",
+                opens: editing,
+            },
+            GroupAction {
+                action: "Delete group",
+                label: |name| format!("Delete group {name}"),
+                icon: || icons::trash().into_any(),
+                tone: "danger",
+                opens: deleting,
+            },
+        ]),
     ];
     // Looked up once: a reload while a dialog is open must not replace it.
-    let group = move |id: GroupId| state.read(|s| s.groups.iter().find(|g| g.id == id).cloned());
+    let group = move |id: GroupId| state.group_untracked(id);
     view! {
         <TablePage
             source=state
@@ -150,10 +147,7 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
                 <label for="new-group-name">"Group name"</label>
                 <input id="new-group-name" type="text" maxlength="100" required bind:value=name />
                 {role_select("new-group-role", role)}
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" disabled=move || create.busy()>"Create"</button>
-                </div>
+                <DialogActions on_cancel=on_close confirm="Create" disabled=Signal::derive(move || create.busy()) />
             </form>
         </Dialog>
     }
@@ -300,10 +294,7 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
                 <MemberPicker candidates on_pick=pick />
                 <ul class="member-chips" aria-label=format!("Members of {group_name}")>{member_chips}</ul>
                 {leaving}
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" disabled=move || save.busy()>"Save"</button>
-                </div>
+                <DialogActions on_cancel=on_close confirm="Save" disabled=Signal::derive(move || save.busy()) />
             </form>
         </Dialog>
     }
@@ -473,12 +464,7 @@ fn DeleteGroupDialog(group: Group, on_close: Callback<()>) -> impl IntoView {
         <Dialog title="Delete group".into() on_close>
             <p>{format!("Delete “{name}”? Its members stay in the organization.")}</p>
             {consequences}
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" disabled=move || delete.busy() on:click=move |_| delete.run(())>
-                    "Delete"
-                </button>
-            </div>
+            <DialogActions on_cancel=on_close confirm="Delete" danger=true disabled=Signal::derive(move || delete.busy()) on_confirm=Callback::new(move |_| delete.run(())) />
         </Dialog>
     }
 }

@@ -11,7 +11,7 @@ use super::Inviting;
 use crate::{
     api,
     app::current_organization,
-    components::{Dialog, ProductPicker, Toasts},
+    components::{Dialog, DialogActions, ProductPicker, Toasts},
     org::{Mutation, OrgState},
     route::UserTab,
 };
@@ -261,16 +261,12 @@ pub fn InviteDialog(
                     "Add one or more addresses: a comma, space, Tab, Alt or Enter, or leaving the field ends each one; you can also paste a list."
                 </p>
                 <p id="invite-problem" class="error" role="alert">{problem}</p>
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                    <button
-                        type="button"
-                        disabled=move || blocker().is_some()
-                        on:click=move |_| step.set(Step::Licenses)
-                    >
-                        "Next"
-                    </button>
-                </div>
+                <DialogActions
+                    on_cancel=close
+                    confirm="Next"
+                    disabled=Signal::derive(move || blocker().is_some())
+                    on_confirm=Callback::new(move |_| step.set(Step::Licenses))
+                />
             </Show>
             <Show when=move || step.get() == Step::Licenses>
                 <p>{move || match count() {
@@ -293,16 +289,13 @@ pub fn InviteDialog(
                 }>
                     {role_options()}
                 </select>
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| step.set(Step::Addresses)>"Back"</button>
-                    <button
-                        type="button"
-                        disabled=move || !seat_problems().is_empty() || invite.busy()
-                        on:click=confirm
-                    >
-                        "Confirm"
-                    </button>
-                </div>
+                <DialogActions
+                    on_cancel=Callback::new(move |_| step.set(Step::Addresses))
+                    cancel="Back"
+                    confirm="Confirm"
+                    disabled=Signal::derive(move || !seat_problems().is_empty() || invite.busy())
+                    on_confirm=Callback::new(confirm)
+                />
             </Show>
         </Dialog>
     }

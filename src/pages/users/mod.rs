@@ -13,17 +13,19 @@ use allot_core::{InviteResult, MemberStatus};
 use leptos::{either::Either, prelude::*};
 use leptos_router::{
     NavigateOptions,
-    components::A,
     hooks::{use_location, use_navigate, use_params_map, use_query_map},
 };
 
 use crate::{
     api,
     app::current_organization,
-    components::{Toasts, tabs},
+    components::{
+        Toasts,
+        tabs::{self, Tab, TabList},
+    },
     org::OrgState,
     pages::NotFound,
-    route::UserTab,
+    route::{self, UserTab},
 };
 
 use invite::InviteDialog;
@@ -71,7 +73,7 @@ impl Inviting {
 #[component]
 pub fn UserManagement() -> impl IntoView {
     let params = use_params_map();
-    let tab = Memo::new(move |_| params.read().get("tab").and_then(|t| UserTab::parse(&t)));
+    let tab = Memo::new(move |_| params.read().get("tab").and_then(|t| route::parse(&t)));
     let Some(organization) = current_organization() else {
         return Either::Left(view! { <NotFound /> });
     };
@@ -83,38 +85,20 @@ pub fn UserManagement() -> impl IntoView {
     provide_context(inviting);
     let states: TabStates = StoredValue::new(
         UserTab::ALL
-            .into_iter()
-            .map(|tab| (tab, TabState::new()))
+            .iter()
+            .map(|&tab| (tab, TabState::new()))
             .collect(),
     );
     sync_search_with_url(tab, states);
 
     let placement = crate::app::Placement::get();
-    let tab_links = UserTab::ALL
-        .into_iter()
-        .map(|this| {
-            let placement = placement.clone();
-            let segment = this.segment();
-            let href = move || {
-                let search = states.with_value(|states| states[&this].search.get());
-                with_search(
-                    &placement.href(&format!("/orgs/{org}/users/{segment}")),
-                    &search,
-                )
-            };
-            view! {
-                <A
-                    href=href
-                    attr:role="tab"
-                    attr:id=format!("tab-{segment}")
-                    attr:aria-selected=move || (tab.get() == Some(this)).to_string()
-                    attr:tabindex=move || tabs::tab_index(tab.get() == Some(this))
-                >
-                    {this.label()}
-                </A>
-            }
-        })
-        .collect_view();
+    let href = Callback::new(move |tab: UserTab| {
+        let search = states.with_value(|states| states[&tab].search.get());
+        with_search(
+            &placement.href(&format!("/orgs/{org}/{}", tab.route())),
+            &search,
+        )
+    });
 
     let panel = move || {
         let Some(current) = tab.get() else {
@@ -127,12 +111,7 @@ pub fn UserManagement() -> impl IntoView {
             UserTab::Removed => view! { <removed::RemovedUsers tab=state /> }.into_any(),
             UserTab::Groups => view! { <groups::Groups tab=state /> }.into_any(),
         };
-        view! {
-            <section role="tabpanel" aria-labelledby=format!("tab-{}", current.segment())>
-                {content}
-            </section>
-        }
-        .into_any()
+        tabs::tab_panel(current, content).into_any()
     };
 
     Either::Right(view! {
@@ -145,7 +124,7 @@ pub fn UserManagement() -> impl IntoView {
                 </button>
             </div>
         </div>
-        <div role="tablist" aria-label="Users" on:keydown=tabs::arrow_keys>{tab_links}</div>
+        <TabList label="Users" current=tab href />
         {panel}
         {move || inviting.open.get().map(|prefill| view! { <InviteDialog prefill /> })}
     })

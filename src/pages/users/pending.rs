@@ -11,7 +11,9 @@ use wasm_bindgen_futures::JsFuture;
 use super::TabState;
 use crate::{
     api::{self, ApiError},
-    components::{Column, Dialog, Dialogs, SortBy, TablePage, Toasts, Toolbar, selected_rows},
+    components::{
+        Column, Dialog, DialogActions, Dialogs, SortBy, TablePage, Toasts, Toolbar, selected_rows,
+    },
     format,
     org::{Mutation, OrgState, Subject},
 };
@@ -164,16 +166,11 @@ fn RevokeDialog(
         <Dialog title="Revoke Invitation".into() on_close>
             <p>"Double-check the addresses. Their invitation links stop working at once."</p>
             <ul class="email-list">{emails}</ul>
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="danger" on:click=move |_| {
+            <DialogActions on_cancel=on_close confirm="Revoke" danger=true on_confirm=Callback::new(move |_| {
                     revoke.run(ids.clone());
                     tab.selected.update(HashSet::clear);
                     on_close.run(());
-                }>
-                    "Revoke"
-                </button>
-            </div>
+                }) />
         </Dialog>
     }
 }
