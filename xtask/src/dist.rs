@@ -2,8 +2,12 @@
 //! (from `web/allot.js`, with the hashed names of the bindings, the wasm and the styles that
 //! Trunk wrote), and `dist/index.html`, a host page holding `<allot-console>` (from
 //! `web/index.html`). Trunk's own index.html, which loads the wasm itself, is replaced.
+//! Every asset gets a brotli-11 and a gzip-9 copy beside it (`x.wasm.br`, `x.wasm.gz`),
+//! which the server (or a CDN) sends as they are: what is served is what the bench measures,
+//! not a quick on-the-fly compression.
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 
 use crate::Result;
@@ -44,7 +48,52 @@ pub fn finish(root: &Path) -> Result {
         "index.html",
         read("index.html")?.replace("__FAVICON__", &built.favicon),
     )?;
-    write("page.css", read("page.css")?)
+    write("page.css", read("page.css")?)?;
+    precompress(&dist)
+}
+
+/// Files worth compressing: the code, styles and icons (the host page is tiny and rewritten
+/// by those who embed the console).
+const COMPRESSED: [&str; 4] = [".wasm", ".js", ".css", ".svg"];
+
+fn precompress(dist: &Path) -> Result {
+    let entries = fs::read_dir(dist).map_err(|error| format!("cannot list {}: {error}", dist.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|error| error.to_string())?.path();
+        let name = path.to_string_lossy();
+        if !COMPRESSED.iter().any(|ext| name.ends_with(ext)) {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|error| format!("cannot read {name}: {error}"))?;
+        let write = |ext: &str, data: Vec<u8>| {
+            fs::write(format!("{name}.{ext}"), data)
+                .map_err(|error| format!("cannot write {name}.{ext}: {error}"))
+        };
+        write("br", brotli_11(&bytes)?)?;
+        write("gz", gzip_9(&bytes)?)?;
+    }
+    Ok(())
+}
+
+fn brotli_11(bytes: &[u8]) -> Result<Vec<u8>> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 24,
+        size_hint: bytes.len(),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)
+        .map_err(|error| format!("brotli failed: {error}"))?;
+    Ok(out)
+}
+
+fn gzip_9(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map_err(|error| format!("gzip failed: {error}"))
 }
 
 /// Trunk's hashed files among `names`: exactly one of each, or Trunk's output is not what
