@@ -1,10 +1,8 @@
 //! Component tests of the data table, in headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use std::collections::HashSet;
-
 use allot::components::{Column, DataTable, SortBy};
-use allot_core::{Member, MemberStatus, Role, sort::SortKey};
+use allot_core::{Member, MemberStatus, Role, selection::Selection, sort::SortKey};
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -53,7 +51,7 @@ fn mount_table() -> HtmlElement {
                 rows=Signal::stored(members)
                 columns
                 search=RwSignal::new(String::new())
-                selected=Some(RwSignal::new(HashSet::new()))
+                selected=Some(RwSignal::new(Selection::default()))
                 sort_by=SortBy::ascending("Full name")
                 noun="active members"
             />
@@ -97,6 +95,7 @@ async fn click(container: &HtmlElement, selector: &str) {
         .unwrap()
         .unchecked_into();
     element.click();
+    tick().await;
     tick().await;
 }
 

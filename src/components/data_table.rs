@@ -3,7 +3,7 @@ use std::{collections::HashSet, sync::Arc};
 use allot_core::{
     format::count,
     search::SearchQuery,
-    selection::{SelectAll, select_all_state, toggle, toggle_all},
+    selection::{Rows, SelectAll, Selection},
     sort::{Direction, Sort, SortKey, sort_rows},
     window::RowWindow,
 };
@@ -11,13 +11,16 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Must equal `--allot-row-height` in style/main.css: the window math counts in rows.
-const ROW_HEIGHT: f64 = 44.0;
+const ROW_HEIGHT: usize = 44;
 /// The scroll area's height before it is first measured.
 const DEFAULT_VIEWPORT: f64 = 640.0;
 /// Left free below a table at the foot of the window, for notices (px).
-const NOTICE_STRIP: f64 = 88.0;
+const NOTICE_STRIP: i32 = 88;
 /// The least height of a table's scroll area (px).
-const MIN_AREA: f64 = 288.0;
+const MIN_AREA: i32 = 288;
+/// Searches remembered per table, so that deleting a letter (or typing past a deletion)
+/// starts from an earlier result instead of every row.
+const REMEMBERED_SEARCHES: usize = 12;
 
 /// A table's rows computed from other state once per change of it. Read many times per
 /// keystroke, so not derived on every read; never compared either, since comparing 100,000
@@ -28,17 +31,20 @@ pub fn table_rows<T: Send + Sync + 'static>(
     Memo::new_with_compare(move |_| compute(), |_, _| true).into()
 }
 
-/// The rows whose ids are selected, in the order of `rows`.
-pub fn selected_rows<T: TableRow>(
-    rows: Signal<Vec<T>>,
-    selected: RwSignal<HashSet<i64>>,
-) -> Vec<T> {
-    selected.with(|ids| {
-        rows.with(|rows| {
-            rows.iter()
-                .filter(|row| ids.contains(&row.id()))
+/// The selected rows of `rows`, in their order.
+pub fn selected_rows<T: TableRow>(rows: Signal<Vec<T>>, selected: RwSignal<Selection>) -> Vec<T> {
+    selected.with(|selection| {
+        rows.with(|rows| match selection {
+            Selection::Ids(ids) => rows
+                .iter()
+                .filter(|r| ids.contains(&r.id()))
                 .cloned()
-                .collect()
+                .collect(),
+            Selection::Matching { .. } => rows
+                .iter()
+                .filter(|r| selection.contains(r.id(), &r.search_key()))
+                .cloned()
+                .collect(),
         })
     })
 }
@@ -81,12 +87,12 @@ impl SortBy {
         }
     }
 
-    /// The sort of `columns` it names; a heading no sortable column has is a mistake in the
-    /// page, caught by its first test.
-    fn resolve<T>(self, columns: &[Column<T>]) -> Sort {
-        let column = columns
+    /// The sort of the columns `heads` it names; a heading no sortable column has is a
+    /// mistake in the page, caught by its first test.
+    fn resolve(self, heads: &[Head]) -> Sort {
+        let column = heads
             .iter()
-            .position(|c| c.label == self.column && c.sort_key.is_some())
+            .position(|head| head.label == self.column && head.sortable)
             .unwrap_or_else(|| panic!("no sortable column “{}”", self.column));
         Sort {
             column,
@@ -165,6 +171,103 @@ impl<T> Column<T> {
     }
 }
 
+/// A column's header, without its row type.
+#[derive(Clone, Copy)]
+struct Head {
+    label: &'static str,
+    class: &'static str,
+    sortable: bool,
+}
+
+/// A table's rows and columns seen without their type: `DataTable<T>` wraps them in one, so
+/// that the table itself is compiled once, not once per kind of row.
+trait Model: Send + Sync {
+    /// Subscribes the caller to the rows.
+    fn track(&self);
+    fn len(&self) -> usize;
+    fn ids(&self) -> Vec<i64>;
+    fn keys(&self) -> Vec<String>;
+    /// Row indexes in the order of `sort`.
+    fn sorted(&self, sort: Sort) -> Vec<usize>;
+    fn id(&self, index: usize) -> i64;
+    fn label(&self, index: usize) -> String;
+    /// Why the row cannot be ticked, if it cannot.
+    fn why_not(&self, index: usize) -> Option<&'static str>;
+    /// Whether some rows may not be ticked.
+    fn has_unselectable(&self) -> bool;
+    /// The row's cells: content and, for text, its whole text.
+    fn cells(&self, index: usize) -> Vec<(AnyView, Option<String>)>;
+}
+
+struct Typed<T: Send + Sync + 'static> {
+    rows: Signal<Vec<T>>,
+    columns: Vec<Column<T>>,
+    unselectable: Option<Unselectable<T>>,
+}
+
+impl<T: TableRow> Typed<T> {
+    fn row<R>(&self, index: usize, read: impl FnOnce(&T) -> R) -> R {
+        self.rows.with_untracked(|rows| read(&rows[index]))
+    }
+}
+
+impl<T: TableRow> Model for Typed<T> {
+    fn track(&self) {
+        self.rows.track();
+    }
+
+    fn len(&self) -> usize {
+        self.rows.with_untracked(Vec::len)
+    }
+
+    fn ids(&self) -> Vec<i64> {
+        self.rows
+            .with_untracked(|rows| rows.iter().map(T::id).collect())
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.rows
+            .with_untracked(|rows| rows.iter().map(T::search_key).collect())
+    }
+
+    fn sorted(&self, sort: Sort) -> Vec<usize> {
+        self.rows
+            .with_untracked(|rows| match &self.columns[sort.column].sort_key {
+                Some(key) => sort_rows(rows, |row| key(row), T::id, sort.direction),
+                None => (0..rows.len()).collect(),
+            })
+    }
+
+    fn id(&self, index: usize) -> i64 {
+        self.row(index, T::id)
+    }
+
+    fn label(&self, index: usize) -> String {
+        self.row(index, T::label)
+    }
+
+    fn why_not(&self, index: usize) -> Option<&'static str> {
+        let why = self.unselectable?;
+        self.row(index, why)
+    }
+
+    fn has_unselectable(&self) -> bool {
+        self.unselectable.is_some()
+    }
+
+    fn cells(&self, index: usize) -> Vec<(AnyView, Option<String>)> {
+        self.row(index, |row| {
+            self.columns
+                .iter()
+                .map(|column| {
+                    let title = column.title.as_ref().map(|title| title(row));
+                    ((column.cell)(row), title)
+                })
+                .collect()
+        })
+    }
+}
+
 /// Rows with a search bar, sortable columns and, for tables with bulk actions, row selection.
 /// Only the rows in view are in the DOM, so it stays fast however many rows there are;
 /// `aria-rowcount` and `aria-rowindex` keep the whole list known to assistive technology.
@@ -176,10 +279,10 @@ pub fn DataTable<T: TableRow>(
     columns: Vec<Column<T>>,
     /// The search text; the page owns it so that it can live in the URL.
     search: RwSignal<String>,
-    /// Ids of the selected rows, for the page's bulk actions; a table without bulk actions
-    /// has no selection.
+    /// The selected rows, for the page's bulk actions; a table without bulk actions has no
+    /// selection.
     #[prop(optional_no_strip)]
-    selected: Option<RwSignal<HashSet<i64>>>,
+    selected: Option<RwSignal<Selection>>,
     /// Rows no bulk action applies to cannot be ticked, and say why.
     #[prop(optional_no_strip)]
     unselectable: Option<Unselectable<T>>,
@@ -195,193 +298,305 @@ pub fn DataTable<T: TableRow>(
     #[prop(optional_no_strip)]
     pending: Option<Callback<i64, Option<String>>>,
 ) -> impl IntoView {
-    let sort = RwSignal::new(sort_by.resolve(&columns));
-    let placeholder = placeholder.unwrap_or("Search by name or email");
-    let columns = StoredValue::new(columns);
+    let heads: Vec<Head> = columns
+        .iter()
+        .map(|column| Head {
+            label: column.label,
+            class: column.class,
+            sortable: column.sort_key.is_some(),
+        })
+        .collect();
+    let model: Arc<dyn Model> = Arc::new(Typed {
+        rows,
+        columns,
+        unselectable,
+    });
+    table(Table {
+        model,
+        heads,
+        search,
+        selected,
+        sort_by,
+        noun,
+        placeholder: placeholder.unwrap_or("Search by name or email"),
+        pending,
+    })
+}
+
+struct Table {
+    model: Arc<dyn Model>,
+    heads: Vec<Head>,
+    search: RwSignal<String>,
+    selected: Option<RwSignal<Selection>>,
+    sort_by: SortBy,
+    noun: &'static str,
+    placeholder: &'static str,
+    pending: Option<Callback<i64, Option<String>>>,
+}
+
+/// What the table derives from its rows and the search, read together by the selection.
+#[derive(Clone, Copy)]
+struct Derived {
+    ids: Memo<Vec<i64>>,
+    keys: Memo<Vec<String>>,
+    query: Memo<SearchQuery>,
+    /// Row indexes that match, in the sort order.
+    matching: Memo<Arc<Vec<usize>>>,
+}
+
+impl Derived {
+    fn with<R>(&self, read: impl FnOnce(&Rows) -> R) -> R {
+        self.ids.with(|ids| {
+            self.keys.with(|keys| {
+                self.query.with(|query| {
+                    self.matching.with(|matching| {
+                        read(&Rows {
+                            ids,
+                            keys,
+                            query,
+                            matching,
+                        })
+                    })
+                })
+            })
+        })
+    }
+
+    fn with_untracked<R>(&self, read: impl FnOnce(&Rows) -> R) -> R {
+        untrack(|| self.with(read))
+    }
+}
+
+/// Earlier results of the search over one order of the rows (one version, one sort).
+#[derive(Default)]
+struct Searches {
+    order: Option<Arc<Vec<usize>>>,
+    results: Vec<(SearchQuery, Arc<Vec<usize>>)>,
+}
+
+impl Searches {
+    /// Forgets the results of another order of the rows.
+    fn over(&mut self, order: &Arc<Vec<usize>>) {
+        if !self.order.as_ref().is_some_and(|o| Arc::ptr_eq(o, order)) {
+            self.order = Some(order.clone());
+            self.results.clear();
+        }
+    }
+
+    /// The result of `query` if remembered, else the smallest remembered result that holds
+    /// all its matches (`query` narrows it), to filter instead of every row.
+    fn start_for(&self, query: &SearchQuery) -> (Option<Arc<Vec<usize>>>, bool) {
+        if let Some((_, exact)) = self.results.iter().find(|(q, _)| q == query) {
+            return (Some(exact.clone()), true);
+        }
+        let base = self
+            .results
+            .iter()
+            .filter(|(q, _)| query.narrows(q))
+            .min_by_key(|(_, result)| result.len())
+            .map(|(_, result)| result.clone());
+        (base, false)
+    }
+
+    fn remember(&mut self, query: SearchQuery, result: Arc<Vec<usize>>) {
+        if self.results.len() == REMEMBERED_SEARCHES {
+            self.results.remove(0);
+        }
+        self.results.push((query, result));
+    }
+}
+
+fn changed<T>(a: Option<&Arc<T>>, b: Option<&Arc<T>>) -> bool {
+    !matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b))
+}
+
+fn table(table: Table) -> impl IntoView {
+    let Table {
+        model,
+        heads,
+        search,
+        selected,
+        sort_by,
+        noun,
+        placeholder,
+        pending,
+    } = table;
+    let model = StoredValue::new(model);
     let selectable = selected.is_some();
-    let selected = selected.unwrap_or_else(|| RwSignal::new(HashSet::new()));
-    let can_select = move |row: &T| unselectable.is_none_or(|why| why(row).is_none());
+    let selected = selected.unwrap_or_else(|| RwSignal::new(Selection::default()));
+    let sort = RwSignal::new(sort_by.resolve(&heads));
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
+    let read = move || model.get_value();
 
-    // Folded once per load, so each keystroke only folds the query.
-    let keys =
-        Memo::new(move |_| rows.with(|rows| rows.iter().map(T::search_key).collect::<Vec<_>>()));
-    let sorted = Memo::new(move |_| {
-        let sort = sort.get();
-        columns.with_value(|columns| {
-            rows.with(|rows| match &columns[sort.column].sort_key {
-                Some(key) => sort_rows(rows, |row| key(row), T::id, sort.direction),
-                None => (0..rows.len()).collect(),
-            })
-        })
-    });
-    // Bumped whenever the rows or their order change: positions in `matching` index the
-    // sorted rows of one such version.
+    // Bumped on every change of the rows: positions index one version of them.
     let version = Memo::new(move |previous: Option<&u64>| {
-        sorted.track();
-        keys.track();
+        read().track();
         previous.map_or(0, |n| n + 1)
     });
-    let last_query = StoredValue::new(None::<(u64, SearchQuery)>);
-    let matching = Memo::new(move |previous: Option<&Vec<usize>>| {
-        let query = SearchQuery::new(&search.read());
-        let version = version.get();
-        // Typing on only narrows: filter the previous matches instead of every row.
-        let narrowing = last_query.with_value(
-            |last| matches!(last, Some((at, last)) if *at == version && query.narrows(last)),
-        );
-        last_query.set_value(Some((version, query.clone())));
-        if query.is_empty() {
-            return sorted.get();
-        }
-        keys.with(|keys| {
-            let matches = |&&i: &&usize| query.matches(&keys[i]);
-            match previous.filter(|_| narrowing) {
-                Some(previous) => previous.iter().filter(matches).copied().collect(),
-                None => sorted.with(|sorted| sorted.iter().filter(matches).copied().collect()),
-            }
-        })
+    let ids = Memo::new(move |_| {
+        version.track();
+        read().ids()
     });
-    // The matching rows select-all applies to.
-    let matching_ids = move || {
-        rows.with(|rows| {
-            matching.with(|positions| {
-                positions
-                    .iter()
-                    .map(|&i| &rows[i])
-                    .filter(|row| can_select(row))
-                    .map(T::id)
-                    .collect::<Vec<_>>()
-            })
+    // Folded once per change of the rows, so each keystroke only folds the query.
+    let keys = Memo::new(move |_| {
+        version.track();
+        read().keys()
+    });
+    let sorted = Memo::new_with_compare(
+        move |_| {
+            version.track();
+            Arc::new(read().sorted(sort.get()))
+        },
+        changed,
+    );
+    let query = Memo::new(move |_| SearchQuery::new(&search.read()));
+    let searches = StoredValue::new(Searches::default());
+    let matching = Memo::new_with_compare(
+        move |_| {
+            let sorted = sorted.get();
+            let query = query.get();
+            if query.is_empty() {
+                return sorted;
+            }
+            searches.update_value(|s| s.over(&sorted));
+            let (start, exact) = searches.with_value(|s| s.start_for(&query));
+            if exact && let Some(result) = start {
+                return result;
+            }
+            let result = keys.with(|keys| {
+                let matches = |&&i: &&usize| query.matches(&keys[i]);
+                let from = start.unwrap_or(sorted);
+                Arc::new(from.iter().filter(matches).copied().collect::<Vec<_>>())
+            });
+            searches.update_value(|s| s.remember(query, result.clone()));
+            result
+        },
+        changed,
+    );
+    let derived = Derived {
+        ids,
+        keys,
+        query,
+        matching,
+    };
+    let matching_len = move || matching.with(|m| m.len());
+    let has_unselectable = read().has_unselectable();
+    // The matching rows select-all applies to, when some rows cannot be ticked.
+    let selectable_matching = move || {
+        let model = read();
+        matching.with_untracked(|m| {
+            m.iter()
+                .filter(|&&i| model.why_not(i).is_none())
+                .map(|&i| model.id(i))
+                .collect::<Vec<_>>()
         })
     };
-    // Whether every row matches and can be ticked: then, as the selection holds only present
-    // rows, counting it is enough, without looking up each of 100,000 ids.
-    let all_match =
-        move || unselectable.is_none() && matching.with(Vec::len) == rows.with(Vec::len);
-    let all_state = Memo::new(move |_| {
-        let count = selected.with(HashSet::len);
-        if count == 0 {
-            SelectAll::Unchecked
-        } else if all_match() {
-            if count == rows.with(Vec::len) {
-                SelectAll::Checked
-            } else {
-                SelectAll::Mixed
-            }
-        } else {
-            selected.with(|selected| select_all_state(&matching_ids(), selected))
-        }
-    });
+    let selected_count = Memo::new(move |_| selected.with(|s| derived.with(|rows| s.count(rows))));
+    let all_state = Memo::new(move |_| selected.with(|s| derived.with(|rows| s.state(rows))));
     // Rows that went away (removed elsewhere, revoked...) leave the selection too.
     Effect::new(move |_| {
-        rows.track();
-        if selected.with_untracked(HashSet::is_empty) {
+        version.track();
+        if selected.with_untracked(Selection::is_empty) {
             return;
         }
-        let present: HashSet<i64> = rows.with(|rows| {
-            rows.iter()
-                .filter(|row| can_select(row))
-                .map(T::id)
-                .collect()
-        });
-        if selected.with_untracked(|selected| selected.iter().any(|id| !present.contains(id))) {
-            selected.update(|selected| selected.retain(|id| present.contains(id)));
-        }
+        let model = read();
+        let present: HashSet<i64> = (0..model.len())
+            .filter(|&i| model.why_not(i).is_none())
+            .map(|i| model.id(i))
+            .collect();
+        selected.update(|s| derived.with_untracked(|rows| s.retain(&present, rows)));
     });
     let window = Memo::new(move |_| {
         RowWindow::new(
-            matching.with(Vec::len),
-            ROW_HEIGHT,
+            matching_len(),
+            ROW_HEIGHT as f64,
             scroll_top.get(),
             viewport.get(),
         )
     });
-    // Bumped on every load, so that rows whose data changed are drawn again.
-    let generation = Memo::new(move |previous: Option<&u64>| {
-        rows.track();
-        previous.map_or(0, |n| n + 1)
-    });
+    // The rows read first: a memo checked after another that already pulled it would not
+    // report its change (the window depends on it too).
     let rows_in_view = move || {
-        let window = window.get();
-        let generation = generation.get();
+        let version = version.get();
         matching.with(|positions| {
-            rows.with(|rows| {
-                (window.start..window.end)
-                    .map(|position| (generation, position, rows[positions[position]].clone()))
-                    .collect::<Vec<_>>()
-            })
+            let window = window.get();
+            let model = read();
+            (window.start..window.end)
+                .map(|position| {
+                    let index = positions[position];
+                    (version, position, index, model.id(index))
+                })
+                .collect::<Vec<_>>()
         })
     };
 
     let summary = move || {
-        let total = rows.with(Vec::len);
+        let total = ids.with(Vec::len);
         if search.read().trim().is_empty() {
             format!("{} {noun}", count(total))
         } else {
-            format!(
-                "{} of {} {noun} match",
-                count(matching.with(Vec::len)),
-                count(total)
-            )
+            format!("{} of {} {noun} match", count(matching_len()), count(total))
         }
     };
-    let selected_count = move || selected.with(HashSet::len);
 
-    let header_cells = columns.with_value(|columns| {
-        columns
-            .iter()
-            .enumerate()
-            .map(|(index, column)| {
-                let label = column.label;
-                let class = column.class;
-                if column.sort_key.is_none() {
-                    return view! { <th scope="col" class=class>{label}</th> }.into_any();
-                }
-                let direction = move || sort.get().direction_of(index);
-                let aria_sort = move || match direction() {
-                    Some(Direction::Ascending) => "ascending",
-                    Some(Direction::Descending) => "descending",
-                    None => "none",
-                };
-                let indicator = move || match direction() {
-                    Some(Direction::Ascending) => "▲",
-                    Some(Direction::Descending) => "▼",
-                    None => "",
-                };
-                view! {
-                    <th scope="col" class=class aria-sort=aria_sort>
-                        <button type="button" class="sort" on:click=move |_| sort.update(|sort| *sort = sort.clicked(index))>
-                            {label}
-                            <span class="sort-indicator" aria-hidden="true">{indicator}</span>
-                        </button>
-                    </th>
-                }
-                .into_any()
-            })
-            .collect_view()
-    });
+    let header_cells = heads
+        .iter()
+        .enumerate()
+        .map(|(index, head)| {
+            let Head {
+                label,
+                class,
+                sortable,
+            } = *head;
+            if !sortable {
+                return view! { <th scope="col" class=class>{label}</th> }.into_any();
+            }
+            let direction = move || sort.get().direction_of(index);
+            let aria_sort = move || match direction() {
+                Some(Direction::Ascending) => "ascending",
+                Some(Direction::Descending) => "descending",
+                None => "none",
+            };
+            let indicator = move || match direction() {
+                Some(Direction::Ascending) => "▲",
+                Some(Direction::Descending) => "▼",
+                None => "",
+            };
+            view! {
+                <th scope="col" class=class aria-sort=aria_sort>
+                    <button type="button" class="sort" on:click=move |_| sort.update(|sort| *sort = sort.clicked(index))>
+                        {label}
+                        <span class="sort-indicator" aria-hidden="true">{indicator}</span>
+                    </button>
+                </th>
+            }
+            .into_any()
+        })
+        .collect_view();
+    let classes: Vec<&'static str> = heads.iter().map(|head| head.class).collect();
 
-    let row = move |(_, position, row): (u64, usize, T)| {
-        let id = row.id();
-        let checked = Memo::new(move |_| selected.with(|selected| selected.contains(&id)));
-        let cells = columns.with_value(|columns| {
-            columns
-                .iter()
-                .map(|column| {
-                    let title = column.title.as_ref().map(|title| title(&row));
-                    view! { <td class=column.class title=title>{(column.cell)(&row)}</td> }
-                })
-                .collect_view()
-        });
+    let row = move |(_, position, index, id): (u64, usize, usize, i64)| {
+        let model = read();
+        let key = keys.with_untracked(|keys| keys[index].clone());
+        let checked = Memo::new(move |_| selected.with(|s| s.contains(id, &key)));
+        let cells = model
+            .cells(index)
+            .into_iter()
+            .zip(&classes)
+            .map(|((cell, title), class)| view! { <td class=*class title=title>{cell}</td> })
+            .collect_view();
         let pending_label = move || pending.and_then(|pending| pending.run(id));
-        let why_not = unselectable.and_then(|why| why(&row));
+        let why_not = model.why_not(index);
         let check = selectable.then(|| {
-            let label = row.label();
+            let label = model.label(index);
             let name = match why_not {
                 Some(why) => format!("Select {label} ({why})"),
                 None => format!("Select {label}"),
+            };
+            let key = keys.with_untracked(|keys| keys[index].clone());
+            let toggle = move |_| {
+                selected.update(|s| derived.with_untracked(|rows| s.toggle(id, &key, rows)))
             };
             view! {
                 <td class="check" title=why_not>
@@ -391,7 +606,7 @@ pub fn DataTable<T: TableRow>(
                             aria-label=name
                             disabled=why_not.is_some()
                             prop:checked=checked
-                            on:change=move |_| selected.update(|selected| toggle(id, selected))
+                            on:change=toggle
                         />
                     </label>
                     {move || pending_label().map(|label| view! { <span class="pending-label">{label}</span> })}
@@ -453,8 +668,9 @@ pub fn DataTable<T: TableRow>(
 
     // The scroll area reaches down to a strip left free at the foot of the window, where
     // notices appear, whatever is above it on the page; measured when drawn and on resize.
+    // Whole pixels, in integers: formatting floats would cost the console their code.
     let area = NodeRef::<leptos::html::Div>::new();
-    let fill_height = RwSignal::new(None::<f64>);
+    let fill_height = RwSignal::new(None::<i32>);
     let measure = move || {
         let Some(area) = area.get_untracked() else {
             return;
@@ -466,7 +682,7 @@ pub fn DataTable<T: TableRow>(
             .ok()
             .and_then(|height| height.as_f64())
             .unwrap_or_default();
-        fill_height.set(Some((height - top - NOTICE_STRIP).max(MIN_AREA)));
+        fill_height.set(Some(((height - top) as i32 - NOTICE_STRIP).max(MIN_AREA)));
         viewport.set(area.client_height() as f64);
     };
     area.on_load(move |_| request_animation_frame(measure));
@@ -478,7 +694,7 @@ pub fn DataTable<T: TableRow>(
         viewport.set(area.client_height() as f64);
     };
     let empty = move || {
-        matching.with(Vec::is_empty).then(|| {
+        (matching_len() == 0).then(|| {
             let query = search.read().trim().to_owned();
             let text = if query.is_empty() {
                 format!("There are no {noun}.")
@@ -488,9 +704,10 @@ pub fn DataTable<T: TableRow>(
             view! { <p class="empty">{text}</p> }
         })
     };
-    let column_count = columns.with_value(Vec::len) + usize::from(selectable);
+    let column_count = heads.len() + usize::from(selectable);
     // Below this width the table scrolls sideways instead of squeezing its columns.
-    let min_width = format!("{}rem", columns.with_value(Vec::len) * 9 + 3);
+    let min_width = format!("{}rem", heads.len() * 9 + 3);
+    let spacer = |rows: usize| format!("{}px", rows * ROW_HEIGHT);
 
     view! {
         <div class="table-toolbar">
@@ -505,13 +722,13 @@ pub fn DataTable<T: TableRow>(
             <p class="summary" role="status">{summary}</p>
             {selectable.then(|| view! {
                 <p class="selection" role="status">
-                    {move || (selected_count() > 0).then(|| format!("{} selected", count(selected_count())))}
+                    {move || (selected_count.get() > 0).then(|| format!("{} selected", count(selected_count.get())))}
                 </p>
                 <button
                     type="button"
                     class="secondary"
-                    hidden=move || selected_count() == 0
-                    on:click=move |_| selected.update(HashSet::clear)
+                    hidden=move || selected_count.get() == 0
+                    on:click=move |_| selected.set(Selection::default())
                 >
                     "Clear selection"
                 </button>
@@ -529,7 +746,7 @@ pub fn DataTable<T: TableRow>(
         >
             <table
                 aria-label=noun
-                aria-rowcount=move || matching.with(Vec::len) + 1
+                aria-rowcount=move || matching_len() + 1
                 class:selectable=selectable
                 style:min-width=min_width
             >
@@ -541,16 +758,10 @@ pub fn DataTable<T: TableRow>(
                                 aria-label=format!("Select all matching {noun}")
                                 prop:checked=move || all_state.get() == SelectAll::Checked
                                 prop:indeterminate=move || all_state.get() == SelectAll::Mixed
-                                disabled=move || unselectable.is_some() && matching_ids().is_empty()
+                                disabled=move || has_unselectable && selectable_matching().is_empty()
                                 on:change=move |_| {
-                                    if !all_match() {
-                                        let ids = matching_ids();
-                                        selected.update(|selected| toggle_all(&ids, selected));
-                                    } else if all_state.get_untracked() == SelectAll::Checked {
-                                        selected.update(HashSet::clear);
-                                    } else {
-                                        selected.set(rows.with(|rows| rows.iter().map(T::id).collect()));
-                                    }
+                                    let only = has_unselectable.then(selectable_matching);
+                                    selected.update(|s| derived.with_untracked(|rows| s.toggle_all(rows, only)));
                                 }
                             />
                         </label></th> })}
@@ -559,11 +770,11 @@ pub fn DataTable<T: TableRow>(
                 </thead>
                 <tbody node_ref=body on:focusin=on_focus_in on:focusout=on_focus_out>
                     <tr class="spacer" aria-hidden="true">
-                        <td colspan=column_count style:height=move || format!("{}px", window.get().rows_above() as f64 * ROW_HEIGHT)></td>
+                        <td colspan=column_count style:height=move || spacer(window.get().rows_above())></td>
                     </tr>
-                    <For each=rows_in_view key=|(generation, position, row)| (*generation, *position, row.id()) children=row />
+                    <For each=rows_in_view key=|(version, position, _, id)| (*version, *position, *id) children=row />
                     <tr class="spacer" aria-hidden="true">
-                        <td colspan=column_count style:height=move || format!("{}px", window.get().rows_below() as f64 * ROW_HEIGHT)></td>
+                        <td colspan=column_count style:height=move || spacer(window.get().rows_below())></td>
                     </tr>
                 </tbody>
             </table>

@@ -1,5 +1,4 @@
-use std::collections::HashSet;
-
+use allot_core::selection::Selection;
 use leptos::prelude::*;
 
 use super::{Column, DataTable, LoadStatus, Loadable, SortBy, TableRow, Unselectable};
@@ -30,7 +29,7 @@ pub fn TablePage<T: TableRow, S: Loadable>(
     sort_by: SortBy,
     noun: &'static str,
     #[prop(optional)] placeholder: Option<&'static str>,
-    #[prop(optional)] selected: Option<RwSignal<HashSet<i64>>>,
+    #[prop(optional)] selected: Option<RwSignal<Selection>>,
     #[prop(optional)] unselectable: Option<Unselectable<T>>,
     #[prop(optional)] pending: Option<Callback<i64, Option<String>>>,
     #[prop(optional)] toolbar: Option<Toolbar>,

@@ -57,7 +57,8 @@ pub fn finish(root: &Path) -> Result {
 const COMPRESSED: [&str; 4] = [".wasm", ".js", ".css", ".svg"];
 
 fn precompress(dist: &Path) -> Result {
-    let entries = fs::read_dir(dist).map_err(|error| format!("cannot list {}: {error}", dist.display()))?;
+    let entries =
+        fs::read_dir(dist).map_err(|error| format!("cannot list {}: {error}", dist.display()))?;
     for entry in entries {
         let path = entry.map_err(|error| error.to_string())?.path();
         let name = path.to_string_lossy();

@@ -13,9 +13,17 @@ const WASM: &str = "allot-0123456789abcdef_bg.wasm";
 /// a server would compute, so that sending them as they are shows.
 fn console_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>Allot</title>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>Allot</title>",
+    )
+    .unwrap();
     std::fs::write(dir.path().join(WASM), vec![0u8; 4096]).unwrap();
-    std::fs::write(dir.path().join(format!("{WASM}.br")), b"precompressed brotli").unwrap();
+    std::fs::write(
+        dir.path().join(format!("{WASM}.br")),
+        b"precompressed brotli",
+    )
+    .unwrap();
     std::fs::write(dir.path().join(format!("{WASM}.gz")), b"precompressed gzip").unwrap();
     dir
 }

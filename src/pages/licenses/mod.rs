@@ -3,12 +3,13 @@
 
 mod allocations;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use allot_core::{
     LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, RegisteredMachine,
     format::{ago, count, until},
     licensing::{PoolKind, PoolUsage},
+    selection::Selection,
     sort::SortKey,
 };
 use leptos::{either::Either, prelude::*};
@@ -240,7 +241,7 @@ fn RemovalDialog<T: TableRow>(
     removal: Removal<T>,
     chosen: Vec<T>,
     on_close: Callback<()>,
-    selected: RwSignal<HashSet<i64>>,
+    selected: RwSignal<Selection>,
 ) -> impl IntoView {
     let org = OrgState::get().org;
     let toasts = Toasts::get();
@@ -257,7 +258,7 @@ fn RemovalDialog<T: TableRow>(
                 let names: Vec<&String> = done.iter().filter_map(|id| name_of.get(id)).collect();
                 allot_core::format::done_to(verb, &names, noun, "")
             });
-            selected.update(HashSet::clear);
+            selected.set(Selection::default());
             on_close.run(());
         },
     );
@@ -301,7 +302,7 @@ fn section<T: TableRow>(
 ) -> impl IntoView {
     let licenses: Licenses = expect_context();
     let search = RwSignal::new(String::new());
-    let selected = RwSignal::new(HashSet::new());
+    let selected = RwSignal::new(Selection::default());
     let removing = RwSignal::new(None::<Vec<T>>);
     columns.push(
         Column::new("Actions", move |row: &T| {
@@ -335,7 +336,7 @@ fn section<T: TableRow>(
             noun
         >
             <Toolbar slot>
-                <button type="button" class="danger" disabled=move || selected.with(HashSet::is_empty) on:click=remove_selected>
+                <button type="button" class="danger" disabled=move || selected.with(Selection::is_empty) on:click=remove_selected>
                     "Remove selected"
                 </button>
             </Toolbar>

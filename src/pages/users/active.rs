@@ -1,9 +1,8 @@
-use std::collections::HashSet;
-
 use allot_core::{
     Member, MemberStatus, Role,
     allocation::{describe_licenses, role_from_group},
     format::{ago, count, done_to},
+    selection::Selection,
     sort::SortKey,
 };
 use leptos::prelude::*;
@@ -69,16 +68,16 @@ pub fn ActiveUsers(tab: TabState) -> impl IntoView {
     let rows = state.members_with(MemberStatus::Active);
     let removing = RwSignal::new(false);
     let changing_role = RwSignal::new(false);
-    let nothing_selected = move || tab.selected.with(HashSet::is_empty);
+    let nothing_selected = move || tab.selected.with(Selection::is_empty);
     // Nobody changes their own role: with only themself selected there is nothing to change.
     let me = current_account().map(|account| account.email.to_lowercase());
     let only_me_selected = Memo::new(move |_| {
-        let ids = tab.selected.get();
-        ids.len() == 1
-            && rows.with(|rows| {
+        tab.selected.with(Selection::single).is_some_and(|id| {
+            rows.with(|rows| {
                 rows.iter()
-                    .any(|m| ids.contains(&m.id) && Some(m.email.to_lowercase()) == me)
+                    .any(|m| m.id == id && Some(m.email.to_lowercase()) == me)
             })
+        })
     });
     let selected_members = move || selected_rows(rows, tab.selected);
     view! {
@@ -248,7 +247,7 @@ fn RemoveUsersDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>
                 danger=true
                 on_confirm=Callback::new(move |_| {
                     remove.run(ids.clone());
-                    tab.selected.update(HashSet::clear);
+                    tab.selected.set(Selection::default());
                     on_close.run(());
                 })
             />
@@ -337,7 +336,7 @@ fn ChangeRoleDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>)
                 on_confirm=Callback::new(move |_| {
                     if let Some(role) = role.get_untracked() {
                         change.run((ids.clone(), role));
-                        tab.selected.update(HashSet::clear);
+                        tab.selected.set(Selection::default());
                         on_close.run(());
                     }
                 })

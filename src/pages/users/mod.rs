@@ -7,9 +7,9 @@ mod invite;
 mod pending;
 mod removed;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use allot_core::{InviteResult, MemberStatus};
+use allot_core::{InviteResult, MemberStatus, selection::Selection};
 use leptos::{either::Either, prelude::*};
 use leptos_router::{
     NavigateOptions,
@@ -37,14 +37,14 @@ const URL_UPDATE_DELAY: std::time::Duration = std::time::Duration::from_millis(3
 #[derive(Clone, Copy)]
 pub struct TabState {
     pub search: RwSignal<String>,
-    pub selected: RwSignal<HashSet<i64>>,
+    pub selected: RwSignal<Selection>,
 }
 
 impl TabState {
     fn new() -> Self {
         Self {
             search: RwSignal::new(String::new()),
-            selected: RwSignal::new(HashSet::new()),
+            selected: RwSignal::new(Selection::default()),
         }
     }
 }

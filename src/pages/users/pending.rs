@@ -1,8 +1,7 @@
-use std::collections::HashSet;
-
 use allot_core::{
     Invitation,
     format::{ago, plural, until},
+    selection::Selection,
     sort::SortKey,
 };
 use leptos::prelude::*;
@@ -108,7 +107,7 @@ pub fn PendingInvitations(tab: TabState) -> impl IntoView {
                 <button
                     type="button"
                     class="danger"
-                    disabled=move || tab.selected.with(HashSet::is_empty)
+                    disabled=move || tab.selected.with(Selection::is_empty)
                     on:click=move |_| revoking.set(true)
                 >
                     "Revoke"
@@ -168,7 +167,7 @@ fn RevokeDialog(
             <ul class="email-list">{emails}</ul>
             <DialogActions on_cancel=on_close confirm="Revoke" danger=true on_confirm=Callback::new(move |_| {
                     revoke.run(ids.clone());
-                    tab.selected.update(HashSet::clear);
+                    tab.selected.set(Selection::default());
                     on_close.run(());
                 }) />
         </Dialog>
