@@ -1,5 +1,7 @@
 //! How each kind of row meets the tables: id, search key, and name.
 
+use std::sync::Arc;
+
 use allot_core::{
     Group, GroupId, Invitation, LicensedUser, Member, MemberStatus, MembersSnapshot,
     OfflineActivation, OnlineActivation, Product, ProductId, RegisteredMachine, format::count,
@@ -12,9 +14,15 @@ use crate::{
     org::OrgState,
 };
 
-impl TableRow for Member {
+impl TableRow for Arc<Member> {
+    const SHARED: bool = true;
+
     fn id(&self) -> i64 {
         self.id
+    }
+
+    fn unchanged(&self, earlier: &Self) -> bool {
+        Arc::ptr_eq(self, earlier)
     }
 
     fn search_key(&self) -> String {
@@ -84,12 +92,12 @@ machine_row!(RegisteredMachine, id, |m: &RegisteredMachine| m
     .clone());
 
 /// The Full name and Email columns of tables of members.
-pub fn member_identity_columns() -> Vec<Column<Member>> {
+pub fn member_identity_columns() -> Vec<Column<Arc<Member>>> {
     vec![
-        Column::text("Full name", |m: &Member| m.full_name.clone())
+        Column::text("Full name", |m: &Arc<Member>| m.full_name.clone())
             .sorted_by(|m| SortKey::text(&m.full_name))
             .class("name"),
-        Column::text("Email", |m: &Member| m.email.clone())
+        Column::text("Email", |m: &Arc<Member>| m.email.clone())
             .sorted_by(|m| SortKey::text(&m.email))
             .class("email"),
     ]

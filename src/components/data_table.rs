@@ -1,10 +1,13 @@
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
 
 use allot_core::{
     format::count,
     search::SearchQuery,
     selection::{Rows, SelectAll, Selection},
-    sort::{Direction, Sort, SortKey, sort_rows},
+    sort::{Direction, Sort, SortKey, resort, sort_rows},
     window::RowWindow,
 };
 use leptos::prelude::*;
@@ -56,6 +59,13 @@ pub trait TableRow: Clone + Send + Sync + 'static {
     fn search_key(&self) -> String;
     /// Names the row for assistive technology: "Select {label}".
     fn label(&self) -> String;
+    /// Rows shared with the organization's state (an event replaces only the rows it
+    /// touched) tell an unchanged row by identity: the table then redoes only what changed.
+    const SHARED: bool = false;
+    /// Whether this is `earlier`, unchanged (see `SHARED`).
+    fn unchanged(&self, _earlier: &Self) -> bool {
+        false
+    }
 }
 
 type Cell<T> = Arc<dyn Fn(&T) -> AnyView + Send + Sync>;
@@ -184,11 +194,14 @@ struct Head {
 trait Model: Send + Sync {
     /// Subscribes the caller to the rows.
     fn track(&self);
+    /// Takes note of a change of the rows: which ones changed, when that can be told.
+    fn refresh(&self);
     fn len(&self) -> usize;
     fn ids(&self) -> Vec<i64>;
-    fn keys(&self) -> Vec<String>;
-    /// Row indexes in the order of `sort`.
-    fn sorted(&self, sort: Sort) -> Vec<usize>;
+    /// Each row's folded search key, redone only for the rows that changed.
+    fn keys(&self) -> Arc<Vec<Arc<str>>>;
+    /// Row indexes in the order of `sort`, re-sorting only the rows that changed.
+    fn sorted(&self, sort: Sort) -> Arc<Vec<usize>>;
     fn id(&self, index: usize) -> i64;
     fn label(&self, index: usize) -> String;
     /// Why the row cannot be ticked, if it cannot.
@@ -203,17 +216,71 @@ struct Typed<T: Send + Sync + 'static> {
     rows: Signal<Vec<T>>,
     columns: Vec<Column<T>>,
     unselectable: Option<Unselectable<T>>,
+    cache: Mutex<Cache<T>>,
+}
+
+/// What the table derived from its rows, and what changed since.
+struct Cache<T> {
+    /// Bumped by each refresh.
+    version: u64,
+    /// The rows as of the last refresh, when shared (holding them costs a pointer each).
+    rows: Vec<T>,
+    /// The rows the last refresh found changed, when the others kept their ids and places.
+    changed: Option<Vec<usize>>,
+    keys: Option<(u64, Arc<Vec<Arc<str>>>)>,
+    order: Option<(u64, Sort, Arc<Vec<usize>>)>,
+}
+
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Self {
+            version: 0,
+            rows: Vec::new(),
+            changed: None,
+            keys: None,
+            order: None,
+        }
+    }
 }
 
 impl<T: TableRow> Typed<T> {
     fn row<R>(&self, index: usize, read: impl FnOnce(&T) -> R) -> R {
         self.rows.with_untracked(|rows| read(&rows[index]))
     }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache<T>> {
+        // Nothing panics while holding it; a poisoned cache is still a cache.
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl<T: TableRow> Model for Typed<T> {
     fn track(&self) {
         self.rows.track();
+    }
+
+    fn refresh(&self) {
+        let mut cache = self.cache();
+        cache.version += 1;
+        if !T::SHARED {
+            cache.changed = None;
+            return;
+        }
+        self.rows.with_untracked(|rows| {
+            let same_places = rows.len() == cache.rows.len()
+                && rows
+                    .iter()
+                    .zip(&cache.rows)
+                    .all(|(now, then)| now.id() == then.id());
+            cache.changed = same_places.then(|| {
+                (0..rows.len())
+                    .filter(|&i| !rows[i].unchanged(&cache.rows[i]))
+                    .collect()
+            });
+            cache.rows = rows.clone();
+        });
     }
 
     fn len(&self) -> usize {
@@ -225,17 +292,46 @@ impl<T: TableRow> Model for Typed<T> {
             .with_untracked(|rows| rows.iter().map(T::id).collect())
     }
 
-    fn keys(&self) -> Vec<String> {
-        self.rows
-            .with_untracked(|rows| rows.iter().map(T::search_key).collect())
+    fn keys(&self) -> Arc<Vec<Arc<str>>> {
+        let mut cache = self.cache();
+        let version = cache.version;
+        let keys = self
+            .rows
+            .with_untracked(|rows| match (&cache.keys, &cache.changed) {
+                (Some((at, keys)), _) if *at == version => keys.clone(),
+                (Some((at, keys)), Some(changed)) if at + 1 == version => {
+                    let mut keys = Vec::clone(keys);
+                    for &i in changed {
+                        keys[i] = rows[i].search_key().into();
+                    }
+                    Arc::new(keys)
+                }
+                _ => Arc::new(rows.iter().map(|row| row.search_key().into()).collect()),
+            });
+        cache.keys = Some((version, keys.clone()));
+        keys
     }
 
-    fn sorted(&self, sort: Sort) -> Vec<usize> {
-        self.rows
-            .with_untracked(|rows| match &self.columns[sort.column].sort_key {
-                Some(key) => sort_rows(rows, |row| key(row), T::id, sort.direction),
-                None => (0..rows.len()).collect(),
-            })
+    fn sorted(&self, sort: Sort) -> Arc<Vec<usize>> {
+        let mut cache = self.cache();
+        let version = cache.version;
+        let order = self.rows.with_untracked(|rows| {
+            let Some(key) = &self.columns[sort.column].sort_key else {
+                return Arc::new((0..rows.len()).collect());
+            };
+            match (&cache.order, &cache.changed) {
+                (Some((at, by, order)), _) if *at == version && *by == sort => order.clone(),
+                (Some((at, by, order)), Some(changed)) if at + 1 == version && *by == sort => {
+                    let mut order = Vec::clone(order);
+                    let (key, id) = (|i: usize| key(&rows[i]), |i: usize| rows[i].id());
+                    resort(&mut order, changed, key, id, sort.direction);
+                    Arc::new(order)
+                }
+                _ => Arc::new(sort_rows(rows, |row| key(row), T::id, sort.direction)),
+            }
+        });
+        cache.order = Some((version, sort, order.clone()));
+        order
     }
 
     fn id(&self, index: usize) -> i64 {
@@ -310,6 +406,7 @@ pub fn DataTable<T: TableRow>(
         rows,
         columns,
         unselectable,
+        cache: Mutex::new(Cache::default()),
     });
     table(Table {
         model,
@@ -338,14 +435,14 @@ struct Table {
 #[derive(Clone, Copy)]
 struct Derived {
     ids: Memo<Vec<i64>>,
-    keys: Memo<Vec<String>>,
+    keys: Memo<Arc<Vec<Arc<str>>>>,
     query: Memo<SearchQuery>,
     /// Row indexes that match, in the sort order.
     matching: Memo<Arc<Vec<usize>>>,
 }
 
 impl Derived {
-    fn with<R>(&self, read: impl FnOnce(&Rows) -> R) -> R {
+    fn with<R>(&self, read: impl FnOnce(&Rows<Arc<str>>) -> R) -> R {
         self.ids.with(|ids| {
             self.keys.with(|keys| {
                 self.query.with(|query| {
@@ -362,7 +459,7 @@ impl Derived {
         })
     }
 
-    fn with_untracked<R>(&self, read: impl FnOnce(&Rows) -> R) -> R {
+    fn with_untracked<R>(&self, read: impl FnOnce(&Rows<Arc<str>>) -> R) -> R {
         untrack(|| self.with(read))
     }
 }
@@ -431,22 +528,28 @@ fn table(table: Table) -> impl IntoView {
 
     // Bumped on every change of the rows: positions index one version of them.
     let version = Memo::new(move |previous: Option<&u64>| {
-        read().track();
+        let model = read();
+        model.track();
+        model.refresh();
         previous.map_or(0, |n| n + 1)
     });
     let ids = Memo::new(move |_| {
         version.track();
         read().ids()
     });
-    // Folded once per change of the rows, so each keystroke only folds the query.
-    let keys = Memo::new(move |_| {
-        version.track();
-        read().keys()
-    });
+    // Folded when first searched, then again only for the rows that change, so that each
+    // keystroke folds only the query.
+    let keys = Memo::new_with_compare(
+        move |_| {
+            version.track();
+            read().keys()
+        },
+        changed,
+    );
     let sorted = Memo::new_with_compare(
         move |_| {
             version.track();
-            Arc::new(read().sorted(sort.get()))
+            read().sorted(sort.get())
         },
         changed,
     );
@@ -492,8 +595,19 @@ fn table(table: Table) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let selected_count = Memo::new(move |_| selected.with(|s| derived.with(|rows| s.count(rows))));
-    let all_state = Memo::new(move |_| selected.with(|s| derived.with(|rows| s.state(rows))));
+    // Nothing selected needs no keys: the table's first paint does not wait for them.
+    let selected_count = Memo::new(move |_| {
+        selected.with(|s| match s.is_empty() {
+            true => 0,
+            false => derived.with(|rows| s.count(rows)),
+        })
+    });
+    let all_state = Memo::new(move |_| {
+        selected.with(|s| match s.is_empty() {
+            true => SelectAll::Unchecked,
+            false => derived.with(|rows| s.state(rows)),
+        })
+    });
     // Rows that went away (removed elsewhere, revoked...) leave the selection too.
     Effect::new(move |_| {
         version.track();
@@ -578,8 +692,12 @@ fn table(table: Table) -> impl IntoView {
 
     let row = move |(_, position, index, id): (u64, usize, usize, i64)| {
         let model = read();
-        let key = keys.with_untracked(|keys| keys[index].clone());
-        let checked = Memo::new(move |_| selected.with(|s| s.contains(id, &key)));
+        let checked = Memo::new(move |_| {
+            selected.with(|s| match s {
+                Selection::Ids(ids) => ids.contains(&id),
+                Selection::Matching { .. } => keys.with(|keys| s.contains(id, &keys[index])),
+            })
+        });
         let cells = model
             .cells(index)
             .into_iter()
@@ -594,9 +712,10 @@ fn table(table: Table) -> impl IntoView {
                 Some(why) => format!("Select {label} ({why})"),
                 None => format!("Select {label}"),
             };
-            let key = keys.with_untracked(|keys| keys[index].clone());
             let toggle = move |_| {
-                selected.update(|s| derived.with_untracked(|rows| s.toggle(id, &key, rows)))
+                selected.update(|s| {
+                    derived.with_untracked(|rows| s.toggle(id, &rows.keys[index], rows))
+                })
             };
             view! {
                 <td class="check" title=why_not>

@@ -6,7 +6,10 @@ mod feed;
 mod mutation;
 mod remote;
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use allot_core::{
     AllocationError, Group, Invitation, Member, MemberStatus, MembersSnapshot, OrgId, ProductId,
@@ -107,7 +110,7 @@ impl OrgState {
     }
 
     /// The members with `status`, in the snapshot's order.
-    pub fn members_with(&self, status: MemberStatus) -> Signal<Vec<Member>> {
+    pub fn members_with(&self, status: MemberStatus) -> Signal<Vec<Arc<Member>>> {
         self.select(move |s| {
             s.members
                 .iter()
@@ -118,7 +121,7 @@ impl OrgState {
     }
 
     /// Active members by id, as they are now.
-    pub fn active_members_untracked(&self) -> HashMap<i64, Member> {
+    pub fn active_members_untracked(&self) -> HashMap<i64, Arc<Member>> {
         self.read(|s| {
             s.members
                 .iter()

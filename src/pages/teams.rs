@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use allot_core::{Member, MemberId, OrgId, Role, Team, TeamRole};
 use leptos::{either::Either, prelude::*};
@@ -40,7 +40,7 @@ impl TeamsContext {
     }
 
     /// Active members by id, following changes: teams may load before them.
-    fn active_members(&self) -> HashMap<MemberId, Member> {
+    fn active_members(&self) -> HashMap<MemberId, Arc<Member>> {
         self.members.latest().track();
         self.members.active_members_untracked()
     }
@@ -192,8 +192,8 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
     let org = context.org;
     let choice = RwSignal::new(String::new());
     let role = RwSignal::new(TeamRole::Member);
-    let members: Vec<Member> = {
-        let mut members: Vec<Member> = context
+    let members: Vec<Arc<Member>> = {
+        let mut members: Vec<Arc<Member>> = context
             .active_members()
             .into_values()
             .filter(|m| !present.contains(&m.id))
@@ -209,7 +209,7 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
     let members = StoredValue::new(members);
     let list_id = format!("team-{team_id}-candidates");
     let join = context.change(
-        move |(member, role): &(Member, TeamRole)| {
+        move |(member, role): &(Arc<Member>, TeamRole)| {
             api::set_team_member(org, team_id, member.id, *role)
         },
         |(member, _)| format!("{} joined the team.", member.full_name),

@@ -1,11 +1,13 @@
 //! Allot's project automation, run as `cargo xtask <command>`.
 //!
-//! Plain std on purpose: it has to build on a fresh machine before anything else is installed.
+//! Plain std (and two pure-Rust compressors from crates.io) on purpose: it has to build on a
+//! fresh machine before anything else is installed.
 
 mod bench;
 mod cmd;
 mod dist;
 mod serve;
+mod size;
 mod test;
 mod tools;
 
@@ -28,6 +30,8 @@ commands:
   bench   build the console and the server (release) and measure them at 10,000 and
           100,000 demo members: console size, load, search, select-all, memory, bulk
           removal and API load; one `bench <name> <value> <unit> budget ...` line per figure
+  size    build the console (release) and say what its bytes are: each served file raw
+          and brotli, then twiggy's largest items and generic copies in the wasm
   screenshots
           build as for bench, then write every screen and dialog at desktop (1440×900)
           and phone (390×844) sizes, light and dark, into target/screenshots/
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         "build" if rest.is_empty() => build(root).map(|()| ExitCode::SUCCESS),
         "test" if rest.is_empty() => Ok(test::run(root)),
         "bench" if rest.is_empty() => bench::run(root, bench::BENCH),
+        "size" if rest.is_empty() => size::run(root).map(|()| ExitCode::SUCCESS),
         "screenshots" if rest.is_empty() => bench::run(root, bench::SCREENSHOTS),
         "fuzz" if rest.is_empty() => Ok(test::fuzz(root)),
         "setup" if rest.is_empty() => tools::setup(root).map(|()| ExitCode::SUCCESS),

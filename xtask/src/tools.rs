@@ -11,6 +11,7 @@ use crate::{Result, cmd};
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.22.1";
+const TWIGGY_VERSION: &str = "0.8.0";
 /// `node --test --test-concurrency` needs 20.10.
 const MIN_NODE: [u32; 3] = [20, 10, 0];
 /// The API fuzzer, pinned so that a run means the same on every machine.
@@ -86,6 +87,18 @@ pub fn ensure_wasm_tools(root: &Path) -> Result {
         flags: &["--locked", "--ignore-rust-version"],
         duration: "10-16 minutes on a fresh machine",
     })
+}
+
+/// twiggy, which says what the console's wasm is made of (`cargo xtask size`).
+pub fn ensure_twiggy() -> Result<PathBuf> {
+    ensure_cargo_tool(&CargoTool {
+        binary: "twiggy",
+        package: "twiggy",
+        version: TWIGGY_VERSION,
+        flags: &["--locked"],
+        duration: "about 2 minutes",
+    })?;
+    Ok(cargo_bin("twiggy"))
 }
 
 /// A binary that `cargo install` puts in `$CARGO_HOME/bin`.

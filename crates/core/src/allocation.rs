@@ -203,7 +203,7 @@ impl RuleChange {
 pub fn rule_change(
     group: GroupId,
     products: &[ProductId],
-    members: &[Member],
+    members: &[impl std::borrow::Borrow<Member>],
     groups: &[Group],
 ) -> RuleChange {
     let changed: Vec<Group> = groups
@@ -227,7 +227,8 @@ pub fn rule_change(
     let mut effects: std::collections::BTreeMap<ProductId, (usize, usize)> = Default::default();
     for member in members
         .iter()
-        .filter(|member| member.groups.contains(&group))
+        .map(|member| member.borrow())
+        .filter(|member: &&Member| member.groups.contains(&group))
     {
         let before = products_of(member.effective_licenses(groups));
         let after = products_of(member.effective_licenses(&changed));

@@ -193,8 +193,10 @@ pub struct MembersSnapshot {
     /// The organization's change sequence number this snapshot reflects.
     pub seq: u64,
     pub products: Vec<Product>,
-    /// By id.
-    pub members: Vec<Member>,
+    /// By id. Shared: the console's tables hold the same members, and an event replaces
+    /// only those it touched.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Member>))]
+    pub members: Vec<std::sync::Arc<Member>>,
     /// By id.
     #[serde(default)]
     pub groups: Vec<Group>,

@@ -39,14 +39,14 @@ impl Default for Selection {
 
 /// A table's rows as a selection sees them: ids and folded search keys by row, the current
 /// query and the rows it matches (positions in `ids` and `keys`).
-pub struct Rows<'a> {
+pub struct Rows<'a, K: AsRef<str> = String> {
     pub ids: &'a [i64],
-    pub keys: &'a [String],
+    pub keys: &'a [K],
     pub query: &'a SearchQuery,
     pub matching: &'a [usize],
 }
 
-impl Rows<'_> {
+impl<K: AsRef<str>> Rows<'_, K> {
     fn matching_ids(&self) -> impl Iterator<Item = i64> + '_ {
         self.matching.iter().map(|&i| self.ids[i])
     }
@@ -75,7 +75,7 @@ impl Selection {
 
     /// How many rows are selected: constant time, unless the selection was made under
     /// another search than the current one.
-    pub fn count(&self, rows: &Rows) -> usize {
+    pub fn count(&self, rows: &Rows<impl AsRef<str>>) -> usize {
         match self {
             Self::Ids(ids) => ids.len(),
             Self::Matching { query, except } if query == rows.query => {
@@ -86,7 +86,7 @@ impl Selection {
     }
 
     /// The header checkbox's state for the rows the current search matches.
-    pub fn state(&self, rows: &Rows) -> SelectAll {
+    pub fn state(&self, rows: &Rows<impl AsRef<str>>) -> SelectAll {
         if rows.matching.is_empty() || self.is_empty() {
             return SelectAll::Unchecked;
         }
@@ -102,7 +102,7 @@ impl Selection {
         let selected = rows
             .matching
             .iter()
-            .filter(|&&i| self.contains(rows.ids[i], &rows.keys[i]))
+            .filter(|&&i| self.contains(rows.ids[i], rows.keys[i].as_ref()))
             .count();
         match selected {
             0 => SelectAll::Unchecked,
@@ -112,14 +112,14 @@ impl Selection {
     }
 
     /// The ids of the selected rows.
-    pub fn ids(&self, rows: &Rows) -> HashSet<i64> {
+    pub fn ids(&self, rows: &Rows<impl AsRef<str>>) -> HashSet<i64> {
         match self {
             Self::Ids(ids) => ids.clone(),
             Self::Matching { query, except } => rows
                 .ids
                 .iter()
                 .zip(rows.keys)
-                .filter(|&(id, key)| query.matches(key) && !except.contains(id))
+                .filter(|&(id, key)| query.matches(key.as_ref()) && !except.contains(id))
                 .map(|(&id, _)| id)
                 .collect(),
         }
@@ -128,7 +128,7 @@ impl Selection {
     /// The header checkbox: when every matching row is selected it clears them, otherwise
     /// it selects them all. Rows the search hides keep their state either way. `selectable`
     /// lists the matching rows that may be ticked when some may not (`None`: all may).
-    pub fn toggle_all(&mut self, rows: &Rows, selectable: Option<Vec<i64>>) {
+    pub fn toggle_all(&mut self, rows: &Rows<impl AsRef<str>>, selectable: Option<Vec<i64>>) {
         let checked = self.state(rows) == SelectAll::Checked;
         *self = match (checked, &selectable) {
             // From nothing to everything matching: constant time.
@@ -158,7 +158,7 @@ impl Selection {
     }
 
     /// Flips one row, whose folded search key is `key`.
-    pub fn toggle(&mut self, id: i64, key: &str, rows: &Rows) {
+    pub fn toggle(&mut self, id: i64, key: &str, rows: &Rows<impl AsRef<str>>) {
         match self {
             Self::Matching { query, except } if query.matches(key) => {
                 if !except.remove(&id) {
@@ -184,7 +184,7 @@ impl Selection {
     /// Forgets rows that are gone (removed elsewhere, revoked...), or that no longer match
     /// the query they were left out of. `present` holds the ids of the rows that may still
     /// be ticked.
-    pub fn retain(&mut self, present: &HashSet<i64>, rows: &Rows) {
+    pub fn retain(&mut self, present: &HashSet<i64>, rows: &Rows<impl AsRef<str>>) {
         match self {
             Self::Ids(ids) => ids.retain(|id| present.contains(id)),
             Self::Matching { query, except } => {
@@ -192,7 +192,7 @@ impl Selection {
                     .ids
                     .iter()
                     .zip(rows.keys)
-                    .filter(|(id, key)| except.contains(id) && query.matches(key))
+                    .filter(|(id, key)| except.contains(id) && query.matches(key.as_ref()))
                     .map(|(&id, _)| id)
                     .collect();
                 except.retain(|id| matched.contains(id));

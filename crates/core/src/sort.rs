@@ -1,5 +1,7 @@
 //! Sorting table rows by a column.
 
+use std::cmp::Ordering;
+
 use crate::search::fold;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,14 +75,38 @@ pub fn sort_rows<T>(
         .enumerate()
         .map(|(i, row)| (key(row), id(row), i))
         .collect();
-    keyed.sort_unstable_by(|a, b| {
-        let by_key = a.0.cmp(&b.0).then(a.1.cmp(&b.1));
-        match direction {
-            Direction::Ascending => by_key,
-            Direction::Descending => by_key.reverse(),
-        }
-    });
+    keyed.sort_unstable_by(|a, b| compare((&a.0, a.1), (&b.0, b.1), direction));
     keyed.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// Rows compare by key, then by id (so that equal keys keep one order), in `direction`.
+fn compare(a: (&SortKey, i64), b: (&SortKey, i64), direction: Direction) -> Ordering {
+    let by_key = a.0.cmp(b.0).then(a.1.cmp(&b.1));
+    match direction {
+        Direction::Ascending => by_key,
+        Direction::Descending => by_key.reverse(),
+    }
+}
+
+/// Keeps `order` (row indexes as [`sort_rows`] orders them) sorted after the rows at
+/// `changed` changed: takes those out and puts each back where it now belongs, instead of
+/// sorting every row again. `key` and `id` read a row by index, as the rows are now.
+pub fn resort(
+    order: &mut Vec<usize>,
+    changed: &[usize],
+    key: impl Fn(usize) -> SortKey,
+    id: impl Fn(usize) -> i64,
+    direction: Direction,
+) {
+    let moving: std::collections::HashSet<usize> = changed.iter().copied().collect();
+    order.retain(|i| !moving.contains(i));
+    for &row in changed {
+        let (row_key, row_id) = (key(row), id(row));
+        let at = order.partition_point(|&other| {
+            compare((&key(other), id(other)), (&row_key, row_id), direction) == Ordering::Less
+        });
+        order.insert(at, row);
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +194,35 @@ mod tests {
             down.reverse();
             prop_assert_eq!(&up, &down);
             prop_assert!(up.windows(2).all(|w| rows[w[0]].1 <= rows[w[1]].1));
+        }
+    }
+
+    proptest! {
+        /// Re-sorting only the changed rows gives the order a full sort would.
+        #[test]
+        fn resorting_the_changed_rows_equals_sorting_all(
+            before in proptest::collection::vec(0i64..20, 1..60),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), 0i64..20), 0..8),
+            descending in any::<bool>(),
+        ) {
+            let direction = if descending { Direction::Descending } else { Direction::Ascending };
+            let key = |rows: &[i64], i: usize| SortKey::Number(Some(rows[i]));
+            // Ids are the indexes: equal keys order by position.
+            let mut order = sort_rows(&before, |v| SortKey::Number(Some(*v)), |_| 0, direction);
+            order.sort_by(|&a, &b| compare((&key(&before, a), a as i64), (&key(&before, b), b as i64), direction));
+            let mut after = before.clone();
+            let mut changed = Vec::new();
+            for (at, value) in edits {
+                let i = at.index(after.len());
+                after[i] = value;
+                if !changed.contains(&i) {
+                    changed.push(i);
+                }
+            }
+            resort(&mut order, &changed, |i| key(&after, i), |i| i as i64, direction);
+            let mut expected = (0..after.len()).collect::<Vec<_>>();
+            expected.sort_by(|&a, &b| compare((&key(&after, a), a as i64), (&key(&after, b), b as i64), direction));
+            prop_assert_eq!(order, expected);
         }
     }
 }

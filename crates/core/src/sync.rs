@@ -5,6 +5,8 @@
 //! upsert by id: events from the organization's sequence, applied in order to the snapshot
 //! stamped with the sequence they follow, give the snapshot a fresh load would give.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{Group, GroupId, Invitation, Member, MembersSnapshot, Product, ProductSeats};
@@ -57,10 +59,10 @@ pub enum Applied {
 }
 
 /// Replaces or inserts `item` in `items`, kept sorted by `id`.
-fn upsert<T: Clone>(items: &mut Vec<T>, item: &T, id: impl Fn(&T) -> i64) {
-    match items.binary_search_by_key(&id(item), &id) {
-        Ok(at) => items[at] = item.clone(),
-        Err(at) => items.insert(at, item.clone()),
+fn upsert<T>(items: &mut Vec<T>, item: T, id: impl Fn(&T) -> i64) {
+    match items.binary_search_by_key(&id(&item), &id) {
+        Ok(at) => items[at] = item,
+        Err(at) => items.insert(at, item),
     }
 }
 
@@ -80,16 +82,16 @@ impl MembersSnapshot {
             return Applied::Gap;
         }
         for member in &event.members {
-            upsert(&mut self.members, member, |m| m.id);
+            upsert(&mut self.members, Arc::new(member.clone()), |m| m.id);
         }
         for invitation in &event.invitations {
-            upsert(&mut self.invitations, invitation, |i| i.id);
+            upsert(&mut self.invitations, invitation.clone(), |i| i.id);
         }
         for &gone in &event.invitations_gone {
             remove(&mut self.invitations, gone, |i| i.id);
         }
         for group in &event.groups {
-            upsert(&mut self.groups, group, |g| g.id);
+            upsert(&mut self.groups, group.clone(), |g| g.id);
         }
         for &gone in &event.groups_gone {
             remove(&mut self.groups, gone, |g| g.id);
@@ -131,7 +133,7 @@ mod tests {
         MembersSnapshot {
             seq,
             products: Vec::new(),
-            members,
+            members: members.into_iter().map(Arc::new).collect(),
             groups: Vec::new(),
             invitations: Vec::new(),
             seats: Vec::new(),
@@ -195,7 +197,7 @@ mod tests {
                 let event = ChangeEvent { seq: seq as u64 + 1, members: vec![changed], ..ChangeEvent::default() };
                 prop_assert_eq!(state.apply(&event), Applied::Applied);
             }
-            let expected: Vec<Member> = latest.into_values().collect();
+            let expected: Vec<Arc<Member>> = latest.into_values().map(Arc::new).collect();
             prop_assert_eq!(state.members, expected);
         }
     }

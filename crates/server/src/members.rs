@@ -74,7 +74,11 @@ pub async fn snapshot(
     Ok(MembersSnapshot {
         seq: seq as u64,
         products,
-        members: load_members(conn, org_id, Scope::All).await?,
+        members: load_members(conn, org_id, Scope::All)
+            .await?
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect(),
         groups: groups::org_groups(conn, org_id).await?,
         invitations: load_invitations(conn, org_id, Scope::All).await?,
         seats,

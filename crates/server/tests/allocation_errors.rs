@@ -83,6 +83,7 @@ async fn licenses_of(server: &TestServer, token: &str, email: &str) -> Vec<i64> 
         .find(|m| m.email == email)
         .unwrap()
         .licenses
+        .clone()
 }
 
 #[tokio::test]

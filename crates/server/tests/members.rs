@@ -24,6 +24,7 @@ fn with_status(snapshot: &MembersSnapshot, status: MemberStatus) -> Vec<&Member>
         .members
         .iter()
         .filter(|member| member.status == status)
+        .map(|member| &**member)
         .collect()
 }
 

@@ -2,6 +2,8 @@
 //! which license and where it comes from, and the panels that change direct allocations,
 //! group rules and inherited seats.
 
+use std::sync::Arc;
+
 use std::collections::BTreeSet;
 
 use allot_core::{
@@ -35,7 +37,7 @@ use crate::{
 const EXPAND: &str = "expand";
 
 /// Active members, for the allocation tables and rules.
-fn active_members(snapshot: &MembersSnapshot) -> Vec<Member> {
+fn active_members(snapshot: &MembersSnapshot) -> Vec<Arc<Member>> {
     snapshot
         .members
         .iter()
@@ -142,7 +144,7 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     let rows = state.select(active_members);
     let mut columns = member_identity_columns();
     columns.extend([
-        Column::new("Licenses", move |m: &Member| {
+        Column::new("Licenses", move |m: &Arc<Member>| {
             state.read(|s| describe_licenses(m, &s.groups, &s.products))
         })
         .sorted_by(move |m| {
@@ -150,7 +152,7 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
             SortKey::Number(Some(n as i64))
         })
         .class("licenses"),
-        Column::new("Actions", move |m: &Member| {
+        Column::new("Actions", move |m: &Arc<Member>| {
             let id = m.id;
             view! {
                 <IconButton
@@ -188,7 +190,7 @@ fn seats_hint(left: Option<u32>) -> String {
 
 /// The Edit License Allocation panel: the member's direct licenses and "Allocate to User".
 #[component]
-fn AllocationPanel(member: Member, on_close: Callback<()>) -> impl IntoView {
+fn AllocationPanel(member: Arc<Member>, on_close: Callback<()>) -> impl IntoView {
     let state = OrgState::get();
     let toasts = Toasts::get();
     let member_id = member.id;
@@ -464,7 +466,7 @@ fn InheritancePanel(group_id: GroupId, on_close: Callback<()>) -> impl IntoView 
                 .filter(|p| group.products.contains(&p.id))
                 .map(|p| (p.id, p.name.clone()))
                 .collect();
-            let members: Vec<&Member> = snapshot
+            let members: Vec<&Arc<Member>> = snapshot
                 .members
                 .iter()
                 .filter(|m| m.status == MemberStatus::Active && m.groups.contains(&group_id))

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use allot_core::{
     Member, MemberStatus, Role,
     allocation::{describe_licenses, role_from_group},
@@ -21,10 +23,10 @@ use crate::{
 };
 
 /// Columns shared by the Active and Removed tabs.
-pub fn member_columns(state: OrgState) -> Vec<Column<Member>> {
+pub fn member_columns(state: OrgState) -> Vec<Column<Arc<Member>>> {
     let mut columns = member_identity_columns();
     columns.extend([
-        Column::new("Role", move |m: &Member| {
+        Column::new("Role", move |m: &Arc<Member>| {
             // A role a group raises them to shows beside their own.
             state.read(|s| match role_from_group(m, &s.groups) {
                 Some((role, group)) => {
@@ -34,10 +36,10 @@ pub fn member_columns(state: OrgState) -> Vec<Column<Member>> {
             })
         })
         .sorted_by(|m| SortKey::Number(Some(m.role as i64))),
-        Column::new("Join date", |m: &Member| format::date(m.joined_at))
+        Column::new("Join date", |m: &Arc<Member>| format::date(m.joined_at))
             .sorted_by(|m| SortKey::Number(Some(m.joined_at))),
         // A removed member's seats were freed when they left: they hold nothing now.
-        Column::text("License access", move |m: &Member| match m.status {
+        Column::text("License access", move |m: &Arc<Member>| match m.status {
             MemberStatus::Removed => "None: freed on removal".to_owned(),
             MemberStatus::Active => state.read(|s| describe_licenses(m, &s.groups, &s.products)),
         })
@@ -59,9 +61,11 @@ pub fn ActiveUsers(tab: TabState) -> impl IntoView {
     let now = format::now();
     let mut columns = member_columns(state);
     columns.push(
-        Column::new("Last access", move |m: &Member| match m.last_access_at {
-            Some(at) => view! { <span title=format::date(at)>{ago(now, at)}</span> }.into_any(),
-            None => "Never".into_any(),
+        Column::new("Last access", move |m: &Arc<Member>| {
+            match m.last_access_at {
+                Some(at) => view! { <span title=format::date(at)>{ago(now, at)}</span> }.into_any(),
+                None => "Never".into_any(),
+            }
         })
         .sorted_by(|m| SortKey::Number(m.last_access_at)),
     );
@@ -189,7 +193,7 @@ fn AllocationErrors() -> impl IntoView {
 const USERS: (&str, &str) = ("user", "users");
 
 /// "Ann Lee, Bo Dunn and 3 others": who an action is about, short enough to read.
-fn list_names(members: &[Member]) -> String {
+fn list_names(members: &[Arc<Member>]) -> String {
     const SHOWN: usize = 5;
     let names: Vec<&str> = members
         .iter()
@@ -203,7 +207,11 @@ fn list_names(members: &[Member]) -> String {
 }
 
 #[component]
-fn RemoveUsersDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>) -> impl IntoView {
+fn RemoveUsersDialog(
+    members: Vec<Arc<Member>>,
+    tab: TabState,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let state = OrgState::get();
     let toasts = Toasts::get();
     let org = state.org;
@@ -256,7 +264,11 @@ fn RemoveUsersDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>
 }
 
 #[component]
-fn ChangeRoleDialog(members: Vec<Member>, tab: TabState, on_close: Callback<()>) -> impl IntoView {
+fn ChangeRoleDialog(
+    members: Vec<Arc<Member>>,
+    tab: TabState,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let state = OrgState::get();
     let toasts = Toasts::get();
     let org = state.org;

@@ -1,7 +1,7 @@
 //! Groups (the document's Accounts & Groups page): create, rename and delete groups, and the
 //! Edit Group panel that adds and removes members, saying what each one leaving loses.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use allot_core::{
     Group, GroupId, GroupRequest, Member, MemberId, MemberStatus, Role,
@@ -163,11 +163,11 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(group.name.clone());
     let role = RwSignal::new(group.role);
     // Everyone the panel may show, found by id.
-    let people: HashMap<MemberId, Member> = state.active_members_untracked();
+    let people: HashMap<MemberId, Arc<Member>> = state.active_members_untracked();
     let groups = state.read(|s| s.groups.clone());
     let products = state.read(|s| s.products.clone());
     let original: Vec<MemberId> = {
-        let mut ids: Vec<&Member> = people
+        let mut ids: Vec<&Arc<Member>> = people
             .values()
             .filter(|m| m.groups.contains(&group_id))
             .collect();
@@ -206,7 +206,7 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     let candidates = Signal::derive(move || {
         let staying = chosen.get();
         people.with_value(|people| {
-            let mut list: Vec<Member> = people
+            let mut list: Vec<Arc<Member>> = people
                 .values()
                 .filter(|m| !staying.contains(&m.id))
                 .cloned()
@@ -303,7 +303,10 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
 /// "Add names": a combobox that lists the matching members as one types. Arrow keys move
 /// through the list, Enter adds, Escape closes the list (not the panel).
 #[component]
-fn MemberPicker(candidates: Signal<Vec<Member>>, on_pick: Callback<MemberId>) -> impl IntoView {
+fn MemberPicker(
+    candidates: Signal<Vec<Arc<Member>>>,
+    on_pick: Callback<MemberId>,
+) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let open = RwSignal::new(false);
     let active = RwSignal::new(0usize);

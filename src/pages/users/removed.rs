@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use allot_core::{Member, MemberStatus, sort::SortKey};
 use leptos::prelude::*;
 
@@ -14,18 +16,18 @@ pub fn RemovedUsers(tab: TabState) -> impl IntoView {
     let inviting = Inviting::get();
     let mut columns = member_columns(state);
     columns.push(
-        Column::new("Removed", |m: &Member| {
+        Column::new("Removed", |m: &Arc<Member>| {
             m.removed_at.map(format::date).unwrap_or_default()
         })
         .sorted_by(|m| SortKey::Number(m.removed_at)),
     );
     columns.push(
-        Column::new("Removed by", |m: &Member| {
+        Column::new("Removed by", |m: &Arc<Member>| {
             m.removed_by.clone().unwrap_or_default()
         })
         .sorted_by(|m| SortKey::text(m.removed_by.as_deref().unwrap_or_default())),
     );
-    columns.push(Column::new("Actions", move |m: &Member| {
+    columns.push(Column::new("Actions", move |m: &Arc<Member>| {
         let email = m.email.clone();
         view! {
             <button
@@ -42,7 +44,7 @@ pub fn RemovedUsers(tab: TabState) -> impl IntoView {
     let invite_selected = move |_| {
         let emails = untrack(|| selected_rows(rows, tab.selected))
             .into_iter()
-            .map(|m| m.email)
+            .map(|m| m.email.clone())
             .collect();
         inviting.start(emails);
     };
