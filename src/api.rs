@@ -48,6 +48,9 @@ struct Client {
     told_unauthorized: bool,
     /// Run with the telling: the console shows that it is signed out.
     on_unauthorized: Option<std::rc::Rc<dyn Fn()>>,
+    /// A GET allot.js sent before the console started (path, response): its first request
+    /// of that path takes this answer.
+    prefetched: Option<(String, js_sys::Promise)>,
 }
 
 thread_local! {
@@ -58,15 +61,46 @@ thread_local! {
 }
 
 /// Sets where the API is and how requests authenticate, for the console being mounted.
-pub fn configure(base: String, auth: Auth, host: Option<web_sys::EventTarget>) {
+pub fn configure(
+    base: String,
+    auth: Auth,
+    host: Option<web_sys::EventTarget>,
+    prefetched: Option<(String, js_sys::Promise)>,
+) {
     CLIENT.with_borrow_mut(|client| {
         *client = Client {
             base: base.trim_end_matches('/').to_owned(),
             auth,
             host,
+            prefetched,
             ..Client::default()
         }
     });
+}
+
+/// The answer allot.js already asked for `path`, once.
+async fn prefetched(method: &Method, path: &str) -> Option<Response> {
+    if *method != Method::GET {
+        return None;
+    }
+    let promise = CLIENT.with_borrow_mut(|client| {
+        match client.prefetched.take() {
+            // Sent with the page's cookie: only a cookie session may take it.
+            Some((prefetched, promise))
+                if prefetched == path && matches!(client.auth, Auth::Cookie) =>
+            {
+                Some(promise)
+            }
+            other => {
+                client.prefetched = other;
+                None
+            }
+        }
+    })?;
+    let response = JsFuture::from(promise).await.ok()?;
+    Some(Response::from(
+        response.dyn_into::<web_sys::Response>().ok()?,
+    ))
 }
 
 /// Runs `hook` whenever the host's tokens stop opening the API (see [`unauthorized`]), until
@@ -237,6 +271,12 @@ async fn fetch(
     body: Option<String>,
     signal: Option<&AbortSignal>,
 ) -> Result<Response, ApiError> {
+    // A refused prefetch (signed out then, signed in since) is asked again.
+    if let Some(response) = prefetched(&method, path).await
+        && response.ok()
+    {
+        return Ok(response);
+    }
     let mut renewed = false;
     loop {
         let token = bearer().await?;

@@ -27,12 +27,12 @@ impl ConsoleHandle {
     pub fn unmount(self) {
         drop(self.view);
         self.owner.cleanup();
-        api::configure(String::new(), Auth::Cookie, None);
+        api::configure(String::new(), Auth::Cookie, None, None);
     }
 }
 
 /// Mounts the console into `container` (inside `host`'s shadow root), with `options` as
-/// `allot.js` passes them: `apiBase`, `basePath`, `org` and `getToken`.
+/// `allot.js` passes them: `apiBase`, `basePath`, `org`, `getToken` and `prefetch`.
 #[wasm_bindgen]
 pub fn mount_console(
     host: web_sys::HtmlElement,
@@ -54,7 +54,14 @@ pub fn mount_console(
         .and_then(|value| value.as_f64())
         .map(|org| org as i64);
     let placement = Placement::new(&text("basePath").unwrap_or_default(), org);
-    api::configure(api_base, auth, Some(host.into()));
+    // `{ path, response }`: a request allot.js sent while the wasm loaded.
+    let prefetched = option("prefetch").and_then(|prefetch| {
+        let field = |name: &str| js_sys::Reflect::get(&prefetch, &name.into()).ok();
+        let path = field("path")?.as_string()?;
+        let response = field("response")?.dyn_into::<js_sys::Promise>().ok()?;
+        Some((path, response))
+    });
+    api::configure(api_base, auth, Some(host.into()), prefetched);
     let owner = Owner::new();
     let view =
         owner.with(|| leptos::mount::mount_to(container, move || view! { <App placement /> }));

@@ -31,6 +31,28 @@ test('a signed-out visitor is sent to sign in, and a wrong password is refused p
   await page.getByLabel('Password').fill('allot-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${server.url}/orgs/1/users/active`);
+  // The members asked for while signed out (refused) are asked for again.
+  await rows(page).first().waitFor();
+  page.assertNoErrors();
+  await context.close();
+});
+
+test("opening an organization's page asks for its members once, while the console loads", async () => {
+  const { context, page } = await openActiveUsers();
+  const asked = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/v1/orgs/1/members') asked.push(request);
+  });
+  await page.goto(`${server.url}/orgs/1/users/removed`);
+  await page.getByRole('table', { name: 'removed users' }).locator('tbody tr:not(.spacer)').first().waitFor();
+  assert.equal(asked.length, 1, 'one request for the snapshot');
+  // Sent by allot.js while the wasm was still arriving.
+  const timing = await page.evaluate(() => {
+    const [members] = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/orgs/1/members'));
+    const [wasm] = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm'));
+    return { members: members.startTime, wasmEnd: wasm.responseEnd };
+  });
+  assert.ok(timing.members < timing.wasmEnd, `members asked at ${timing.members} ms, wasm in at ${timing.wasmEnd} ms`);
   page.assertNoErrors();
   await context.close();
 });
