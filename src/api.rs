@@ -331,45 +331,13 @@ async fn json<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let unreadable =
         |error: String| ApiError::Server(format!("Unreadable answer from the server: {error}"));
-    let response: web_sys::Response = fetch(method, path, body, None).await?.into();
-    let buffer = response
-        .array_buffer()
-        .map_err(|_| unreadable("no body".into()))?;
-    let buffer = JsFuture::from(buffer)
+    // Bytes, not text: a large snapshot then reaches the parser without a UTF-16 round trip.
+    let bytes = fetch(method, path, body, None)
+        .await?
+        .binary()
         .await
-        .map_err(|_| unreadable("the body was cut off".into()))?;
-    // Bytes, not text: no UTF-16 round trip. Read from the browser's buffer a window at a
-    // time: a 20 MB snapshot never has a copy in wasm memory, which only grows.
-    let reader = std::io::BufReader::with_capacity(
-        READ_WINDOW,
-        JsBytes {
-            bytes: js_sys::Uint8Array::new(&buffer),
-            at: 0,
-        },
-    );
-    serde_json::from_reader(reader).map_err(|error| unreadable(error.to_string()))
-}
-
-/// How much of a response body is copied into wasm memory at once.
-const READ_WINDOW: usize = 256 * 1024;
-
-/// A response body in the browser's memory, read into wasm memory as it is parsed.
-struct JsBytes {
-    bytes: js_sys::Uint8Array,
-    at: u32,
-}
-
-impl std::io::Read for JsBytes {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let end = self
-            .bytes
-            .length()
-            .min(self.at.saturating_add(out.len() as u32));
-        let n = (end - self.at) as usize;
-        self.bytes.subarray(self.at, end).copy_to(&mut out[..n]);
-        self.at = end;
-        Ok(n)
-    }
+        .map_err(|error| unreadable(error.to_string()))?;
+    serde_json::from_slice(&bytes).map_err(|error| unreadable(error.to_string()))
 }
 
 fn body(value: &impl Serialize) -> Option<String> {
