@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use allot_core::{
     Group, GroupId, Invitation, LicensedUser, Member, MemberStatus, MembersSnapshot,
-    OfflineActivation, OnlineActivation, Product, ProductId, RegisteredMachine, format::count,
-    search::search_key, sort::SortKey,
+    OfflineActivation, OnlineActivation, RegisteredMachine,
+    format::{self, count},
+    search::search_key,
+    sort::SortKey,
 };
 use leptos::prelude::*;
 
@@ -124,7 +126,7 @@ impl GroupRow {
                     .iter()
                     .filter(|m| m.status == MemberStatus::Active && m.groups.contains(&group.id))
                     .count(),
-                rule: product_names(&snapshot.products, &group.products, "No license"),
+                rule: format::product_names(&snapshot.products, &group.products, "No license"),
             })
             .collect()
     }
@@ -206,20 +208,5 @@ impl TableRow for GroupRow {
 
     fn label(&self) -> String {
         self.group.name.clone()
-    }
-}
-
-/// The names of `ids` in alphabetical order, or `none`.
-pub fn product_names(products: &[Product], ids: &[ProductId], none: &str) -> String {
-    let mut names: Vec<&str> = products
-        .iter()
-        .filter(|p| ids.contains(&p.id))
-        .map(|p| p.name.as_str())
-        .collect();
-    names.sort();
-    if names.is_empty() {
-        none.to_owned()
-    } else {
-        names.join(", ")
     }
 }

@@ -12,8 +12,8 @@ use std::{
 };
 
 use allot_core::{
-    AllocationError, Group, Invitation, Member, MemberStatus, MembersSnapshot, OrgId, ProductId,
-    ProductSeats,
+    AllocationError, Group, Invitation, Member, MemberStatus, MembersSnapshot, OrgId, Product,
+    ProductId, ProductSeats, format,
 };
 use leptos::prelude::*;
 
@@ -51,7 +51,7 @@ pub struct OrgState {
     licenses_version: RwSignal<u64>,
     allocation_errors_version: RwSignal<u64>,
     pending: RwSignal<HashMap<Subject, Pending>>,
-    product_names: Memo<HashMap<ProductId, String>>,
+    products: Memo<Vec<Product>>,
     feed: feed::FeedHandle,
 }
 
@@ -60,13 +60,13 @@ impl OrgState {
     /// lives (the organization's pages).
     pub fn new(org: OrgId) -> Self {
         let snapshot = RwSignal::new(None::<MembersSnapshot>);
-        let product_names = Memo::new(move |_| {
+        // Apart, so that what shows product names follows them, not every event.
+        let products = Memo::new(move |_| {
             snapshot.with(|snapshot| {
                 snapshot
-                    .iter()
-                    .flat_map(|snapshot| &snapshot.products)
-                    .map(|product| (product.id, product.name.clone()))
-                    .collect()
+                    .as_ref()
+                    .map(|snapshot| snapshot.products.clone())
+                    .unwrap_or_default()
             })
         });
         let state = Self {
@@ -77,7 +77,7 @@ impl OrgState {
             licenses_version: RwSignal::new(0),
             allocation_errors_version: RwSignal::new(0),
             pending: RwSignal::new(HashMap::new()),
-            product_names,
+            products,
             feed: feed::FeedHandle::new(),
         };
         state.start();
@@ -149,8 +149,7 @@ impl OrgState {
     /// A product's name, following changes (names arrive with the snapshot, which may load
     /// after the rows that show them).
     pub fn product_name(&self, id: ProductId) -> String {
-        self.product_names
-            .with(|names| names.get(&id).cloned().unwrap_or_default())
+        self.product_list(vec![id], "")()
     }
 
     /// "Runtime Engine, Studio Enterprise": the names of `products` in alphabetical order,
@@ -160,21 +159,8 @@ impl OrgState {
         products: Vec<ProductId>,
         none: &'static str,
     ) -> impl Fn() -> String + Send + Sync + use<> {
-        let names = self.product_names;
-        move || {
-            let mut listed: Vec<String> = names.with(|names| {
-                products
-                    .iter()
-                    .filter_map(|id| names.get(id).cloned())
-                    .collect()
-            });
-            listed.sort();
-            if listed.is_empty() {
-                none.to_owned()
-            } else {
-                listed.join(", ")
-            }
-        }
+        let all = self.products;
+        move || all.with(|all| format::product_names(all, &products, none))
     }
 
     /// The full names of members `ids`, for messages: one pass over the members, however

@@ -1,6 +1,6 @@
 //! Numbers and times as admins read them in tables.
 
-use crate::Timestamp;
+use crate::{Product, ProductId, Timestamp};
 
 /// How long before `now` the moment `at` was, in words: "just now", "5 minutes ago",
 /// "3 days ago". Moments in the future (clock skew) read as "just now".
@@ -100,9 +100,25 @@ pub fn done_to(
     format!("{verb} {whom}{tail}.")
 }
 
+/// The names of `ids` in alphabetical order, or `none`.
+pub fn product_names(products: &[Product], ids: &[ProductId], none: &str) -> String {
+    let mut names: Vec<&str> = products
+        .iter()
+        .filter(|p| ids.contains(&p.id))
+        .map(|p| p.name.as_str())
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        none.to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{ago, count, done_to, plural, until};
+    use super::{ago, count, done_to, plural, product_names, until};
+    use crate::Product;
 
     #[test]
     fn sentences_name_one_or_two_and_count_more() {
@@ -161,5 +177,24 @@ mod tests {
         assert_eq!(ago(now, now - 24 * 3600), "1 day ago");
         assert_eq!(ago(now, now - 15 * 24 * 3600), "2 weeks ago");
         assert_eq!(ago(now, now - 400 * 24 * 3600), "1 year ago");
+    }
+
+    #[test]
+    fn product_names_are_listed_alphabetically_or_none() {
+        let products = [
+            Product {
+                id: 1,
+                name: "Studio".into(),
+            },
+            Product {
+                id: 2,
+                name: "Runtime Engine".into(),
+            },
+        ];
+        assert_eq!(
+            product_names(&products, &[1, 2], "None"),
+            "Runtime Engine, Studio"
+        );
+        assert_eq!(product_names(&products, &[], "None"), "None");
     }
 }

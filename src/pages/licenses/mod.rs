@@ -372,13 +372,7 @@ fn LicensedUsers() -> impl IntoView {
         Column::text("Email", |u: &LicensedUser| u.email.clone())
             .sorted_by(|u| SortKey::text(&u.email)),
         Column::new("Products", move |u: &LicensedUser| {
-            let mut names: Vec<String> = u
-                .products
-                .iter()
-                .map(|id| state.product_name(*id))
-                .collect();
-            names.sort();
-            names.join(", ")
+            state.product_list(u.products.clone(), "")
         }),
         Column::new("Machines", |u: &LicensedUser| u.machines.to_string())
             .sorted_by(|u| SortKey::Number(Some(u.machines.into()))),
