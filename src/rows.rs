@@ -197,6 +197,31 @@ pub struct GroupAction {
     pub opens: RwSignal<Option<GroupId>>,
 }
 
+impl GroupAction {
+    pub fn new(
+        action: &'static str,
+        label: fn(&str) -> String,
+        icon: fn() -> AnyView,
+        opens: RwSignal<Option<GroupId>>,
+    ) -> Self {
+        Self {
+            action,
+            label,
+            icon,
+            tone: "edit",
+            opens,
+        }
+    }
+
+    /// A removal, drawn as dangerous.
+    pub fn danger(self) -> Self {
+        Self {
+            tone: "danger",
+            ..self
+        }
+    }
+}
+
 impl TableRow for GroupRow {
     fn id(&self) -> i64 {
         self.group.id

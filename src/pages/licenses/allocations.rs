@@ -267,20 +267,18 @@ fn GroupsSection(search: RwSignal<String>) -> impl IntoView {
         GroupRow::rule_column("Allocation rule"),
         GroupRow::members_column(),
         GroupRow::actions_column(vec![
-            GroupAction {
-                action: "Edit group allocation rule",
-                label: |name| format!("Edit group allocation rule for {name}"),
-                icon: || icons::rule().into_any(),
-                tone: "edit",
-                opens: editing_rule,
-            },
-            GroupAction {
-                action: "Group members with license inheritance",
-                label: |name| format!("Group members with license inheritance for {name}"),
-                icon: || icons::members().into_any(),
-                tone: "edit",
-                opens: inheritance,
-            },
+            GroupAction::new(
+                "Edit group allocation rule",
+                |name| format!("Edit group allocation rule for {name}"),
+                || icons::rule().into_any(),
+                editing_rule,
+            ),
+            GroupAction::new(
+                "Group members with license inheritance",
+                |name| format!("Group members with license inheritance for {name}"),
+                || icons::members().into_any(),
+                inheritance,
+            ),
         ]),
     ];
     let group = move |id: GroupId| state.group_untracked(id);

@@ -64,20 +64,19 @@ pub fn Groups(tab: TabState) -> impl IntoView {
         GroupRow::rule_column("License rule"),
         GroupRow::members_column(),
         GroupRow::actions_column(vec![
-            GroupAction {
-                action: "Edit",
-                label: |name| format!("Edit group {name}"),
-                icon: || icons::edit().into_any(),
-                tone: "edit",
-                opens: editing,
-            },
-            GroupAction {
-                action: "Delete group",
-                label: |name| format!("Delete group {name}"),
-                icon: || icons::trash().into_any(),
-                tone: "danger",
-                opens: deleting,
-            },
+            GroupAction::new(
+                "Edit",
+                |name| format!("Edit group {name}"),
+                || icons::edit().into_any(),
+                editing,
+            ),
+            GroupAction::new(
+                "Delete group",
+                |name| format!("Delete group {name}"),
+                || icons::trash().into_any(),
+                deleting,
+            )
+            .danger(),
         ]),
     ];
     // Looked up once: a reload while a dialog is open must not replace it.
