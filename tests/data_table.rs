@@ -89,6 +89,14 @@ fn text_of(container: &HtmlElement, selector: &str) -> String {
         .unwrap_or_default()
 }
 
+fn search_box(container: &HtmlElement) -> HtmlInputElement {
+    container
+        .query_selector("input[type=search]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+}
+
 async fn type_into(input: &HtmlInputElement, text: &str) {
     input.set_value(text);
     let init = EventInit::new();
@@ -126,11 +134,7 @@ async fn renders_every_row_sorted_by_the_initial_sort() {
 async fn a_changed_row_takes_its_new_place_and_is_found_by_its_new_name() {
     let members = RwSignal::new(three_members());
     let table = mount_table_of(members);
-    let search: HtmlInputElement = table
-        .query_selector("input[type=search]")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let search = search_box(&table);
     // Searched once, so that the keys exist and are then redone for the changed row only.
     type_into(&search, "zo").await;
     type_into(&search, "").await;
@@ -153,11 +157,7 @@ async fn a_changed_row_takes_its_new_place_and_is_found_by_its_new_name() {
 #[wasm_bindgen_test]
 async fn filters_on_every_keystroke_ignoring_case_and_accents() {
     let table = mount_table();
-    let search: HtmlInputElement = table
-        .query_selector("input[type=search]")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let search = search_box(&table);
     type_into(&search, "ZO").await;
     assert_eq!(row_names(&table), ["Ann Zobel", "Zoë Ångström"]);
     type_into(&search, "zoe").await;
@@ -185,11 +185,7 @@ async fn select_all_covers_the_matching_rows_and_counts_the_selection() {
         .unchecked_into();
     assert!(select_all.indeterminate());
 
-    let search: HtmlInputElement = table
-        .query_selector("input[type=search]")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let search = search_box(&table);
     type_into(&search, "zo").await;
     select_all.click();
     tick().await;
