@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
-    org::{ConnectionStatus, OrgState},
+    org::{ConnectionStatus, Mutation, OrgState},
     pages::{Home, Join, LicensesPage, NotFound, SignIn, TeamsPage, UserManagement, Welcome},
     route::{LicenseSection, UserTab},
 };
@@ -343,15 +343,21 @@ fn OrgRedirect(to: String) -> impl IntoView {
 pub fn SignOutButton() -> impl IntoView {
     let SessionResource(session) = expect_context();
     let navigate = use_navigate();
-    let sign_out = Action::new_local(|_: &()| api::sign_out());
-    Effect::new(move |_| {
-        if sign_out.value().get().is_some() {
-            session.refetch();
-            navigate("/sign-in", Default::default());
-        }
-    });
+    // Signed out either way: a failure (the session had already ended) ends on the same page.
+    let signed_out = move || {
+        session.refetch();
+        navigate("/sign-in", Default::default());
+    };
+    let sign_out = Mutation::with_failure(
+        |_: &()| api::sign_out(),
+        {
+            let signed_out = signed_out.clone();
+            move |_, ()| signed_out()
+        },
+        move |_, _| signed_out(),
+    );
     view! {
-        <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); }>
+        <button type="button" class="secondary" on:click=move |_| sign_out.run(())>
             "Sign out"
         </button>
     }

@@ -45,6 +45,24 @@ impl<I: 'static> Mutation<I> {
         })
     }
 
+    /// As `new`, but a failure goes to `failed`, to be said where the person is (a form's
+    /// own error line), not in a notice.
+    pub fn with_failure<T, F>(
+        call: impl Fn(&I) -> F + Send + Sync + 'static,
+        done: impl Fn(&I, T) + Send + Sync + 'static,
+        failed: impl Fn(&I, ApiError) + Send + Sync + 'static,
+    ) -> Self
+    where
+        T: 'static,
+        F: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        Self::start(call, move |input, result, sender_alive| match result {
+            Ok(value) if sender_alive => done(&input, value),
+            Err(error) if sender_alive => failed(&input, error),
+            _ => {}
+        })
+    }
+
     /// A change to many rows, shown on them at once as `label` ("Removing…"): the rows of
     /// the items the server did keep the mark until its event arrives (then they show the
     /// change), those it refused lose it now; `done` reports the answer, even when the dialog

@@ -3,7 +3,7 @@ use allot_core::{AcceptRequest, InvitationPreview};
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::{api, app::SessionResource, format};
+use crate::{api, app::SessionResource, format, org::Mutation};
 
 /// What an activation link opens: who invites whom to what, then sign-up or sign-in.
 #[component]
@@ -42,21 +42,22 @@ fn AcceptForm(invitation: InvitationPreview, token: String) -> impl IntoView {
     let full_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let new_account = !invitation.account_exists;
-    let accept = Action::new_local(move |request: &AcceptRequest| {
-        let token = token.clone();
-        let request = request.clone();
-        async move { api::accept_invitation(&token, request).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = accept.value().get() {
+    let error = RwSignal::new(None::<crate::api::ApiError>);
+    let accept = Mutation::with_failure(
+        move |request: &AcceptRequest| {
+            let (token, request) = (token.clone(), request.clone());
+            async move { api::accept_invitation(&token, request).await }
+        },
+        move |_, _| {
             session.refetch();
             navigate("/", Default::default());
-        }
-    });
-    let error = move || accept.value().get().and_then(Result::err);
+        },
+        move |_, failure| error.set(Some(failure)),
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        accept.dispatch(AcceptRequest {
+        error.set(None);
+        accept.run(AcceptRequest {
             full_name: new_account.then(|| full_name.get_untracked()),
             password: password.get_untracked(),
         });
@@ -84,8 +85,8 @@ fn AcceptForm(invitation: InvitationPreview, token: String) -> impl IntoView {
                 bind:value=password
             />
             {new_account.then(|| view! { <p class="hint">{format!("At least {PASSWORD_MIN_CHARS} characters.")}</p> })}
-            {move || error().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
-            <button type="submit" disabled=move || accept.pending().get()>
+            {move || error.get().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
+            <button type="submit" disabled=move || accept.busy()>
                 {if new_account { "Create account and join" } else { "Sign in and join" }}
             </button>
         </form>

@@ -3,8 +3,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::{
-    api,
+    api::{self, ApiError},
     app::{JustSignedIn, SessionResource},
+    org::Mutation,
 };
 
 #[component]
@@ -15,21 +16,21 @@ pub fn SignIn() -> impl IntoView {
     let query = use_query_map();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let sign_in = Action::new_local(|(email, password): &(String, String)| {
-        api::sign_in(email.clone(), password.clone())
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = sign_in.value().get() {
+    let error = RwSignal::new(None::<ApiError>);
+    let sign_in = Mutation::with_failure(
+        |(email, password): &(String, String)| api::sign_in(email.clone(), password.clone()),
+        move |_, _| {
             just_signed_in.set_value(true);
             session.refetch();
             let next = query.read_untracked().get("next");
             navigate(local_path(next.as_deref()), Default::default());
-        }
-    });
-    let error = move || sign_in.value().get().and_then(Result::err);
+        },
+        move |_, failure| error.set(Some(failure)),
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        sign_in.dispatch((email.get_untracked(), password.get_untracked()));
+        error.set(None);
+        sign_in.run((email.get_untracked(), password.get_untracked()));
     };
     view! {
         <div class="sign-in">
@@ -45,9 +46,9 @@ pub fn SignIn() -> impl IntoView {
                     required
                     bind:value=password
                 />
-                {move || error().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
-                <button type="submit" disabled=move || sign_in.pending().get()>
-                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                {move || error.get().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
+                <button type="submit" disabled=move || sign_in.busy()>
+                    {move || if sign_in.busy() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
         </div>
