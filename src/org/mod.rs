@@ -149,7 +149,12 @@ impl OrgState {
     /// A product's name, following changes (names arrive with the snapshot, which may load
     /// after the rows that show them).
     pub fn product_name(&self, id: ProductId) -> String {
-        self.product_list(vec![id], "")()
+        self.products.with(|all| {
+            all.iter()
+                .find(|product| product.id == id)
+                .map(|product| product.name.clone())
+                .unwrap_or_default()
+        })
     }
 
     /// "Runtime Engine, Studio Enterprise": the names of `products` in alphabetical order,

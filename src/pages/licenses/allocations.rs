@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::collections::BTreeSet;
 
 use allot_core::{
-    AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus, MembersSnapshot, ProductId,
-    ProductSeats,
+    AllocationRequest, Group, GroupId, Member, MemberId, MemberStatus, ProductId, ProductSeats,
     allocation::{
         InheritanceStatus, RuleEffect, describe_licenses, holds_seat_from, rule_change,
         seats_left_for,
@@ -35,16 +34,6 @@ use crate::{
 
 /// The query parameter that keeps the open sections, so that a link opens them: `?expand=users`.
 const EXPAND: &str = "expand";
-
-/// Active members, for the allocation tables and rules.
-fn active_members(snapshot: &MembersSnapshot) -> Vec<Arc<Member>> {
-    snapshot
-        .members
-        .iter()
-        .filter(|m| m.status == MemberStatus::Active)
-        .cloned()
-        .collect()
-}
 
 #[component]
 pub(super) fn Allocations() -> impl IntoView {
@@ -141,7 +130,7 @@ fn section(
 fn UsersSection(search: RwSignal<String>) -> impl IntoView {
     let state = OrgState::get();
     let editing = RwSignal::new(None::<MemberId>);
-    let rows = state.select(active_members);
+    let rows = state.members_with(MemberStatus::Active);
     let mut columns = member_identity_columns();
     columns.extend([
         Column::new("Licenses", move |m: &Arc<Member>| {
@@ -333,8 +322,15 @@ fn RulePanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     // would gain one than there are free seats: then the panel lists that first.
     let save_or_confirm = move |_| {
         let products: Vec<ProductId> = ticked.get_untracked().into_iter().collect();
-        let change =
-            state.read(|s| rule_change(group_id, &products, &active_members(s), &s.groups));
+        let change = state.read(|s| {
+            let active: Vec<&Member> = s
+                .members
+                .iter()
+                .map(|m| &**m)
+                .filter(|m| m.status == MemberStatus::Active)
+                .collect();
+            rule_change(group_id, &products, &active, &s.groups)
+        });
         let seats = state.seats();
         let left = |product: ProductId| {
             seats
