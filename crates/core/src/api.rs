@@ -82,12 +82,18 @@ pub enum MemberStatus {
 }
 
 impl MemberStatus {
-    /// As the API writes it (`?status=removed`).
+    /// As the API and the database write it (`?status=removed`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Removed => "removed",
         }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Active, Self::Removed]
+            .into_iter()
+            .find(|status| status.as_str() == value)
     }
 }
 

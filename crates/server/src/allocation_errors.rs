@@ -4,8 +4,8 @@
 use allot_core::{AllocationError, OrgId, allocation::Entitlement};
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query, query_as};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -19,13 +19,13 @@ use crate::{
 /// Records that `membership_id` could not get `product_id`, replacing an older record of the
 /// same pair. Call inside the transaction that tried.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     membership_id: i64,
     product_id: i64,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    query(
         "INSERT INTO allocation_errors (org_id, membership_id, product_id, reason, created_at)
          VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (membership_id, product_id)
@@ -52,7 +52,7 @@ pub async fn list(
     PathParams(org_id): PathParams<OrgId>,
 ) -> ApiResult<Json<Vec<AllocationError>>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let rows: Vec<(i64, i64, String, i64, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, String, i64, String, String, i64)> = query_as(
         "SELECT e.id, e.membership_id, a.full_name, e.product_id, p.name, e.reason, e.created_at
          FROM allocation_errors e
          JOIN memberships m ON m.id = e.membership_id
@@ -84,15 +84,13 @@ pub async fn list(
 }
 
 /// The error's member and product, if it is this organization's.
-async fn find(conn: &mut SqliteConnection, org_id: OrgId, id: i64) -> ApiResult<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT membership_id, product_id FROM allocation_errors WHERE id = ? AND org_id = ?",
-    )
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(ApiError::not_found)
+async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(i64, i64)> {
+    query_as("SELECT membership_id, product_id FROM allocation_errors WHERE id = ? AND org_id = ?")
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Deletes the error and records what became of it, ending the transaction.
@@ -104,7 +102,7 @@ async fn close(
     id: i64,
     action: &str,
 ) -> ApiResult<StatusCode> {
-    sqlx::query("DELETE FROM allocation_errors WHERE id = ?")
+    query("DELETE FROM allocation_errors WHERE id = ?")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -125,7 +123,7 @@ pub async fn retry(
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<StatusCode> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
     let seats = seats::product_seats(&mut tx, org_id).await?;
     let product = seats
@@ -156,7 +154,7 @@ pub async fn retry(
              VALUES (?1, ?2, ?3, ?4)"
         }
     };
-    sqlx::query(sql)
+    query(sql)
         .bind(org_id)
         .bind(membership_id)
         .bind(product_id)
@@ -184,7 +182,7 @@ pub async fn dismiss(
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<StatusCode> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
     close(
         tx,

@@ -8,6 +8,7 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::db::{Conn, query, query_as};
 use crate::{
     AppState,
     db::{Db, now},
@@ -113,14 +114,14 @@ impl FromRequestParts<AppState> for Caller {
         };
         let now = now();
         if !is_live(last_seen_at, expires_at, now) {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            query("DELETE FROM sessions WHERE token_hash = ?")
                 .bind(&hash)
                 .execute(&state.db)
                 .await?;
             return Err(ApiError::unauthorized());
         }
         if now - last_seen_at >= TOUCH_INTERVAL_SECS {
-            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
                 .bind(now)
                 .bind(&hash)
                 .execute(&state.db)
@@ -157,11 +158,11 @@ pub fn effective_role(own: &str, group_role: Option<&str>) -> ApiResult<Role> {
 
 /// The effective role of `account_id` in `org_id`, if they are an active member there.
 pub async fn member_role(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     account_id: AccountId,
 ) -> ApiResult<Option<Role>> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as(&format!(
+    let row: Option<(String, Option<String>)> = query_as(&format!(
         "SELECT m.role, {GROUP_ROLE_SQL} FROM memberships m
          WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
     ))
@@ -175,7 +176,7 @@ pub async fn member_role(
 
 /// The session's account, when it was last used and when it ends at the latest.
 async fn find_session(db: &Db, hash: &[u8]) -> Result<Option<(AccountId, i64, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT account_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?")
+    query_as("SELECT account_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?")
         .bind(hash)
         .fetch_optional(db)
         .await
@@ -198,7 +199,7 @@ impl Caller {
 /// The caller's active membership in `org_id`. Not being a member answers 404, exactly as a
 /// nonexistent organization does, so other organizations' ids reveal nothing.
 pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membership> {
-    let row: Option<(i64, String, Option<String>, Option<i64>)> = sqlx::query_as(&format!(
+    let row: Option<(i64, String, Option<String>, Option<i64>)> = query_as(&format!(
         "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.last_access_at FROM memberships m
          WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
     ))
@@ -209,7 +210,7 @@ pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Me
     let (id, role, group_role, last_access_at) = row.ok_or_else(ApiError::not_found)?;
     let now = now();
     if last_access_at.is_none_or(|at| now - at >= TOUCH_INTERVAL_SECS) {
-        sqlx::query("UPDATE memberships SET last_access_at = ? WHERE id = ?")
+        query("UPDATE memberships SET last_access_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
             .execute(db)

@@ -3,39 +3,37 @@
 use std::{
     collections::HashMap,
     ops::{Deref, DerefMut},
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{Arc, LazyLock, Mutex as StdMutex},
 };
 
 use allot_core::{AccountId, OrgId};
-use sqlx::{Sqlite, SqliteConnection, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
-    db::{Db, now},
+    db::{Backend, Conn, Db, Tx, now, query, query_scalar},
     members,
 };
 
-/// One queue of writers per database file: a writer waits here for its turn, without a
+/// One queue of writers per SQLite file: a writer waits here for its turn, without a
 /// connection, instead of polling SQLite's busy timeout (whose back-off makes the unlucky
-/// wait seconds under load).
+/// wait seconds under load). PostgreSQL needs none: its writers lock their organization.
 static WRITERS: LazyLock<StdMutex<HashMap<PathBuf, Arc<Mutex<()>>>>> =
     LazyLock::new(Default::default);
 
-fn writers(db: &Db) -> Arc<Mutex<()>> {
-    let file = db.connect_options().get_filename().to_path_buf();
+fn writers(file: &Path) -> Arc<Mutex<()>> {
     let mut writers = WRITERS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    writers.entry(file).or_default().clone()
+    writers.entry(file.to_path_buf()).or_default().clone()
 }
 
-/// A write transaction and this process's turn to write, given back when it ends. Derefs to
-/// the connection, like a [`Transaction`].
+/// A write transaction and, on SQLite, this process's turn to write, given back when it
+/// ends. Derefs to the connection, like a [`Tx`].
 pub struct WriteTx {
     // Dropped first: an unfinished transaction is rolled back before the turn passes on.
-    tx: Transaction<'static, Sqlite>,
-    _turn: OwnedMutexGuard<()>,
+    tx: Tx,
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
@@ -43,7 +41,7 @@ impl WriteTx {
     /// `change_dirty` but never recorded would be missing from the feed and would poison the
     /// next transaction's bookkeeping, so such a transaction is rolled back and fails.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let unrecorded: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM change_dirty)")
+        let unrecorded: bool = query_scalar("SELECT EXISTS (SELECT 1 FROM change_dirty)")
             .fetch_one(&mut *self.tx)
             .await?;
         if unrecorded {
@@ -62,38 +60,69 @@ impl WriteTx {
 }
 
 impl Deref for WriteTx {
-    type Target = SqliteConnection;
+    type Target = Conn;
 
-    fn deref(&self) -> &SqliteConnection {
+    fn deref(&self) -> &Conn {
         &self.tx
     }
 }
 
 impl DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut Conn {
         &mut self.tx
     }
 }
 
-/// Opens a write transaction holding SQLite's write lock from the start (`BEGIN IMMEDIATE`),
-/// so that two requests can never both read a count (seats left, Owners left) and then
-/// both act on it. This process's writers queue for their turn first, in order; other
-/// processes (the `pool` command) still meet SQLite's lock.
+/// Opens a write transaction on `org_id`'s data in which what it counts (seats left, Owners
+/// left, an invitation still pending) cannot change under it until it ends, whichever server
+/// writes: on SQLite it holds the write lock from the start (`BEGIN IMMEDIATE`), after this
+/// process's writers have queued for their turn, in order; on PostgreSQL it locks the
+/// organization's row, so that the organization's writers take turns across all servers
+/// while other organizations' go on.
 ///
-/// A write made outside the server (an operator's SQL) is noted by the triggers like any
+/// A write made outside the servers (an operator's SQL) is noted by the triggers like any
 /// other but has no event yet: it becomes its organization's next event here, before this
 /// transaction's own change, so that the feed stays complete and `commit` finds the
 /// bookkeeping clean.
-pub async fn begin(db: &Db) -> Result<WriteTx, sqlx::Error> {
-    let turn = writers(db).lock_owned().await;
+pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
+    let turn = match db.sqlite_file() {
+        Some(file) => Some(writers(&file).lock_owned().await),
+        None => None,
+    };
     let mut tx = WriteTx {
-        tx: db.begin_with("BEGIN IMMEDIATE").await?,
+        tx: db.begin_write().await?,
         _turn: turn,
     };
-    let outside: Vec<OrgId> = sqlx::query_scalar("SELECT DISTINCT org_id FROM change_dirty")
-        .fetch_all(&mut *tx)
-        .await?;
+    let outside: Vec<OrgId> = match db.backend() {
+        Backend::Sqlite => query_scalar("SELECT DISTINCT org_id FROM change_dirty"),
+        Backend::Postgres => query_scalar("SELECT DISTINCT org_id FROM public.change_dirty"),
+    }
+    .fetch_all(&mut *tx)
+    .await?;
+    // Organizations locked in one order by everyone, so that two writers never wait for each
+    // other.
+    let mut orgs: Vec<OrgId> = outside.iter().copied().chain([org_id]).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    if db.backend() == Backend::Postgres {
+        for org in &orgs {
+            query("SELECT 1 FROM organizations WHERE id = ? FOR UPDATE")
+                .bind(org)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     for org_id in outside {
+        if db.backend() == Backend::Postgres {
+            // Marks left by another connection: this transaction's to record now.
+            query(
+                "WITH taken AS (DELETE FROM public.change_dirty WHERE org_id = ? RETURNING *)
+                 INSERT INTO change_dirty SELECT * FROM taken ON CONFLICT DO NOTHING",
+            )
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tracing::warn!(org_id, "recording a change made outside the server");
         record(
             &mut tx,
@@ -114,13 +143,13 @@ pub const RETAINED_EVENTS: i64 = 10_000;
 /// appends the change event: the new state of everything the transaction touched. Returns
 /// the new number. Call once per change, inside the change's transaction, after its writes.
 pub async fn record(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,
     action: &str,
     detail: serde_json::Value,
 ) -> Result<u64, sqlx::Error> {
-    sqlx::query(
+    query(
         "INSERT INTO audit_events (org_id, actor_id, action, detail, created_at)
          VALUES (?, ?, ?, ?, ?)",
     )
@@ -132,27 +161,35 @@ pub async fn record(
     .execute(&mut *tx)
     .await?;
     let seq: i64 =
-        sqlx::query_scalar("UPDATE organizations SET seq = seq + 1 WHERE id = ? RETURNING seq")
+        query_scalar("UPDATE organizations SET seq = seq + 1 WHERE id = ? RETURNING seq")
             .bind(org_id)
             .fetch_one(&mut *tx)
             .await?;
     let event = members::touched(&mut *tx, org_id, seq as u64).await?;
     let body = serde_json::to_string(&event).map_err(|error| sqlx::Error::Encode(error.into()))?;
-    sqlx::query("INSERT INTO change_events (org_id, seq, body, created_at) VALUES (?, ?, ?, ?)")
+    query("INSERT INTO change_events (org_id, seq, body, created_at) VALUES (?, ?, ?, ?)")
         .bind(org_id)
         .bind(seq)
         .bind(body)
         .bind(now())
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM change_dirty WHERE org_id = ?")
+    query("DELETE FROM change_dirty WHERE org_id = ?")
         .bind(org_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM change_events WHERE org_id = ? AND seq <= ?")
+    query("DELETE FROM change_events WHERE org_id = ? AND seq <= ?")
         .bind(org_id)
         .bind(seq - RETAINED_EVENTS)
         .execute(&mut *tx)
         .await?;
+    if tx.backend() == Backend::Postgres {
+        // Delivered when the transaction commits: every server's open feeds of the
+        // organization then read the event (see `db::listen`).
+        query("SELECT pg_notify('allot_changes', ?)")
+            .bind(org_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(seq as u64)
 }

@@ -11,6 +11,7 @@ use lettre::{
     message::{Mailbox, header::ContentType},
 };
 
+use crate::db::{query, query_as, query_scalar};
 use crate::{
     db::{Db, now},
     invitations::InvitationLinks,
@@ -54,7 +55,7 @@ pub async fn deliver_pending(
     let mut sent = 0;
     while let Some(mail) = claim(db).await? {
         let Some(body) = body(db, links, &mail).await? else {
-            sqlx::query("UPDATE outbox SET discarded_at = ?, body = '' WHERE id = ?")
+            query("UPDATE outbox SET discarded_at = ?, body = '' WHERE id = ?")
                 .bind(now())
                 .bind(mail.id)
                 .execute(db)
@@ -71,13 +72,11 @@ pub async fn deliver_pending(
         };
         match outcome {
             Ok(()) => {
-                sqlx::query(
-                    "UPDATE outbox SET sent_at = ?, last_error = NULL, body = '' WHERE id = ?",
-                )
-                .bind(now())
-                .bind(mail.id)
-                .execute(db)
-                .await?;
+                query("UPDATE outbox SET sent_at = ?, last_error = NULL, body = '' WHERE id = ?")
+                    .bind(now())
+                    .bind(mail.id)
+                    .execute(db)
+                    .await?;
                 sent += 1;
             }
             Err(error) => {
@@ -85,7 +84,7 @@ pub async fn deliver_pending(
                 tracing::warn!(%recipient, %error, attempts, "mail not delivered; will retry");
                 // Backs off: the claim itself keeps it from being tried again at once.
                 let retry_at = now() + CLAIM_SECS * attempts;
-                sqlx::query("UPDATE outbox SET last_error = ?, claimed_until = ? WHERE id = ?")
+                query("UPDATE outbox SET last_error = ?, claimed_until = ? WHERE id = ?")
                     .bind(error)
                     .bind(retry_at)
                     .bind(mail.id)
@@ -117,7 +116,7 @@ async fn body(
     let Some(invitation_id) = mail.invitation_id else {
         return Ok(Some(mail.body.clone()));
     };
-    let nonce: Option<String> = sqlx::query_scalar(
+    let nonce: Option<String> = query_scalar(
         "SELECT token_nonce FROM invitations
          WHERE id = ? AND status = 'pending' AND expires_at > ?",
     )
@@ -131,7 +130,7 @@ async fn body(
 /// Claims the oldest mail that is due, atomically, so that two servers never both send it.
 async fn claim(db: &Db) -> Result<Option<ClaimedMail>, sqlx::Error> {
     let now = now();
-    sqlx::query_as(
+    query_as(
         "UPDATE outbox SET claimed_until = ?1, attempts = attempts + 1
          WHERE id = (SELECT id FROM outbox
                      WHERE sent_at IS NULL AND discarded_at IS NULL AND attempts < ?2

@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use allot_core::{
     ActivateRequest, ActivationMode, Role, licensing::MAX_OFFLINE_SECS, search::fold,
 };
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction, query_builder::Separated};
 
+use crate::db::{self, Conn, Values, query, query_scalar};
 use crate::{
     ApiError, auth, change,
     db::{Db, now},
@@ -122,7 +122,7 @@ pub async fn seed_if_empty_with(
     links: &InvitationLinks,
     members: usize,
 ) -> Result<bool, sqlx::Error> {
-    let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+    let organizations: i64 = query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(db)
         .await?;
     if organizations > 0 {
@@ -135,10 +135,9 @@ pub async fn seed_if_empty_with(
         .expect("hashing does not panic");
     let mut tx = db.begin().await?;
     seed(&mut tx, &password_hash, links, now(), members).await?;
+    tx.continue_ids_after(&["accounts", "memberships"]).await?;
     // The organizations start here: nobody follows a change feed from before them.
-    sqlx::query("DELETE FROM change_dirty")
-        .execute(&mut *tx)
-        .await?;
+    query("DELETE FROM change_dirty").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -150,11 +149,11 @@ pub async fn seed_if_empty_with(
 pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), ApiError> {
     use ActivationMode::{Offline, Online};
     let now = now();
-    let mut tx = change::begin(db).await?;
-    let org: i64 = sqlx::query_scalar("SELECT id FROM organizations WHERE name = ?")
+    let org: i64 = query_scalar("SELECT id FROM organizations WHERE name = ?")
         .bind(ORGANIZATION)
-        .fetch_one(&mut *tx)
+        .fetch_one(db)
         .await?;
+    let mut tx = change::begin(db, org).await?;
     for (product, machines) in [
         (
             "Runtime Engine",
@@ -177,14 +176,13 @@ pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), A
             ],
         ),
     ] {
-        let product_id: i64 =
-            sqlx::query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
-                .bind(org)
-                .bind(product)
-                .fetch_one(&mut *tx)
-                .await?;
+        let product_id: i64 = query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
+            .bind(org)
+            .bind(product)
+            .fetch_one(&mut *tx)
+            .await?;
         // The first few members who hold a license of the product, one machine each.
-        let holders: Vec<i64> = sqlx::query_scalar(
+        let holders: Vec<i64> = query_scalar(
             "SELECT membership_id FROM direct_allocations WHERE product_id = ?
              ORDER BY membership_id LIMIT ?",
         )
@@ -206,8 +204,8 @@ pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), A
     Ok(())
 }
 
-struct Seeder<'t, 'c> {
-    tx: &'t mut Transaction<'c, Sqlite>,
+struct Seeder<'t> {
+    tx: &'t mut Conn,
     password_hash: &'t str,
     now: i64,
     emails: HashSet<String>,
@@ -234,7 +232,7 @@ struct MembershipRow {
     last_access_at: Option<i64>,
 }
 
-impl Seeder<'_, '_> {
+impl Seeder<'_> {
     /// `local@example.com`, or with the first free number after `local` if taken.
     fn unique_email(&mut self, local: &str) -> String {
         let mut email = format!("{local}@example.com");
@@ -248,7 +246,7 @@ impl Seeder<'_, '_> {
 
     async fn account(&mut self, full_name: &str, local: &str) -> Result<i64, sqlx::Error> {
         let email = self.unique_email(local);
-        sqlx::query_scalar(
+        query_scalar(
             "INSERT INTO accounts (email, full_name, password_hash, created_at)
              VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -256,18 +254,16 @@ impl Seeder<'_, '_> {
         .bind(full_name)
         .bind(self.password_hash)
         .bind(self.now)
-        .fetch_one(&mut **self.tx)
+        .fetch_one(&mut *self.tx)
         .await
     }
 
     async fn organization(&mut self, name: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id",
-        )
-        .bind(name)
-        .bind(self.now)
-        .fetch_one(&mut **self.tx)
-        .await
+        query_scalar("INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id")
+            .bind(name)
+            .bind(self.now)
+            .fetch_one(&mut *self.tx)
+            .await
     }
 
     /// A membership's dates: joined, removed (half way since joining) and last access.
@@ -310,7 +306,7 @@ impl Seeder<'_, '_> {
             last_access_hours_ago,
             None,
         );
-        sqlx::query_scalar(
+        query_scalar(
             "INSERT INTO memberships
                (org_id, account_id, role, status, joined_at, last_access_at)
              VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
@@ -320,49 +316,39 @@ impl Seeder<'_, '_> {
         .bind(role.as_str())
         .bind(row.joined_at)
         .bind(row.last_access_at)
-        .fetch_one(&mut **self.tx)
+        .fetch_one(&mut *self.tx)
         .await
     }
 
     async fn named(&mut self, sql: &str, org_id: i64, name: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(sql)
+        query_scalar(sql)
             .bind(org_id)
             .bind(name)
-            .fetch_one(&mut **self.tx)
+            .fetch_one(&mut *self.tx)
             .await
     }
 
     async fn link(&mut self, sql: &str, a: i64, b: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(sql)
-            .bind(a)
-            .bind(b)
-            .execute(&mut **self.tx)
-            .await?;
+        query(sql).bind(a).bind(b).execute(&mut *self.tx).await?;
         Ok(())
     }
 
     /// The next id `table` would give.
     async fn next_id(&mut self, table: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-            .fetch_one(&mut **self.tx)
+        query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+            .fetch_one(&mut *self.tx)
             .await
     }
 }
 
-/// Writes `rows` with one `head VALUES (...), (...), ...` statement per
-/// [`ROWS_PER_INSERT`] rows; `bind` binds one row's values.
-async fn insert_all<'r, T>(
-    conn: &mut SqliteConnection,
+/// Writes `rows` with one multi-row INSERT per [`ROWS_PER_INSERT`] rows.
+async fn insert_all<T>(
+    conn: &mut Conn,
     head: &str,
-    rows: &'r [T],
-    mut bind: impl FnMut(&mut Separated<'_, 'r, Sqlite, &'static str>, &'r T),
+    rows: &[T],
+    bind: impl FnMut(&mut Values, &T),
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut query = QueryBuilder::<Sqlite>::new(head);
-        query.push_values(chunk, |mut values, row| bind(&mut values, row));
-        query.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+    db::insert_all(conn, head, rows, ROWS_PER_INSERT, bind).await
 }
 
 /// Machines of the default demo's sessions, by product, each online or offline (`true`):
@@ -384,7 +370,7 @@ const STUDIO_MACHINES: [(&str, bool); 5] = [
 ];
 
 async fn seed(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Conn,
     password_hash: &str,
     links: &InvitationLinks,
     now: i64,
@@ -523,7 +509,7 @@ async fn seed(
         (runtime, 40, "named", "offline", 200),
         (visual, 25, "named", "online", 20),
     ] {
-        let pool: i64 = sqlx::query_scalar(
+        let pool: i64 = query_scalar(
             "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -534,7 +520,7 @@ async fn seed(
         .bind(usage)
         .bind(now - 30 * DAY)
         .bind(now + days_left * DAY)
-        .fetch_one(&mut **seeder.tx)
+        .fetch_one(&mut *seeder.tx)
         .await?;
         pools.push((pool, now + days_left * DAY));
     }
@@ -650,11 +636,11 @@ async fn seed(
             .iter()
             .filter(|(_, role)| *role != Role::BillingManager);
         for (n, &(membership, _)) in eligible.skip(t * 11).step_by(5).take(12).enumerate() {
-            sqlx::query("INSERT INTO team_members (team_id, membership_id, role) VALUES (?, ?, ?)")
+            query("INSERT INTO team_members (team_id, membership_id, role) VALUES (?, ?, ?)")
                 .bind(team_id)
                 .bind(membership)
                 .bind(if n == 0 { "admin" } else { "member" })
-                .execute(&mut **seeder.tx)
+                .execute(&mut *seeder.tx)
                 .await?;
         }
     }
@@ -705,7 +691,7 @@ async fn seed(
             n += 1;
         }
         let hours_ago = i as i64 % 23 + 1;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = query_scalar(
             "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
              VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
         )
@@ -715,7 +701,7 @@ async fn seed(
         .bind(owner_account)
         .bind(now - hours_ago * 3600)
         .bind(now - hours_ago * 3600 + DAY)
-        .fetch_one(&mut **seeder.tx)
+        .fetch_one(&mut *seeder.tx)
         .await?;
         invitations::issue_token(seeder.tx, links, id).await?;
     }

@@ -14,8 +14,8 @@ use axum::{
 use futures_util::{Stream, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::{Row, sqlite::SqliteRow};
 
+use crate::db::{Backend, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -64,9 +64,9 @@ const CHUNK_BYTES: usize = 64 * 1024;
 const MEMBERS_SQL: &str = "
     SELECT m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
            r.full_name AS removed_by, m.last_access_at,
-           (SELECT GROUP_CONCAT(p.name, char(31) ORDER BY p.name) FROM products p
+           (SELECT {names} FROM products p
              WHERE p.id IN (SELECT product_id FROM direct_allocations WHERE membership_id = m.id)
-                OR (m.allocate_to_user = 0 AND p.id IN (
+                OR (NOT m.allocate_to_user AND p.id IN (
                       SELECT gp.product_id FROM group_members gm
                         JOIN group_products gp ON gp.group_id = gm.group_id
                        WHERE gm.membership_id = m.id))) AS licenses
@@ -75,6 +75,15 @@ const MEMBERS_SQL: &str = "
     LEFT JOIN accounts r ON r.id = m.removed_by
     WHERE m.org_id = ?1 AND (?2 IS NULL OR m.status = ?2)
     ORDER BY m.status, a.full_name COLLATE NOCASE, m.id";
+
+/// [`MEMBERS_SQL`] for `backend`: the product names joined with U+001F.
+fn members_sql(backend: Backend) -> String {
+    let names = match backend {
+        Backend::Sqlite => "GROUP_CONCAT(p.name, char(31) ORDER BY p.name)",
+        Backend::Postgres => "string_agg(p.name, chr(31) ORDER BY p.name)",
+    };
+    MEMBERS_SQL.replace("{names}", names)
+}
 
 /// The members as `<org>-users-<date>.csv` (RFC 4180, UTF-8). Exporting personal data is
 /// audited like a change.
@@ -96,8 +105,8 @@ pub async fn members_csv(
 ) -> ApiResult<Response> {
     auth::manager(&state.db, &caller, org_id).await?;
 
-    let mut tx = change::begin(&state.db).await?;
-    let org_name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = ?")
+    let mut tx = change::begin(&state.db, org_id).await?;
+    let org_name: String = query_scalar("SELECT name FROM organizations WHERE id = ?")
         .bind(org_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -143,16 +152,17 @@ fn csv_rows(
         let search = SearchQuery::new(&query.q);
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         writer.write_record(csv::HEADER)?;
-        let mut rows = sqlx::query(MEMBERS_SQL)
+        let sql = members_sql(db.backend());
+        let mut rows = query_as::<ExportRow>(&sql)
             .bind(org_id)
             .bind(query.status.stored())
             .fetch(&db);
         while let Some(row) = rows.try_next().await? {
-            let member = member(&row)?;
+            let licenses = row.licenses.clone();
+            let member = row.member()?;
             if !search.matches(&member_search_key(&member)) {
                 continue;
             }
-            let licenses: Option<String> = row.try_get("licenses")?;
             let licenses: Vec<&str> = licenses.iter().flat_map(|names| names.split('\u{1f}')).collect();
             writer.write_record(csv::member_row(&member, &licenses))?;
             if writer.get_ref().len() >= CHUNK_BYTES {
@@ -169,27 +179,39 @@ fn take(writer: &mut ::csv::Writer<Vec<u8>>) -> Result<Bytes, BoxError> {
     Ok(Bytes::from(full.into_inner()?))
 }
 
-/// A row of [`MEMBERS_SQL`] as the console sees it; the licenses, which the file lists by
-/// name, are left out.
-fn member(row: &SqliteRow) -> Result<Member, BoxError> {
-    let role: &str = row.try_get("role")?;
-    let status = match row.try_get::<&str, _>("status")? {
-        "active" => MemberStatus::Active,
-        _ => MemberStatus::Removed,
-    };
-    Ok(Member {
-        id: row.try_get("id")?,
-        full_name: row.try_get("full_name")?,
-        email: row.try_get("email")?,
-        role: Role::parse(role).ok_or("an unknown role is stored")?,
-        status,
-        joined_at: row.try_get("joined_at")?,
-        removed_at: row.try_get("removed_at")?,
-        removed_by: row.try_get("removed_by")?,
-        last_access_at: row.try_get("last_access_at")?,
-        licenses: Vec::new(),
-        allocate_to_user: false,
-        groups: Vec::new(),
-        held: Vec::new(),
-    })
+/// A row of [`MEMBERS_SQL`].
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    id: i64,
+    full_name: String,
+    email: String,
+    role: String,
+    status: String,
+    joined_at: i64,
+    removed_at: Option<i64>,
+    removed_by: Option<String>,
+    last_access_at: Option<i64>,
+    licenses: Option<String>,
+}
+
+impl ExportRow {
+    /// The member as the console sees it; the licenses, which the file lists by name, are
+    /// left out.
+    fn member(self) -> Result<Member, BoxError> {
+        Ok(Member {
+            id: self.id,
+            full_name: self.full_name,
+            email: self.email,
+            role: Role::parse(&self.role).ok_or("an unknown role is stored")?,
+            status: MemberStatus::parse(&self.status).ok_or("an unknown status is stored")?,
+            joined_at: self.joined_at,
+            removed_at: self.removed_at,
+            removed_by: self.removed_by,
+            last_access_at: self.last_access_at,
+            licenses: Vec::new(),
+            allocate_to_user: false,
+            groups: Vec::new(),
+            held: Vec::new(),
+        })
+    }
 }

@@ -18,6 +18,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::watch;
 
+use crate::db::{query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -177,11 +178,11 @@ async fn read(
     seen: i64,
 ) -> Result<(i64, Vec<(i64, String)>), sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    let current: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+    let current: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
         .bind(org_id)
         .fetch_one(&mut *tx)
         .await?;
-    let events = sqlx::query_as(
+    let events = query_as(
         "SELECT seq, body FROM change_events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     )
     .bind(org_id)

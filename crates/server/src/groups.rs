@@ -14,8 +14,8 @@ use allot_core::{
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -29,16 +29,13 @@ use crate::{
 const GROUP_NAME_MAX_CHARS: usize = 100;
 
 /// The organization's groups by id, with their roles and rules.
-pub async fn org_groups(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-) -> Result<Vec<Group>, sqlx::Error> {
+pub async fn org_groups(conn: &mut Conn, org_id: OrgId) -> Result<Vec<Group>, sqlx::Error> {
     let rows: Vec<(GroupId, String, Option<String>)> =
-        sqlx::query_as("SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY id")
+        query_as("SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY id")
             .bind(org_id)
             .fetch_all(&mut *conn)
             .await?;
-    let rules: Vec<(GroupId, ProductId)> = sqlx::query_as(
+    let rules: Vec<(GroupId, ProductId)> = query_as(
         "SELECT gp.group_id, gp.product_id FROM group_products gp
          JOIN groups g ON g.id = gp.group_id WHERE g.org_id = ? ORDER BY gp.product_id",
     )
@@ -93,11 +90,11 @@ impl MemberState {
 /// The active member's allocation state, or `None` when `member` is not an active member of
 /// the organization.
 pub async fn member_state(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     member: MemberId,
 ) -> ApiResult<Option<MemberState>> {
-    let row: Option<(String, String, bool)> = sqlx::query_as(
+    let row: Option<(String, String, bool)> = query_as(
         "SELECT a.full_name, m.role, m.allocate_to_user FROM memberships m
          JOIN accounts a ON a.id = m.account_id
          WHERE m.id = ? AND m.org_id = ? AND m.status = 'active'",
@@ -109,7 +106,7 @@ pub async fn member_state(
     let Some((name, role, allocate_to_user)) = row else {
         return Ok(None);
     };
-    let ids = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(member);
+    let ids = |sql: &'static str| query_scalar::<i64>(sql).bind(member);
     Ok(Some(MemberState {
         name,
         role: Role::parse(&role).ok_or_else(ApiError::internal)?,
@@ -129,12 +126,12 @@ pub async fn member_state(
 /// Ends the member's online sessions of `product` now; the product's next heartbeat answers
 /// 410. Offline licenses stay valid until they expire, as they cannot be reached.
 async fn end_sessions(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     member: MemberId,
     product: ProductId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    query(
         "UPDATE activations SET ended_at = ?
          WHERE membership_id = ? AND product_id = ? AND mode = 'online' AND ended_at IS NULL",
     )
@@ -146,12 +143,8 @@ async fn end_sessions(
     Ok(())
 }
 
-async fn unhold(
-    conn: &mut SqliteConnection,
-    member: MemberId,
-    product: ProductId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM held_licenses WHERE membership_id = ? AND product_id = ?")
+async fn unhold(conn: &mut Conn, member: MemberId, product: ProductId) -> Result<(), sqlx::Error> {
+    query("DELETE FROM held_licenses WHERE membership_id = ? AND product_id = ?")
         .bind(member)
         .bind(product)
         .execute(conn)
@@ -173,7 +166,7 @@ struct Settled {
 }
 
 async fn snapshot_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     members: impl IntoIterator<Item = MemberId>,
     groups: &[Group],
@@ -193,12 +186,7 @@ async fn snapshot_members(
 
 /// After the change is written: frees the seats of inherited licenses the members no longer
 /// hold by inheritance only, and ends their sessions of products they lost.
-async fn settle(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-    before: &[Before],
-    now: i64,
-) -> ApiResult<Settled> {
+async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> ApiResult<Settled> {
     let groups = org_groups(conn, org_id).await?;
     let mut settled = Settled::default();
     for was in before {
@@ -253,12 +241,12 @@ fn valid_role(role: Option<Role>, manager: Role) -> ApiResult<Option<Role>> {
 }
 
 async fn ensure_name_free(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     name: &str,
     except: Option<GroupId>,
 ) -> ApiResult<()> {
-    let taken: bool = sqlx::query_scalar(
+    let taken: bool = query_scalar(
         "SELECT EXISTS (SELECT 1 FROM groups WHERE org_id = ?1 AND name = ?2 COLLATE NOCASE
                           AND (?3 IS NULL OR id != ?3))",
     )
@@ -279,13 +267,13 @@ async fn ensure_name_free(
 
 /// The requested members, each an active member of the organization, without repeats.
 async fn valid_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     members: &[MemberId],
 ) -> ApiResult<BTreeSet<MemberId>> {
     let members: BTreeSet<MemberId> = members.iter().copied().collect();
     for &member in &members {
-        let active: bool = sqlx::query_scalar(
+        let active: bool = query_scalar(
             "SELECT EXISTS (SELECT 1 FROM memberships
                             WHERE id = ? AND org_id = ? AND status = 'active')",
         )
@@ -305,19 +293,18 @@ async fn valid_members(
 }
 
 async fn valid_products(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     products: &[ProductId],
 ) -> ApiResult<BTreeSet<ProductId>> {
     let products: BTreeSet<ProductId> = products.iter().copied().collect();
     for &product in &products {
-        let known: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM products WHERE id = ? AND org_id = ?)",
-        )
-        .bind(product)
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let known: bool =
+            query_scalar("SELECT EXISTS (SELECT 1 FROM products WHERE id = ? AND org_id = ?)")
+                .bind(product)
+                .bind(org_id)
+                .fetch_one(&mut *conn)
+                .await?;
         if !known {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -329,11 +316,7 @@ async fn valid_products(
     Ok(products)
 }
 
-async fn find_group(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-    group_id: GroupId,
-) -> ApiResult<Group> {
+async fn find_group(conn: &mut Conn, org_id: OrgId, group_id: GroupId) -> ApiResult<Group> {
     org_groups(conn, org_id)
         .await?
         .into_iter()
@@ -343,10 +326,10 @@ async fn find_group(
 
 /// The group's active members; removed members' places are kept for an Undo.
 async fn active_members_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     group_id: GroupId,
 ) -> Result<Vec<MemberId>, sqlx::Error> {
-    sqlx::query_scalar(
+    query_scalar(
         "SELECT gm.membership_id FROM group_members gm
          JOIN memberships m ON m.id = gm.membership_id
          WHERE gm.group_id = ? AND m.status = 'active' ORDER BY 1",
@@ -396,18 +379,18 @@ pub async fn create(
     let manager = auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
     let role = valid_role(request.role, manager.role)?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
     let members = valid_members(&mut tx, org_id, &request.members).await?;
     let id: GroupId =
-        sqlx::query_scalar("INSERT INTO groups (org_id, name, role) VALUES (?, ?, ?) RETURNING id")
+        query_scalar("INSERT INTO groups (org_id, name, role) VALUES (?, ?, ?) RETURNING id")
             .bind(org_id)
             .bind(name)
             .bind(role.map(Role::as_str))
             .fetch_one(&mut *tx)
             .await?;
     for &member in &members {
-        sqlx::query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
+        query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
             .bind(id)
             .bind(member)
             .execute(&mut *tx)
@@ -457,7 +440,7 @@ pub async fn update(
     let manager = auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
     let role = valid_role(request.role, manager.role)?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     ensure_name_free(&mut tx, org_id, name, Some(group_id)).await?;
     let wanted = valid_members(&mut tx, org_id, &request.members).await?;
@@ -469,7 +452,7 @@ pub async fn update(
     let before =
         snapshot_members(&mut tx, org_id, current.union(&wanted).copied(), &groups).await?;
 
-    sqlx::query("UPDATE groups SET name = ?, role = ? WHERE id = ?")
+    query("UPDATE groups SET name = ?, role = ? WHERE id = ?")
         .bind(name)
         .bind(role.map(Role::as_str))
         .bind(group_id)
@@ -478,14 +461,14 @@ pub async fn update(
     let added: Vec<MemberId> = wanted.difference(&current).copied().collect();
     let removed: Vec<MemberId> = current.difference(&wanted).copied().collect();
     for &member in &added {
-        sqlx::query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
+        query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
             .bind(group_id)
             .bind(member)
             .execute(&mut *tx)
             .await?;
     }
     for &member in &removed {
-        sqlx::query("DELETE FROM group_members WHERE group_id = ? AND membership_id = ?")
+        query("DELETE FROM group_members WHERE group_id = ? AND membership_id = ?")
             .bind(group_id)
             .bind(member)
             .execute(&mut *tx)
@@ -521,7 +504,7 @@ pub async fn delete(
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
 ) -> ApiResult<Json<GroupChange>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let groups = org_groups(&mut tx, org_id).await?;
     let members = active_members_of(&mut tx, group_id).await?;
@@ -531,7 +514,7 @@ pub async fn delete(
         "DELETE FROM group_products WHERE group_id = ?",
         "DELETE FROM groups WHERE id = ?",
     ] {
-        sqlx::query(sql).bind(group_id).execute(&mut *tx).await?;
+        query(sql).bind(group_id).execute(&mut *tx).await?;
     }
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let detail = json!({ "group": group_id, "name": group.name });
@@ -555,18 +538,18 @@ pub async fn set_rule(
     JsonBody(request): JsonBody<GroupRuleRequest>,
 ) -> ApiResult<Json<GroupChange>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let products = valid_products(&mut tx, org_id, &request.products).await?;
     let groups = org_groups(&mut tx, org_id).await?;
     let members = active_members_of(&mut tx, group_id).await?;
     let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
-    sqlx::query("DELETE FROM group_products WHERE group_id = ?")
+    query("DELETE FROM group_products WHERE group_id = ?")
         .bind(group_id)
         .execute(&mut *tx)
         .await?;
     for &product in &products {
-        sqlx::query("INSERT INTO group_products (group_id, product_id) VALUES (?, ?)")
+        query("INSERT INTO group_products (group_id, product_id) VALUES (?, ?)")
             .bind(group_id)
             .bind(product)
             .execute(&mut *tx)
@@ -605,7 +588,7 @@ pub async fn release(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let now = now();
     let mut results = Vec::with_capacity(request.ids.len());
@@ -656,7 +639,7 @@ pub async fn release(
         results.push(ItemResult { id, error: None });
     }
     let seq = if released.is_empty() {
-        sqlx::query_scalar::<_, i64>("SELECT seq FROM organizations WHERE id = ?")
+        query_scalar::<i64>("SELECT seq FROM organizations WHERE id = ?")
             .bind(org_id)
             .fetch_one(&mut *tx)
             .await? as u64
@@ -693,7 +676,7 @@ pub async fn set_allocation(
     JsonBody(request): JsonBody<AllocationRequest>,
 ) -> ApiResult<Json<GroupChange>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let member = member_state(&mut tx, org_id, member_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -713,18 +696,18 @@ pub async fn set_allocation(
     }
     let groups = org_groups(&mut tx, org_id).await?;
     let before = snapshot_members(&mut tx, org_id, [member_id], &groups).await?;
-    sqlx::query("UPDATE memberships SET allocate_to_user = ? WHERE id = ?")
+    query("UPDATE memberships SET allocate_to_user = ? WHERE id = ?")
         .bind(request.allocate_to_user)
         .bind(member_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM direct_allocations WHERE membership_id = ?")
+    query("DELETE FROM direct_allocations WHERE membership_id = ?")
         .bind(member_id)
         .execute(&mut *tx)
         .await?;
     let now = now();
     for &product in &products {
-        sqlx::query(
+        query(
             "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
              VALUES (?, ?, ?, ?)",
         )
@@ -748,7 +731,7 @@ pub async fn set_allocation(
 /// Takes a seat for an inherited license the member's product is acquiring: `Err` with the
 /// reason when none is free. Run inside the activation's transaction, after `change::begin`.
 pub async fn acquire_inherited(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     member: MemberId,
     product: ProductId,
@@ -763,15 +746,13 @@ pub async fn acquire_inherited(
             format!("No seat is free for the license inherited from a group: {shortfall}"),
         ));
     }
-    sqlx::query(
-        "INSERT INTO held_licenses (membership_id, product_id, acquired_at) VALUES (?, ?, ?)",
-    )
-    .bind(member)
-    .bind(product)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM allocation_errors WHERE membership_id = ? AND product_id = ?")
+    query("INSERT INTO held_licenses (membership_id, product_id, acquired_at) VALUES (?, ?, ?)")
+        .bind(member)
+        .bind(product)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    query("DELETE FROM allocation_errors WHERE membership_id = ? AND product_id = ?")
         .bind(member)
         .bind(product)
         .execute(&mut *conn)

@@ -23,8 +23,9 @@ use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
-use sqlx::{SqliteConnection, sqlite::SqliteConnectOptions};
+use sqlx::sqlite::SqliteConnectOptions;
 
+use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState, allocation_errors,
     auth::{self, Caller},
@@ -108,14 +109,14 @@ fn join_path(token: &str) -> String {
 /// Gives the invitation a new nonce, and so a new token; the old link stops working. Returns
 /// the token.
 pub(crate) async fn issue_token(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     links: &InvitationLinks,
     id: i64,
 ) -> Result<String, sqlx::Error> {
     let nonce = auth::new_token();
     let token = links.token(id, &nonce);
     // The link it replaces (a new invitation has none yet) is remembered as replaced.
-    sqlx::query(
+    query(
         "INSERT INTO replaced_invitation_links (token_hash, invitation_id, replaced_at)
          SELECT token_hash, id, ? FROM invitations WHERE id = ? AND token_nonce <> ''
          ON CONFLICT DO NOTHING",
@@ -124,7 +125,7 @@ pub(crate) async fn issue_token(
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE invitations SET token_nonce = ?, token_hash = ? WHERE id = ?")
+    query("UPDATE invitations SET token_nonce = ?, token_hash = ? WHERE id = ?")
         .bind(&nonce)
         .bind(auth::token_hash(&token))
         .bind(id)
@@ -263,7 +264,7 @@ pub async fn create(
     product_ids.sort_unstable();
     product_ids.dedup();
 
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let seats = seats::product_seats(&mut tx, org_id).await?;
     let products = product_ids
         .iter()
@@ -277,7 +278,7 @@ pub async fn create(
         let plan = if is_active_member(&mut tx, org_id, &email).await? {
             Plan::AlreadyMember
         } else {
-            let pending: Option<(i64, i64)> = sqlx::query_as(
+            let pending: Option<(i64, i64)> = query_as(
                 "SELECT id, expires_at FROM invitations
                  WHERE org_id = ? AND email = ? AND status = 'pending'",
             )
@@ -318,7 +319,7 @@ pub async fn create(
                     replaced.push(id);
                 }
                 // The token needs the id: a random placeholder hash until `issue_token`.
-                let invitation_id: i64 = sqlx::query_scalar(
+                let invitation_id: i64 = query_scalar(
                     "INSERT INTO invitations
                        (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
                      VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
@@ -332,7 +333,7 @@ pub async fn create(
                 .fetch_one(&mut *tx)
                 .await?;
                 for product_id in &product_ids {
-                    sqlx::query(
+                    query(
                         "INSERT INTO invitation_products (invitation_id, product_id) VALUES (?, ?)",
                     )
                     .bind(invitation_id)
@@ -419,11 +420,11 @@ fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
 }
 
 async fn is_active_member(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     email: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    query_scalar(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
                         WHERE m.org_id = ? AND a.email = ? AND m.status = 'active')",
     )
@@ -435,11 +436,11 @@ async fn is_active_member(
 
 /// The full name of the account sending a mail and the name of its organization.
 async fn names(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     account_id: i64,
     org_id: OrgId,
 ) -> Result<(String, String), sqlx::Error> {
-    sqlx::query_as(
+    query_as(
         "SELECT a.full_name, o.name FROM accounts a, organizations o WHERE a.id = ? AND o.id = ?",
     )
     .bind(account_id)
@@ -448,8 +449,8 @@ async fn names(
     .await
 }
 
-async fn set_status(conn: &mut SqliteConnection, id: i64, status: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invitations SET status = ? WHERE id = ?")
+async fn set_status(conn: &mut Conn, id: i64, status: &str) -> Result<(), sqlx::Error> {
+    query("UPDATE invitations SET status = ? WHERE id = ?")
         .bind(status)
         .bind(id)
         .execute(conn)
@@ -497,11 +498,11 @@ struct StoredInvitation {
 /// A pending invitation of the organization (expired or not); 404 for an unknown id or another
 /// organization's, 409 once accepted or revoked.
 async fn pending_invitation(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     id: i64,
 ) -> ApiResult<StoredInvitation> {
-    let invitation: Option<StoredInvitation> = sqlx::query_as(
+    let invitation: Option<StoredInvitation> = query_as(
         "SELECT status, email, role, expires_at, token_nonce FROM invitations
          WHERE id = ? AND org_id = ?",
     )
@@ -530,18 +531,17 @@ pub async fn resend(
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<Json<InvitationLink>> {
     let manager = auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let invitation = pending_invitation(&mut tx, org_id, id).await?;
     let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
     may_grant(&manager, role)?;
     let now = now();
     if invitation.expires_at <= now {
-        let products: Vec<i64> = sqlx::query_scalar(
-            "SELECT product_id FROM invitation_products WHERE invitation_id = ?",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let products: Vec<i64> =
+            query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
         let seats = seats::product_seats(&mut tx, org_id).await?;
         if let Some(shortfall) = seats
             .iter()
@@ -553,7 +553,7 @@ pub async fn resend(
     }
     let expires_at = now + LINK_VALIDITY_SECS;
     // The resender vouches for the role now: acceptance checks it against them.
-    sqlx::query("UPDATE invitations SET expires_at = ?, invited_by = ? WHERE id = ?")
+    query("UPDATE invitations SET expires_at = ?, invited_by = ? WHERE id = ?")
         .bind(expires_at)
         .bind(caller.account_id)
         .bind(id)
@@ -628,12 +628,12 @@ pub async fn revoke(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let mut results = Vec::with_capacity(request.ids.len());
     let mut revoked = Vec::new();
     for &id in &request.ids {
         let invitation: Option<(String, String)> =
-            sqlx::query_as("SELECT status, email FROM invitations WHERE id = ? AND org_id = ?")
+            query_as("SELECT status, email FROM invitations WHERE id = ? AND org_id = ?")
                 .bind(id)
                 .bind(org_id)
                 .fetch_optional(&mut *tx)
@@ -656,7 +656,7 @@ pub async fn revoke(
         });
     }
     let seq = if revoked.is_empty() {
-        let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+        let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
             .bind(org_id)
             .fetch_one(&mut *tx)
             .await?;
@@ -691,8 +691,8 @@ struct LinkedInvitation {
 
 /// The refusal for a link that Resend replaced, saying so and where the new one went; `None`
 /// for a token that never was a link.
-async fn replaced_link(conn: &mut SqliteConnection, token: &str) -> ApiResult<Option<ApiError>> {
-    let replaced: Option<(String, String, i64)> = sqlx::query_as(
+async fn replaced_link(conn: &mut Conn, token: &str) -> ApiResult<Option<ApiError>> {
+    let replaced: Option<(String, String, i64)> = query_as(
         "SELECT i.email, o.name, r.replaced_at FROM replaced_invitation_links r
          JOIN invitations i ON i.id = r.invitation_id
          JOIN organizations o ON o.id = i.org_id
@@ -717,11 +717,8 @@ async fn replaced_link(conn: &mut SqliteConnection, token: &str) -> ApiResult<Op
 
 /// The invitation behind a link, if the link still works; otherwise 404 or 410 saying why and
 /// what to do.
-async fn linked_invitation(
-    conn: &mut SqliteConnection,
-    token: &str,
-) -> ApiResult<LinkedInvitation> {
-    let invitation: Option<LinkedInvitation> = sqlx::query_as(
+async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvitation> {
+    let invitation: Option<LinkedInvitation> = query_as(
         "SELECT i.id, i.org_id, o.name AS organization, i.invited_by AS inviter_id,
                 a.full_name AS invited_by, i.email, i.role, i.status, i.expires_at
          FROM invitations i
@@ -791,9 +788,9 @@ pub async fn preview(
     let mut conn = state.db.acquire().await?;
     let invitation = linked_invitation(&mut conn, &token).await?;
     let account_exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE email = ?)")
+        query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE email = ?)")
             .bind(&invitation.email)
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut conn)
             .await?;
     Ok(Json(InvitationPreview {
         role: Role::parse(&invitation.role).ok_or_else(ApiError::internal)?,
@@ -831,12 +828,11 @@ pub async fn accept(
     PathParams(token): PathParams<String>,
     JsonBody(request): JsonBody<AcceptRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let email = linked_invitation(&mut *state.db.acquire().await?, &token)
-        .await?
-        .email;
+    let linked = linked_invitation(&mut state.db.acquire().await?, &token).await?;
+    let (email, org_id) = (linked.email, linked.org_id);
     // Passwords are hashed and checked before the write lock is taken: that takes a while.
     let account: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
+        query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
             .bind(&email)
             .fetch_optional(&state.db)
             .await?;
@@ -858,7 +854,7 @@ pub async fn accept(
         }
     };
 
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     // Checked again under the lock: the link may have been used, revoked or resent meanwhile.
     let invitation = linked_invitation(&mut tx, &token).await?;
     let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
@@ -869,7 +865,7 @@ pub async fn accept(
             full_name,
             password_hash,
         } => {
-            sqlx::query_scalar(
+            query_scalar(
                 "INSERT INTO accounts (email, full_name, password_hash, created_at)
                  VALUES (?, ?, ?, ?) RETURNING id",
             )
@@ -886,7 +882,7 @@ pub async fn accept(
 
     // No longer pending, the invitation no longer holds its seats: they are there to take.
     let products: Vec<i64> =
-        sqlx::query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
+        query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
             .bind(invitation.id)
             .fetch_all(&mut *tx)
             .await?;
@@ -908,7 +904,7 @@ pub async fn accept(
             not_granted.push(json!({ "product": product.name, "reason": reason }));
             continue;
         }
-        sqlx::query(
+        query(
             "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
              VALUES (?, ?, ?, ?)",
         )
@@ -943,13 +939,13 @@ pub async fn accept(
 /// Makes the account an active member with `role`: a new membership, or a removed member's
 /// old one brought back without the licenses and teams it had. Returns the membership's id.
 async fn join(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     invitation: &LinkedInvitation,
     account_id: i64,
     role: Role,
 ) -> ApiResult<i64> {
     let membership: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, status FROM memberships WHERE org_id = ? AND account_id = ?")
+        query_as("SELECT id, status FROM memberships WHERE org_id = ? AND account_id = ?")
             .bind(invitation.org_id)
             .bind(account_id)
             .fetch_optional(&mut *conn)
@@ -965,7 +961,7 @@ async fn join(
             ),
         )),
         Some((id, _)) => {
-            sqlx::query(
+            query(
                 "UPDATE memberships SET role = ?, status = 'active', joined_at = ?,
                    removed_at = NULL, removed_by = NULL, last_access_at = ?, allocate_to_user = 0
                  WHERE id = ?",
@@ -983,14 +979,14 @@ async fn join(
                 "group_members",
                 "held_licenses",
             ] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE membership_id = ?"))
+                query(&format!("DELETE FROM {table} WHERE membership_id = ?"))
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
             }
             Ok(id)
         }
-        None => Ok(sqlx::query_scalar(
+        None => Ok(query_scalar(
             "INSERT INTO memberships (org_id, account_id, role, status, joined_at, last_access_at)
              VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
         )

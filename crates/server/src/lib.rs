@@ -29,6 +29,7 @@ mod throttle;
 pub mod tls;
 mod web;
 
+use crate::db::query;
 use std::{path::PathBuf, sync::Arc};
 
 use allot_core::Health;
@@ -280,7 +281,7 @@ pub async fn serve(
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<Json<Health>, ApiError> {
-    sqlx::query("SELECT 1").execute(&state.db).await?;
+    query("SELECT 1").execute(&state.db).await?;
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

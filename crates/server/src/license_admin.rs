@@ -11,8 +11,8 @@ use allot_core::{
 };
 use axum::{Json, extract::State};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -39,13 +39,13 @@ pub async fn overview(
     // One read transaction: every list reflects the same moment as `seq`.
     let mut tx = state.db.begin().await?;
     let now = now();
-    let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+    let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
         .bind(org_id)
         .fetch_one(&mut *tx)
         .await?;
 
     let products: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM products WHERE org_id = ? ORDER BY name")
+        query_as("SELECT id, name FROM products WHERE org_id = ? ORDER BY name")
             .bind(org_id)
             .fetch_all(&mut *tx)
             .await?;
@@ -55,7 +55,7 @@ pub async fn overview(
         product_licenses.push(ProductLicenses { id, name, pools });
     }
 
-    let allocations: Vec<(i64, i64)> = sqlx::query_as(
+    let allocations: Vec<(i64, i64)> = query_as(
         "SELECT membership_id, product_id FROM (
            SELECT membership_id, product_id FROM direct_allocations
            UNION SELECT membership_id, product_id FROM held_licenses
@@ -69,7 +69,7 @@ pub async fn overview(
     for (member, product) in allocations {
         products_of.entry(member).or_default().push(product);
     }
-    let users: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+    let users: Vec<(i64, String, String, i64, Option<i64>)> = query_as(
         "SELECT m.id, a.full_name, a.email,
            (SELECT COUNT(*) FROM machines WHERE membership_id = m.id),
            (SELECT MAX(last_seen_at) FROM machines WHERE membership_id = m.id)
@@ -97,7 +97,7 @@ pub async fn overview(
         .collect();
 
     type ActivationRow = (i64, String, String, i64, String, i64, i64, i64, Option<i64>);
-    let activations: Vec<ActivationRow> = sqlx::query_as(
+    let activations: Vec<ActivationRow> = query_as(
         "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.product_id,
                 x.started_at, x.last_heartbeat_at, x.expires_at
          FROM activations x
@@ -139,7 +139,7 @@ pub async fn overview(
         }
     }
 
-    let machines: Vec<(i64, String, String, i64, String, i64, i64)> = sqlx::query_as(
+    let machines: Vec<(i64, String, String, i64, String, i64, i64)> = query_as(
         "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.registered_at,
                 x.last_seen_at
          FROM machines x
@@ -196,7 +196,7 @@ impl Removal {
     async fn begin(state: &AppState, caller: &Caller, org_id: OrgId) -> ApiResult<Self> {
         auth::manager(&state.db, caller, org_id).await?;
         Ok(Self {
-            tx: change::begin(&state.db).await?,
+            tx: change::begin(&state.db, org_id).await?,
             results: Vec::new(),
             done: Vec::new(),
             now: now(),
@@ -220,7 +220,7 @@ impl Removal {
         action: &str,
     ) -> ApiResult<Json<BulkResponse>> {
         let seq = if self.done.is_empty() {
-            let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+            let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
                 .bind(org_id)
                 .fetch_one(&mut *self.tx)
                 .await?;
@@ -269,13 +269,13 @@ pub async fn remove_users(
 }
 
 async fn remove_user(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     id: MemberId,
     now: i64,
 ) -> ApiResult<Result<(), ErrorDetail>> {
     let member: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ?)")
+        query_scalar("SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ?)")
             .bind(id)
             .bind(org_id)
             .fetch_one(&mut *conn)
@@ -287,7 +287,7 @@ async fn remove_user(
         )));
     }
     license_api::end_machines_and_sessions(conn, &[id], now).await?;
-    sqlx::query("DELETE FROM direct_allocations WHERE membership_id = ?")
+    query("DELETE FROM direct_allocations WHERE membership_id = ?")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -296,11 +296,11 @@ async fn remove_user(
 
 /// The activation's mode, expiry and whether it ended, if it is the organization's.
 async fn find_activation(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     id: i64,
 ) -> ApiResult<Option<(String, Option<i64>, bool)>> {
-    Ok(sqlx::query_as(
+    Ok(query_as(
         "SELECT mode, expires_at, ended_at IS NOT NULL FROM activations WHERE id = ? AND org_id = ?",
     )
     .bind(id)
@@ -338,7 +338,7 @@ pub async fn remove_online(
                 if ended {
                     Err(refused("already_ended", "This session has already ended."))
                 } else {
-                    sqlx::query("UPDATE activations SET ended_at = ? WHERE id = ?")
+                    query("UPDATE activations SET ended_at = ? WHERE id = ?")
                         .bind(removal.now)
                         .bind(id)
                         .execute(&mut *removal.tx)
@@ -386,7 +386,7 @@ pub async fn remove_offline(
                         ),
                     ))
                 } else {
-                    sqlx::query("DELETE FROM activations WHERE id = ?")
+                    query("DELETE FROM activations WHERE id = ?")
                         .bind(id)
                         .execute(&mut *removal.tx)
                         .await?;
@@ -418,7 +418,7 @@ pub async fn remove_machines(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, &caller, org_id).await?;
     for &id in &request.ids {
-        let machine: Option<(i64, String)> = sqlx::query_as(
+        let machine: Option<(i64, String)> = query_as(
             "DELETE FROM machines WHERE id = ? AND org_id = ? RETURNING membership_id, machine_id",
         )
         .bind(id)
@@ -427,7 +427,7 @@ pub async fn remove_machines(
         .await?;
         let outcome = match machine {
             Some((member, machine_id)) => {
-                sqlx::query(
+                query(
                     "UPDATE activations SET ended_at = ?
                      WHERE membership_id = ? AND machine_id = ? AND mode = 'online'
                        AND ended_at IS NULL",

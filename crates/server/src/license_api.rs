@@ -13,8 +13,8 @@ use allot_core::{
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState, allocation_errors,
     auth::{self, Caller},
@@ -34,13 +34,13 @@ const MAX_NAME_CHARS: usize = 255;
 /// offline licenses stay valid until they expire; the seats of their inherited licenses are
 /// freed. Removing licensed users and removing members both come here, in bulk.
 pub async fn end_machines_and_sessions(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     members: &[MemberId],
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let members =
         serde_json::to_string(members).map_err(|error| sqlx::Error::Encode(error.into()))?;
-    sqlx::query(
+    query(
         "UPDATE activations SET ended_at = ?
          WHERE membership_id IN (SELECT value FROM json_each(?))
            AND mode = 'online' AND ended_at IS NULL",
@@ -53,7 +53,7 @@ pub async fn end_machines_and_sessions(
         "DELETE FROM machines WHERE membership_id IN (SELECT value FROM json_each(?))",
         "DELETE FROM held_licenses WHERE membership_id IN (SELECT value FROM json_each(?))",
     ] {
-        sqlx::query(sql).bind(&members).execute(&mut *conn).await?;
+        query(sql).bind(&members).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -70,12 +70,8 @@ fn checked_name<'a>(value: &'a str, what: &str) -> ApiResult<&'a str> {
 }
 
 /// The product's name, if it belongs to the organization.
-async fn product_name(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-    product: ProductId,
-) -> ApiResult<String> {
-    sqlx::query_scalar("SELECT name FROM products WHERE id = ? AND org_id = ?")
+async fn product_name(conn: &mut Conn, org_id: OrgId, product: ProductId) -> ApiResult<String> {
+    query_scalar("SELECT name FROM products WHERE id = ? AND org_id = ?")
         .bind(product)
         .bind(org_id)
         .fetch_optional(conn)
@@ -92,18 +88,18 @@ async fn product_name(
 /// The product's pools with the seats their activations hold now. Run inside the
 /// activation's transaction, after `change::begin`, so the count cannot go stale.
 async fn pools_in_use(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     product: ProductId,
     now: i64,
 ) -> Result<Vec<Pool>, sqlx::Error> {
-    let pools: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(
+    let pools: Vec<(i64, String, String, i64, i64, i64)> = query_as(
         "SELECT id, kind, usage, seats, starts_at, expires_at FROM license_pools
          WHERE product_id = ? ORDER BY expires_at, id",
     )
     .bind(product)
     .fetch_all(&mut *conn)
     .await?;
-    let holders: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+    let holders: Vec<(i64, i64, Option<i64>)> = query_as(
         "SELECT a.pool_id, a.last_heartbeat_at, a.expires_at FROM activations a
          JOIN license_pools p ON p.id = a.pool_id
          WHERE p.product_id = ? AND a.ended_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > ?)",
@@ -156,12 +152,12 @@ async fn pools_in_use(
 
 /// The product's pools as admins and operators see them: seats, and seats used.
 pub(crate) async fn pool_summaries(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     product: ProductId,
     now: i64,
 ) -> Result<Vec<PoolSummary>, sqlx::Error> {
     // A named online pool's seats are held by the allocations, not by sessions.
-    let licensed: i64 = sqlx::query_scalar(
+    let licensed: i64 = query_scalar(
         "SELECT (SELECT COUNT(*) FROM direct_allocations a
                    JOIN memberships m ON m.id = a.membership_id
                   WHERE a.product_id = ?1 AND m.status = 'active')
@@ -214,14 +210,14 @@ fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMod
 
 /// Registers the machine for the member on first use, or notes it was seen again.
 async fn register_machine(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     member: MemberId,
     machine_id: &str,
     hostname: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    query(
         "INSERT INTO machines (org_id, membership_id, machine_id, hostname, registered_at, last_seen_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT (membership_id, machine_id)
@@ -240,14 +236,14 @@ async fn register_machine(
 /// The member's activation of the product on the machine that still holds its license: a
 /// live session, or an unexpired offline license; activating again reuses it.
 async fn current_activation(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     member: MemberId,
     product: ProductId,
     machine_id: &str,
     mode: ActivationMode,
     now: i64,
 ) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<(i64, i64, i64, Option<i64>)> = query_as(
         "SELECT id, started_at, last_heartbeat_at, expires_at FROM activations
          WHERE membership_id = ? AND product_id = ? AND machine_id = ? AND mode = ?
            AND ended_at IS NULL ORDER BY id DESC",
@@ -298,7 +294,7 @@ pub async fn activate(
     JsonBody(request): JsonBody<ActivateRequest>,
 ) -> ApiResult<Json<ActivateResponse>> {
     let member = auth::membership(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     match activate_for(&mut tx, &state.links, org_id, member.id, &request, now()).await {
         Ok(response) => {
             tx.commit().await?;
@@ -325,7 +321,7 @@ async fn record_inheritance_failure(
     if error.code() != "seats_exceeded" {
         return Ok(());
     }
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let Some(member_state) = groups::member_state(&mut tx, org_id, member).await? else {
         return Ok(());
     };
@@ -343,7 +339,7 @@ async fn record_inheritance_failure(
 /// `change::begin`, so that seats are counted under the write lock. The demo comes here too,
 /// so that its sessions and machines are real ones.
 pub(crate) async fn activate_for(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     links: &InvitationLinks,
     org_id: OrgId,
     member: MemberId,
@@ -353,7 +349,7 @@ pub(crate) async fn activate_for(
     let machine_id = checked_name(&request.machine_id, "machine ID")?;
     let hostname = checked_name(&request.hostname, "hostname")?;
     let product = product_name(&mut *tx, org_id, request.product_id).await?;
-    let (org, email, account): (String, String, AccountId) = sqlx::query_as(
+    let (org, email, account): (String, String, AccountId) = query_as(
         "SELECT o.name, a.email, a.id FROM memberships m
          JOIN organizations o ON o.id = m.org_id JOIN accounts a ON a.id = m.account_id
          WHERE m.id = ?",
@@ -394,7 +390,7 @@ pub(crate) async fn activate_for(
         current_activation(&mut *tx, member, request.product_id, machine_id, mode, now).await?;
     let (activation_id, issued_at, expires_at) = match current {
         Some(activation) => {
-            sqlx::query("UPDATE activations SET last_heartbeat_at = ?, hostname = ? WHERE id = ?")
+            query("UPDATE activations SET last_heartbeat_at = ?, hostname = ? WHERE id = ?")
                 .bind(now)
                 .bind(hostname)
                 .bind(activation.0)
@@ -419,7 +415,7 @@ pub(crate) async fn activate_for(
                 ),
                 Err(refusal) => return Err(refusal_error(refusal, &product, &org, mode)),
             };
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = query_scalar(
                 "INSERT INTO activations (org_id, membership_id, product_id, pool_id, mode,
                    machine_id, hostname, started_at, last_heartbeat_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING id",
@@ -508,7 +504,7 @@ pub async fn heartbeat(
     let now = now();
     // One statement: a session that timed out cannot come back, even racing an activation
     // that counted it as ended.
-    let machine: Option<String> = sqlx::query_scalar(
+    let machine: Option<String> = query_scalar(
         "UPDATE activations SET last_heartbeat_at = ?1
          WHERE id = ?2 AND org_id = ?3 AND membership_id = ?4 AND mode = 'online'
            AND ended_at IS NULL AND last_heartbeat_at > ?1 - ?5
@@ -530,7 +526,7 @@ pub async fn heartbeat(
             },
         );
     };
-    sqlx::query("UPDATE machines SET last_seen_at = ? WHERE membership_id = ? AND machine_id = ?")
+    query("UPDATE machines SET last_seen_at = ? WHERE membership_id = ? AND machine_id = ?")
         .bind(now)
         .bind(member.id)
         .bind(machine)
@@ -547,7 +543,7 @@ async fn own_online_activation(
     member: MemberId,
     id: i64,
 ) -> ApiResult<bool> {
-    Ok(sqlx::query_scalar(
+    Ok(query_scalar(
         "SELECT EXISTS (SELECT 1 FROM activations
          WHERE id = ? AND org_id = ? AND membership_id = ? AND mode = 'online')",
     )
@@ -575,14 +571,13 @@ pub async fn release(
     if !own_online_activation(&state, org_id, member.id, request.activation_id).await? {
         return Err(no_such_activation());
     }
-    let mut tx = change::begin(&state.db).await?;
-    let ended =
-        sqlx::query("UPDATE activations SET ended_at = ? WHERE id = ? AND ended_at IS NULL")
-            .bind(now())
-            .bind(request.activation_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let mut tx = change::begin(&state.db, org_id).await?;
+    let ended = query("UPDATE activations SET ended_at = ? WHERE id = ? AND ended_at IS NULL")
+        .bind(now())
+        .bind(request.activation_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     if ended == 1 {
         let detail = json!({ "activation": request.activation_id, "member": member.id });
         change::record(

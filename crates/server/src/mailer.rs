@@ -7,8 +7,8 @@
 //! mail. `--dev-log-links` is the explicit way for a demo operator to read links in the log.
 
 use allot_core::Role;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query};
 use crate::{db::now, invitations::InvitationLinks};
 
 /// Stands where an invitation mail's activation link goes, until the mail is sent.
@@ -73,10 +73,10 @@ fn reorders_text(c: char) -> bool {
 }
 
 /// Queues mails inside the transaction of the change that sends them.
-pub async fn queue(conn: &mut SqliteConnection, mails: &[Mail]) -> Result<(), sqlx::Error> {
+pub async fn queue(conn: &mut Conn, mails: &[Mail]) -> Result<(), sqlx::Error> {
     let now = now();
     for mail in mails {
-        sqlx::query(
+        query(
             "INSERT INTO outbox (recipient, subject, body, invitation_id, created_at)
              VALUES (?, ?, ?, ?, ?)",
         )

@@ -9,8 +9,8 @@ use allot_core::{
 };
 use axum::{Json, extract::State};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller, Membership},
@@ -37,11 +37,11 @@ pub struct OrgMember {
 /// Member `id` of `org_id`, active or removed; `None` for another organization's or
 /// nonexistent ids alike.
 pub async fn find_member(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     id: MemberId,
 ) -> ApiResult<Option<OrgMember>> {
-    let row: Option<MemberRow> = sqlx::query_as(&format!(
+    let row: Option<MemberRow> = query_as(&format!(
         "SELECT m.id, m.role, {}, m.status, m.removed_at, a.full_name
          FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.id = ? AND m.org_id = ?",
@@ -93,11 +93,11 @@ impl OrgMember {
 /// The members of `org_id` among `ids`, active or removed, read at once; other
 /// organizations' and nonexistent ids are missing alike.
 async fn find_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     ids: &[MemberId],
 ) -> ApiResult<HashMap<MemberId, OrgMember>> {
-    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+    let rows: Vec<MemberRow> = query_as(&format!(
         "SELECT m.id, m.role, {}, m.status, m.removed_at, a.full_name
          FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ?",
@@ -117,11 +117,7 @@ fn id_list(ids: &[MemberId]) -> String {
 
 /// The caller as the transaction sees them: their role may have changed since the
 /// request's membership check, and the rules judge by the current effective one.
-async fn current_actor(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-    manager: &Membership,
-) -> ApiResult<Actor> {
+async fn current_actor(conn: &mut Conn, org_id: OrgId, manager: &Membership) -> ApiResult<Actor> {
     let member = find_member(conn, org_id, manager.id)
         .await?
         .filter(|member| member.active)
@@ -210,7 +206,7 @@ impl<T> Report<T> {
         let seq = match detail {
             Some(detail) => change::record(&mut tx, org_id, Some(actor), action, detail).await?,
             None => {
-                let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+                let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
                     .bind(org_id)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -225,8 +221,8 @@ impl<T> Report<T> {
     }
 }
 
-async fn active_owners(conn: &mut SqliteConnection, org_id: OrgId) -> ApiResult<usize> {
-    let count: i64 = sqlx::query_scalar(
+async fn active_owners(conn: &mut Conn, org_id: OrgId) -> ApiResult<usize> {
+    let count: i64 = query_scalar(
         "SELECT COUNT(*) FROM memberships WHERE org_id = ? AND status = 'active' AND role = 'owner'",
     )
     .bind(org_id)
@@ -251,7 +247,7 @@ pub async fn remove(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let manager = auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
     let now = now();
@@ -265,7 +261,7 @@ pub async fn remove(
     }
     if !report.done.is_empty() {
         let ids = id_list(&report.done);
-        sqlx::query(
+        query(
             "UPDATE memberships SET status = 'removed', removed_at = ?, removed_by = ?
              WHERE id IN (SELECT value FROM json_each(?))",
         )
@@ -316,7 +312,7 @@ pub async fn restore(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let manager = auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     // Counted once and kept current as members come back, so a batch cannot overfill a pool.
     let mut seats = seats::product_seats(&mut tx, org_id).await?;
@@ -329,7 +325,7 @@ pub async fn restore(
         report.add(id, outcome)?;
     }
     if !report.done.is_empty() {
-        sqlx::query(
+        query(
             "UPDATE memberships SET status = 'active', removed_at = NULL, removed_by = NULL
              WHERE id IN (SELECT value FROM json_each(?))",
         )
@@ -346,10 +342,10 @@ pub async fn restore(
 
 /// The products directly allocated to each of `ids`.
 async fn direct_licenses(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[MemberId],
 ) -> ApiResult<HashMap<MemberId, Vec<i64>>> {
-    let pairs: Vec<(MemberId, i64)> = sqlx::query_as(
+    let pairs: Vec<(MemberId, i64)> = query_as(
         "SELECT membership_id, product_id FROM direct_allocations
          WHERE membership_id IN (SELECT value FROM json_each(?))",
     )
@@ -422,7 +418,7 @@ pub async fn change_role(
     JsonBody(request): JsonBody<ChangeRoleRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let manager = auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
     let new_role = request.role;
@@ -438,13 +434,13 @@ pub async fn change_role(
     let mut left_teams: HashMap<MemberId, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
         let ids = id_list(&ids);
-        sqlx::query("UPDATE memberships SET role = ? WHERE id IN (SELECT value FROM json_each(?))")
+        query("UPDATE memberships SET role = ? WHERE id IN (SELECT value FROM json_each(?))")
             .bind(new_role.as_str())
             .bind(&ids)
             .execute(&mut *tx)
             .await?;
         if rules::check_team_member(new_role).is_err() {
-            let rows: Vec<(MemberId, String)> = sqlx::query_as(
+            let rows: Vec<(MemberId, String)> = query_as(
                 "SELECT tm.membership_id, t.name FROM team_members tm
                  JOIN teams t ON t.id = tm.team_id
                  WHERE tm.membership_id IN (SELECT value FROM json_each(?))
@@ -456,7 +452,7 @@ pub async fn change_role(
             for (member, team) in rows {
                 left_teams.entry(member).or_default().push(team);
             }
-            sqlx::query(
+            query(
                 "DELETE FROM team_members WHERE membership_id IN (SELECT value FROM json_each(?))",
             )
             .bind(&ids)

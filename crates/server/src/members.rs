@@ -9,8 +9,8 @@ use allot_core::{
     ProductsChange, Role,
 };
 use axum::{Json, extract::State};
-use sqlx::{Row, SqliteConnection};
 
+use crate::db::{Backend, Conn, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -62,11 +62,8 @@ pub async fn list(
     Ok(Json(snapshot))
 }
 
-pub async fn snapshot(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-) -> Result<MembersSnapshot, sqlx::Error> {
-    let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+pub async fn snapshot(conn: &mut Conn, org_id: OrgId) -> Result<MembersSnapshot, sqlx::Error> {
+    let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
         .bind(org_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -87,13 +84,9 @@ pub async fn snapshot(
 
 /// The event of the change the current transaction made, numbered `seq`: the new state of
 /// everything it touched.
-pub async fn touched(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-    seq: u64,
-) -> Result<ChangeEvent, sqlx::Error> {
+pub async fn touched(conn: &mut Conn, org_id: OrgId, seq: u64) -> Result<ChangeEvent, sqlx::Error> {
     let dirty: Vec<(String, i64)> =
-        sqlx::query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
+        query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
             .bind(org_id)
             .fetch_all(&mut *conn)
             .await?;
@@ -139,10 +132,7 @@ pub async fn touched(
     Ok(event)
 }
 
-async fn products(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-) -> Result<ProductsChange, sqlx::Error> {
+async fn products(conn: &mut Conn, org_id: OrgId) -> Result<ProductsChange, sqlx::Error> {
     let seats = seats::product_seats(conn, org_id).await?;
     let products = seats
         .iter()
@@ -170,7 +160,7 @@ type MemberRow = (
 
 /// The organization's members in `scope`, by id.
 pub async fn load_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     scope: Scope,
 ) -> Result<Vec<Member>, sqlx::Error> {
@@ -277,7 +267,7 @@ impl SortedPairs {
 
 /// `(owner, id)` pairs of `columns` from `from` (whose organization is `?1`), sorted.
 async fn sorted_pairs(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     from: &str,
     columns: &str,
     org_id: OrgId,
@@ -290,28 +280,28 @@ async fn sorted_pairs(
 }
 
 /// The rows of `SELECT <columns> <from>` (whose organization is `?1`), in no particular
-/// order, read as one JSON array of arrays built by SQLite. Each row and each of its values
-/// crossing from SQLite's thread on its own costs several times the query itself for the
-/// 100,000s of rows of a large organization's snapshot.
+/// order, read as one JSON array of arrays built by the database. Each row and each of its
+/// values crossing from SQLite's thread on its own costs several times the query itself for
+/// the 100,000s of rows of a large organization's snapshot.
 async fn json_rows<T: serde::de::DeserializeOwned>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     columns: &str,
     from: &str,
     org_id: OrgId,
 ) -> Result<Vec<T>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT json_group_array(json_array({columns})) {from}"
-    ))
-    .bind(org_id)
-    .fetch_one(conn)
-    .await?;
-    let json: &str = row.try_get(0)?;
-    serde_json::from_str(json).map_err(|error| sqlx::Error::Decode(error.into()))
+    let sql = match conn.backend() {
+        Backend::Sqlite => format!("SELECT json_group_array(json_array({columns})) {from}"),
+        Backend::Postgres => {
+            format!("SELECT COALESCE(json_agg(json_build_array({columns})), '[]')::text {from}")
+        }
+    };
+    let json: String = query_scalar(&sql).bind(org_id).fetch_one(conn).await?;
+    serde_json::from_str(&json).map_err(|error| sqlx::Error::Decode(error.into()))
 }
 
 /// The organization's pending invitations in `scope`, by id.
 pub async fn load_invitations(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     scope: Scope,
 ) -> Result<Vec<Invitation>, sqlx::Error> {
@@ -326,7 +316,7 @@ pub async fn load_invitations(
         org_id,
     )
     .await?;
-    let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(&format!(
+    let rows: Vec<(i64, String, String, String, i64, i64)> = query_as(&format!(
         "SELECT i.id, i.email, i.role, a.full_name, i.created_at, i.expires_at
          FROM invitations i JOIN accounts a ON a.id = i.invited_by
          WHERE i.org_id = ?1 AND i.status = 'pending'{filter} ORDER BY i.id"
@@ -351,11 +341,11 @@ pub async fn load_invitations(
 
 /// `(owner, id)` pairs from `sql` (whose organization is `?1`), grouped by owner.
 async fn ids_by_member(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     sql: &str,
     org_id: OrgId,
 ) -> Result<HashMap<MemberId, Vec<i64>>, sqlx::Error> {
-    let pairs: Vec<(MemberId, i64)> = sqlx::query_as(sql).bind(org_id).fetch_all(conn).await?;
+    let pairs: Vec<(MemberId, i64)> = query_as(sql).bind(org_id).fetch_all(conn).await?;
     let mut by_member: HashMap<MemberId, Vec<i64>> = HashMap::new();
     for (member, id) in pairs {
         by_member.entry(member).or_default().push(id);

@@ -8,6 +8,7 @@ use allot_core::{
 use clap::Subcommand;
 use serde_json::json;
 
+use crate::db::{query_as, query_scalar};
 use crate::{change, db::Db, db::now, license_api};
 
 const DAY: i64 = 24 * 60 * 60;
@@ -94,16 +95,15 @@ pub async fn add(
     if product.is_empty() {
         return Err("Give the product's name.".into());
     }
-    let mut tx = change::begin(db).await?;
-    let org_exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let mut tx = change::begin(db, org_id).await?;
+    let org_exists: bool = query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)")
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
     if !org_exists {
         return Err(format!("No organization has id {org_id}.").into());
     }
-    let product_id: i64 = sqlx::query_scalar(
+    let product_id: i64 = query_scalar(
         "INSERT INTO products (org_id, name) VALUES (?, ?)
          ON CONFLICT (org_id, name) DO UPDATE SET name = excluded.name RETURNING id",
     )
@@ -112,7 +112,7 @@ pub async fn add(
     .fetch_one(&mut *tx)
     .await?;
     let now = now();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = query_scalar(
         "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
@@ -137,8 +137,13 @@ pub async fn add(
 /// Gives a pool new seats or a new expiry. Seats below those in use are allowed: nothing is
 /// taken from anyone, but no new activation gets one until use falls below.
 pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) -> PoolResult<()> {
-    let mut tx = change::begin(db).await?;
-    let org_id: Option<OrgId> = sqlx::query_scalar(
+    let org_id: Option<OrgId> = query_scalar("SELECT org_id FROM license_pools WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    let org_id = org_id.ok_or_else(|| format!("No pool has id {id}."))?;
+    let mut tx = change::begin(db, org_id).await?;
+    let org_id: Option<OrgId> = query_scalar(
         "UPDATE license_pools SET seats = COALESCE(?, seats), expires_at = COALESCE(?, expires_at)
          WHERE id = ? RETURNING org_id",
     )
@@ -186,12 +191,12 @@ impl PoolListing {
 /// Every pool (of `org_id`, when given), by organization and product.
 pub async fn list(db: &Db, org_id: Option<OrgId>) -> PoolResult<Vec<PoolListing>> {
     let mut conn = db.acquire().await?;
-    let products: Vec<(i64, OrgId, String)> = sqlx::query_as(
+    let products: Vec<(i64, OrgId, String)> = query_as(
         "SELECT id, org_id, name FROM products WHERE ?1 IS NULL OR org_id = ?1
          ORDER BY org_id, name",
     )
     .bind(org_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?;
     let now = now();
     let mut listings = Vec::new();

@@ -3,9 +3,9 @@
 //! one count every screen shows and every allocation checks.
 
 use allot_core::{OrgId, ProductSeats};
-use sqlx::SqliteConnection;
 
 use crate::db::now;
+use crate::db::{Conn, query_as};
 
 /// Every product of the organization with its named seats and their use. Run it inside the
 /// transaction that will take seats, after `change::begin`, so the count cannot go stale.
@@ -14,10 +14,10 @@ use crate::db::now;
 /// removed members (a product's licenses are its organization's members'): a count of an
 /// index, and lookups for the few removed, instead of looking up every holder's status.
 pub async fn product_seats(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
 ) -> Result<Vec<ProductSeats>, sqlx::Error> {
-    let rows: Vec<(i64, String, Option<i64>, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, Option<i64>, i64, i64)> = query_as(
         "SELECT p.id, p.name,
            (SELECT SUM(seats) FROM license_pools
              WHERE product_id = p.id AND kind = 'named' AND expires_at > ?1),

@@ -10,6 +10,7 @@ use axum::{
     response::IntoResponse,
 };
 
+use crate::db::{query, query_as};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -26,11 +27,11 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| auth::hash_password("deco
 
 async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
     let (email, full_name): (String, String) =
-        sqlx::query_as("SELECT email, full_name FROM accounts WHERE id = ?")
+        query_as("SELECT email, full_name FROM accounts WHERE id = ?")
             .bind(account_id)
             .fetch_one(db)
             .await?;
-    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+    let rows: Vec<(i64, String, String, Option<String>)> = query_as(&format!(
         "SELECT o.id, o.name, m.role, {} FROM memberships m
          JOIN organizations o ON o.id = m.org_id
          WHERE m.account_id = ? AND m.status = 'active' ORDER BY o.name, o.id",
@@ -79,7 +80,7 @@ pub async fn sign_in(
     }
     let email = request.email.trim().to_owned();
     let account: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
+        query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
             .bind(&email)
             .fetch_optional(&state.db)
             .await?;
@@ -160,7 +161,7 @@ pub async fn password_work<T: Send + 'static>(
 pub async fn open(db: &Db, account_id: i64, bearer: bool) -> ApiResult<(HeaderMap, Json<Session>)> {
     let token = auth::new_token();
     let now = now();
-    sqlx::query(
+    query(
         "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at)
          VALUES (?, ?, ?, ?, ?)",
     )
@@ -201,7 +202,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<impl IntoResponse> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+    query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(&caller.token_hash)
         .execute(&state.db)
         .await?;

@@ -8,8 +8,8 @@ use allot_core::{
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
+use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -38,12 +38,8 @@ fn team_role_str(role: TeamRole) -> &'static str {
 
 /// The organization's teams by name (or only team `only`), each with its active members:
 /// removed members' places are kept for an Undo but not shown.
-async fn load(
-    conn: &mut SqliteConnection,
-    org_id: OrgId,
-    only: Option<TeamId>,
-) -> ApiResult<Vec<Team>> {
-    let teams: Vec<(TeamId, String)> = sqlx::query_as(
+async fn load(conn: &mut Conn, org_id: OrgId, only: Option<TeamId>) -> ApiResult<Vec<Team>> {
+    let teams: Vec<(TeamId, String)> = query_as(
         "SELECT id, name FROM teams WHERE org_id = ?1 AND (?2 IS NULL OR id = ?2)
          ORDER BY name COLLATE NOCASE, id",
     )
@@ -51,7 +47,7 @@ async fn load(
     .bind(only)
     .fetch_all(&mut *conn)
     .await?;
-    let rows: Vec<(TeamId, MemberId, String)> = sqlx::query_as(
+    let rows: Vec<(TeamId, MemberId, String)> = query_as(
         "SELECT tm.team_id, tm.membership_id, tm.role
          FROM team_members tm
          JOIN teams t ON t.id = tm.team_id
@@ -81,7 +77,7 @@ async fn load(
 }
 
 /// Team `team_id` of the organization; 404 for another organization's or nonexistent ids.
-async fn load_one(conn: &mut SqliteConnection, org_id: OrgId, team_id: TeamId) -> ApiResult<Team> {
+async fn load_one(conn: &mut Conn, org_id: OrgId, team_id: TeamId) -> ApiResult<Team> {
     load(conn, org_id, Some(team_id))
         .await?
         .pop()
@@ -99,14 +95,14 @@ fn valid_name(raw: &str) -> ApiResult<&str> {
 
 /// Refuses `name` when another team of the organization has it, in any case.
 async fn ensure_name_free(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: OrgId,
     name: &str,
     renamed: Option<TeamId>,
 ) -> ApiResult<()> {
     // In Rust rather than SQL: SQLite's NOCASE folds only ASCII letters.
     let names: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM teams WHERE org_id = ? AND id IS NOT ?")
+        query_scalar("SELECT name FROM teams WHERE org_id = ? AND id IS NOT ?")
             .bind(org_id)
             .bind(renamed)
             .fetch_all(conn)
@@ -155,14 +151,13 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Team>)> {
     auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
-    let id: TeamId =
-        sqlx::query_scalar("INSERT INTO teams (org_id, name) VALUES (?, ?) RETURNING id")
-            .bind(org_id)
-            .bind(name)
-            .fetch_one(&mut *tx)
-            .await?;
+    let id: TeamId = query_scalar("INSERT INTO teams (org_id, name) VALUES (?, ?) RETURNING id")
+        .bind(org_id)
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
     let detail = json!({ "team": id, "name": name });
     change::record(
         &mut tx,
@@ -198,11 +193,11 @@ pub async fn rename(
 ) -> ApiResult<Json<Team>> {
     auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let mut team = load_one(&mut tx, org_id, team_id).await?;
     if team.name != name {
         ensure_name_free(&mut tx, org_id, name, Some(team_id)).await?;
-        sqlx::query("UPDATE teams SET name = ? WHERE id = ?")
+        query("UPDATE teams SET name = ? WHERE id = ?")
             .bind(name)
             .bind(team_id)
             .execute(&mut *tx)
@@ -234,13 +229,13 @@ pub async fn delete(
     PathParams((org_id, team_id)): PathParams<(OrgId, TeamId)>,
 ) -> ApiResult<StatusCode> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     let team = load_one(&mut tx, org_id, team_id).await?;
-    sqlx::query("DELETE FROM team_members WHERE team_id = ?")
+    query("DELETE FROM team_members WHERE team_id = ?")
         .bind(team_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM teams WHERE id = ?")
+    query("DELETE FROM teams WHERE id = ?")
         .bind(team_id)
         .execute(&mut *tx)
         .await?;
@@ -274,7 +269,7 @@ pub async fn set_member(
     JsonBody(request): JsonBody<TeamMemberRequest>,
 ) -> ApiResult<Json<Team>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     load_one(&mut tx, org_id, team_id).await?;
     let member = find_member(&mut tx, org_id, member_id)
         .await?
@@ -297,7 +292,7 @@ pub async fn set_member(
         )
     })?;
     let role = team_role_str(request.role);
-    let changed = sqlx::query(
+    let changed = query(
         "INSERT INTO team_members (team_id, membership_id, role) VALUES (?1, ?2, ?3)
          ON CONFLICT (team_id, membership_id) DO UPDATE SET role = ?3 WHERE role != ?3",
     )
@@ -336,12 +331,12 @@ pub async fn remove_member(
     PathParams((org_id, team_id, member_id)): PathParams<(OrgId, TeamId, MemberId)>,
 ) -> ApiResult<Json<Team>> {
     auth::manager(&state.db, &caller, org_id).await?;
-    let mut tx = change::begin(&state.db).await?;
+    let mut tx = change::begin(&state.db, org_id).await?;
     load_one(&mut tx, org_id, team_id).await?;
     find_member(&mut tx, org_id, member_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let removed = sqlx::query("DELETE FROM team_members WHERE team_id = ? AND membership_id = ?")
+    let removed = query("DELETE FROM team_members WHERE team_id = ? AND membership_id = ?")
         .bind(team_id)
         .bind(member_id)
         .execute(&mut *tx)

@@ -15,6 +15,7 @@
 use std::time::Duration;
 
 use crate::db::{Db, now};
+use crate::db::{query, query_scalar};
 
 /// A counter window: counts older than this start again.
 const WINDOW_SECS: i64 = 15 * 60;
@@ -70,11 +71,11 @@ impl Attempt {
 
     /// The password was right: the attempt was no guess.
     pub async fn succeeded(&self, db: &Db) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sign_in_throttle WHERE key = ?")
+        query("DELETE FROM sign_in_throttle WHERE key = ?")
             .bind(&self.pair)
             .execute(db)
             .await?;
-        sqlx::query(
+        query(
             "UPDATE sign_in_throttle SET attempts = MAX(attempts - 1, 0)
              WHERE key IN (?, ?)",
         )
@@ -97,7 +98,7 @@ async fn take(
     now: i64,
 ) -> Result<Result<i64, Duration>, sqlx::Error> {
     // In SET, columns are the row's values before the update.
-    let counted: Option<i64> = sqlx::query_scalar(
+    let counted: Option<i64> = query_scalar(
         "INSERT INTO sign_in_throttle (key, attempts, window_start, blocked_until)
          VALUES (?1, 1, ?2, 0)
          ON CONFLICT (key) DO UPDATE SET
@@ -122,7 +123,7 @@ async fn take(
         Some(attempts) => Ok(Ok(attempts)),
         None => {
             let blocked_until: i64 =
-                sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE key = ?")
+                query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE key = ?")
                     .bind(key)
                     .fetch_one(db)
                     .await?;
@@ -135,7 +136,7 @@ async fn take(
 
 /// Counts whose window and wait are both over say nothing any more.
 async fn forget_old(db: &Db, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    query(
         "DELETE FROM sign_in_throttle
          WHERE window_start < ?1 - 2 * ?2 AND blocked_until < ?1",
     )
@@ -161,7 +162,7 @@ mod tests {
         let now = 1_000_000;
         let mut last = None;
         for _ in 0..attempts {
-            sqlx::query("UPDATE sign_in_throttle SET blocked_until = 0 WHERE key = ?")
+            query("UPDATE sign_in_throttle SET blocked_until = 0 WHERE key = ?")
                 .bind(key)
                 .execute(db)
                 .await
@@ -169,7 +170,7 @@ mod tests {
             last = Some(take(db, key, free, now).await.unwrap());
         }
         let blocked_until: i64 =
-            sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE key = ?")
+            query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE key = ?")
                 .bind(key)
                 .fetch_one(db)
                 .await

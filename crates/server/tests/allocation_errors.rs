@@ -38,7 +38,7 @@ async fn ann_joins_without_her_license(server: &TestServer) -> (String, i64, i64
         .await
         .unwrap();
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
-    sqlx::query("INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at) VALUES (?, ?, ?, 0)")
+    db::query("INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at) VALUES (?, ?, ?, 0)")
         .bind(ACME_QA)
         .bind(mia)
         .bind(tiny)

@@ -157,7 +157,7 @@ async fn sessions_are_stored_only_as_the_token_hash() {
     let token = server.bearer_token(OWNER_EMAIL).await;
 
     assert!(session_exists(&server.db, &token).await);
-    let stored_in_clear: i64 = sqlx::query_scalar(
+    let stored_in_clear: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM sessions WHERE CAST(token_hash AS TEXT) = ? OR hex(token_hash) = upper(?)",
     )
     .bind(&token)
@@ -334,12 +334,11 @@ async fn using_a_session_before_the_idle_timeout_keeps_it_alive() {
     let response = server.get_as(&token, "/api/v1/session").await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    let refreshed: i64 =
-        sqlx::query_scalar("SELECT last_seen_at FROM sessions WHERE token_hash = ?")
-            .bind(auth::token_hash(&token))
-            .fetch_one(&server.db)
-            .await
-            .unwrap();
+    let refreshed: i64 = db::query_scalar("SELECT last_seen_at FROM sessions WHERE token_hash = ?")
+        .bind(auth::token_hash(&token))
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
     assert!(refreshed > last_seen, "last_seen_at moves on with use");
 }
 

@@ -309,7 +309,7 @@ const NONEXISTENT: Entities = Entities {
 /// matrix is about who may act, not about making them).
 async fn entities(db: &allot_server::db::Db, org: OrgId, owner_account: i64, n: usize) -> Entities {
     let now = allot_server::db::now();
-    let scalar = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+    let scalar = |sql: &'static str| db::query_scalar::<i64>(sql);
     let account = scalar(
         "INSERT INTO accounts (email, full_name, password_hash, created_at)
          VALUES (?, 'Matrix Target', 'x', ?) RETURNING id",
@@ -335,7 +335,7 @@ async fn entities(db: &allot_server::db::Db, org: OrgId, owner_account: i64, n: 
         .fetch_one(db)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO team_members (team_id, membership_id, role) VALUES (?, ?, 'member')")
+    db::query("INSERT INTO team_members (team_id, membership_id, role) VALUES (?, ?, 'member')")
         .bind(team)
         .bind(member)
         .execute(db)
@@ -478,7 +478,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
     );
 
     // The callers.
-    let owner_account: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE email = ?")
+    let owner_account: i64 = db::query_scalar("SELECT id FROM accounts WHERE email = ?")
         .bind(OWNER_EMAIL)
         .fetch_one(&server.db)
         .await
@@ -491,17 +491,17 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         other_password,
     )
     .await;
-    sqlx::query("UPDATE memberships SET role = 'owner' WHERE org_id = ?")
+    db::query("UPDATE memberships SET role = 'owner' WHERE org_id = ?")
         .bind(other_org)
         .execute(&server.db)
         .await
         .unwrap();
-    let other_owner_account: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE email = ?")
+    let other_owner_account: i64 = db::query_scalar("SELECT id FROM accounts WHERE email = ?")
         .bind("owner@else.example")
         .fetch_one(&server.db)
         .await
         .unwrap();
-    let removed_email: String = sqlx::query_scalar(
+    let removed_email: String = db::query_scalar(
         "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.status = 'removed'
            AND a.id NOT IN (SELECT account_id FROM memberships WHERE status = 'active')

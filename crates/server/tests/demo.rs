@@ -198,7 +198,7 @@ async fn a_larger_demo_grows_in_proportion_within_its_seats() {
         );
     }
     // The second organization stays as small as in the default demo.
-    let labs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = ?")
+    let labs: i64 = db::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = ?")
         .bind(ACME_LABS)
         .fetch_one(&server.db)
         .await
@@ -226,7 +226,7 @@ async fn the_default_demo_keeps_its_size() {
     };
     assert_eq!(count(MemberStatus::Active), 250);
     assert_eq!(count(MemberStatus::Removed), 20);
-    let seats: Vec<i64> = sqlx::query_scalar("SELECT seats FROM license_pools ORDER BY id")
+    let seats: Vec<i64> = db::query_scalar("SELECT seats FROM license_pools ORDER BY id")
         .fetch_all(&server.db)
         .await
         .unwrap();

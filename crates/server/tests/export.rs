@@ -154,7 +154,7 @@ async fn cells_that_would_run_as_formulas_are_neutralised() {
     let server = TestServer::start().await;
     let token = server.bearer_token(OWNER_EMAIL).await;
     let formula = "=HYPERLINK(\"http://evil.example\",\"x\")";
-    sqlx::query("UPDATE accounts SET full_name = ? WHERE email = ?")
+    db::query("UPDATE accounts SET full_name = ? WHERE email = ?")
         .bind(formula)
         .bind(MEMBER_EMAIL)
         .execute(&server.db)

@@ -34,7 +34,7 @@ async fn setup(seats: u32) -> Setup {
     let server = TestServer::start().await;
     let product = add_product(&server.db, ACME_QA, "Inherited Studio", seats).await;
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
-    let (other, other_email): (i64, String) = sqlx::query_as(
+    let (other, other_email): (i64, String) = db::query_as(
         "SELECT m.id, a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.role = 'member' AND m.status = 'active' AND m.id != ?
          ORDER BY m.id LIMIT 1",

@@ -134,14 +134,14 @@ async fn products(server: &TestServer, token: &str) -> Vec<ProductSeats> {
 }
 
 async fn invitation_count(db: &db::Db) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM invitations")
+    db::query_scalar("SELECT COUNT(*) FROM invitations")
         .fetch_one(db)
         .await
         .unwrap()
 }
 
 async fn set_expires_at(db: &db::Db, id: i64, at: i64) {
-    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
+    db::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
         .execute(db)
@@ -611,7 +611,7 @@ async fn a_new_account_joins_with_its_role_and_licenses_and_is_signed_in() {
     assert_eq!(audit_events(&server.db, ACME_QA).await, events + 1);
     let detail = last_audit_detail(&server.db, ACME_QA, "invitation.accepted").await;
     assert_eq!(detail["granted"], json!([studio]));
-    let actor: String = sqlx::query_scalar(
+    let actor: String = db::query_scalar(
         "SELECT a.email FROM audit_events e JOIN accounts a ON a.id = e.actor_id
          WHERE e.org_id = ? ORDER BY e.id DESC LIMIT 1",
     )
@@ -725,7 +725,7 @@ async fn a_full_pool_at_joining_leaves_out_that_license_and_says_why() {
     let link = copy_link(&server, &token, id).await;
     // An operator gives the seat to someone else directly meanwhile.
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
-    sqlx::query(
+    db::query(
         "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
          VALUES (?, ?, ?, 0)",
     )
@@ -773,7 +773,7 @@ async fn a_removed_member_invited_back_is_active_again_with_a_fresh_start() {
         .unwrap()
         .id;
     // What they had before they were removed.
-    sqlx::query(
+    db::query(
         "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
          VALUES (?, ?, ?, 0)",
     )
@@ -783,7 +783,7 @@ async fn a_removed_member_invited_back_is_active_again_with_a_fresh_start() {
     .execute(&server.db)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO team_members (team_id, membership_id, role) VALUES (1, ?, 'admin')")
+    db::query("INSERT INTO team_members (team_id, membership_id, role) VALUES (1, ?, 'admin')")
         .bind(removed.id)
         .execute(&server.db)
         .await
@@ -803,12 +803,11 @@ async fn a_removed_member_invited_back_is_active_again_with_a_fresh_start() {
     assert!(back.joined_at >= db::now() - 5, "{back:?}");
     assert_eq!((back.removed_at, back.removed_by.as_deref()), (None, None));
     assert_eq!(back.licenses, [visual]);
-    let teams: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE membership_id = ?")
-            .bind(removed.id)
-            .fetch_one(&server.db)
-            .await
-            .unwrap();
+    let teams: i64 = db::query_scalar("SELECT COUNT(*) FROM team_members WHERE membership_id = ?")
+        .bind(removed.id)
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
     assert_eq!(teams, 0);
 }
 
@@ -817,7 +816,7 @@ async fn a_removed_member_invited_back_is_active_again_with_a_fresh_start() {
 #[tokio::test]
 async fn the_mail_carries_the_link_and_nothing_a_name_smuggles_in() {
     let server = TestServer::start().await;
-    sqlx::query("UPDATE accounts SET full_name = ? WHERE email = ?")
+    db::query("UPDATE accounts SET full_name = ? WHERE email = ?")
         .bind("Adam\r\nBcc: all@evil.example\u{0}\u{1b}[2J\u{202e}Alvarez")
         .bind(ADMIN_EMAIL)
         .execute(&server.db)

@@ -135,7 +135,7 @@ async fn every_answered_write_survives_kill_9() {
     let pool = allot_server::db::open(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+    let integrity: String = allot_server::db::query_scalar("PRAGMA integrity_check")
         .fetch_one(&pool)
         .await
         .unwrap();

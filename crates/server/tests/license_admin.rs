@@ -186,7 +186,7 @@ async fn offline_licenses_are_removed_only_once_expired() {
     );
     assert_eq!(audit_events(&server.db, ACME_QA).await, events);
 
-    sqlx::query("UPDATE activations SET expires_at = ? WHERE id = ?")
+    db::query("UPDATE activations SET expires_at = ? WHERE id = ?")
         .bind(allot_server::db::now() - 1)
         .bind(s.offline)
         .execute(&server.db)
@@ -268,13 +268,12 @@ async fn removing_a_member_ends_their_machines_and_sessions() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM activations WHERE id = ? AND ended_at IS NOT NULL",
-    )
-    .bind(s.online)
-    .fetch_one(&server.db)
-    .await
-    .unwrap();
+    let count: i64 =
+        db::query_scalar("SELECT COUNT(*) FROM activations WHERE id = ? AND ended_at IS NOT NULL")
+            .bind(s.online)
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
     assert_eq!(count, 1);
     assert!(overview(&server, &s.admin).await.machines.is_empty());
 }

@@ -60,7 +60,7 @@ async fn mia_licensed(server: &TestServer, seats: u32, kind: &str, usage: &str) 
 }
 
 async fn count(server: &TestServer, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&server.db).await.unwrap()
+    db::query_scalar(sql).fetch_one(&server.db).await.unwrap()
 }
 
 #[tokio::test]
@@ -112,7 +112,7 @@ async fn a_silent_session_times_out_and_frees_its_seat() {
     let server = TestServer::start().await;
     let (token, product) = mia_licensed(&server, 1, "floating", "online").await;
     let session = activated(&server, &token, product, "m-1", "online").await;
-    sqlx::query("UPDATE activations SET last_heartbeat_at = last_heartbeat_at - ?")
+    db::query("UPDATE activations SET last_heartbeat_at = last_heartbeat_at - ?")
         .bind(SESSION_TIMEOUT_SECS)
         .execute(&server.db)
         .await
@@ -185,7 +185,7 @@ async fn only_licensed_members_of_the_organization_activate() {
 
     let admin = server.bearer_token(ADMIN_EMAIL).await;
     let admin_id = member_id(&server.db, ACME_QA, ADMIN_EMAIL).await;
-    sqlx::query("DELETE FROM direct_allocations WHERE membership_id = ?")
+    db::query("DELETE FROM direct_allocations WHERE membership_id = ?")
         .bind(admin_id)
         .execute(&server.db)
         .await

@@ -107,7 +107,7 @@ async fn the_invitation_goes_out_by_smtp_once() {
             .unwrap(),
         0
     );
-    let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+    let unsent: i64 = db::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -127,7 +127,7 @@ async fn a_refused_mail_stays_in_the_outbox_with_why() {
             .unwrap(),
         0
     );
-    let (sent_at, attempts, last_error): (Option<i64>, i64, Option<String>) = sqlx::query_as(
+    let (sent_at, attempts, last_error): (Option<i64>, i64, Option<String>) = db::query_as(
         "SELECT sent_at, attempts, last_error FROM outbox WHERE recipient = 'ann@new.example'",
     )
     .fetch_one(&server.db)
@@ -144,7 +144,7 @@ async fn a_refused_mail_stays_in_the_outbox_with_why() {
         0
     );
     let attempts: i64 =
-        sqlx::query_scalar("SELECT attempts FROM outbox WHERE recipient = 'ann@new.example'")
+        db::query_scalar("SELECT attempts FROM outbox WHERE recipient = 'ann@new.example'")
             .fetch_one(&server.db)
             .await
             .unwrap();

@@ -91,7 +91,7 @@ fn teams_of(teams: &[Team], id: MemberId) -> Vec<String> {
 
 /// Seats of the product taken by active members' direct licenses.
 async fn seats_used(server: &TestServer, product: &str) -> i64 {
-    sqlx::query_scalar(
+    db::query_scalar(
         "SELECT COUNT(*) FROM direct_allocations d
          JOIN products p ON p.id = d.product_id
          JOIN memberships m ON m.id = d.membership_id
@@ -104,7 +104,7 @@ async fn seats_used(server: &TestServer, product: &str) -> i64 {
 }
 
 async fn product_id(server: &TestServer, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
+    db::query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
         .bind(ACME_QA)
         .bind(name)
         .fetch_one(&server.db)
@@ -243,7 +243,7 @@ async fn undo_is_refused_after_ten_minutes_and_for_members_not_removed() {
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
     let adam = member_id(&server.db, ACME_QA, ADMIN_EMAIL).await;
     remove(&server, &token, &[mia]).await;
-    sqlx::query("UPDATE memberships SET removed_at = removed_at - 601 WHERE id = ?")
+    db::query("UPDATE memberships SET removed_at = removed_at - 601 WHERE id = ?")
         .bind(mia)
         .execute(&server.db)
         .await
@@ -265,7 +265,7 @@ async fn undo_within_ten_minutes_is_allowed() {
     let token = server.bearer_token(OWNER_EMAIL).await;
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
     remove(&server, &token, &[mia]).await;
-    sqlx::query("UPDATE memberships SET removed_at = removed_at - 590 WHERE id = ?")
+    db::query("UPDATE memberships SET removed_at = removed_at - 590 WHERE id = ?")
         .bind(mia)
         .execute(&server.db)
         .await
@@ -296,13 +296,13 @@ async fn undo_is_refused_when_the_seats_were_taken_meanwhile() {
     remove(&server, &token, &[holder.id]).await;
     // The pool is now one seat short of full; Mia takes that seat.
     let used = seats_used(&server, "Visual Testing").await;
-    sqlx::query("UPDATE license_pools SET seats = ? WHERE product_id = ?")
+    db::query("UPDATE license_pools SET seats = ? WHERE product_id = ?")
         .bind(used + 1)
         .bind(visual)
         .execute(&server.db)
         .await
         .unwrap();
-    sqlx::query(
+    db::query(
         "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
          VALUES (?, ?, ?, 0)",
     )

@@ -48,7 +48,7 @@ async fn one_took_the_seat(
 
 /// Active Members of Acme QA other than the demo's own member, `RACERS` of them.
 async fn members(server: &TestServer) -> Vec<i64> {
-    sqlx::query_scalar(
+    db::query_scalar(
         "SELECT m.id FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.status = 'active' AND m.role = 'member' AND a.email != ?
          ORDER BY m.id LIMIT ?",
@@ -110,7 +110,7 @@ async fn activations_race_for_the_last_seat() {
 async fn invitations_race_for_the_last_seat() {
     let (server, owner, product) = setup().await;
     // Invite back: addresses of removed members, as Removed Users' "Invite back" sends them.
-    let removed: Vec<String> = sqlx::query_scalar(
+    let removed: Vec<String> = db::query_scalar(
         "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.status = 'removed' ORDER BY m.id LIMIT ?",
     )
@@ -142,7 +142,7 @@ async fn invitations_race_for_the_last_seat() {
 #[tokio::test]
 async fn acceptances_race_for_the_last_seat() {
     let (server, owner, product) = setup().await;
-    sqlx::query("UPDATE license_pools SET seats = ? WHERE product_id = ?")
+    db::query("UPDATE license_pools SET seats = ? WHERE product_id = ?")
         .bind(RACERS as i64)
         .bind(product)
         .execute(&server.db)
@@ -173,7 +173,7 @@ async fn acceptances_race_for_the_last_seat() {
         links.push(link.path);
     }
     // Seats ran out meanwhile: one is left for all of them.
-    sqlx::query("UPDATE license_pools SET seats = 1 WHERE product_id = ?")
+    db::query("UPDATE license_pools SET seats = 1 WHERE product_id = ?")
         .bind(product)
         .execute(&server.db)
         .await
@@ -197,14 +197,14 @@ async fn acceptances_race_for_the_last_seat() {
     // Everyone joins; one of them gets the license, the others an allocation error.
     assert_eq!(winners(&statuses), RACERS, "{statuses:?}");
     let granted: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM direct_allocations WHERE product_id = ?")
+        db::query_scalar("SELECT COUNT(*) FROM direct_allocations WHERE product_id = ?")
             .bind(product)
             .fetch_one(&server.db)
             .await
             .unwrap();
     assert_eq!(granted, 1);
     let errors: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM allocation_errors WHERE product_id = ?")
+        db::query_scalar("SELECT COUNT(*) FROM allocation_errors WHERE product_id = ?")
             .bind(product)
             .fetch_one(&server.db)
             .await
@@ -278,7 +278,7 @@ async fn retries_race_for_the_last_seat() {
     let members = members(&server).await;
     let mut errors = Vec::new();
     for &member in &members {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = db::query_scalar(
             "INSERT INTO allocation_errors (org_id, membership_id, product_id, reason, created_at)
              VALUES (?, ?, ?, 'no seat', 0) RETURNING id",
         )

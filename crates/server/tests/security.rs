@@ -271,7 +271,7 @@ async fn concurrent_wrong_passwords_get_five_checks_and_lock_no_one_else_out() {
         StatusCode::OK
     );
     // The count lives in the database, where every server sees it.
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle")
+    let rows: i64 = db::query_scalar("SELECT COUNT(*) FROM sign_in_throttle")
         .fetch_one(&server.db)
         .await
         .unwrap();
@@ -310,7 +310,7 @@ async fn no_activation_link_is_stored_and_the_database_is_private() {
     let id = invite(&server, &owner, "ann@new.example", "member").await;
     resend(&server, &owner, id).await;
 
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox")
+    let bodies: Vec<String> = db::query_scalar("SELECT body FROM outbox")
         .fetch_all(&server.db)
         .await
         .unwrap();
@@ -346,7 +346,7 @@ async fn a_refused_retry_leaves_no_trace_and_the_next_write_works() {
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
     allocate(&server.db, ACME_QA, mia, product).await;
     let other = member_id(&server.db, ACME_QA, BILLING_EMAIL).await;
-    sqlx::query(
+    db::query(
         "INSERT INTO allocation_errors (org_id, membership_id, product_id, reason, created_at)
          VALUES (?, ?, ?, 'no seat', 0)",
     )
@@ -357,7 +357,7 @@ async fn a_refused_retry_leaves_no_trace_and_the_next_write_works() {
     .await
     .unwrap();
     let error_id: i64 =
-        sqlx::query_scalar("SELECT id FROM allocation_errors WHERE reason = 'no seat'")
+        db::query_scalar("SELECT id FROM allocation_errors WHERE reason = 'no seat'")
             .fetch_one(&server.db)
             .await
             .unwrap();
@@ -375,7 +375,7 @@ async fn a_refused_retry_leaves_no_trace_and_the_next_write_works() {
     expect_error(retry, StatusCode::CONFLICT, "seats_exceeded").await;
 
     assert_eq!(org_seq(&server.db, ACME_QA).await, seq, "no event");
-    let reason: String = sqlx::query_scalar("SELECT reason FROM allocation_errors WHERE id = ?")
+    let reason: String = db::query_scalar("SELECT reason FROM allocation_errors WHERE id = ?")
         .bind(error_id)
         .fetch_one(&server.db)
         .await
@@ -408,7 +408,7 @@ async fn settle(server: &TestServer, owner: &str) {
 }
 
 async fn assert_clean(server: &TestServer) {
-    let dirty: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_dirty")
+    let dirty: i64 = db::query_scalar("SELECT COUNT(*) FROM change_dirty")
         .fetch_one(&server.db)
         .await
         .unwrap();

@@ -29,7 +29,7 @@ async fn mia_on(server: &TestServer, machine_id: &str, heartbeats: u32) -> Simul
 }
 
 async fn session_on(server: &TestServer, machine_id: &str) -> Option<(i64, Option<i64>)> {
-    sqlx::query_as("SELECT id, ended_at FROM activations WHERE machine_id = ?")
+    db::query_as("SELECT id, ended_at FROM activations WHERE machine_id = ?")
         .bind(machine_id)
         .fetch_optional(&server.db)
         .await

@@ -28,7 +28,7 @@ async fn snapshot(server: &TestServer, token: &str) -> MembersSnapshot {
 }
 
 async fn events_after(server: &TestServer, seq: u64) -> Vec<ChangeEvent> {
-    let bodies: Vec<String> = sqlx::query_scalar(
+    let bodies: Vec<String> = db::query_scalar(
         "SELECT body FROM change_events WHERE org_id = ? AND seq > ? ORDER BY seq",
     )
     .bind(ACME_QA)
@@ -288,7 +288,7 @@ async fn a_client_too_far_behind_or_ahead_is_told_to_reload() {
         )
         .await;
     // The log no longer holds the event after the client's snapshot.
-    sqlx::query("DELETE FROM change_events WHERE org_id = ? AND seq = ?")
+    db::query("DELETE FROM change_events WHERE org_id = ? AND seq = ?")
         .bind(ACME_QA)
         .bind(start.seq as i64 + 1)
         .execute(&server.db)

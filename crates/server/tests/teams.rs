@@ -163,7 +163,7 @@ async fn deletes_a_team_and_its_memberships() {
             .iter()
             .all(|team| team.id != mobile.id)
     );
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = ?")
+    let rows: i64 = db::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = ?")
         .bind(mobile.id)
         .fetch_one(&server.db)
         .await
@@ -237,7 +237,7 @@ async fn only_active_members_of_the_organization_join_its_teams() {
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
     let labs_member = member_id(&server.db, ACME_LABS, OWNER_EMAIL).await;
     let mobile = team_named(&server, &token, "Mobile").await;
-    sqlx::query("UPDATE memberships SET status = 'removed', removed_at = 0 WHERE id = ?")
+    db::query("UPDATE memberships SET status = 'removed', removed_at = 0 WHERE id = ?")
         .bind(mia)
         .execute(&server.db)
         .await
@@ -256,7 +256,7 @@ async fn another_organizations_teams_answer_404() {
     let token = server.bearer_token(OWNER_EMAIL).await;
     let globex = create_organization(&server.db, "Globex", GLOBEX_ADMIN, GLOBEX_PASSWORD).await;
     let globex_team: i64 =
-        sqlx::query_scalar("INSERT INTO teams (org_id, name) VALUES (?, 'Secret') RETURNING id")
+        db::query_scalar("INSERT INTO teams (org_id, name) VALUES (?, 'Secret') RETURNING id")
             .bind(globex)
             .fetch_one(&server.db)
             .await
@@ -272,7 +272,7 @@ async fn another_organizations_teams_answer_404() {
     expect_error(renamed, StatusCode::NOT_FOUND, "not_found").await;
     expect_error(joined, StatusCode::NOT_FOUND, "not_found").await;
     expect_error(deleted, StatusCode::NOT_FOUND, "not_found").await;
-    let name: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = ?")
+    let name: String = db::query_scalar("SELECT name FROM teams WHERE id = ?")
         .bind(globex_team)
         .fetch_one(&server.db)
         .await
@@ -307,7 +307,7 @@ async fn every_change_is_audited_and_no_op_puts_are_not() {
 
     assert_eq!(audit_events(&server.db, ACME_QA).await, events + 5);
     assert_eq!(org_seq(&server.db, ACME_QA).await, seq + 5);
-    let actions: Vec<String> = sqlx::query_scalar(
+    let actions: Vec<String> = db::query_scalar(
         "SELECT action FROM audit_events WHERE org_id = ? ORDER BY id DESC LIMIT 5",
     )
     .bind(ACME_QA)

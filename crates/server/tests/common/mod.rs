@@ -5,7 +5,8 @@
 #![allow(dead_code, unused_imports)]
 
 use allot_core::{ErrorBody, OrgId, Role};
-use allot_server::{AppState, WebConfig, auth, db, demo, invitations, router};
+pub use allot_server::db;
+use allot_server::{AppState, WebConfig, auth, demo, invitations, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
 use serde_json::json;
 use tempfile::TempDir;
@@ -279,15 +280,14 @@ pub async fn create_organization(
     password: &str,
 ) -> OrgId {
     let now = db::now();
-    let org_id: OrgId = sqlx::query_scalar(
-        "INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id",
-    )
-    .bind(name)
-    .bind(now)
-    .fetch_one(db)
-    .await
-    .expect("the organization is created");
-    let account_id: i64 = sqlx::query_scalar(
+    let org_id: OrgId =
+        db::query_scalar("INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id")
+            .bind(name)
+            .bind(now)
+            .fetch_one(db)
+            .await
+            .expect("the organization is created");
+    let account_id: i64 = db::query_scalar(
         "INSERT INTO accounts (email, full_name, password_hash, created_at)
          VALUES (?, ?, ?, ?) RETURNING id",
     )
@@ -298,7 +298,7 @@ pub async fn create_organization(
     .fetch_one(db)
     .await
     .expect("the account is created");
-    sqlx::query(
+    db::query(
         "INSERT INTO memberships (org_id, account_id, role, status, joined_at)
          VALUES (?, ?, ?, 'active', ?)",
     )
@@ -314,7 +314,7 @@ pub async fn create_organization(
 
 /// Gives an existing account a known password.
 pub async fn set_password(db: &db::Db, email: &str, password: &str) {
-    let updated = sqlx::query("UPDATE accounts SET password_hash = ? WHERE email = ?")
+    let updated = db::query("UPDATE accounts SET password_hash = ? WHERE email = ?")
         .bind(auth::hash_password(password))
         .bind(email)
         .execute(db)
@@ -326,7 +326,7 @@ pub async fn set_password(db: &db::Db, email: &str, password: &str) {
 
 /// Whether the session of this token is still stored.
 pub async fn session_exists(db: &db::Db, token: &str) -> bool {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = ?")
+    let count: i64 = db::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = ?")
         .bind(auth::token_hash(token))
         .fetch_one(db)
         .await
@@ -340,7 +340,7 @@ pub async fn set_session_time(db: &db::Db, token: &str, column: &str, at: i64) {
         column,
         "expires_at" | "last_seen_at" | "created_at"
     ));
-    let updated = sqlx::query(&format!(
+    let updated = db::query(&format!(
         "UPDATE sessions SET {column} = ? WHERE token_hash = ?"
     ))
     .bind(at)
@@ -382,7 +382,7 @@ impl TestServer {
 
 /// The membership id of the account with this email in `org_id`.
 pub async fn member_id(db: &db::Db, org_id: OrgId, email: &str) -> i64 {
-    sqlx::query_scalar(
+    db::query_scalar(
         "SELECT m.id FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND a.email = ?",
     )
@@ -396,7 +396,7 @@ pub async fn member_id(db: &db::Db, org_id: OrgId, email: &str) -> i64 {
 /// How many audit events the organization has, leaving out those the server wrote for the
 /// tests' own direct writes to the database (`external_change`).
 pub async fn audit_events(db: &db::Db, org_id: OrgId) -> i64 {
-    sqlx::query_scalar(
+    db::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE org_id = ? AND action != 'external_change'",
     )
     .bind(org_id)
@@ -407,7 +407,7 @@ pub async fn audit_events(db: &db::Db, org_id: OrgId) -> i64 {
 
 /// The detail of the organization's latest audit event with this action.
 pub async fn last_audit_detail(db: &db::Db, org_id: OrgId, action: &str) -> serde_json::Value {
-    let detail: String = sqlx::query_scalar(
+    let detail: String = db::query_scalar(
         "SELECT detail FROM audit_events WHERE org_id = ? AND action = ? ORDER BY id DESC LIMIT 1",
     )
     .bind(org_id)
@@ -420,7 +420,7 @@ pub async fn last_audit_detail(db: &db::Db, org_id: OrgId, action: &str) -> serd
 
 /// The organization's change sequence number.
 pub async fn org_seq(db: &db::Db, org_id: OrgId) -> u64 {
-    let seq: i64 = sqlx::query_scalar("SELECT seq FROM organizations WHERE id = ?")
+    let seq: i64 = db::query_scalar("SELECT seq FROM organizations WHERE id = ?")
         .bind(org_id)
         .fetch_one(db)
         .await
@@ -435,13 +435,13 @@ pub async fn org_seq(db: &db::Db, org_id: OrgId) -> u64 {
 pub async fn add_product(db: &db::Db, org_id: OrgId, name: &str, seats: u32) -> i64 {
     let now = db::now();
     let product_id: i64 =
-        sqlx::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
+        db::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
             .bind(org_id)
             .bind(name)
             .fetch_one(db)
             .await
             .expect("the product is created");
-    sqlx::query(
+    db::query(
         "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
          VALUES (?, ?, ?, 'named', 'online', ?, ?)",
     )
@@ -469,7 +469,7 @@ impl TestServer {
     /// would make them (the table itself holds none).
     pub async fn outbox(&self) -> Vec<OutboxMail> {
         type Row = (String, String, String, Option<String>, Option<i64>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = db::query_as(
             "SELECT o.recipient, o.subject, o.body, i.token_nonce, o.invitation_id
              FROM outbox o LEFT JOIN invitations i ON i.id = o.invitation_id ORDER BY o.id",
         )
@@ -507,7 +507,7 @@ pub async fn add_product_with_pool(
     usage: &str,
 ) -> i64 {
     let product_id: i64 =
-        sqlx::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
+        db::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
             .bind(org_id)
             .bind(name)
             .fetch_one(db)
@@ -527,7 +527,7 @@ pub async fn add_pool(
     usage: &str,
 ) {
     let now = db::now();
-    sqlx::query(
+    db::query(
         "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -545,7 +545,7 @@ pub async fn add_pool(
 
 /// Gives the member a direct license of the product.
 pub async fn allocate(db: &db::Db, org_id: OrgId, member_id: i64, product_id: i64) {
-    sqlx::query(
+    db::query(
         "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
          VALUES (?, ?, ?, ?)",
     )
