@@ -146,12 +146,12 @@ pub async fn retry(
     let org_groups = groups::org_groups(&mut tx, org_id).await?;
     let sql = match member.entitlement(product_id, &org_groups) {
         Entitlement::Inherited { .. } => {
-            "INSERT OR IGNORE INTO held_licenses (membership_id, product_id, acquired_at)
-             VALUES (?2, ?3, ?4)"
+            "INSERT INTO held_licenses (membership_id, product_id, acquired_at)
+             VALUES (?2, ?3, ?4) ON CONFLICT DO NOTHING"
         }
         _ => {
-            "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
-             VALUES (?1, ?2, ?3, ?4)"
+            "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"
         }
     };
     query(sql)

@@ -99,30 +99,32 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
     }
     .fetch_all(&mut *tx)
     .await?;
-    // Organizations locked in one order by everyone, so that two writers never wait for each
-    // other.
-    let mut orgs: Vec<OrgId> = outside.iter().copied().chain([org_id]).collect();
-    orgs.sort_unstable();
-    orgs.dedup();
     if db.backend() == Backend::Postgres {
+        // This transaction's changes are noted in the connection's own table from here on.
+        query("SELECT set_config('allot.writing', 'on', true)")
+            .execute(&mut *tx)
+            .await?;
+        // Organizations locked in one order by everyone, so that two writers never wait for
+        // each other.
+        let mut orgs: Vec<OrgId> = outside.iter().copied().chain([org_id]).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
         for org in &orgs {
             query("SELECT 1 FROM organizations WHERE id = ? FOR UPDATE")
                 .bind(org)
                 .execute(&mut *tx)
                 .await?;
         }
+        query(
+            "WITH taken AS (DELETE FROM public.change_dirty
+                            WHERE org_id IN (SELECT value FROM json_each(?)) RETURNING *)
+             INSERT INTO change_dirty SELECT * FROM taken ON CONFLICT DO NOTHING",
+        )
+        .bind(serde_json::to_string(&outside).map_err(|error| sqlx::Error::Encode(error.into()))?)
+        .execute(&mut *tx)
+        .await?;
     }
     for org_id in outside {
-        if db.backend() == Backend::Postgres {
-            // Marks left by another connection: this transaction's to record now.
-            query(
-                "WITH taken AS (DELETE FROM public.change_dirty WHERE org_id = ? RETURNING *)
-                 INSERT INTO change_dirty SELECT * FROM taken ON CONFLICT DO NOTHING",
-            )
-            .bind(org_id)
-            .execute(&mut *tx)
-            .await?;
-        }
         tracing::warn!(org_id, "recording a change made outside the server");
         record(
             &mut tx,

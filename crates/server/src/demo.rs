@@ -13,7 +13,7 @@ use allot_core::{
     ActivateRequest, ActivationMode, Role, licensing::MAX_OFFLINE_SECS, search::fold,
 };
 
-use crate::db::{self, Conn, Values, query, query_scalar};
+use crate::db::{self, Backend, Conn, Values, query, query_scalar};
 use crate::{
     ApiError, auth, change,
     db::{Db, now},
@@ -135,9 +135,13 @@ pub async fn seed_if_empty_with(
         .expect("hashing does not panic");
     let mut tx = db.begin().await?;
     seed(&mut tx, &password_hash, links, now(), members).await?;
-    tx.continue_ids_after(&["accounts", "memberships"]).await?;
     // The organizations start here: nobody follows a change feed from before them.
-    query("DELETE FROM change_dirty").execute(&mut *tx).await?;
+    // (Not a server write transaction: on PostgreSQL its marks are in the shared table.)
+    let marks = match tx.backend() {
+        Backend::Sqlite => "DELETE FROM change_dirty",
+        Backend::Postgres => "DELETE FROM public.change_dirty",
+    };
+    query(marks).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -479,6 +483,10 @@ async fn seed(
     )
     .await?;
     drop((accounts, memberships));
+    seeder
+        .tx
+        .continue_ids_after(&["accounts", "memberships"])
+        .await?;
 
     let studio = seeder
         .named(
@@ -693,7 +701,7 @@ async fn seed(
         let hours_ago = i as i64 % 23 + 1;
         let id: i64 = query_scalar(
             "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
+             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
         )
         .bind(org)
         .bind(email)
@@ -701,6 +709,7 @@ async fn seed(
         .bind(owner_account)
         .bind(now - hours_ago * 3600)
         .bind(now - hours_ago * 3600 + DAY)
+        .bind(invitations::random_secret())
         .fetch_one(&mut *seeder.tx)
         .await?;
         invitations::issue_token(seeder.tx, links, id).await?;

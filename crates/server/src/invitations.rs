@@ -143,8 +143,17 @@ pub fn random_secret() -> Vec<u8> {
 
 /// The server secret in `file`, by default `allot.secret` beside the SQLite database of
 /// `db_url`; created (32 random bytes, readable by its owner only) when missing. An in-memory
-/// database gets an in-memory secret, as its invitations die with it anyway.
+/// database gets an in-memory secret, as its invitations die with it anyway. PostgreSQL has no
+/// "beside": its servers are given the file, the same one to each.
 pub fn load_secret(file: Option<&Path>, db_url: &str) -> io::Result<Vec<u8>> {
+    if file.is_none() && (db_url.starts_with("postgres://") || db_url.starts_with("postgresql://"))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "with PostgreSQL, give --secret-file (ALLOT_SECRET_FILE): the same file on every \
+             server, so that a link one server sends, another opens",
+        ));
+    }
     let Some(path) = file
         .map(Path::to_path_buf)
         .or_else(|| secret_beside(db_url))
@@ -322,7 +331,7 @@ pub async fn create(
                 let invitation_id: i64 = query_scalar(
                     "INSERT INTO invitations
                        (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
-                     VALUES (?, ?, ?, ?, ?, ?, 'pending', randomblob(32)) RETURNING id",
+                     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
                 )
                 .bind(org_id)
                 .bind(&email)
@@ -330,6 +339,7 @@ pub async fn create(
                 .bind(caller.account_id)
                 .bind(now)
                 .bind(now + LINK_VALIDITY_SECS)
+                .bind(random_secret())
                 .fetch_one(&mut *tx)
                 .await?;
                 for product_id in &product_ids {
@@ -963,7 +973,7 @@ async fn join(
         Some((id, _)) => {
             query(
                 "UPDATE memberships SET role = ?, status = 'active', joined_at = ?,
-                   removed_at = NULL, removed_by = NULL, last_access_at = ?, allocate_to_user = 0
+                   removed_at = NULL, removed_by = NULL, last_access_at = ?, allocate_to_user = FALSE
                  WHERE id = ?",
             )
             .bind(role.as_str())

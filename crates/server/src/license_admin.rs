@@ -56,11 +56,11 @@ pub async fn overview(
     }
 
     let allocations: Vec<(i64, i64)> = query_as(
-        "SELECT membership_id, product_id FROM (
+        "SELECT licensed.membership_id, licensed.product_id FROM (
            SELECT membership_id, product_id FROM direct_allocations
            UNION SELECT membership_id, product_id FROM held_licenses
-         ) JOIN memberships m ON m.id = membership_id
-         WHERE m.org_id = ? AND m.status = 'active' ORDER BY product_id",
+         ) AS licensed JOIN memberships m ON m.id = licensed.membership_id
+         WHERE m.org_id = ? AND m.status = 'active' ORDER BY licensed.product_id",
     )
     .bind(org_id)
     .fetch_all(&mut *tx)

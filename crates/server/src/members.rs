@@ -198,7 +198,7 @@ pub async fn load_members(
     let mut rows: Vec<MemberRow> = json_rows(
         conn,
         "m.id, a.full_name, a.email, m.role, m.status, m.joined_at, m.removed_at,
-         r.full_name, m.last_access_at, m.allocate_to_user",
+         r.full_name, m.last_access_at, CAST(m.allocate_to_user AS INTEGER)",
         &format!(
             "FROM memberships m
              JOIN accounts a ON a.id = m.account_id

@@ -19,7 +19,7 @@ pub async fn product_seats(
 ) -> Result<Vec<ProductSeats>, sqlx::Error> {
     let rows: Vec<(i64, String, Option<i64>, i64, i64)> = query_as(
         "SELECT p.id, p.name,
-           (SELECT SUM(seats) FROM license_pools
+           (SELECT CAST(SUM(seats) AS BIGINT) FROM license_pools
              WHERE product_id = p.id AND kind = 'named' AND expires_at > ?1),
            (SELECT COUNT(*) FROM direct_allocations WHERE product_id = p.id)
            - (SELECT COUNT(*) FROM memberships m

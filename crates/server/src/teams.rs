@@ -102,7 +102,7 @@ async fn ensure_name_free(
 ) -> ApiResult<()> {
     // In Rust rather than SQL: SQLite's NOCASE folds only ASCII letters.
     let names: Vec<String> =
-        query_scalar("SELECT name FROM teams WHERE org_id = ? AND id IS NOT ?")
+        query_scalar("SELECT name FROM teams WHERE org_id = ? AND id IS DISTINCT FROM ?")
             .bind(org_id)
             .bind(renamed)
             .fetch_all(conn)
@@ -294,7 +294,7 @@ pub async fn set_member(
     let role = team_role_str(request.role);
     let changed = query(
         "INSERT INTO team_members (team_id, membership_id, role) VALUES (?1, ?2, ?3)
-         ON CONFLICT (team_id, membership_id) DO UPDATE SET role = ?3 WHERE role != ?3",
+         ON CONFLICT (team_id, membership_id) DO UPDATE SET role = ?3 WHERE team_members.role <> ?3",
     )
     .bind(team_id)
     .bind(member_id)

@@ -76,7 +76,8 @@ impl Attempt {
             .execute(db)
             .await?;
         query(
-            "UPDATE sign_in_throttle SET attempts = MAX(attempts - 1, 0)
+            "UPDATE sign_in_throttle
+             SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
              WHERE key IN (?, ?)",
         )
         .bind(&self.client)
@@ -97,18 +98,21 @@ async fn take(
     free: i64,
     now: i64,
 ) -> Result<Result<i64, Duration>, sqlx::Error> {
-    // In SET, columns are the row's values before the update.
+    // In SET, the table's columns are the row's values before the update. (Named with the
+    // table, as PostgreSQL needs; LEAST and GREATEST written as CASE, which SQLite lacks.)
     let counted: Option<i64> = query_scalar(
-        "INSERT INTO sign_in_throttle (key, attempts, window_start, blocked_until)
+        "INSERT INTO sign_in_throttle AS t (key, attempts, window_start, blocked_until)
          VALUES (?1, 1, ?2, 0)
          ON CONFLICT (key) DO UPDATE SET
-           attempts = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE attempts + 1 END,
-           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END,
+           attempts = CASE WHEN t.window_start <= ?2 - ?3 THEN 1 ELSE t.attempts + 1 END,
+           window_start = CASE WHEN t.window_start <= ?2 - ?3 THEN ?2 ELSE t.window_start END,
            blocked_until = CASE
-             WHEN window_start > ?2 - ?3 AND attempts + 1 >= ?4
-             THEN ?2 + MIN(?5 << MIN(attempts + 1 - ?4, 16), ?6)
+             WHEN t.window_start > ?2 - ?3 AND t.attempts + 1 >= ?4
+             THEN ?2 + CASE WHEN t.attempts + 1 - ?4 >= 16
+                              OR (?5 << CAST(t.attempts + 1 - ?4 AS INTEGER)) > ?6
+                            THEN ?6 ELSE ?5 << CAST(t.attempts + 1 - ?4 AS INTEGER) END
              ELSE 0 END
-         WHERE blocked_until <= ?2
+         WHERE t.blocked_until <= ?2
          RETURNING attempts",
     )
     .bind(key)

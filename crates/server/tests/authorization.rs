@@ -350,13 +350,14 @@ async fn entities(db: &allot_server::db::Db, org: OrgId, owner_account: i64, n: 
     let invitation = scalar(
         "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, status,
                                   token_hash, token_nonce)
-         VALUES (?, ?, 'member', ?, ?, ?, 'pending', randomblob(32), 'nonce') RETURNING id",
+         VALUES (?, ?, 'member', ?, ?, ?, 'pending', ?, 'nonce') RETURNING id",
     )
     .bind(org)
     .bind(format!("invited{org}-{n}@matrix.example"))
     .bind(owner_account)
     .bind(now)
     .bind(now + 3600)
+    .bind(allot_server::invitations::random_secret())
     .fetch_one(db)
     .await
     .unwrap();

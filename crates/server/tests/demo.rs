@@ -61,12 +61,9 @@ struct ScaledDemo {
 impl ScaledDemo {
     async fn start(members: usize) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = allot_server::db::open(&format!(
-            "sqlite://{}",
-            dir.path().join("allot.db").display()
-        ))
-        .await
-        .unwrap();
+        let db = allot_server::db::open(&fresh_database_url(dir.path()).await)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let links = InvitationLinks::new(invitations::random_secret(), &base);

@@ -23,6 +23,40 @@ pub const ACME_LABS: OrgId = 2;
 /// An organization id that does not exist.
 pub const NO_SUCH_ORG: OrgId = 999_999;
 
+/// The URL of a new, empty database for one test: a SQLite file in `dir`, or, when
+/// `ALLOT_TEST_POSTGRES` names a PostgreSQL server (`postgres://user@host:port`, as
+/// `cargo xtask test` sets it for the second run of these tests), a new database there.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    let Ok(server) = std::env::var("ALLOT_TEST_POSTGRES") else {
+        return format!("sqlite://{}", dir.join("allot.db").display());
+    };
+    use sqlx::{Connection, Executor};
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "allot_test_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let server = server.trim_end_matches('/');
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the test PostgreSQL server answers");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("a test database");
+    format!("{server}/{name}")
+}
+
+/// Whether these tests run on PostgreSQL (see [`fresh_database_url`]).
+pub fn on_postgres() -> bool {
+    std::env::var_os("ALLOT_TEST_POSTGRES").is_some()
+}
+
 /// A running server with its own database. Dropping it stops the server and deletes the
 /// database.
 pub struct TestServer {
@@ -53,8 +87,15 @@ impl TestServer {
     }
 
     async fn launch(config: WebConfig, https: bool) -> Self {
+        // The server's own log, when asked for (ALLOT_LOG=error, as `allot-server` reads it).
+        if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("ALLOT_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("allot.db").display());
+        let url = fresh_database_url(dir.path()).await;
         let db = db::open(&url)
             .await
             .expect("the database opens and migrates");
@@ -546,8 +587,8 @@ pub async fn add_pool(
 /// Gives the member a direct license of the product.
 pub async fn allocate(db: &db::Db, org_id: OrgId, member_id: i64, product_id: i64) {
     db::query(
-        "INSERT OR IGNORE INTO direct_allocations (org_id, membership_id, product_id, created_at)
-         VALUES (?, ?, ?, ?)",
+        "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
+         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(org_id)
     .bind(member_id)
