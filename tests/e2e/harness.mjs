@@ -14,22 +14,23 @@ export const ADMIN = 'admin@example.com';
 export const MEMBER = 'member@example.com';
 export const PASSWORD = 'allot-demo';
 
-function required(name) {
+export function required(name) {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the end-to-end tests through \`cargo xtask test\``);
   return value;
 }
 
 /**
- * Starts `allot-server --demo` with `args`, serving the built console (ALLOT_DIST) unless
- * `serveConsole` is false; resolves once it listens.
+ * Starts `allot-server` with `args`, serving the built console (ALLOT_DIST) unless
+ * `serveConsole` is false; resolves once it listens. By default on a new SQLite file with the
+ * demo; `db` names another database (a server joining others on PostgreSQL, without `demo`).
  */
-export async function startServer({ serveConsole = true, args = [] } = {}) {
+export async function startServer({ serveConsole = true, args = [], db, demo = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'allot-e2e-'));
   const staticDir = serveConsole ? ['--static', required('ALLOT_DIST')] : [];
   const child = spawn(required('ALLOT_SERVER_BIN'), [
-    '--demo', ...staticDir, ...args,
-    '--db', `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
+    ...(demo ? ['--demo'] : []), ...staticDir, ...args,
+    '--db', db ?? `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
@@ -43,10 +44,13 @@ export async function startServer({ serveConsole = true, args = [] } = {}) {
   });
   return {
     url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    /** Ends the server with `signal` (SIGKILL: as a crash would). */
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill(signal);
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

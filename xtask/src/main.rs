@@ -6,6 +6,7 @@
 mod bench;
 mod cmd;
 mod dist;
+mod postgres;
 mod serve;
 mod size;
 mod test;

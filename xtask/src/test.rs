@@ -9,14 +9,15 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::tools::{self, WASM_TARGET};
-use crate::{Result, cmd};
+use crate::{Result, cmd, postgres};
 
 type Step = fn(&Path, &mut Counts) -> Result;
 
-const STEPS: [(&str, Step); 6] = [
+const STEPS: [(&str, Step); 7] = [
     ("format", format),
     ("clippy", clippy),
     ("native tests", native_tests),
+    ("server tests on PostgreSQL", postgres_tests),
     ("API fuzzing (schemathesis)", api_fuzzing),
     ("component tests (headless Chromium)", component_tests),
     ("end-to-end tests", end_to_end),
@@ -112,6 +113,28 @@ fn native_tests(root: &Path, counts: &mut Counts) -> Result {
     )
 }
 
+/// The server's integration tests again, each test server on a new database of a throwaway
+/// PostgreSQL cluster instead of a SQLite file; the tests of several servers over one
+/// database run only here.
+fn postgres_tests(root: &Path, counts: &mut Counts) -> Result {
+    let cluster = postgres::TestCluster::start(root)?;
+    run_counted(
+        cmd::cargo()
+            .args([
+                "test",
+                "-p",
+                "allot-server",
+                "--test",
+                "*",
+                "--",
+                "--show-output",
+            ])
+            .env("ALLOT_TEST_POSTGRES", cluster.url())
+            .current_dir(root),
+        counts,
+    )
+}
+
 /// A bounded, seeded schemathesis pass against a debug server, as an Owner and as an Admin.
 fn api_fuzzing(root: &Path, counts: &mut Counts) -> Result {
     run_schemathesis(root, counts, &[])
@@ -198,10 +221,14 @@ fn end_to_end(root: &Path, counts: &mut Counts) -> Result {
             .current_dir(root),
     )?;
     let files = node_test_files(root, Path::new(E2E_DIR))?;
+    // Several servers over one database (several-servers.test.mjs).
+    let cluster = postgres::TestCluster::start(root)?;
+    let several_servers = cluster.create_database("allot_e2e")?;
     run_counted(
         Command::new("node")
             .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
             .args(files)
+            .env("ALLOT_E2E_POSTGRES", several_servers)
             .env("ALLOT_SERVER_BIN", root.join("target/debug/allot-server"))
             .env("ALLOT_DIST", root.join("dist"))
             .env("CHROMIUM", &browser.chromium)

@@ -285,11 +285,11 @@ fn cargo_home() -> PathBuf {
     )
 }
 
-fn report(tool: &str, status: impl Display) {
+pub fn report(tool: &str, status: impl Display) {
     println!("xtask: {tool:<24} {status}");
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| effective_uid(&status))

@@ -27,8 +27,9 @@ use crate::{
     extract::{PathParams, QueryParams},
 };
 
-/// Checked again this often even without a local write: changes made by another server
-/// process (pool commands, a second server), and the caller's session (its expiry) and role.
+/// Checked again this often even when nothing woke the feed: changes made outside the servers
+/// (the `pool` command on SQLite, an operator's SQL), a notification missed while another
+/// server's could not be heard, and the caller's session (its expiry) and role.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// Events sent per read; a client far behind gets them in batches.
 const BATCH: i64 = 500;

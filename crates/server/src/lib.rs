@@ -50,7 +50,8 @@ pub struct AppState {
     pub db: db::Db,
     /// Signs invitation links with the server secret.
     pub links: Arc<invitations::InvitationLinks>,
-    /// Bumped after every write request, so that change feeds look for new events at once.
+    /// Bumped after every write request, and on PostgreSQL after every other server's
+    /// change, so that change feeds look for new events at once.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Password hashing that requests without a session can start (signing in, joining):
     /// this many at once, so that a flood cannot exhaust memory or the blocking threads.
@@ -61,11 +62,15 @@ pub struct AppState {
 const PASSWORD_WORK_AT_ONCE: usize = 4;
 
 impl AppState {
+    /// The state of a server on `db`; on PostgreSQL it starts listening for the changes
+    /// other servers make (see [`db::listen`]).
     pub fn new(db: db::Db, links: invitations::InvitationLinks) -> Self {
+        let changes = Arc::new(tokio::sync::watch::Sender::new(0));
+        db::listen(&db, changes.clone());
         Self {
             db,
             links: Arc::new(links),
-            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            changes,
             password_work: Arc::new(tokio::sync::Semaphore::new(PASSWORD_WORK_AT_ONCE)),
         }
     }
