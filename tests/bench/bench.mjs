@@ -5,8 +5,10 @@
 //
 // Needs ALLOT_SERVER_BIN (a release allot-server) and ALLOT_DIST (the release console);
 // CHROMIUM defaults to /usr/bin/chromium. BENCH_SAMPLES sets the fresh contexts per figure.
+// ALLOT_BENCH_POSTGRES adds the API figures on PostgreSQL (see postgresFigures).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,12 +47,18 @@ const note = (text) => console.log(`# ${text}`);
 // ---------------------------------------------------------------------------------------
 // Servers
 
-/** A release allot-server with a fresh demo of `members` active members on a free port. */
-async function startServer(members) {
+/**
+ * A release allot-server with a fresh demo of `members` active members on a free port: on a
+ * new SQLite file, or on the empty PostgreSQL database `postgres` names.
+ */
+async function startServer(members, postgres) {
   const dir = mkdtempSync(join(tmpdir(), 'allot-bench-'));
+  const secret = join(dir, 'allot.secret');
+  writeFileSync(secret, randomBytes(32), { mode: 0o600 });
   const child = spawn(required('ALLOT_SERVER_BIN'), [
     '--demo', '--demo-members', String(members), '--static', required('ALLOT_DIST'),
-    '--db', `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
+    '--db', postgres ?? `sqlite://${join(dir, 'allot.db')}`, '--secret-file', secret,
+    '--listen', '127.0.0.1:0',
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
   let seen = '';
   const url = await new Promise((resolve, reject) => {
@@ -499,8 +507,36 @@ async function main() {
     } finally {
       await server.stop();
     }
+    await postgresFigures();
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * The server's API figures again on PostgreSQL (ALLOT_BENCH_POSTGRES: a server whose empty
+ * databases allot_bench_10k and allot_bench_100k `cargo xtask bench` made), beside SQLite's.
+ */
+async function postgresFigures() {
+  const postgres = process.env.ALLOT_BENCH_POSTGRES;
+  if (!postgres) {
+    note('ALLOT_BENCH_POSTGRES is not set: no PostgreSQL figures');
+    return;
+  }
+  for (const [members, label] of [[10_000, '10k'], [100_000, '100k']]) {
+    const server = await startServer(members, `${postgres}/allot_bench_${label}`);
+    try {
+      const token = await bearer(server.url);
+      await loadTest(server.url, token, 'snapshot', `postgres.snapshot.${label}`, 4, label === '10k' ? 8 : 10);
+      if (label === '100k') {
+        const snapshot = await api(server.url, 'GET', '/orgs/1/members', token);
+        const plain = snapshot.members.filter((m) => m.status === 'active' && m.role === 'member')
+          .slice(-8).map((m) => m.id);
+        await loadTest(server.url, token, 'role', 'postgres.change_role.100k', 8, 8, plain);
+      }
+    } finally {
+      await server.stop();
+    }
   }
 }
 

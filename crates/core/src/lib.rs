@@ -18,9 +18,11 @@ pub mod seats;
 pub mod selection;
 pub mod sort;
 pub mod sse;
+pub mod stored;
 pub mod sync;
 pub mod window;
 
 pub use api::*;
 pub use role::Role;
+pub use stored::InvitationStatus;
 pub use sync::{Applied, ChangeEvent, ProductsChange};

@@ -1,6 +1,6 @@
 //! Passwords, session tokens, and the checks every organization request goes through.
 
-use allot_core::{AccountId, MemberId, OrgId, Role};
+use allot_core::{AccountId, MemberId, OrgId, Role, allocation::raised_role};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use axum::{
     extract::FromRequestParts,
@@ -147,22 +147,13 @@ pub const GROUP_ROLE_SQL: &str = "(SELECT g.role FROM group_members gm
      WHERE gm.membership_id = m.id AND g.role IS NOT NULL
      ORDER BY CASE g.role WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END LIMIT 1)";
 
-/// The higher of a member's own role and the one their groups grant, from their stored forms.
-pub fn effective_role(own: &str, group_role: Option<&str>) -> ApiResult<Role> {
-    let own = Role::parse(own).ok_or_else(ApiError::internal)?;
-    let granted = group_role
-        .map(|role| Role::parse(role).ok_or_else(ApiError::internal))
-        .transpose()?;
-    Ok(allot_core::allocation::raised_role(own, granted))
-}
-
 /// The effective role of `account_id` in `org_id`, if they are an active member there.
 pub async fn member_role(
     conn: &mut Conn,
     org_id: OrgId,
     account_id: AccountId,
 ) -> ApiResult<Option<Role>> {
-    let row: Option<(String, Option<String>)> = query_as(&format!(
+    let row: Option<(Role, Option<Role>)> = query_as(&format!(
         "SELECT m.role, {GROUP_ROLE_SQL} FROM memberships m
          WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
     ))
@@ -170,8 +161,7 @@ pub async fn member_role(
     .bind(account_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|(role, group_role)| effective_role(&role, group_role.as_deref()))
-        .transpose()
+    Ok(row.map(|(role, group_role)| raised_role(role, group_role)))
 }
 
 /// The session's account, when it was last used and when it ends at the latest.
@@ -199,7 +189,7 @@ impl Caller {
 /// The caller's active membership in `org_id`. Not being a member answers 404, exactly as a
 /// nonexistent organization does, so other organizations' ids reveal nothing.
 pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membership> {
-    let row: Option<(i64, String, Option<String>, Option<i64>)> = query_as(&format!(
+    let row: Option<(i64, Role, Option<Role>, Option<i64>)> = query_as(&format!(
         "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.last_access_at FROM memberships m
          WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
     ))
@@ -216,7 +206,7 @@ pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Me
             .execute(db)
             .await?;
     }
-    let role = effective_role(&role, group_role.as_deref())?;
+    let role = raised_role(role, group_role);
     Ok(Membership { id, role })
 }
 

@@ -10,7 +10,11 @@
 use std::collections::{HashMap, HashSet};
 
 use allot_core::{
-    ActivateRequest, ActivationMode, Role, licensing::MAX_OFFLINE_SECS, search::fold,
+    ActivateRequest,
+    ActivationMode::{Offline, Online},
+    Role,
+    licensing::{MAX_OFFLINE_SECS, PoolKind, PoolUsage},
+    search::fold,
 };
 
 use crate::db::{self, Backend, Conn, Values, query, query_scalar};
@@ -151,7 +155,6 @@ pub async fn seed_if_empty_with(
 /// Run after [`seed_if_empty`] has seeded; the online sessions time out 10 minutes later, as
 /// any session that stops heartbeating does.
 pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), ApiError> {
-    use ActivationMode::{Offline, Online};
     let now = now();
     let org: i64 = query_scalar("SELECT id FROM organizations WHERE name = ?")
         .bind(ORGANIZATION)
@@ -511,11 +514,11 @@ async fn seed(
         .await?;
     let mut pools = Vec::with_capacity(4);
     for (product, seats, kind, usage, days_left) in [
-        (studio, 150, "named", "online", 365),
-        (runtime, 40, "floating", "online", 200),
+        (studio, 150, PoolKind::Named, PoolUsage::Online, 365),
+        (runtime, 40, PoolKind::Floating, PoolUsage::Online, 200),
         // Enough named seats for everyone with a Runtime Engine license (every 7th member).
-        (runtime, 40, "named", "offline", 200),
-        (visual, 25, "named", "online", 20),
+        (runtime, 40, PoolKind::Named, PoolUsage::Offline, 200),
+        (visual, 25, PoolKind::Named, PoolUsage::Online, 20),
     ] {
         let pool: i64 = query_scalar(
             "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
@@ -584,7 +587,7 @@ async fn seed(
                     ),
                     (false, _) => (None, None),
                 };
-                let mode = if offline { "offline" } else { "online" };
+                let mode = if offline { Offline } else { Online };
                 machines.push((
                     member, product, pool, mode, machine_id, hostname, expires_at,
                 ));

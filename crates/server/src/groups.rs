@@ -23,14 +23,14 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
-    members, seats,
+    seats,
 };
 
 const GROUP_NAME_MAX_CHARS: usize = 100;
 
 /// The organization's groups by id, with their roles and rules.
 pub async fn org_groups(conn: &mut Conn, org_id: OrgId) -> Result<Vec<Group>, sqlx::Error> {
-    let rows: Vec<(GroupId, String, Option<String>)> =
+    let rows: Vec<(GroupId, String, Option<Role>)> =
         query_as("SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY id")
             .bind(org_id)
             .fetch_all(&mut *conn)
@@ -44,7 +44,6 @@ pub async fn org_groups(conn: &mut Conn, org_id: OrgId) -> Result<Vec<Group>, sq
     .await?;
     rows.into_iter()
         .map(|(id, name, role)| {
-            let role = role.as_deref().map(members::parse_role).transpose()?;
             let products = rules
                 .iter()
                 .filter(|(group, _)| *group == id)
@@ -94,7 +93,7 @@ pub async fn member_state(
     org_id: OrgId,
     member: MemberId,
 ) -> ApiResult<Option<MemberState>> {
-    let row: Option<(String, String, bool)> = query_as(
+    let row: Option<(String, Role, bool)> = query_as(
         "SELECT a.full_name, m.role, m.allocate_to_user FROM memberships m
          JOIN accounts a ON a.id = m.account_id
          WHERE m.id = ? AND m.org_id = ? AND m.status = 'active'",
@@ -109,7 +108,7 @@ pub async fn member_state(
     let ids = |sql: &'static str| query_scalar::<i64>(sql).bind(member);
     Ok(Some(MemberState {
         name,
-        role: Role::parse(&role).ok_or_else(ApiError::internal)?,
+        role,
         allocate_to_user,
         direct: ids("SELECT product_id FROM direct_allocations WHERE membership_id = ? ORDER BY 1")
             .fetch_all(&mut *conn)

@@ -15,8 +15,8 @@ use std::{
 
 use allot_core::{
     AcceptRequest, BulkResponse, ErrorDetail, IdsRequest, Invitation, InvitationLink,
-    InvitationPreview, InviteOutcome, InviteRequest, InviteResponse, InviteResult, ItemResult,
-    OrgId, ProductSeats, Role, account,
+    InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
+    InviteResult, ItemResult, MemberStatus, OrgId, ProductSeats, Role, account,
     emails::{MAX_INVITATIONS, email_key, validate_email},
 };
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
@@ -324,7 +324,7 @@ pub async fn create(
             Plan::AlreadyInvited => InviteOutcome::AlreadyInvited,
             Plan::Invite { replaces } => {
                 if let Some(id) = replaces {
-                    set_status(&mut tx, id, "revoked").await?;
+                    set_status(&mut tx, id, InvitationStatus::Revoked).await?;
                     replaced.push(id);
                 }
                 // The token needs the id: a random placeholder hash until `issue_token`.
@@ -459,7 +459,7 @@ async fn names(
     .await
 }
 
-async fn set_status(conn: &mut Conn, id: i64, status: &str) -> Result<(), sqlx::Error> {
+async fn set_status(conn: &mut Conn, id: i64, status: InvitationStatus) -> Result<(), sqlx::Error> {
     query("UPDATE invitations SET status = ? WHERE id = ?")
         .bind(status)
         .bind(id)
@@ -498,9 +498,9 @@ fn not_pending() -> ApiError {
 
 #[derive(sqlx::FromRow)]
 struct StoredInvitation {
-    status: String,
+    status: InvitationStatus,
     email: String,
-    role: String,
+    role: Role,
     expires_at: i64,
     token_nonce: String,
 }
@@ -522,7 +522,7 @@ async fn pending_invitation(
     .await?;
     match invitation {
         None => Err(ApiError::not_found()),
-        Some(invitation) if invitation.status == "pending" => Ok(invitation),
+        Some(invitation) if invitation.status == InvitationStatus::Pending => Ok(invitation),
         Some(_) => Err(not_pending()),
     }
 }
@@ -543,7 +543,7 @@ pub async fn resend(
     let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let invitation = pending_invitation(&mut tx, org_id, id).await?;
-    let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+    let role = invitation.role;
     may_grant(&manager, role)?;
     let now = now();
     if invitation.expires_at <= now {
@@ -613,10 +613,7 @@ pub async fn link(
     let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut conn = state.db.acquire().await?;
     let invitation = pending_invitation(&mut conn, org_id, id).await?;
-    may_grant(
-        &manager,
-        Role::parse(&invitation.role).ok_or_else(ApiError::internal)?,
-    )?;
+    may_grant(&manager, invitation.role)?;
     let token = state.links.token(id, &invitation.token_nonce);
     Ok(Json(InvitationLink {
         path: join_path(&token),
@@ -642,7 +639,7 @@ pub async fn revoke(
     let mut results = Vec::with_capacity(request.ids.len());
     let mut revoked = Vec::new();
     for &id in &request.ids {
-        let invitation: Option<(String, String)> =
+        let invitation: Option<(InvitationStatus, String)> =
             query_as("SELECT status, email FROM invitations WHERE id = ? AND org_id = ?")
                 .bind(id)
                 .bind(org_id)
@@ -650,8 +647,8 @@ pub async fn revoke(
                 .await?;
         let error = match invitation {
             None => Some(("not_found", "No such invitation in this organization.")),
-            Some((status, email)) if status == "pending" => {
-                set_status(&mut tx, id, "revoked").await?;
+            Some((InvitationStatus::Pending, email)) => {
+                set_status(&mut tx, id, InvitationStatus::Revoked).await?;
                 revoked.push(json!({ "id": id, "email": email }));
                 None
             }
@@ -694,8 +691,8 @@ struct LinkedInvitation {
     inviter_id: i64,
     invited_by: String,
     email: String,
-    role: String,
-    status: String,
+    role: Role,
+    status: InvitationStatus,
     expires_at: i64,
 }
 
@@ -751,13 +748,13 @@ async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvi
         ));
     };
     let gone = |code, message| Err(ApiError::new(StatusCode::GONE, code, message));
-    match invitation.status.as_str() {
-        "accepted" => gone(
+    match invitation.status {
+        InvitationStatus::Accepted => gone(
             "invitation_used",
             "This invitation has already been used. Sign in to open the organization, or ask \
              an Admin of it for a new invitation.",
         ),
-        "revoked" => gone(
+        InvitationStatus::Revoked => gone(
             "invitation_revoked",
             "This invitation was revoked. Ask an Admin of the organization for a new \
              invitation.",
@@ -770,7 +767,7 @@ async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvi
         _ => {
             // The role is granted by whoever sent the link, as they are now: an inviter who
             // was demoted or removed since can no longer hand it out.
-            let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+            let role = invitation.role;
             let inviter_role =
                 auth::member_role(&mut *conn, invitation.org_id, invitation.inviter_id).await?;
             if !inviter_role.is_some_and(|inviter| inviter.may_grant(role)) {
@@ -803,7 +800,7 @@ pub async fn preview(
             .fetch_one(&mut conn)
             .await?;
     Ok(Json(InvitationPreview {
-        role: Role::parse(&invitation.role).ok_or_else(ApiError::internal)?,
+        role: invitation.role,
         organization: invitation.organization,
         invited_by: invitation.invited_by,
         email: invitation.email,
@@ -867,7 +864,7 @@ pub async fn accept(
     let mut tx = change::begin(&state.db, org_id).await?;
     // Checked again under the lock: the link may have been used, revoked or resent meanwhile.
     let invitation = linked_invitation(&mut tx, &token).await?;
-    let role = Role::parse(&invitation.role).ok_or_else(ApiError::internal)?;
+    let role = invitation.role;
     let now = now();
     let account_id = match invitee {
         Invitee::Existing(id) => id,
@@ -888,7 +885,7 @@ pub async fn accept(
         }
     };
     let membership_id = join(&mut tx, &invitation, account_id, role).await?;
-    set_status(&mut tx, invitation.id, "accepted").await?;
+    set_status(&mut tx, invitation.id, InvitationStatus::Accepted).await?;
 
     // No longer pending, the invitation no longer holds its seats: they are there to take.
     let products: Vec<i64> =
@@ -954,7 +951,7 @@ async fn join(
     account_id: i64,
     role: Role,
 ) -> ApiResult<i64> {
-    let membership: Option<(i64, String)> =
+    let membership: Option<(i64, MemberStatus)> =
         query_as("SELECT id, status FROM memberships WHERE org_id = ? AND account_id = ?")
             .bind(invitation.org_id)
             .bind(account_id)
@@ -962,7 +959,7 @@ async fn join(
             .await?;
     let now = now();
     match membership {
-        Some((_, status)) if status == "active" => Err(ApiError::new(
+        Some((_, MemberStatus::Active)) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "already_member",
             format!(

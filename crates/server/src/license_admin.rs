@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use allot_core::{
-    BulkResponse, ErrorDetail, IdsRequest, ItemResult, LicenseOverview, LicensedUser, MemberId,
-    OfflineActivation, OnlineActivation, OrgId, ProductLicenses, RegisteredMachine, format,
+    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, ItemResult, LicenseOverview,
+    LicensedUser, MemberId, OfflineActivation, OnlineActivation, OrgId, ProductLicenses,
+    RegisteredMachine, format,
     licensing::{SESSION_TIMEOUT_SECS, utc_date},
 };
 use axum::{Json, extract::State};
@@ -299,7 +300,7 @@ async fn find_activation(
     conn: &mut Conn,
     org_id: OrgId,
     id: i64,
-) -> ApiResult<Option<(String, Option<i64>, bool)>> {
+) -> ApiResult<Option<(ActivationMode, Option<i64>, bool)>> {
     Ok(query_as(
         "SELECT mode, expires_at, ended_at IS NOT NULL FROM activations WHERE id = ? AND org_id = ?",
     )
@@ -334,7 +335,7 @@ pub async fn remove_online(
     let mut removal = Removal::begin(&state, &caller, org_id).await?;
     for &id in &request.ids {
         let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
-            Some((mode, _, ended)) if mode == "online" => {
+            Some((ActivationMode::Online, _, ended)) => {
                 if ended {
                     Err(refused("already_ended", "This session has already ended."))
                 } else {
@@ -374,7 +375,7 @@ pub async fn remove_offline(
     let now = removal.now;
     for &id in &request.ids {
         let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
-            Some((mode, Some(expires_at), _)) if mode == "offline" => {
+            Some((ActivationMode::Offline, Some(expires_at), _)) => {
                 if now < expires_at {
                     Err(refused(
                         "offline_not_expired",

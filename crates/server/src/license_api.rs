@@ -92,7 +92,7 @@ async fn pools_in_use(
     product: ProductId,
     now: i64,
 ) -> Result<Vec<Pool>, sqlx::Error> {
-    let pools: Vec<(i64, String, String, i64, i64, i64)> = query_as(
+    let pools: Vec<(i64, PoolKind, PoolUsage, i64, i64, i64)> = query_as(
         "SELECT id, kind, usage, seats, starts_at, expires_at FROM license_pools
          WHERE product_id = ? ORDER BY expires_at, id",
     )
@@ -111,16 +111,6 @@ async fn pools_in_use(
     Ok(pools
         .into_iter()
         .map(|(id, kind, usage, seats, starts_at, expires_at)| {
-            let kind = if kind == "named" {
-                PoolKind::Named
-            } else {
-                PoolKind::Floating
-            };
-            let usage = if usage == "offline" {
-                PoolUsage::Offline
-            } else {
-                PoolUsage::Online
-            };
             let held = holders.iter().filter(|holder| holder.0 == id);
             let used = match usage {
                 PoolUsage::Online => {
@@ -187,10 +177,7 @@ pub(crate) async fn pool_summaries(
 }
 
 fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMode) -> ApiError {
-    let usage = match mode {
-        ActivationMode::Online => "online",
-        ActivationMode::Offline => "offline",
-    };
+    let usage = mode.as_str();
     match refusal {
         Refusal::NoPool => ApiError::new(
             StatusCode::CONFLICT,
@@ -251,7 +238,7 @@ async fn current_activation(
     .bind(member)
     .bind(product)
     .bind(machine_id)
-    .bind(mode_name(mode))
+    .bind(mode)
     .fetch_all(conn)
     .await?;
     Ok(rows
@@ -265,13 +252,6 @@ async fn current_activation(
             ActivationMode::Offline => expires_at.is_some_and(|at| now < at),
         })
         .map(|(id, started_at, _, expires_at)| (id, started_at, expires_at)))
-}
-
-fn mode_name(mode: ActivationMode) -> &'static str {
-    match mode {
-        ActivationMode::Online => "online",
-        ActivationMode::Offline => "offline",
-    }
 }
 
 /// Takes a license of a product on a machine: an online session to heartbeat, or an offline
@@ -424,7 +404,7 @@ pub(crate) async fn activate_for(
             .bind(member)
             .bind(request.product_id)
             .bind(pool_id)
-            .bind(mode_name(mode))
+            .bind(mode)
             .bind(machine_id)
             .bind(hostname)
             .bind(now)

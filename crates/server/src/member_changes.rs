@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use allot_core::{
     AccountId, BulkResponse, ChangeRoleRequest, ErrorDetail, IdsRequest, ItemResult, MemberId,
-    OrgId, ProductSeats, Role,
+    MemberStatus, OrgId, ProductSeats, Role,
     rules::{self, Actor, Batch, RuleViolation, Target},
 };
 use axum::{Json, extract::State};
@@ -57,9 +57,9 @@ pub async fn find_member(
 
 type MemberRow = (
     MemberId,
-    String,
-    Option<String>,
-    String,
+    Role,
+    Option<Role>,
+    MemberStatus,
     Option<i64>,
     String,
 );
@@ -68,11 +68,9 @@ fn org_member(
     (id, role, group_role, status, removed_at, full_name): MemberRow,
 ) -> ApiResult<(MemberId, OrgMember)> {
     let member = OrgMember {
-        role: Role::parse(&role).ok_or_else(ApiError::internal)?,
-        group_role: group_role
-            .map(|role| Role::parse(&role).ok_or_else(ApiError::internal))
-            .transpose()?,
-        active: status == "active",
+        role,
+        group_role,
+        active: status == MemberStatus::Active,
         removed_at,
         full_name,
     };

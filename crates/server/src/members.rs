@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use allot_core::{
-    ChangeEvent, Invitation, Member, MemberId, MemberStatus, MembersSnapshot, OrgId, Product,
-    ProductsChange, Role,
+    ChangeEvent, Invitation, InvitationStatus, Member, MemberId, MemberStatus, MembersSnapshot,
+    OrgId, Product, ProductsChange, Role,
 };
 use axum::{Json, extract::State};
 
@@ -37,10 +37,6 @@ impl Scope {
             ),
         }
     }
-}
-
-pub fn parse_role(role: &str) -> Result<Role, sqlx::Error> {
-    Role::parse(role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))
 }
 
 /// Active and removed members with their licenses, stamped with the organization's sequence
@@ -149,8 +145,8 @@ type MemberRow = (
     MemberId,
     String,
     String,
-    String,
-    String,
+    Role,
+    MemberStatus,
     i64,
     Option<i64>,
     Option<String>,
@@ -228,11 +224,8 @@ pub async fn load_members(
                     id,
                     full_name,
                     email,
-                    role: parse_role(&role)?,
-                    status: match status.as_str() {
-                        "active" => MemberStatus::Active,
-                        _ => MemberStatus::Removed,
-                    },
+                    role,
+                    status,
                     joined_at,
                     removed_at,
                     removed_by,
@@ -316,12 +309,13 @@ pub async fn load_invitations(
         org_id,
     )
     .await?;
-    let rows: Vec<(i64, String, String, String, i64, i64)> = query_as(&format!(
+    let rows: Vec<(i64, String, Role, String, i64, i64)> = query_as(&format!(
         "SELECT i.id, i.email, i.role, a.full_name, i.created_at, i.expires_at
          FROM invitations i JOIN accounts a ON a.id = i.invited_by
-         WHERE i.org_id = ?1 AND i.status = 'pending'{filter} ORDER BY i.id"
+         WHERE i.org_id = ?1 AND i.status = ?2{filter} ORDER BY i.id"
     ))
     .bind(org_id)
+    .bind(InvitationStatus::Pending)
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
@@ -329,7 +323,7 @@ pub async fn load_invitations(
             Ok(Invitation {
                 id,
                 email,
-                role: parse_role(&role)?,
+                role,
                 products: products.remove(&id).unwrap_or_default(),
                 invited_by,
                 created_at,

@@ -31,7 +31,7 @@ async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
             .bind(account_id)
             .fetch_one(db)
             .await?;
-    let rows: Vec<(i64, String, String, Option<String>)> = query_as(&format!(
+    let rows: Vec<(i64, String, allot_core::Role, Option<allot_core::Role>)> = query_as(&format!(
         "SELECT o.id, o.name, m.role, {} FROM memberships m
          JOIN organizations o ON o.id = m.org_id
          WHERE m.account_id = ? AND m.status = 'active' ORDER BY o.name, o.id",
@@ -42,12 +42,10 @@ async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
     .await?;
     let organizations = rows
         .into_iter()
-        .filter_map(|(id, name, role, group_role)| {
-            Some(OrganizationSummary {
-                id,
-                name,
-                role: auth::effective_role(&role, group_role.as_deref()).ok()?,
-            })
+        .map(|(id, name, role, group_role)| OrganizationSummary {
+            id,
+            name,
+            role: allot_core::allocation::raised_role(role, group_role),
         })
         .collect();
     Ok(Session {

@@ -47,9 +47,21 @@ arg_from!(Bytes: Vec<u8> => |v| v, &Vec<u8> => |v: &Vec<u8>| v.clone(),
     &[u8] => <[u8]>::to_vec, [u8; 32] => |v: [u8; 32]| v.to_vec(),
     &[u8; 32] => |v: &[u8; 32]| v.to_vec());
 arg_from!(Bool: bool => |v| v);
-arg_from!(Text: allot_core::Role => |v: allot_core::Role| v.as_str().to_owned(),
-    allot_core::MemberStatus => |v: allot_core::MemberStatus| v.as_str().to_owned(),
-    allot_core::TeamRole => |v: allot_core::TeamRole| v.as_str().to_owned());
+// The enums stored as text, as `allot_core::stored` encodes them.
+macro_rules! stored_arg {
+    ($($ty:ty),*) => {
+        arg_from!(Text: $($ty => |v: $ty| v.as_str().to_owned()),*);
+    };
+}
+stored_arg!(
+    allot_core::Role,
+    allot_core::MemberStatus,
+    allot_core::TeamRole,
+    allot_core::InvitationStatus,
+    allot_core::ActivationMode,
+    allot_core::licensing::PoolKind,
+    allot_core::licensing::PoolUsage
+);
 
 /// One row's values for a multi-row INSERT, bound in order (like sqlx's `Separated`).
 #[derive(Default)]
