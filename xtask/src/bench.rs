@@ -2,13 +2,14 @@
 //! Chromium: `cargo xtask bench` (the console's size, load, search, selection and memory, and
 //! the server's bulk changes and API under load, at 10,000 and 100,000 demo members; one
 //! `bench <name> <value> <unit> budget <budget> <unit>` line per figure, a figure over its
-//! budget reported, not a failure) and `cargo xtask screenshots` (every screen and dialog at
+//! budget reported, not a failure; the server's figures also on PostgreSQL) and
+//! `cargo xtask screenshots` (every screen and dialog at
 //! phone and desktop sizes in both themes, into target/screenshots/).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use crate::{Result, cmd, tools};
+use crate::{Result, cmd, postgres, tools};
 
 pub const BENCH: &str = "tests/bench/bench.mjs";
 pub const SCREENSHOTS: &str = "tests/screenshots/screenshots.mjs";
@@ -25,14 +26,26 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
             .args(["build", "--release", "-p", "allot-server"])
             .current_dir(root),
     )?;
+    let mut node = Command::new("node");
+    node.arg(script)
+        .env("ALLOT_SERVER_BIN", root.join("target/release/allot-server"))
+        .env("ALLOT_DIST", root.join("dist"))
+        .env("CHROMIUM", &browser.chromium)
+        .current_dir(root);
+    // The server's figures on PostgreSQL too, beside SQLite's: a throwaway cluster with an
+    // empty database per scale, gone when the bench ends.
+    let cluster = if script == BENCH {
+        let cluster = postgres::TestCluster::start(root)?;
+        for scale in ["10k", "100k"] {
+            cluster.create_database(&format!("allot_bench_{scale}"))?;
+        }
+        node.env("ALLOT_BENCH_POSTGRES", cluster.url());
+        Some(cluster)
+    } else {
+        None
+    };
     println!("==> running {script}");
-    cmd::run(
-        Command::new("node")
-            .arg(script)
-            .env("ALLOT_SERVER_BIN", root.join("target/release/allot-server"))
-            .env("ALLOT_DIST", root.join("dist"))
-            .env("CHROMIUM", &browser.chromium)
-            .current_dir(root),
-    )?;
+    cmd::run(&mut node)?;
+    drop(cluster);
     Ok(ExitCode::SUCCESS)
 }
