@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::db::{Conn, query, query_as};
 use crate::{
     AppState,
-    auth::{self, Caller},
+    auth::Manager,
     change,
     db::now,
     error::{ApiError, ApiResult},
@@ -48,10 +48,8 @@ pub async fn record(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<Vec<AllocationError>>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let rows: Vec<(i64, i64, String, i64, String, String, i64)> = query_as(
         "SELECT e.id, e.membership_id, a.full_name, e.product_id, p.name, e.reason, e.created_at
          FROM allocation_errors e
@@ -119,10 +117,9 @@ async fn close(
     responses((status = 204), (status = 404, body = allot_core::ErrorBody), (status = 409, body = allot_core::ErrorBody)))]
 pub async fn retry(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<StatusCode> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
     let seats = seats::product_seats(&mut tx, org_id).await?;
@@ -178,10 +175,9 @@ pub async fn retry(
     responses((status = 204), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn dismiss(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<StatusCode> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
     close(

@@ -3,7 +3,7 @@
 use allot_core::{AccountId, MemberId, OrgId, Role, allocation::raised_role};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRequestParts, RawPathParams},
     http::{HeaderMap, header, request::Parts},
 };
 use sha2::{Digest, Sha256};
@@ -208,6 +208,39 @@ pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Me
     }
     let role = raised_role(role, group_role);
     Ok(Membership { id, role })
+}
+
+/// The caller as a manager (Owner or Admin) of the organization their request's path names
+/// (`/orgs/{org_id}/...`), checked on the server for every request: a handler that takes it
+/// cannot be reached by anyone else. Refusals, in order: no session 401, an organization
+/// they are not in (or none) 404, not a manager there 403.
+pub struct Manager {
+    pub caller: Caller,
+    pub org_id: OrgId,
+    /// Their membership there as it was checked; a change's transaction checks again.
+    pub membership: Membership,
+}
+
+impl FromRequestParts<AppState> for Manager {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let org_id = params
+            .iter()
+            .find(|(name, _)| *name == "org_id")
+            .and_then(|(_, value)| value.parse::<OrgId>().ok())
+            .ok_or_else(ApiError::not_found)?;
+        let membership = manager(&state.db, &caller, org_id).await?;
+        Ok(Self {
+            caller,
+            org_id,
+            membership,
+        })
+    }
 }
 
 /// As [`membership`], and the caller must be an Owner or Admin there (403 otherwise).

@@ -18,11 +18,11 @@ use serde_json::json;
 use crate::db::{Backend, query_as, query_scalar};
 use crate::{
     AppState,
-    auth::{self, Caller},
+    auth::Manager,
     change,
     db::{Db, now},
     error::ApiResult,
-    extract::{PathParams, QueryParams},
+    extract::QueryParams,
 };
 
 /// Which members to export: the Active Users tab, the Removed Users tab, or both.
@@ -99,12 +99,9 @@ fn members_sql(backend: Backend) -> String {
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn members_csv(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> ApiResult<Response> {
-    auth::manager(&state.db, &caller, org_id).await?;
-
     let mut tx = change::begin(&state.db, org_id).await?;
     let org_name: String = query_scalar("SELECT name FROM organizations WHERE id = ?")
         .bind(org_id)

@@ -21,10 +21,10 @@ use tokio::sync::watch;
 use crate::db::{query_as, query_scalar};
 use crate::{
     AppState,
-    auth::{self, Caller},
+    auth::{self, Manager},
     change::RETAINED_EVENTS,
     error::{ApiError, ApiResult},
-    extract::{PathParams, QueryParams},
+    extract::QueryParams,
 };
 
 /// Checked again this often even when nothing woke the feed: changes made outside the servers
@@ -55,12 +55,10 @@ pub struct FeedQuery {
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn changes(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     QueryParams(query): QueryParams<FeedQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let last_event_id = headers
         .get("last-event-id")
         .map(|value| {

@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
-    auth::{self, Caller},
+    auth::{Caller, Manager},
     change,
     db::now,
     error::{ApiError, ApiResult},
@@ -371,11 +371,13 @@ async fn finish(
               (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager {
+        caller,
+        org_id,
+        membership: manager,
+    }: Manager,
     JsonBody(request): JsonBody<GroupRequest>,
 ) -> ApiResult<(StatusCode, Json<GroupChange>)> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
     let role = valid_role(request.role, manager.role)?;
     let mut tx = change::begin(&state.db, org_id).await?;
@@ -432,11 +434,14 @@ pub async fn create(
               (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager {
+        caller,
+        membership: manager,
+        ..
+    }: Manager,
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
     JsonBody(request): JsonBody<GroupRequest>,
 ) -> ApiResult<Json<GroupChange>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
     let role = valid_role(request.role, manager.role)?;
     let mut tx = change::begin(&state.db, org_id).await?;
@@ -499,10 +504,9 @@ pub async fn update(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
 ) -> ApiResult<Json<GroupChange>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let groups = org_groups(&mut tx, org_id).await?;
@@ -532,11 +536,10 @@ pub async fn delete(
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn set_rule(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
     JsonBody(request): JsonBody<GroupRuleRequest>,
 ) -> ApiResult<Json<GroupChange>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let products = valid_products(&mut tx, org_id, &request.products).await?;
@@ -582,11 +585,10 @@ pub async fn set_rule(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn release(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let now = now();
@@ -670,11 +672,10 @@ pub async fn release(
               (status = 409, body = allot_core::ErrorBody, description = "`seats_exceeded`")))]
 pub async fn set_allocation(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, member_id)): PathParams<(OrgId, MemberId)>,
     JsonBody(request): JsonBody<AllocationRequest>,
 ) -> ApiResult<Json<GroupChange>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let member = member_state(&mut tx, org_id, member_id)
         .await?

@@ -28,7 +28,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState, allocation_errors,
-    auth::{self, Caller},
+    auth::{self, Manager},
     change,
     db::now,
     error::{ApiError, ApiResult},
@@ -213,10 +213,8 @@ fn read_or_create_secret(path: &Path) -> io::Result<Vec<u8>> {
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn products(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<Vec<ProductSeats>>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut conn = state.db.acquire().await?;
     Ok(Json(seats::product_seats(&mut conn, org_id).await?))
 }
@@ -229,10 +227,8 @@ pub async fn products(
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<Vec<Invitation>>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut conn = state.db.acquire().await?;
     let mut invitations = members::load_invitations(&mut conn, org_id, Scope::All).await?;
     // Newest first, as the Pending Invitations tab lists them.
@@ -262,11 +258,13 @@ enum Plan {
               (status = 422, body = allot_core::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager {
+        caller,
+        org_id,
+        membership: manager,
+    }: Manager,
     JsonBody(request): JsonBody<InviteRequest>,
 ) -> ApiResult<Json<InviteResponse>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     may_grant(&manager, request.role)?;
     let addresses = addresses(&request.emails)?;
     let mut product_ids = request.products.clone();
@@ -537,10 +535,13 @@ async fn pending_invitation(
               (status = 409, body = allot_core::ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager {
+        caller,
+        membership: manager,
+        ..
+    }: Manager,
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<Json<InvitationLink>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let invitation = pending_invitation(&mut tx, org_id, id).await?;
     let role = invitation.role;
@@ -607,10 +608,12 @@ pub async fn resend(
               (status = 409, body = allot_core::ErrorBody)))]
 pub async fn link(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager {
+        membership: manager,
+        ..
+    }: Manager,
     PathParams((org_id, id)): PathParams<(OrgId, i64)>,
 ) -> ApiResult<Json<InvitationLink>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut conn = state.db.acquire().await?;
     let invitation = pending_invitation(&mut conn, org_id, id).await?;
     may_grant(&manager, invitation.role)?;
@@ -630,11 +633,9 @@ pub async fn link(
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let mut results = Vec::with_capacity(request.ids.len());
     let mut revoked = Vec::new();

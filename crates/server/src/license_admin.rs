@@ -16,11 +16,11 @@ use serde_json::json;
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
-    auth::{self, Caller},
+    auth::{Caller, Manager},
     change,
     db::now,
     error::ApiResult,
-    extract::{JsonBody, PathParams},
+    extract::JsonBody,
     license_api,
 };
 
@@ -33,10 +33,10 @@ use crate::{
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager {
+        caller: _, org_id, ..
+    }: Manager,
 ) -> ApiResult<Json<LicenseOverview>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     // One read transaction: every list reflects the same moment as `seq`.
     let mut tx = state.db.begin().await?;
     let now = now();
@@ -194,8 +194,8 @@ struct Removal {
 }
 
 impl Removal {
-    async fn begin(state: &AppState, caller: &Caller, org_id: OrgId) -> ApiResult<Self> {
-        auth::manager(&state.db, caller, org_id).await?;
+    /// Begins the removal, for a manager of the organization (checked by the extractor).
+    async fn begin(state: &AppState, org_id: OrgId) -> ApiResult<Self> {
         Ok(Self {
             tx: change::begin(&state.db, org_id).await?,
             results: Vec::new(),
@@ -255,11 +255,10 @@ impl Removal {
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn remove_users(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id).await?;
     for &id in &request.ids {
         let outcome = remove_user(&mut removal.tx, org_id, id, removal.now).await?;
         removal.add(id, outcome);
@@ -328,11 +327,10 @@ fn no_such_activation() -> ErrorDetail {
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn remove_online(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id).await?;
     for &id in &request.ids {
         let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
             Some((ActivationMode::Online, _, ended)) => {
@@ -367,11 +365,10 @@ pub async fn remove_online(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn remove_offline(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id).await?;
     let now = removal.now;
     for &id in &request.ids {
         let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
@@ -413,11 +410,10 @@ pub async fn remove_offline(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn remove_machines(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, &caller, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id).await?;
     for &id in &request.ids {
         let machine: Option<(i64, String)> = query_as(
             "DELETE FROM machines WHERE id = ? AND org_id = ? RETURNING membership_id, machine_id",

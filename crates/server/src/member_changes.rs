@@ -13,11 +13,11 @@ use serde_json::json;
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
-    auth::{self, Caller, Membership},
+    auth::{self, Manager, Membership},
     change,
     db::now,
     error::{ApiError, ApiResult},
-    extract::{JsonBody, PathParams},
+    extract::JsonBody,
     license_api, seats,
 };
 
@@ -240,11 +240,13 @@ async fn active_owners(conn: &mut Conn, org_id: OrgId) -> ApiResult<usize> {
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn remove(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager {
+        caller,
+        org_id,
+        membership: manager,
+    }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
@@ -305,11 +307,13 @@ fn remove_one(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn restore(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager {
+        caller,
+        org_id,
+        membership: manager,
+    }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     // Counted once and kept current as members come back, so a batch cannot overfill a pool.
@@ -411,11 +415,13 @@ fn restore_one(
               (status = 404, body = allot_core::ErrorBody)))]
 pub async fn change_role(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager {
+        caller,
+        org_id,
+        membership: manager,
+    }: Manager,
     JsonBody(request): JsonBody<ChangeRoleRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let manager = auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
     let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);

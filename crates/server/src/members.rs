@@ -11,13 +11,7 @@ use allot_core::{
 use axum::{Json, extract::State};
 
 use crate::db::{Backend, Conn, query_as, query_scalar};
-use crate::{
-    AppState,
-    auth::{self, Caller},
-    error::ApiResult,
-    extract::PathParams,
-    groups, seats,
-};
+use crate::{AppState, auth::Manager, error::ApiResult, groups, seats};
 
 /// Everything, or only what the current transaction touched (`change_dirty`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,10 +42,8 @@ impl Scope {
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<MembersSnapshot>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = state.db.begin().await?;
     let snapshot = snapshot(&mut tx, org_id).await?;
     tx.commit().await?;

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
-    auth::{self, Caller},
+    auth::Manager,
     change,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
@@ -124,10 +124,8 @@ async fn ensure_name_free(
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<Vec<Team>>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     // One read transaction, so that the teams and their members agree.
     let mut tx = state.db.begin().await?;
     let teams = load(&mut tx, org_id, None).await?;
@@ -145,11 +143,9 @@ pub async fn list(
               (status = 409, body = allot_core::ErrorBody, description = "`team_name_taken`")))]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParams(org_id): PathParams<OrgId>,
+    Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<TeamName>,
 ) -> ApiResult<(StatusCode, Json<Team>)> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
     let mut tx = change::begin(&state.db, org_id).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
@@ -187,11 +183,10 @@ pub async fn create(
               (status = 409, body = allot_core::ErrorBody, description = "`team_name_taken`")))]
 pub async fn rename(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, team_id)): PathParams<(OrgId, TeamId)>,
     JsonBody(request): JsonBody<TeamName>,
 ) -> ApiResult<Json<Team>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let name = valid_name(&request.name)?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let mut team = load_one(&mut tx, org_id, team_id).await?;
@@ -225,10 +220,9 @@ pub async fn rename(
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, team_id)): PathParams<(OrgId, TeamId)>,
 ) -> ApiResult<StatusCode> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     let team = load_one(&mut tx, org_id, team_id).await?;
     query("DELETE FROM team_members WHERE team_id = ?")
@@ -264,11 +258,10 @@ pub async fn delete(
                description = "`billing_manager_in_team`, `member_removed`")))]
 pub async fn set_member(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, team_id, member_id)): PathParams<(OrgId, TeamId, MemberId)>,
     JsonBody(request): JsonBody<TeamMemberRequest>,
 ) -> ApiResult<Json<Team>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     load_one(&mut tx, org_id, team_id).await?;
     let member = find_member(&mut tx, org_id, member_id)
@@ -327,10 +320,9 @@ pub async fn set_member(
               (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
-    caller: Caller,
+    Manager { caller, .. }: Manager,
     PathParams((org_id, team_id, member_id)): PathParams<(OrgId, TeamId, MemberId)>,
 ) -> ApiResult<Json<Team>> {
-    auth::manager(&state.db, &caller, org_id).await?;
     let mut tx = change::begin(&state.db, org_id).await?;
     load_one(&mut tx, org_id, team_id).await?;
     find_member(&mut tx, org_id, member_id)
