@@ -3,6 +3,7 @@
 
 use allot_core::{AllocationError, OrgId, allocation::Entitlement};
 use axum::{Json, extract::State, http::StatusCode};
+use axum::{Router, routing};
 use serde_json::json;
 
 use crate::db::{Conn, query, query_as};
@@ -189,4 +190,18 @@ pub async fn dismiss(
         "allocation_error.dismissed",
     )
     .await
+}
+
+/// Licenses that could not be allocated: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/allocation-errors", routing::get(list))
+        .route(
+            "/orgs/{org_id}/allocation-errors/{id}",
+            routing::delete(dismiss),
+        )
+        .route(
+            "/orgs/{org_id}/allocation-errors/{id}/retry",
+            routing::post(retry),
+        )
 }

@@ -5,6 +5,7 @@ use allot_core::{
     Member, MemberStatus, OrgId, Role, csv,
     search::{SearchQuery, member_search_key},
 };
+use axum::{Router, routing};
 use axum::{
     body::{Body, Bytes},
     extract::State,
@@ -211,4 +212,12 @@ impl ExportRow {
             held: Vec::new(),
         })
     }
+}
+
+/// Export Users: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/orgs/{org_id}/members/export.csv",
+        routing::get(members_csv),
+    )
 }

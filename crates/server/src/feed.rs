@@ -2,6 +2,7 @@
 //! resumable from the last one a client saw (`Last-Event-ID`, or `?after=` for the first
 //! connection after loading a snapshot).
 
+use axum::{Router, routing};
 use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use allot_core::OrgId;
@@ -208,4 +209,9 @@ pub async fn wake_after_writes(
         changes.send_modify(|count| *count = count.wrapping_add(1));
     }
     response
+}
+
+/// The change feed: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/orgs/{org_id}/changes", routing::get(changes))
 }

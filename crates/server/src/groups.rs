@@ -5,6 +5,7 @@
 //! `allot_core::allocation`, then settles the difference in the same transaction: inherited
 //! seats no longer owed are freed, and sessions of products the member lost end at once.
 
+use axum::{Router, routing};
 use std::collections::BTreeSet;
 
 use allot_core::{
@@ -758,4 +759,26 @@ pub async fn acquire_inherited(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Groups, their rules, and members' license allocation: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/groups", routing::post(create))
+        .route(
+            "/orgs/{org_id}/groups/{group_id}",
+            routing::put(update).delete(delete),
+        )
+        .route(
+            "/orgs/{org_id}/groups/{group_id}/rule",
+            routing::put(set_rule),
+        )
+        .route(
+            "/orgs/{org_id}/groups/{group_id}/release",
+            routing::post(release),
+        )
+        .route(
+            "/orgs/{org_id}/members/{member_id}/allocation",
+            routing::put(set_allocation),
+        )
 }

@@ -5,6 +5,7 @@
 //! with a random nonce per invitation. The database keeps the nonce and the token's SHA-256, so
 //! a copy of it opens nothing, while "Copy link" can still show the link.
 
+use axum::{Router, routing};
 use std::{
     collections::HashSet,
     fs::{self, OpenOptions},
@@ -1006,6 +1007,24 @@ async fn join(
         .fetch_one(conn)
         .await?),
     }
+}
+
+/// Invitations: sending, listing, revoking, links, and accepting: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/products", routing::get(products))
+        .route(
+            "/orgs/{org_id}/invitations",
+            routing::get(list).post(create),
+        )
+        .route("/orgs/{org_id}/invitations/revoke", routing::post(revoke))
+        .route(
+            "/orgs/{org_id}/invitations/{id}/resend",
+            routing::post(resend),
+        )
+        .route("/orgs/{org_id}/invitations/{id}/link", routing::get(link))
+        .route("/invitations/{token}", routing::get(preview))
+        .route("/invitations/{token}/accept", routing::post(accept))
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use axum::{
     Json, Router,
     http::{HeaderValue, header},
     middleware,
-    routing::{delete, get, patch, post, put},
+    routing::get,
 };
 use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
@@ -94,119 +94,17 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
     let api = Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi::document))
-        .route(
-            "/session",
-            get(session::current)
-                .post(session::sign_in)
-                .delete(session::sign_out),
-        )
-        .route("/orgs/{org_id}/members", get(members::list))
-        .route("/orgs/{org_id}/changes", get(feed::changes))
-        // Member changes, export, teams
-        .route(
-            "/orgs/{org_id}/members/remove",
-            post(member_changes::remove),
-        )
-        .route(
-            "/orgs/{org_id}/members/restore",
-            post(member_changes::restore),
-        )
-        .route(
-            "/orgs/{org_id}/members/role",
-            post(member_changes::change_role),
-        )
-        .route(
-            "/orgs/{org_id}/members/export.csv",
-            get(export::members_csv),
-        )
-        .route("/orgs/{org_id}/teams", get(teams::list).post(teams::create))
-        .route(
-            "/orgs/{org_id}/teams/{team_id}",
-            patch(teams::rename).delete(teams::delete),
-        )
-        .route(
-            "/orgs/{org_id}/teams/{team_id}/members/{member_id}",
-            put(teams::set_member).delete(teams::remove_member),
-        )
-        // Groups and license allocation
-        .route("/orgs/{org_id}/groups", post(groups::create))
-        .route(
-            "/orgs/{org_id}/groups/{group_id}",
-            put(groups::update).delete(groups::delete),
-        )
-        .route(
-            "/orgs/{org_id}/groups/{group_id}/rule",
-            put(groups::set_rule),
-        )
-        .route(
-            "/orgs/{org_id}/groups/{group_id}/release",
-            post(groups::release),
-        )
-        .route(
-            "/orgs/{org_id}/members/{member_id}/allocation",
-            put(groups::set_allocation),
-        )
-        // Licenses that could not be allocated
-        .route(
-            "/orgs/{org_id}/allocation-errors",
-            get(allocation_errors::list),
-        )
-        .route(
-            "/orgs/{org_id}/allocation-errors/{id}",
-            delete(allocation_errors::dismiss),
-        )
-        .route(
-            "/orgs/{org_id}/allocation-errors/{id}/retry",
-            post(allocation_errors::retry),
-        )
-        // Invitations
-        .route("/orgs/{org_id}/products", get(invitations::products))
-        .route(
-            "/orgs/{org_id}/invitations",
-            get(invitations::list).post(invitations::create),
-        )
-        .route(
-            "/orgs/{org_id}/invitations/revoke",
-            post(invitations::revoke),
-        )
-        .route(
-            "/orgs/{org_id}/invitations/{id}/resend",
-            post(invitations::resend),
-        )
-        .route(
-            "/orgs/{org_id}/invitations/{id}/link",
-            get(invitations::link),
-        )
-        .route("/invitations/{token}", get(invitations::preview))
-        .route("/invitations/{token}/accept", post(invitations::accept))
-        // License API
-        .route(
-            "/orgs/{org_id}/license/activate",
-            post(license_api::activate),
-        )
-        .route(
-            "/orgs/{org_id}/license/heartbeat",
-            post(license_api::heartbeat),
-        )
-        .route("/orgs/{org_id}/license/release", post(license_api::release))
-        .route("/license/public-key", get(license_api::public_key))
-        .route("/orgs/{org_id}/licenses", get(license_admin::overview))
-        .route(
-            "/orgs/{org_id}/licenses/users/remove",
-            post(license_admin::remove_users),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/online/remove",
-            post(license_admin::remove_online),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/offline/remove",
-            post(license_admin::remove_offline),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/machines/remove",
-            post(license_admin::remove_machines),
-        )
+        .merge(session::router())
+        .merge(members::router())
+        .merge(feed::router())
+        .merge(member_changes::router())
+        .merge(export::router())
+        .merge(teams::router())
+        .merge(groups::router())
+        .merge(allocation_errors::router())
+        .merge(invitations::router())
+        .merge(license_api::router())
+        .merge(license_admin::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

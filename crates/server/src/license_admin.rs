@@ -2,6 +2,7 @@
 //! machines, and what each removal terminates (Remove a Licensed User, remove an online
 //! license, remove an expired offline license, Deactivate Machine).
 
+use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
@@ -446,4 +447,26 @@ pub async fn remove_machines(
     removal
         .finish(org_id, &caller, "licenses.machines_removed")
         .await
+}
+
+/// License Management: the overview and its removals: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/licenses", routing::get(overview))
+        .route(
+            "/orgs/{org_id}/licenses/users/remove",
+            routing::post(remove_users),
+        )
+        .route(
+            "/orgs/{org_id}/licenses/online/remove",
+            routing::post(remove_online),
+        )
+        .route(
+            "/orgs/{org_id}/licenses/offline/remove",
+            routing::post(remove_offline),
+        )
+        .route(
+            "/orgs/{org_id}/licenses/machines/remove",
+            routing::post(remove_machines),
+        )
 }

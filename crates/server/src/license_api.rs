@@ -12,6 +12,7 @@ use allot_core::{
     },
 };
 use axum::{Json, extract::State, http::StatusCode};
+use axum::{Router, routing};
 use serde_json::json;
 
 use crate::db::{Conn, query, query_as, query_scalar};
@@ -582,4 +583,13 @@ pub async fn public_key(State(state): State<AppState>) -> Json<LicensePublicKey>
         algorithm: license_key::ALGORITHM.into(),
         public_key: LicenseKey::from_server_secret(&state.links).public_key(),
     })
+}
+
+/// The License API that licensed products call: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/license/activate", routing::post(activate))
+        .route("/orgs/{org_id}/license/heartbeat", routing::post(heartbeat))
+        .route("/orgs/{org_id}/license/release", routing::post(release))
+        .route("/license/public-key", routing::get(public_key))
 }

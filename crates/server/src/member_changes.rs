@@ -1,5 +1,6 @@
 //! Remove Users (with Undo) and Change Role: bulk changes in one transaction, reported per id.
 
+use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
@@ -503,4 +504,12 @@ fn change_role_one(
     let previous_role = member.role;
     member.role = new_role;
     Ok(Some((id, previous_role)))
+}
+
+/// Remove Users (and Undo) and Change Role: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/members/remove", routing::post(remove))
+        .route("/orgs/{org_id}/members/restore", routing::post(restore))
+        .route("/orgs/{org_id}/members/role", routing::post(change_role))
 }

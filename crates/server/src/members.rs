@@ -2,6 +2,7 @@
 //! and products with their seats. Loaded whole for the snapshot, or only what a transaction
 //! touched for its change event, by the same queries, so that the two always agree.
 
+use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
@@ -337,4 +338,9 @@ async fn ids_by_member(
         by_member.entry(member).or_default().push(id);
     }
     Ok(by_member)
+}
+
+/// The members snapshot: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/orgs/{org_id}/members", routing::get(list))
 }

@@ -1,5 +1,6 @@
 //! Signing in and out, and who the caller is.
 
+use axum::{Router, routing};
 use std::{sync::LazyLock, time::Duration};
 
 use allot_core::{Account, OrganizationSummary, Session, SignInRequest, account, format};
@@ -208,4 +209,12 @@ pub async fn sign_out(
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, auth::cleared_session_cookie())],
     ))
+}
+
+/// Signing in and out, and the current session: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/session",
+        routing::get(current).post(sign_in).delete(sign_out),
+    )
 }

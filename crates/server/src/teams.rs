@@ -1,5 +1,6 @@
 //! Teams: named subsets of an organization's members, with a role per team.
 
+use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
@@ -348,4 +349,18 @@ pub async fn remove_member(
     let team = load_one(&mut tx, org_id, team_id).await?;
     tx.commit().await?;
     Ok(Json(team))
+}
+
+/// Teams and their members: this resource's routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{org_id}/teams", routing::get(list).post(create))
+        .route(
+            "/orgs/{org_id}/teams/{team_id}",
+            routing::patch(rename).delete(delete),
+        )
+        .route(
+            "/orgs/{org_id}/teams/{team_id}/members/{member_id}",
+            routing::put(set_member).delete(remove_member),
+        )
 }
