@@ -138,6 +138,15 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
     Ok(tx)
 }
 
+/// The organization's sequence number: its last change event's.
+pub async fn current_seq(conn: &mut Conn, org_id: OrgId) -> Result<u64, sqlx::Error> {
+    let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
+        .bind(org_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(seq as u64)
+}
+
 /// Events kept per organization; a client further behind loads a fresh snapshot.
 pub const RETAINED_EVENTS: i64 = 10_000;
 

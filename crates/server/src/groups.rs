@@ -9,8 +9,8 @@ use axum::{Router, routing};
 use std::collections::BTreeSet;
 
 use allot_core::{
-    AllocationRequest, BulkResponse, ErrorDetail, Group, GroupChange, GroupId, GroupRequest,
-    GroupRuleRequest, IdsRequest, ItemResult, MemberId, OrgId, ProductId, Role,
+    AllocationRequest, BulkResponse, Group, GroupChange, GroupId, GroupRequest, GroupRuleRequest,
+    IdsRequest, MemberId, OrgId, ProductId, Role,
     allocation::{self, EffectiveLicense, Entitlement, GROUP_ROLES},
 };
 use axum::{Json, extract::State, http::StatusCode};
@@ -20,6 +20,7 @@ use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{Caller, Manager},
+    bulk::{ItemError, Report, refused},
     change,
     db::now,
     error::{ApiError, ApiResult},
@@ -593,28 +594,26 @@ pub async fn release(
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let now = now();
-    let mut results = Vec::with_capacity(request.ids.len());
-    let mut released = Vec::new();
+    let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
-        let refused = |code: &str, message: String| ItemResult {
-            id,
-            error: Some(ErrorDetail {
-                code: code.to_owned(),
-                message,
-            }),
-        };
         let Some(member) = member_state(&mut tx, org_id, id).await? else {
-            results.push(refused(
-                "not_found",
-                "No active member of this organization has this id.".into(),
-            ));
+            report.add(
+                id,
+                Err(refused(
+                    "not_found",
+                    "No active member of this organization has this id.",
+                )),
+            )?;
             continue;
         };
         if !member.groups.contains(&group_id) {
-            results.push(refused(
-                "not_in_group",
-                format!("{} is not in {}.", member.name, group.name),
-            ));
+            report.add(
+                id,
+                Err(refused(
+                    "not_in_group",
+                    format!("{} is not in {}.", member.name, group.name),
+                )),
+            )?;
             continue;
         }
         let products: Vec<ProductId> = member
@@ -624,40 +623,33 @@ pub async fn release(
             .filter(|product| group.products.contains(product))
             .collect();
         if products.is_empty() {
-            results.push(refused(
-                "nothing_held",
-                format!(
-                    "{} holds no license inherited from {}.",
-                    member.name, group.name
-                ),
-            ));
+            report.add(
+                id,
+                Err(refused(
+                    "nothing_held",
+                    format!(
+                        "{} holds no license inherited from {}.",
+                        member.name, group.name
+                    ),
+                )),
+            )?;
             continue;
         }
         for &product in &products {
             unhold(&mut tx, id, product).await?;
             end_sessions(&mut tx, id, product, now).await?;
         }
-        released.push(json!({ "member": id, "products": products }));
-        results.push(ItemResult { id, error: None });
+        report.add(
+            id,
+            Ok::<_, ItemError>(json!({ "member": id, "products": products })),
+        )?;
     }
-    let seq = if released.is_empty() {
-        query_scalar::<i64>("SELECT seq FROM organizations WHERE id = ?")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await? as u64
-    } else {
-        let detail = json!({ "group": group_id, "released": released });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            "license.released",
-            detail,
-        )
-        .await?
-    };
-    tx.commit().await?;
-    Ok(Json(BulkResponse { results, seq }))
+    let detail = report
+        .any_done()
+        .then(|| json!({ "group": group_id, "released": report.done }));
+    report
+        .finish(tx, org_id, caller.account_id, "license.released", detail)
+        .await
 }
 
 /// The Edit License Allocation panel's Save: the member's direct allocation and whether it

@@ -15,9 +15,9 @@ use std::{
 };
 
 use allot_core::{
-    AcceptRequest, BulkResponse, ErrorDetail, IdsRequest, Invitation, InvitationLink,
-    InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
-    InviteResult, ItemResult, MemberStatus, OrgId, ProductSeats, Role, account,
+    AcceptRequest, BulkResponse, IdsRequest, Invitation, InvitationLink, InvitationPreview,
+    InvitationStatus, InviteOutcome, InviteRequest, InviteResponse, InviteResult, MemberStatus,
+    OrgId, ProductSeats, Role, account,
     emails::{MAX_INVITATIONS, email_key, validate_email},
 };
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
@@ -30,6 +30,7 @@ use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState, allocation_errors,
     auth::{self, Manager},
+    bulk::{Report, refused},
     change,
     db::now,
     error::{ApiError, ApiResult},
@@ -638,8 +639,7 @@ pub async fn revoke(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
-    let mut results = Vec::with_capacity(request.ids.len());
-    let mut revoked = Vec::new();
+    let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
         let invitation: Option<(InvitationStatus, String)> =
             query_as("SELECT status, email FROM invitations WHERE id = ? AND org_id = ?")
@@ -647,42 +647,25 @@ pub async fn revoke(
                 .bind(org_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let error = match invitation {
-            None => Some(("not_found", "No such invitation in this organization.")),
+        let outcome = match invitation {
+            None => Err(refused(
+                "not_found",
+                "No such invitation in this organization.",
+            )),
             Some((InvitationStatus::Pending, email)) => {
                 set_status(&mut tx, id, InvitationStatus::Revoked).await?;
-                revoked.push(json!({ "id": id, "email": email }));
-                None
+                Ok(json!({ "id": id, "email": email }))
             }
-            Some(_) => Some(("not_pending", NOT_PENDING)),
+            Some(_) => Err(refused("not_pending", NOT_PENDING)),
         };
-        results.push(ItemResult {
-            id,
-            error: error.map(|(code, message)| ErrorDetail {
-                code: code.to_owned(),
-                message: message.to_owned(),
-            }),
-        });
+        report.add(id, outcome)?;
     }
-    let seq = if revoked.is_empty() {
-        let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        seq as u64
-    } else {
-        let detail = json!({ "invitations": revoked });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            "invitations.revoked",
-            detail,
-        )
-        .await?
-    };
-    tx.commit().await?;
-    Ok(Json(BulkResponse { results, seq }))
+    let detail = report
+        .any_done()
+        .then(|| json!({ "invitations": report.done }));
+    report
+        .finish(tx, org_id, caller.account_id, "invitations.revoked", detail)
+        .await
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,6 +2,7 @@
 
 mod allocation_errors;
 pub mod auth;
+mod bulk;
 mod change;
 pub mod db;
 pub mod delivery;

@@ -6,9 +6,8 @@ use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
-    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, ItemResult, LicenseOverview,
-    LicensedUser, MemberId, OfflineActivation, OnlineActivation, OrgId, ProductLicenses,
-    RegisteredMachine, format,
+    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, LicensedUser, MemberId,
+    OfflineActivation, OnlineActivation, OrgId, ProductLicenses, RegisteredMachine, format,
     licensing::{SESSION_TIMEOUT_SECS, utc_date},
 };
 use axum::{Json, extract::State};
@@ -18,6 +17,7 @@ use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{Caller, Manager},
+    bulk::Report,
     change,
     db::now,
     error::ApiResult,
@@ -189,60 +189,37 @@ fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
 /// audit event naming the ids done.
 struct Removal {
     tx: change::WriteTx,
-    results: Vec<ItemResult>,
-    done: Vec<i64>,
+    report: Report<i64>,
     now: i64,
 }
 
 impl Removal {
     /// Begins the removal, for a manager of the organization (checked by the extractor).
-    async fn begin(state: &AppState, org_id: OrgId) -> ApiResult<Self> {
+    async fn begin(state: &AppState, org_id: OrgId, ids: usize) -> ApiResult<Self> {
         Ok(Self {
             tx: change::begin(&state.db, org_id).await?,
-            results: Vec::new(),
-            done: Vec::new(),
+            report: Report::new(ids),
             now: now(),
         })
     }
 
-    fn add(&mut self, id: i64, outcome: Result<(), ErrorDetail>) {
-        if outcome.is_ok() {
-            self.done.push(id);
-        }
-        self.results.push(ItemResult {
-            id,
-            error: outcome.err(),
-        });
+    fn add(&mut self, id: i64, outcome: Result<(), ErrorDetail>) -> ApiResult<()> {
+        self.report.add(id, outcome.map(|()| id))
     }
 
     async fn finish(
-        mut self,
+        self,
         org_id: OrgId,
         caller: &Caller,
         action: &str,
     ) -> ApiResult<Json<BulkResponse>> {
-        let seq = if self.done.is_empty() {
-            let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
-                .bind(org_id)
-                .fetch_one(&mut *self.tx)
-                .await?;
-            seq as u64
-        } else {
-            let detail = json!({ "ids": self.done });
-            change::record(
-                &mut self.tx,
-                org_id,
-                Some(caller.account_id),
-                action,
-                detail,
-            )
-            .await?
-        };
-        self.tx.commit().await?;
-        Ok(Json(BulkResponse {
-            results: self.results,
-            seq,
-        }))
+        let detail = self
+            .report
+            .any_done()
+            .then(|| json!({ "ids": self.report.done }));
+        self.report
+            .finish(self.tx, org_id, caller.account_id, action, detail)
+            .await
     }
 }
 
@@ -259,10 +236,10 @@ pub async fn remove_users(
     Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
         let outcome = remove_user(&mut removal.tx, org_id, id, removal.now).await?;
-        removal.add(id, outcome);
+        removal.add(id, outcome)?;
     }
     removal
         .finish(org_id, &caller, "licenses.users_removed")
@@ -331,7 +308,7 @@ pub async fn remove_online(
     Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
         let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
             Some((ActivationMode::Online, _, ended)) => {
@@ -348,7 +325,7 @@ pub async fn remove_online(
             }
             _ => Err(no_such_activation()),
         };
-        removal.add(id, outcome);
+        removal.add(id, outcome)?;
     }
     removal
         .finish(org_id, &caller, "licenses.online_removed")
@@ -369,7 +346,7 @@ pub async fn remove_offline(
     Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     let now = removal.now;
     for &id in &request.ids {
         let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
@@ -394,7 +371,7 @@ pub async fn remove_offline(
             }
             _ => Err(no_such_activation()),
         };
-        removal.add(id, outcome);
+        removal.add(id, outcome)?;
     }
     removal
         .finish(org_id, &caller, "licenses.offline_removed")
@@ -414,7 +391,7 @@ pub async fn remove_machines(
     Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut removal = Removal::begin(&state, org_id).await?;
+    let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
         let machine: Option<(i64, String)> = query_as(
             "DELETE FROM machines WHERE id = ? AND org_id = ? RETURNING membership_id, machine_id",
@@ -442,7 +419,7 @@ pub async fn remove_machines(
                 "No registered machine of this organization has this id.",
             )),
         };
-        removal.add(id, outcome);
+        removal.add(id, outcome)?;
     }
     removal
         .finish(org_id, &caller, "licenses.machines_removed")

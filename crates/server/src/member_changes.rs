@@ -4,9 +4,8 @@ use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
-    AccountId, BulkResponse, ChangeRoleRequest, ErrorDetail, IdsRequest, ItemResult, MemberId,
-    MemberStatus, OrgId, ProductSeats, Role,
-    rules::{self, Actor, Batch, RuleViolation, Target},
+    BulkResponse, ChangeRoleRequest, IdsRequest, MemberId, MemberStatus, OrgId, ProductSeats, Role,
+    rules::{self, Actor, Batch, Target},
 };
 use axum::{Json, extract::State};
 use serde_json::json;
@@ -15,6 +14,7 @@ use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Manager, Membership},
+    bulk::{ItemError, Report, refused},
     change,
     db::now,
     error::{ApiError, ApiResult},
@@ -127,97 +127,8 @@ async fn current_actor(conn: &mut Conn, org_id: OrgId, manager: &Membership) -> 
     })
 }
 
-/// Why one id of a bulk change was not done: refused (reported for that id while the others
-/// go on), or failed (the whole request fails and nothing changes).
-enum ItemError {
-    Refused(ErrorDetail),
-    Failed(ApiError),
-}
-
-fn refused(code: &str, message: impl Into<String>) -> ItemError {
-    ItemError::Refused(ErrorDetail {
-        code: code.to_owned(),
-        message: message.into(),
-    })
-}
-
 fn no_such_member() -> ItemError {
     refused("not_found", "No member of this organization has this id.")
-}
-
-impl From<RuleViolation> for ItemError {
-    fn from(violation: RuleViolation) -> Self {
-        refused(violation.code(), violation.message())
-    }
-}
-
-impl From<ApiError> for ItemError {
-    fn from(error: ApiError) -> Self {
-        ItemError::Failed(error)
-    }
-}
-
-impl From<sqlx::Error> for ItemError {
-    fn from(error: sqlx::Error) -> Self {
-        ItemError::Failed(error.into())
-    }
-}
-
-/// A bulk change's results so far: one per id, and what each done one returned (for the
-/// audit event).
-struct Report<T> {
-    results: Vec<ItemResult>,
-    done: Vec<T>,
-}
-
-impl<T> Report<T> {
-    fn new(ids: usize) -> Self {
-        Self {
-            results: Vec::with_capacity(ids),
-            done: Vec::new(),
-        }
-    }
-
-    /// Adds id's outcome; a failure fails the whole request.
-    fn add(&mut self, id: i64, outcome: Result<T, ItemError>) -> ApiResult<()> {
-        let error = match outcome {
-            Ok(value) => {
-                self.done.push(value);
-                None
-            }
-            Err(ItemError::Refused(detail)) => Some(detail),
-            Err(ItemError::Failed(error)) => return Err(error),
-        };
-        self.results.push(ItemResult { id, error });
-        Ok(())
-    }
-
-    /// Records the change with `detail` (`None` when nothing changed: refusals alone are no
-    /// event), commits, and answers with the organization's sequence number.
-    async fn finish(
-        self,
-        mut tx: change::WriteTx,
-        org_id: OrgId,
-        actor: AccountId,
-        action: &str,
-        detail: Option<serde_json::Value>,
-    ) -> ApiResult<Json<BulkResponse>> {
-        let seq = match detail {
-            Some(detail) => change::record(&mut tx, org_id, Some(actor), action, detail).await?,
-            None => {
-                let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
-                    .bind(org_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                seq as u64
-            }
-        };
-        tx.commit().await?;
-        Ok(Json(BulkResponse {
-            results: self.results,
-            seq,
-        }))
-    }
 }
 
 async fn active_owners(conn: &mut Conn, org_id: OrgId) -> ApiResult<usize> {

@@ -1,0 +1,105 @@
+//! The answer of every bulk change: one result per id, done or refused (saying why) while the
+//! others go on, one audit event and change event for what was done (none when nothing was),
+//! and the organization's sequence number after it.
+
+use allot_core::{AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, rules::RuleViolation};
+use axum::Json;
+
+use crate::{
+    change,
+    error::{ApiError, ApiResult},
+};
+
+/// Why one id of a bulk change was not done: refused (reported for that id while the others
+/// go on), or failed (the whole request fails and nothing changes).
+pub enum ItemError {
+    Refused(ErrorDetail),
+    Failed(ApiError),
+}
+
+pub fn refused(code: &str, message: impl Into<String>) -> ItemError {
+    ItemError::Refused(ErrorDetail {
+        code: code.to_owned(),
+        message: message.into(),
+    })
+}
+
+impl From<RuleViolation> for ItemError {
+    fn from(violation: RuleViolation) -> Self {
+        refused(violation.code(), violation.message())
+    }
+}
+
+impl From<ApiError> for ItemError {
+    fn from(error: ApiError) -> Self {
+        ItemError::Failed(error)
+    }
+}
+
+impl From<sqlx::Error> for ItemError {
+    fn from(error: sqlx::Error) -> Self {
+        ItemError::Failed(error.into())
+    }
+}
+
+impl From<ErrorDetail> for ItemError {
+    fn from(detail: ErrorDetail) -> Self {
+        ItemError::Refused(detail)
+    }
+}
+
+/// A bulk change's results so far: one per id, and what each done one gave (for the
+/// change's own work and its audit event).
+pub struct Report<T> {
+    results: Vec<ItemResult>,
+    pub done: Vec<T>,
+}
+
+impl<T> Report<T> {
+    pub fn new(ids: usize) -> Self {
+        Self {
+            results: Vec::with_capacity(ids),
+            done: Vec::new(),
+        }
+    }
+
+    /// Adds id's outcome; a failure fails the whole request.
+    pub fn add(&mut self, id: i64, outcome: Result<T, impl Into<ItemError>>) -> ApiResult<()> {
+        let error = match outcome.map_err(Into::into) {
+            Ok(value) => {
+                self.done.push(value);
+                None
+            }
+            Err(ItemError::Refused(detail)) => Some(detail),
+            Err(ItemError::Failed(error)) => return Err(error),
+        };
+        self.results.push(ItemResult { id, error });
+        Ok(())
+    }
+
+    /// Whether any id was done.
+    pub fn any_done(&self) -> bool {
+        !self.done.is_empty()
+    }
+
+    /// Records `action` by `actor` with `detail` of what changed (`None` when nothing did:
+    /// refusals alone are no event), commits, and answers.
+    pub async fn finish(
+        self,
+        mut tx: change::WriteTx,
+        org_id: OrgId,
+        actor: AccountId,
+        action: &str,
+        detail: Option<serde_json::Value>,
+    ) -> ApiResult<Json<BulkResponse>> {
+        let seq = match detail {
+            Some(detail) => change::record(&mut tx, org_id, Some(actor), action, detail).await?,
+            None => change::current_seq(&mut tx, org_id).await?,
+        };
+        tx.commit().await?;
+        Ok(Json(BulkResponse {
+            results: self.results,
+            seq,
+        }))
+    }
+}
