@@ -35,7 +35,7 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
     // The server's figures on PostgreSQL too, beside SQLite's: a throwaway cluster with an
     // empty database per scale, gone when the bench ends.
     let cluster = if script == BENCH {
-        let cluster = postgres::TestCluster::start(root)?;
+        let cluster = postgres::TestCluster::start()?;
         for scale in ["10k", "100k"] {
             cluster.create_database(&format!("allot_bench_{scale}"))?;
         }

@@ -1,10 +1,10 @@
 //! A throwaway PostgreSQL server for the tests and the bench: Debian's `postgresql` package
-//! (installed when missing), a new cluster in `target/`, on a free loopback port, stopped and
-//! removed when dropped.
+//! (installed when missing), a new cluster in the system's temporary folder, on a free
+//! loopback port, stopped and removed when dropped.
 
 use std::fs;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::tools::{is_root, report};
@@ -18,12 +18,12 @@ pub struct TestCluster {
 }
 
 impl TestCluster {
-    /// Starts a new cluster in `root/target/`.
-    pub fn start(root: &Path) -> Result<Self> {
+    /// Starts a new cluster. (In the temporary folder rather than under `root`: run as root,
+    /// the server runs as the postgres user, who may not be able to reach a checkout in a
+    /// private home folder.)
+    pub fn start() -> Result<Self> {
         let bin = ensure_postgres()?;
-        let dir = root
-            .join("target")
-            .join(format!("postgres-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("allot-postgres-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).map_err(|error| format!("{}: {error}", dir.display()))?;
         // PostgreSQL refuses to run as root: the cluster belongs to the postgres user then.

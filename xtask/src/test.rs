@@ -117,7 +117,7 @@ fn native_tests(root: &Path, counts: &mut Counts) -> Result {
 /// PostgreSQL cluster instead of a SQLite file; the tests of several servers over one
 /// database run only here.
 fn postgres_tests(root: &Path, counts: &mut Counts) -> Result {
-    let cluster = postgres::TestCluster::start(root)?;
+    let cluster = postgres::TestCluster::start()?;
     run_counted(
         cmd::cargo()
             .args([
@@ -222,7 +222,7 @@ fn end_to_end(root: &Path, counts: &mut Counts) -> Result {
     )?;
     let files = node_test_files(root, Path::new(E2E_DIR))?;
     // Several servers over one database (several-servers.test.mjs).
-    let cluster = postgres::TestCluster::start(root)?;
+    let cluster = postgres::TestCluster::start()?;
     let several_servers = cluster.create_database("allot_e2e")?;
     run_counted(
         Command::new("node")
