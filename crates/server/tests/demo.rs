@@ -55,15 +55,15 @@ struct ScaledDemo {
     base: String,
     db: allot_server::db::Db,
     task: tokio::task::JoinHandle<()>,
+    _database: TestDatabase,
     _dir: tempfile::TempDir,
 }
 
 impl ScaledDemo {
     async fn start(members: usize) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = allot_server::db::open(&fresh_database_url(dir.path()).await)
-            .await
-            .unwrap();
+        let database = TestDatabase::new(dir.path()).await;
+        let db = allot_server::db::open(&database.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let links = InvitationLinks::new(invitations::random_secret(), &base);
@@ -84,6 +84,7 @@ impl ScaledDemo {
             base,
             db,
             task,
+            _database: database,
             _dir: dir,
         }
     }

@@ -69,6 +69,7 @@ struct Pair {
     b: Server,
     db: db::Db,
     http: reqwest::Client,
+    _database: TestDatabase,
     _dir: tempfile::TempDir,
 }
 
@@ -79,7 +80,8 @@ impl Pair {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let url = fresh_database_url(dir.path()).await;
+        let database = TestDatabase::new(dir.path()).await;
+        let url = database.url.clone();
         let secret = dir.path().join("allot.secret");
         std::fs::write(&secret, allot_server::invitations::random_secret()).unwrap();
         let a = Server::start(&url, &secret, true);
@@ -90,6 +92,7 @@ impl Pair {
             b,
             db,
             http: client(),
+            _database: database,
             _dir: dir,
         })
     }

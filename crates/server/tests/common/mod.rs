@@ -23,33 +23,69 @@ pub const ACME_LABS: OrgId = 2;
 /// An organization id that does not exist.
 pub const NO_SUCH_ORG: OrgId = 999_999;
 
-/// The URL of a new, empty database for one test: a SQLite file in `dir`, or, when
+/// A new, empty database for one test: a SQLite file in a folder of the test's, or, when
 /// `ALLOT_TEST_POSTGRES` names a PostgreSQL server (`postgres://user@host:port`, as
-/// `cargo xtask test` sets it for the second run of these tests), a new database there.
-pub async fn fresh_database_url(dir: &std::path::Path) -> String {
-    let Ok(server) = std::env::var("ALLOT_TEST_POSTGRES") else {
-        return format!("sqlite://{}", dir.join("allot.db").display());
-    };
+/// `cargo xtask test` sets it for the second run of these tests), a new database there,
+/// dropped with this value.
+pub struct TestDatabase {
+    pub url: String,
+    /// The PostgreSQL server and the database's name.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn new(dir: &std::path::Path) -> Self {
+        let Ok(server) = std::env::var("ALLOT_TEST_POSTGRES") else {
+            return Self {
+                url: format!("sqlite://{}", dir.join("allot.db").display()),
+                postgres: None,
+            };
+        };
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "allot_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let server = server.trim_end_matches('/').to_owned();
+        admin(&server, &format!("CREATE DATABASE {name}")).await;
+        Self {
+            url: format!("{server}/{name}"),
+            postgres: Some((server, name)),
+        }
+    }
+}
+
+/// Runs `sql` on the PostgreSQL `server`'s maintenance database.
+async fn admin(server: &str, sql: &str) {
     use sqlx::{Connection, Executor};
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let name = format!(
-        "allot_test_{}_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-    );
-    let server = server.trim_end_matches('/');
     let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
         .await
         .expect("the test PostgreSQL server answers");
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("a test database");
-    format!("{server}/{name}")
+    admin.execute(sql).await.expect(sql);
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // A runtime of its own: the test's may be shutting down.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(admin(
+                    &server,
+                    &format!("DROP DATABASE {name} WITH (FORCE)"),
+                ))
+        })
+        .join();
+        if dropped.is_err() {
+            eprintln!("the test database could not be dropped");
+        }
+    }
 }
 
 /// Whether these tests run on PostgreSQL (see [`fresh_database_url`]).
@@ -66,7 +102,8 @@ pub struct TestServer {
     /// The server's invitation links (its secret), to read mails as they would be sent.
     pub links: std::sync::Arc<invitations::InvitationLinks>,
     task: JoinHandle<()>,
-    // Declared last so that it is removed after everything that uses it.
+    // Declared last so that they are removed after everything that uses them.
+    _database: TestDatabase,
     _dir: TempDir,
 }
 
@@ -95,8 +132,8 @@ impl TestServer {
                 .try_init();
         }
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = fresh_database_url(dir.path()).await;
-        let db = db::open(&url)
+        let database = TestDatabase::new(dir.path()).await;
+        let db = db::open(&database.url)
             .await
             .expect("the database opens and migrates");
         let listener = TcpListener::bind("127.0.0.1:0")
@@ -145,6 +182,7 @@ impl TestServer {
             db,
             links,
             task,
+            _database: database,
             _dir: dir,
         }
     }
