@@ -26,6 +26,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
     seats,
+    store::activations::{self, Live},
 };
 
 const GROUP_NAME_MAX_CHARS: usize = 100;
@@ -124,26 +125,6 @@ pub async fn member_state(
     }))
 }
 
-/// Ends the member's online sessions of `product` now; the product's next heartbeat answers
-/// 410. Offline licenses stay valid until they expire, as they cannot be reached.
-async fn end_sessions(
-    conn: &mut Conn,
-    member: MemberId,
-    product: ProductId,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    query(
-        "UPDATE activations SET ended_at = ?
-         WHERE membership_id = ? AND product_id = ? AND mode = 'online' AND ended_at IS NULL",
-    )
-    .bind(now)
-    .bind(member)
-    .bind(product)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 async fn unhold(conn: &mut Conn, member: MemberId, product: ProductId) -> Result<(), sqlx::Error> {
     query("DELETE FROM held_licenses WHERE membership_id = ? AND product_id = ?")
         .bind(member)
@@ -200,7 +181,15 @@ async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> 
             settled.seats_freed += 1;
         }
         for product in allocation::lost(&was.licenses, &after) {
-            end_sessions(conn, was.member, product, now).await?;
+            activations::end(
+                conn,
+                Live::OfProduct {
+                    member: was.member,
+                    product,
+                },
+                now,
+            )
+            .await?;
         }
         let role = allocation::effective_role(state.role, &state.groups, &groups);
         let products = |licenses: &[EffectiveLicense]| -> Vec<ProductId> {
@@ -637,7 +626,15 @@ pub async fn release(
         }
         for &product in &products {
             unhold(&mut tx, id, product).await?;
-            end_sessions(&mut tx, id, product, now).await?;
+            activations::end(
+                &mut tx,
+                Live::OfProduct {
+                    member: id,
+                    product,
+                },
+                now,
+            )
+            .await?;
         }
         report.add(
             id,

@@ -25,6 +25,7 @@ mod seats;
 mod security;
 mod session;
 pub mod simulate;
+mod store;
 mod teams;
 mod throttle;
 pub mod tls;

@@ -23,6 +23,7 @@ use crate::{
     error::ApiResult,
     extract::JsonBody,
     license_api,
+    store::activations::{self, Live},
 };
 
 /// The License Management page: pools and their use, licensed users, live online sessions,
@@ -315,11 +316,7 @@ pub async fn remove_online(
                 if ended {
                     Err(refused("already_ended", "This session has already ended."))
                 } else {
-                    query("UPDATE activations SET ended_at = ? WHERE id = ?")
-                        .bind(removal.now)
-                        .bind(id)
-                        .execute(&mut *removal.tx)
-                        .await?;
+                    activations::end(&mut removal.tx, Live::Id(id), removal.now).await?;
                     Ok(())
                 }
             }
@@ -402,16 +399,11 @@ pub async fn remove_machines(
         .await?;
         let outcome = match machine {
             Some((member, machine_id)) => {
-                query(
-                    "UPDATE activations SET ended_at = ?
-                     WHERE membership_id = ? AND machine_id = ? AND mode = 'online'
-                       AND ended_at IS NULL",
-                )
-                .bind(removal.now)
-                .bind(member)
-                .bind(machine_id)
-                .execute(&mut *removal.tx)
-                .await?;
+                let on_machine = Live::OnMachine {
+                    member,
+                    machine_id: &machine_id,
+                };
+                activations::end(&mut removal.tx, on_machine, removal.now).await?;
                 Ok(())
             }
             None => Err(refused(

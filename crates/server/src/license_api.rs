@@ -26,6 +26,7 @@ use crate::{
     groups,
     invitations::InvitationLinks,
     license_key::{self, LicenseKey},
+    store::activations::{self, Live},
 };
 
 /// Longer machine ids or hostnames are not ids but mistakes (or abuse).
@@ -39,24 +40,8 @@ pub async fn end_machines_and_sessions(
     members: &[MemberId],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let members =
-        serde_json::to_string(members).map_err(|error| sqlx::Error::Encode(error.into()))?;
-    query(
-        "UPDATE activations SET ended_at = ?
-         WHERE membership_id IN (SELECT value FROM json_each(?))
-           AND mode = 'online' AND ended_at IS NULL",
-    )
-    .bind(now)
-    .bind(&members)
-    .execute(&mut *conn)
-    .await?;
-    for sql in [
-        "DELETE FROM machines WHERE membership_id IN (SELECT value FROM json_each(?))",
-        "DELETE FROM held_licenses WHERE membership_id IN (SELECT value FROM json_each(?))",
-    ] {
-        query(sql).bind(&members).execute(&mut *conn).await?;
-    }
-    Ok(())
+    activations::end(conn, Live::OfMembers(members), now).await?;
+    activations::forget_machines_and_held(conn, members).await
 }
 
 fn checked_name<'a>(value: &'a str, what: &str) -> ApiResult<&'a str> {
@@ -553,12 +538,7 @@ pub async fn release(
         return Err(no_such_activation());
     }
     let mut tx = change::begin(&state.db, org_id).await?;
-    let ended = query("UPDATE activations SET ended_at = ? WHERE id = ? AND ended_at IS NULL")
-        .bind(now())
-        .bind(request.activation_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let ended = activations::end(&mut tx, Live::Id(request.activation_id), now()).await?;
     if ended == 1 {
         let detail = json!({ "activation": request.activation_id, "member": member.id });
         change::record(

@@ -20,6 +20,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::JsonBody,
     license_api, seats,
+    store::id_list,
 };
 
 /// How long after a removal its Undo is still offered; later, invite them back.
@@ -107,11 +108,6 @@ async fn find_members(
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(org_member).collect()
-}
-
-/// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch.
-fn id_list(ids: &[MemberId]) -> String {
-    serde_json::Value::from(ids).to_string()
 }
 
 /// The caller as the transaction sees them: their role may have changed since the
