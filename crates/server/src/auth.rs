@@ -13,6 +13,7 @@ use crate::{
     AppState,
     db::{Db, now},
     error::{ApiError, ApiResult},
+    store::memberships::GROUP_ROLE_SQL,
 };
 
 /// `__Host-` pins the cookie to this origin, with Secure and Path=/ (browsers treat
@@ -139,13 +140,6 @@ pub struct Membership {
     pub id: MemberId,
     pub role: Role,
 }
-
-/// The highest role the member `m`'s groups grant them, or NULL: a column for queries over
-/// memberships. Their effective role is the higher of this and their own.
-pub const GROUP_ROLE_SQL: &str = "(SELECT g.role FROM group_members gm
-      JOIN groups g ON g.id = gm.group_id
-     WHERE gm.membership_id = m.id AND g.role IS NOT NULL
-     ORDER BY CASE g.role WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END LIMIT 1)";
 
 /// The effective role of `account_id` in `org_id`, if they are an active member there.
 pub async fn member_role(

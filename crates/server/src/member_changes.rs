@@ -4,16 +4,16 @@ use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
-    BulkResponse, ChangeRoleRequest, IdsRequest, MemberId, MemberStatus, OrgId, ProductSeats, Role,
+    BulkResponse, ChangeRoleRequest, IdsRequest, MemberId, OrgId, ProductSeats, Role,
     rules::{self, Actor, Batch, Target},
 };
 use axum::{Json, extract::State};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as, query_scalar};
+use crate::db::{Conn, query, query_as};
 use crate::{
     AppState,
-    auth::{self, Manager, Membership},
+    auth::{Manager, Membership},
     bulk::{ItemError, Report, refused},
     change,
     db::now,
@@ -21,63 +21,11 @@ use crate::{
     extract::JsonBody,
     license_api, seats,
     store::id_list,
+    store::memberships::{self, OrgMember},
 };
 
 /// How long after a removal its Undo is still offered; later, invite them back.
 const UNDO_WINDOW_SECS: i64 = 10 * 60;
-
-/// A member of the organization, as the changes here need them.
-pub struct OrgMember {
-    pub role: Role,
-    /// The highest role a group grants them, if any.
-    pub group_role: Option<Role>,
-    pub active: bool,
-    pub removed_at: Option<i64>,
-    pub full_name: String,
-}
-
-/// Member `id` of `org_id`, active or removed; `None` for another organization's or
-/// nonexistent ids alike.
-pub async fn find_member(
-    conn: &mut Conn,
-    org_id: OrgId,
-    id: MemberId,
-) -> ApiResult<Option<OrgMember>> {
-    let row: Option<MemberRow> = query_as(&format!(
-        "SELECT m.id, m.role, {}, m.status, m.removed_at, a.full_name
-         FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.id = ? AND m.org_id = ?",
-        auth::GROUP_ROLE_SQL
-    ))
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|row| org_member(row).map(|(_, member)| member))
-        .transpose()
-}
-
-type MemberRow = (
-    MemberId,
-    Role,
-    Option<Role>,
-    MemberStatus,
-    Option<i64>,
-    String,
-);
-
-fn org_member(
-    (id, role, group_role, status, removed_at, full_name): MemberRow,
-) -> ApiResult<(MemberId, OrgMember)> {
-    let member = OrgMember {
-        role,
-        group_role,
-        active: status == MemberStatus::Active,
-        removed_at,
-        full_name,
-    };
-    Ok((id, member))
-}
 
 impl OrgMember {
     /// The role the rules judge this member by, as a change's subject.
@@ -90,30 +38,10 @@ impl OrgMember {
     }
 }
 
-/// The members of `org_id` among `ids`, active or removed, read at once; other
-/// organizations' and nonexistent ids are missing alike.
-async fn find_members(
-    conn: &mut Conn,
-    org_id: OrgId,
-    ids: &[MemberId],
-) -> ApiResult<HashMap<MemberId, OrgMember>> {
-    let rows: Vec<MemberRow> = query_as(&format!(
-        "SELECT m.id, m.role, {}, m.status, m.removed_at, a.full_name
-         FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ?",
-        auth::GROUP_ROLE_SQL
-    ))
-    .bind(id_list(ids))
-    .bind(org_id)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter().map(org_member).collect()
-}
-
 /// The caller as the transaction sees them: their role may have changed since the
 /// request's membership check, and the rules judge by the current effective one.
 async fn current_actor(conn: &mut Conn, org_id: OrgId, manager: &Membership) -> ApiResult<Actor> {
-    let member = find_member(conn, org_id, manager.id)
+    let member = memberships::find(conn, org_id, manager.id)
         .await?
         .filter(|member| member.active)
         .ok_or_else(ApiError::not_found)?;
@@ -125,16 +53,6 @@ async fn current_actor(conn: &mut Conn, org_id: OrgId, manager: &Membership) -> 
 
 fn no_such_member() -> ItemError {
     refused("not_found", "No member of this organization has this id.")
-}
-
-async fn active_owners(conn: &mut Conn, org_id: OrgId) -> ApiResult<usize> {
-    let count: i64 = query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE org_id = ? AND status = 'active' AND role = 'owner'",
-    )
-    .bind(org_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(count as usize)
 }
 
 /// Removes members. They keep their data, and their team memberships and direct licenses
@@ -157,27 +75,18 @@ pub async fn remove(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
-    let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
+    let mut batch = Batch::new(actor, memberships::active_owners(&mut tx, org_id).await?);
     let now = now();
     // Judged one id at a time in the order given, against the members as the earlier ids
     // left them; then written all at once.
-    let mut members = find_members(&mut tx, org_id, &request.ids).await?;
+    let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
         let outcome = remove_one(&mut members, id, &mut batch);
         report.add(id, outcome)?;
     }
     if !report.done.is_empty() {
-        let ids = id_list(&report.done);
-        query(
-            "UPDATE memberships SET status = 'removed', removed_at = ?, removed_by = ?
-             WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(now)
-        .bind(caller.account_id)
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
+        memberships::remove(&mut tx, &report.done, caller.account_id, now).await?;
         license_api::end_machines_and_sessions(&mut tx, &report.done, now).await?;
     }
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
@@ -227,7 +136,7 @@ pub async fn restore(
     // Counted once and kept current as members come back, so a batch cannot overfill a pool.
     let mut seats = seats::product_seats(&mut tx, org_id).await?;
     let now = now();
-    let mut members = find_members(&mut tx, org_id, &request.ids).await?;
+    let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
     let mut licenses = direct_licenses(&mut tx, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
@@ -235,13 +144,7 @@ pub async fn restore(
         report.add(id, outcome)?;
     }
     if !report.done.is_empty() {
-        query(
-            "UPDATE memberships SET status = 'active', removed_at = NULL, removed_by = NULL
-             WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(id_list(&report.done))
-        .execute(&mut *tx)
-        .await?;
+        memberships::restore(&mut tx, &report.done).await?;
     }
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
     let account = caller.account_id;
@@ -332,9 +235,9 @@ pub async fn change_role(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
-    let mut batch = Batch::new(actor, active_owners(&mut tx, org_id).await?);
+    let mut batch = Batch::new(actor, memberships::active_owners(&mut tx, org_id).await?);
     let new_role = request.role;
-    let mut members = find_members(&mut tx, org_id, &request.ids).await?;
+    let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
         let outcome = change_role_one(&mut members, id, &mut batch, new_role);
@@ -345,12 +248,8 @@ pub async fn change_role(
     let ids: Vec<MemberId> = changed.iter().map(|&(id, _)| id).collect();
     let mut left_teams: HashMap<MemberId, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
+        memberships::set_role(&mut tx, &ids, new_role).await?;
         let ids = id_list(&ids);
-        query("UPDATE memberships SET role = ? WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(new_role.as_str())
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
         if rules::check_team_member(new_role).is_err() {
             let rows: Vec<(MemberId, String)> = query_as(
                 "SELECT tm.membership_id, t.name FROM team_members tm

@@ -36,7 +36,7 @@ async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
         "SELECT o.id, o.name, m.role, {} FROM memberships m
          JOIN organizations o ON o.id = m.org_id
          WHERE m.account_id = ? AND m.status = 'active' ORDER BY o.name, o.id",
-        auth::GROUP_ROLE_SQL
+        crate::store::memberships::GROUP_ROLE_SQL
     ))
     .bind(account_id)
     .fetch_all(db)

@@ -17,7 +17,7 @@ use crate::{
     change,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
-    member_changes::find_member,
+    store::memberships,
 };
 
 type TeamId = i64;
@@ -265,7 +265,7 @@ pub async fn set_member(
 ) -> ApiResult<Json<Team>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     load_one(&mut tx, org_id, team_id).await?;
-    let member = find_member(&mut tx, org_id, member_id)
+    let member = memberships::find(&mut tx, org_id, member_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if !member.active {
@@ -326,7 +326,7 @@ pub async fn remove_member(
 ) -> ApiResult<Json<Team>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     load_one(&mut tx, org_id, team_id).await?;
-    find_member(&mut tx, org_id, member_id)
+    memberships::find(&mut tx, org_id, member_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let removed = query("DELETE FROM team_members WHERE team_id = ? AND membership_id = ?")
