@@ -712,7 +712,7 @@ async fn seed(
         .bind(owner_account)
         .bind(now - hours_ago * 3600)
         .bind(now - hours_ago * 3600 + DAY)
-        .bind(invitations::random_secret())
+        .bind(crate::secret::random())
         .fetch_one(&mut *seeder.tx)
         .await?;
         invitations::issue_token(seeder.tx, links, id).await?;

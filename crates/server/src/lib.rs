@@ -22,6 +22,7 @@ mod members;
 mod openapi;
 pub mod pools;
 mod seats;
+pub mod secret;
 mod security;
 mod session;
 pub mod simulate;

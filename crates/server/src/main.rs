@@ -2,7 +2,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use allot_server::{
     AppState, WebConfig, db, delivery, demo,
-    invitations::{self, InvitationLinks},
+    invitations::InvitationLinks,
     pools::{self, PoolCommand},
     router,
     simulate::{self, Outcome, SimulateClient},
@@ -147,7 +147,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Some(url) => url,
         None => format!("{scheme}://{}", listener.local_addr()?),
     };
-    let secret = invitations::load_secret(cli.secret_file.as_deref(), &cli.db)?;
+    let secret = allot_server::secret::load(cli.secret_file.as_deref(), &cli.db)?;
     let links = InvitationLinks::new(secret, &public_url).logging_links(cli.dev_log_links);
     if cli.demo {
         let started = std::time::Instant::now();

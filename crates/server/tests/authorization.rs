@@ -357,7 +357,7 @@ async fn entities(db: &allot_server::db::Db, org: OrgId, owner_account: i64, n: 
     .bind(owner_account)
     .bind(now)
     .bind(now + 3600)
-    .bind(allot_server::invitations::random_secret())
+    .bind(allot_server::secret::random())
     .fetch_one(db)
     .await
     .unwrap();

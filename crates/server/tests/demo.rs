@@ -3,10 +3,7 @@
 mod common;
 
 use allot_core::{LicenseOverview, ProductSeats};
-use allot_server::{
-    demo,
-    invitations::{self, InvitationLinks},
-};
+use allot_server::{demo, invitations::InvitationLinks};
 use common::*;
 use reqwest::StatusCode;
 
@@ -14,7 +11,7 @@ use reqwest::StatusCode;
 async fn the_demo_has_machines_and_sessions_within_its_seats() {
     let server = TestServer::start().await;
     // The test server does not share its secret; a key of our own signs the demo's licenses.
-    let links = InvitationLinks::new(invitations::random_secret(), &server.url(""));
+    let links = InvitationLinks::new(allot_server::secret::random(), &server.url(""));
     demo::activate_licenses(&server.db, &links).await.unwrap();
     let admin = server.bearer_token(ADMIN_EMAIL).await;
 
@@ -66,7 +63,7 @@ impl ScaledDemo {
         let db = allot_server::db::open(&database.url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let links = InvitationLinks::new(invitations::random_secret(), &base);
+        let links = InvitationLinks::new(allot_server::secret::random(), &base);
         let started = std::time::Instant::now();
         assert!(
             demo::seed_if_empty_with(&db, &links, members)

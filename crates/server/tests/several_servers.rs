@@ -83,7 +83,7 @@ impl Pair {
         let database = TestDatabase::new(dir.path()).await;
         let url = database.url.clone();
         let secret = dir.path().join("allot.secret");
-        std::fs::write(&secret, allot_server::invitations::random_secret()).unwrap();
+        std::fs::write(&secret, allot_server::secret::random()).unwrap();
         let a = Server::start(&url, &secret, true);
         let b = Server::start(&url, &secret, false);
         let db = db::open(&url).await.unwrap();

@@ -161,7 +161,7 @@ impl TestServer {
             "{scheme}://{}",
             listener.local_addr().expect("a local address")
         );
-        let links = invitations::InvitationLinks::new(invitations::random_secret(), &base);
+        let links = invitations::InvitationLinks::new(allot_server::secret::random(), &base);
         assert!(
             demo::seed_if_empty(&db, &links)
                 .await
