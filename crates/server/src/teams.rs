@@ -1,85 +1,30 @@
 //! Teams: named subsets of an organization's members, with a role per team.
 
 use axum::{Router, routing};
-use std::collections::HashMap;
 
 use allot_core::{
-    MemberId, OrgId, Team, TeamMember, TeamMemberRequest, TeamName, TeamRole,
+    MemberId, OrgId, Team, TeamMemberRequest, TeamName,
     rules::{self, TEAM_NAME_MAX_CHARS},
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as, query_scalar};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::Manager,
     change,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
-    store::memberships,
+    store::{
+        memberships,
+        teams::{self, TeamId},
+    },
 };
-
-type TeamId = i64;
-
-fn team_role(value: &str) -> ApiResult<TeamRole> {
-    match value {
-        "admin" => Ok(TeamRole::Admin),
-        "member" => Ok(TeamRole::Member),
-        _ => Err(ApiError::internal()),
-    }
-}
-
-fn team_role_str(role: TeamRole) -> &'static str {
-    match role {
-        TeamRole::Admin => "admin",
-        TeamRole::Member => "member",
-    }
-}
-
-/// The organization's teams by name (or only team `only`), each with its active members:
-/// removed members' places are kept for an Undo but not shown.
-async fn load(conn: &mut Conn, org_id: OrgId, only: Option<TeamId>) -> ApiResult<Vec<Team>> {
-    let teams: Vec<(TeamId, String)> = query_as(
-        "SELECT id, name FROM teams WHERE org_id = ?1 AND (?2 IS NULL OR id = ?2)
-         ORDER BY name COLLATE NOCASE, id",
-    )
-    .bind(org_id)
-    .bind(only)
-    .fetch_all(&mut *conn)
-    .await?;
-    let rows: Vec<(TeamId, MemberId, String)> = query_as(
-        "SELECT tm.team_id, tm.membership_id, tm.role
-         FROM team_members tm
-         JOIN teams t ON t.id = tm.team_id
-         JOIN memberships m ON m.id = tm.membership_id
-         WHERE t.org_id = ?1 AND (?2 IS NULL OR t.id = ?2) AND m.status = 'active'
-         ORDER BY tm.membership_id",
-    )
-    .bind(org_id)
-    .bind(only)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut members: HashMap<TeamId, Vec<TeamMember>> = HashMap::new();
-    for (team_id, member_id, role) in rows {
-        members.entry(team_id).or_default().push(TeamMember {
-            member_id,
-            role: team_role(&role)?,
-        });
-    }
-    Ok(teams
-        .into_iter()
-        .map(|(id, name)| Team {
-            id,
-            name,
-            members: members.remove(&id).unwrap_or_default(),
-        })
-        .collect())
-}
 
 /// Team `team_id` of the organization; 404 for another organization's or nonexistent ids.
 async fn load_one(conn: &mut Conn, org_id: OrgId, team_id: TeamId) -> ApiResult<Team> {
-    load(conn, org_id, Some(team_id))
+    teams::load(conn, org_id, Some(team_id))
         .await?
         .pop()
         .ok_or_else(ApiError::not_found)
@@ -102,12 +47,7 @@ async fn ensure_name_free(
     renamed: Option<TeamId>,
 ) -> ApiResult<()> {
     // In Rust rather than SQL: SQLite's NOCASE folds only ASCII letters.
-    let names: Vec<String> =
-        query_scalar("SELECT name FROM teams WHERE org_id = ? AND id IS DISTINCT FROM ?")
-            .bind(org_id)
-            .bind(renamed)
-            .fetch_all(conn)
-            .await?;
+    let names = teams::names(conn, org_id, renamed).await?;
     let folded = name.to_lowercase();
     match names.iter().find(|taken| taken.to_lowercase() == folded) {
         Some(taken) => Err(ApiError::new(
@@ -129,9 +69,9 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<Team>>> {
     // One read transaction, so that the teams and their members agree.
     let mut tx = state.db.begin().await?;
-    let teams = load(&mut tx, org_id, None).await?;
+    let list = teams::load(&mut tx, org_id, None).await?;
     tx.commit().await?;
-    Ok(Json(teams))
+    Ok(Json(list))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
@@ -150,11 +90,7 @@ pub async fn create(
     let name = valid_name(&request.name)?;
     let mut tx = change::begin(&state.db, org_id).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
-    let id: TeamId = query_scalar("INSERT INTO teams (org_id, name) VALUES (?, ?) RETURNING id")
-        .bind(org_id)
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await?;
+    let id = teams::create(&mut tx, org_id, name).await?;
     let detail = json!({ "team": id, "name": name });
     change::record(
         &mut tx,
@@ -193,11 +129,7 @@ pub async fn rename(
     let mut team = load_one(&mut tx, org_id, team_id).await?;
     if team.name != name {
         ensure_name_free(&mut tx, org_id, name, Some(team_id)).await?;
-        query("UPDATE teams SET name = ? WHERE id = ?")
-            .bind(name)
-            .bind(team_id)
-            .execute(&mut *tx)
-            .await?;
+        teams::rename(&mut tx, team_id, name).await?;
         let detail = json!({ "team": team_id, "previous_name": team.name, "name": name });
         change::record(
             &mut tx,
@@ -226,14 +158,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let team = load_one(&mut tx, org_id, team_id).await?;
-    query("DELETE FROM team_members WHERE team_id = ?")
-        .bind(team_id)
-        .execute(&mut *tx)
-        .await?;
-    query("DELETE FROM teams WHERE id = ?")
-        .bind(team_id)
-        .execute(&mut *tx)
-        .await?;
+    teams::delete(&mut tx, team_id).await?;
     let detail = json!({ "team": team_id, "name": team.name });
     change::record(
         &mut tx,
@@ -285,18 +210,8 @@ pub async fn set_member(
             violation.message(),
         )
     })?;
-    let role = team_role_str(request.role);
-    let changed = query(
-        "INSERT INTO team_members (team_id, membership_id, role) VALUES (?1, ?2, ?3)
-         ON CONFLICT (team_id, membership_id) DO UPDATE SET role = ?3 WHERE team_members.role <> ?3",
-    )
-    .bind(team_id)
-    .bind(member_id)
-    .bind(role)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed > 0 {
+    let role = request.role;
+    if teams::set_member(&mut tx, team_id, member_id, role).await? {
         let detail = json!({ "team": team_id, "member": member_id, "role": role });
         change::record(
             &mut tx,
@@ -329,13 +244,7 @@ pub async fn remove_member(
     memberships::find(&mut tx, org_id, member_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let removed = query("DELETE FROM team_members WHERE team_id = ? AND membership_id = ?")
-        .bind(team_id)
-        .bind(member_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if removed > 0 {
+    if teams::remove_member(&mut tx, team_id, member_id).await? {
         let detail = json!({ "team": team_id, "member": member_id });
         change::record(
             &mut tx,
