@@ -14,6 +14,7 @@ use crate::{
     db::{Db, now},
     error::{ApiError, ApiResult},
     store::memberships::GROUP_ROLE_SQL,
+    store::sessions::{self, StoredSession},
 };
 
 /// `__Host-` pins the cookie to this origin, with Secure and Path=/ (browsers treat
@@ -109,27 +110,19 @@ impl FromRequestParts<AppState> for Caller {
             .or_else(|| cookie_token(&parts.headers))
             .ok_or_else(ApiError::unauthorized)?;
         let hash = token_hash(token);
-        let Some((account_id, last_seen_at, expires_at)) = find_session(&state.db, &hash).await?
-        else {
+        let Some(session) = sessions::find(&state.db, &hash).await? else {
             return Err(ApiError::unauthorized());
         };
         let now = now();
-        if !is_live(last_seen_at, expires_at, now) {
-            query("DELETE FROM sessions WHERE token_hash = ?")
-                .bind(&hash)
-                .execute(&state.db)
-                .await?;
+        if !is_live(&session, now) {
+            sessions::delete(&state.db, &hash).await?;
             return Err(ApiError::unauthorized());
         }
-        if now - last_seen_at >= TOUCH_INTERVAL_SECS {
-            query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
-                .bind(now)
-                .bind(&hash)
-                .execute(&state.db)
-                .await?;
+        if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
+            sessions::touch(&state.db, &hash, now).await?;
         }
         Ok(Caller {
-            account_id,
+            account_id: session.account_id,
             token_hash: hash,
         })
     }
@@ -158,25 +151,17 @@ pub async fn member_role(
     Ok(row.map(|(role, group_role)| raised_role(role, group_role)))
 }
 
-/// The session's account, when it was last used and when it ends at the latest.
-async fn find_session(db: &Db, hash: &[u8]) -> Result<Option<(AccountId, i64, i64)>, sqlx::Error> {
-    query_as("SELECT account_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?")
-        .bind(hash)
-        .fetch_optional(db)
-        .await
-}
-
-fn is_live(last_seen_at: i64, expires_at: i64, now: i64) -> bool {
-    expires_at > now && last_seen_at + IDLE_TIMEOUT_SECS > now
+fn is_live(session: &StoredSession, now: i64) -> bool {
+    session.expires_at > now && session.last_seen_at + IDLE_TIMEOUT_SECS > now
 }
 
 impl Caller {
     /// Whether the caller's session still stands (not signed out, not expired), checked
     /// without counting as use: long-lived requests such as the change feed ask it again.
     pub async fn still_signed_in(&self, db: &Db) -> Result<bool, sqlx::Error> {
-        Ok(find_session(db, &self.token_hash)
+        Ok(sessions::find(db, &self.token_hash)
             .await?
-            .is_some_and(|(_, last_seen_at, expires_at)| is_live(last_seen_at, expires_at, now())))
+            .is_some_and(|session| is_live(&session, now())))
     }
 }
 

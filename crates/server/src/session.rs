@@ -11,7 +11,7 @@ use axum::{
     response::IntoResponse,
 };
 
-use crate::db::{query, query_as};
+use crate::db::query_as;
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -19,6 +19,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ClientAddr, JsonBody},
     security,
+    store::sessions,
     throttle::{Attempt, Refusal},
 };
 
@@ -160,17 +161,8 @@ pub async fn password_work<T: Send + 'static>(
 pub async fn open(db: &Db, account_id: i64, bearer: bool) -> ApiResult<(HeaderMap, Json<Session>)> {
     let token = auth::new_token();
     let now = now();
-    query(
-        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at)
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(auth::token_hash(&token))
-    .bind(account_id)
-    .bind(now)
-    .bind(now)
-    .bind(now + auth::ABSOLUTE_TIMEOUT_SECS)
-    .execute(db)
-    .await?;
+    let expires_at = now + auth::ABSOLUTE_TIMEOUT_SECS;
+    sessions::insert(db, &auth::token_hash(&token), account_id, now, expires_at).await?;
 
     let mut body = session_body(db, account_id).await?;
     let mut headers = HeaderMap::new();
@@ -201,10 +193,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<impl IntoResponse> {
-    query("DELETE FROM sessions WHERE token_hash = ?")
-        .bind(&caller.token_hash)
-        .execute(&state.db)
-        .await?;
+    sessions::delete(&state.db, &caller.token_hash).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, auth::cleared_session_cookie())],
