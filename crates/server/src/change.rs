@@ -11,8 +11,9 @@ use allot_core::{AccountId, OrgId};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
-    db::{Backend, Conn, Db, Tx, now, query, query_scalar},
+    db::{Backend, Conn, Db, Tx, now},
     members,
+    store::changes,
 };
 
 /// One queue of writers per SQLite file: a writer waits here for its turn, without a
@@ -41,10 +42,7 @@ impl WriteTx {
     /// `change_dirty` but never recorded would be missing from the feed and would poison the
     /// next transaction's bookkeeping, so such a transaction is rolled back and fails.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let unrecorded: bool = query_scalar("SELECT EXISTS (SELECT 1 FROM change_dirty)")
-            .fetch_one(&mut *self.tx)
-            .await?;
-        if unrecorded {
+        if changes::unrecorded(&mut self.tx).await? {
             self.tx.rollback().await?;
             tracing::error!("a write transaction changed state without recording its change");
             return Err(sqlx::Error::Protocol(
@@ -93,37 +91,18 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
         tx: db.begin_write().await?,
         _turn: turn,
     };
-    let outside: Vec<OrgId> = match db.backend() {
-        Backend::Sqlite => query_scalar("SELECT DISTINCT org_id FROM change_dirty"),
-        Backend::Postgres => query_scalar("SELECT DISTINCT org_id FROM public.change_dirty"),
-    }
-    .fetch_all(&mut *tx)
-    .await?;
+    let outside = changes::outside_marks(&mut tx).await?;
     if db.backend() == Backend::Postgres {
-        // This transaction's changes are noted in the connection's own table from here on.
-        query("SELECT set_config('allot.writing', 'on', true)")
-            .execute(&mut *tx)
-            .await?;
         // Organizations locked in one order by everyone, so that two writers never wait for
         // each other.
         let mut orgs: Vec<OrgId> = outside.iter().copied().chain([org_id]).collect();
         orgs.sort_unstable();
         orgs.dedup();
-        for org in &orgs {
-            query("SELECT 1 FROM organizations WHERE id = ? FOR UPDATE")
-                .bind(org)
-                .execute(&mut *tx)
-                .await?;
+        for &org in &orgs {
+            changes::lock_organization(&mut tx, org).await?;
         }
-        query(
-            "WITH taken AS (DELETE FROM public.change_dirty
-                            WHERE org_id IN (SELECT value FROM json_each(?)) RETURNING *)
-             INSERT INTO change_dirty SELECT * FROM taken ON CONFLICT DO NOTHING",
-        )
-        .bind(serde_json::to_string(&outside).map_err(|error| sqlx::Error::Encode(error.into()))?)
-        .execute(&mut *tx)
-        .await?;
     }
+    changes::take_outside_marks(&mut tx, &outside).await?;
     for org_id in outside {
         tracing::warn!(org_id, "recording a change made outside the server");
         record(
@@ -140,15 +119,8 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
 
 /// The organization's sequence number: its last change event's.
 pub async fn current_seq(conn: &mut Conn, org_id: OrgId) -> Result<u64, sqlx::Error> {
-    let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
-        .bind(org_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(seq as u64)
+    changes::current_seq(conn, org_id).await
 }
-
-/// Events kept per organization; a client further behind loads a fresh snapshot.
-pub const RETAINED_EVENTS: i64 = 10_000;
 
 /// Records who did what in the audit log, advances the organization's sequence number and
 /// appends the change event: the new state of everything the transaction touched. Returns
@@ -160,47 +132,13 @@ pub async fn record(
     action: &str,
     detail: serde_json::Value,
 ) -> Result<u64, sqlx::Error> {
-    query(
-        "INSERT INTO audit_events (org_id, actor_id, action, detail, created_at)
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(org_id)
-    .bind(actor)
-    .bind(action)
-    .bind(detail.to_string())
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
-    let seq: i64 =
-        query_scalar("UPDATE organizations SET seq = seq + 1 WHERE id = ? RETURNING seq")
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let event = members::touched(&mut *tx, org_id, seq as u64).await?;
+    let now = now();
+    changes::audit(tx, org_id, actor, action, &detail, now).await?;
+    let seq = changes::next_seq(tx, org_id).await?;
+    let event = members::touched(tx, org_id, seq as u64).await?;
     let body = serde_json::to_string(&event).map_err(|error| sqlx::Error::Encode(error.into()))?;
-    query("INSERT INTO change_events (org_id, seq, body, created_at) VALUES (?, ?, ?, ?)")
-        .bind(org_id)
-        .bind(seq)
-        .bind(body)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-    query("DELETE FROM change_dirty WHERE org_id = ?")
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
-    query("DELETE FROM change_events WHERE org_id = ? AND seq <= ?")
-        .bind(org_id)
-        .bind(seq - RETAINED_EVENTS)
-        .execute(&mut *tx)
-        .await?;
-    if tx.backend() == Backend::Postgres {
-        // Delivered when the transaction commits: every server's open feeds of the
-        // organization then read the event (see `db::listen`).
-        query("SELECT pg_notify('allot_changes', ?)")
-            .bind(org_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-    }
+    changes::append(tx, org_id, seq, body, now).await?;
+    changes::clear_marks(tx, org_id).await?;
+    changes::notify(tx, org_id).await?;
     Ok(seq as u64)
 }

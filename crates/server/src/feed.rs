@@ -19,13 +19,12 @@ use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::watch;
 
-use crate::db::{query_as, query_scalar};
 use crate::{
     AppState,
     auth::{self, Manager},
-    change::RETAINED_EVENTS,
     error::{ApiError, ApiResult},
     extract::QueryParams,
+    store::changes::{self, RETAINED_EVENTS},
 };
 
 /// Checked again this often even when nothing woke the feed: changes made outside the servers
@@ -178,18 +177,8 @@ async fn read(
     seen: i64,
 ) -> Result<(i64, Vec<(i64, String)>), sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    let current: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
-        .bind(org_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let events = query_as(
-        "SELECT seq, body FROM change_events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-    )
-    .bind(org_id)
-    .bind(seen)
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
+    let current = changes::current_seq(&mut tx, org_id).await? as i64;
+    let events = changes::after(&mut tx, org_id, seen, BATCH).await?;
     tx.commit().await?;
     Ok((current, events))
 }

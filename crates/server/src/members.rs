@@ -74,11 +74,7 @@ pub async fn snapshot(conn: &mut Conn, org_id: OrgId) -> Result<MembersSnapshot,
 /// The event of the change the current transaction made, numbered `seq`: the new state of
 /// everything it touched.
 pub async fn touched(conn: &mut Conn, org_id: OrgId, seq: u64) -> Result<ChangeEvent, sqlx::Error> {
-    let dirty: Vec<(String, i64)> =
-        query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
-            .bind(org_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let dirty = crate::store::changes::marks(conn, org_id).await?;
     let marked = |kind: &str| -> Vec<i64> {
         dirty
             .iter()

@@ -1,0 +1,168 @@
+//! The change feed's tables: the audit log, each organization's sequence number and its
+//! change events, and the marks the triggers leave of what a transaction touched
+//! (`change_dirty`; see the migrations).
+
+use allot_core::{AccountId, OrgId};
+
+use crate::db::{Backend, Conn, query, query_as, query_scalar};
+
+use super::id_list;
+
+/// Events kept per organization; a client further behind loads a fresh snapshot.
+pub const RETAINED_EVENTS: i64 = 10_000;
+
+/// The organization's sequence number: its last change event's.
+pub async fn current_seq(conn: &mut Conn, org_id: OrgId) -> Result<u64, sqlx::Error> {
+    let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
+        .bind(org_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(seq as u64)
+}
+
+/// Advances the organization's sequence number; the new one.
+pub async fn next_seq(conn: &mut Conn, org_id: OrgId) -> Result<i64, sqlx::Error> {
+    query_scalar("UPDATE organizations SET seq = seq + 1 WHERE id = ? RETURNING seq")
+        .bind(org_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Locks the organization's row until the transaction ends (PostgreSQL's writers take turns
+/// per organization this way; see `change::begin`).
+pub async fn lock_organization(conn: &mut Conn, org_id: OrgId) -> Result<(), sqlx::Error> {
+    query("SELECT 1 FROM organizations WHERE id = ? FOR UPDATE")
+        .bind(org_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Who did what, in the audit log.
+pub async fn audit(
+    conn: &mut Conn,
+    org_id: OrgId,
+    actor: Option<AccountId>,
+    action: &str,
+    detail: &serde_json::Value,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    query(
+        "INSERT INTO audit_events (org_id, actor_id, action, detail, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(org_id)
+    .bind(actor)
+    .bind(action)
+    .bind(detail.to_string())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends event `seq` (its JSON `body`) and forgets the events too old to keep.
+pub async fn append(
+    conn: &mut Conn,
+    org_id: OrgId,
+    seq: i64,
+    body: String,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    query("INSERT INTO change_events (org_id, seq, body, created_at) VALUES (?, ?, ?, ?)")
+        .bind(org_id)
+        .bind(seq)
+        .bind(body)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    query("DELETE FROM change_events WHERE org_id = ? AND seq <= ?")
+        .bind(org_id)
+        .bind(seq - RETAINED_EVENTS)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Up to `limit` events of the organization after `seen`, in order: (seq, JSON body).
+pub async fn after(
+    conn: &mut Conn,
+    org_id: OrgId,
+    seen: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    query_as(
+        "SELECT seq, body FROM change_events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    )
+    .bind(org_id)
+    .bind(seen)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// On PostgreSQL, tells every server's feeds of the organization to look once the
+/// transaction commits (see `db::listen`).
+pub async fn notify(conn: &mut Conn, org_id: OrgId) -> Result<(), sqlx::Error> {
+    if conn.backend() == Backend::Postgres {
+        query("SELECT pg_notify('allot_changes', ?)")
+            .bind(org_id.to_string())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What the current transaction touched, as (kind, entity id) marks.
+pub async fn marks(conn: &mut Conn, org_id: OrgId) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
+        .bind(org_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Clears the organization's marks once its event is recorded.
+pub async fn clear_marks(conn: &mut Conn, org_id: OrgId) -> Result<(), sqlx::Error> {
+    query("DELETE FROM change_dirty WHERE org_id = ?")
+        .bind(org_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the transaction touched anything it has not recorded yet.
+pub async fn unrecorded(conn: &mut Conn) -> Result<bool, sqlx::Error> {
+    query_scalar("SELECT EXISTS (SELECT 1 FROM change_dirty)")
+        .fetch_one(conn)
+        .await
+}
+
+/// The organizations that writes made outside the servers' write transactions touched.
+pub async fn outside_marks(conn: &mut Conn) -> Result<Vec<OrgId>, sqlx::Error> {
+    match conn.backend() {
+        Backend::Sqlite => query_scalar("SELECT DISTINCT org_id FROM change_dirty"),
+        Backend::Postgres => query_scalar("SELECT DISTINCT org_id FROM public.change_dirty"),
+    }
+    .fetch_all(conn)
+    .await
+}
+
+/// On PostgreSQL, makes the rest of the transaction note its changes in the connection's own
+/// table, and takes the organizations' outside marks into it, to record them.
+pub async fn take_outside_marks(conn: &mut Conn, orgs: &[OrgId]) -> Result<(), sqlx::Error> {
+    if conn.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    query("SELECT set_config('allot.writing', 'on', true)")
+        .execute(&mut *conn)
+        .await?;
+    query(
+        "WITH taken AS (DELETE FROM public.change_dirty
+                        WHERE org_id IN (SELECT value FROM json_each(?)) RETURNING *)
+         INSERT INTO change_dirty SELECT * FROM taken ON CONFLICT DO NOTHING",
+    )
+    .bind(id_list(orgs))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
