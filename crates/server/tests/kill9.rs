@@ -5,9 +5,8 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader},
     path::Path,
-    process::{Child, Command, Stdio},
+    process::Child,
     sync::{Arc, Mutex},
     time::{Duration, SystemTime},
 };
@@ -20,24 +19,7 @@ const WRITERS: usize = 4;
 
 /// The server on `db`, and the address it listens on.
 fn start(db: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_allot-server"))
-        .args(["--listen", "127.0.0.1:0", "--demo", "--db"])
-        .arg(format!("sqlite://{}", db.display()))
-        .env("ALLOT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("Allot listening on ").map(str::to_owned))
-        .expect("the server says where it listens");
-    // Keep reading so that the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, address)
+    common::spawn_server(["--demo", "--db", &format!("sqlite://{}", db.display())])
 }
 
 /// A small random number from the clock (no generator crate needed for this).

@@ -9,8 +9,7 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::Child,
     time::{Duration, Instant},
 };
 
@@ -29,24 +28,12 @@ impl Server {
     /// A server on the database `url`, signing links with the shared `secret` file; `demo`
     /// seeds the database (give it to the first server only).
     fn start(url: &str, secret: &std::path::Path, demo: bool) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_allot-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--db", url, "--secret-file"])
-            .arg(secret)
-            .env("ALLOT_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+        let secret = secret.display().to_string();
+        let mut args = vec!["--db", url, "--secret-file", &secret];
         if demo {
-            command.arg("--demo");
+            args.push("--demo");
         }
-        let mut child = command.spawn().expect("the server starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("Allot listening on ").map(str::to_owned))
-            .expect("the server says where it listens");
-        std::thread::spawn(move || lines.for_each(drop));
+        let (child, base) = spawn_server(args);
         Self { child, base }
     }
 

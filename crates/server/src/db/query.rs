@@ -266,6 +266,33 @@ macro_rules! on_target {
     }};
 }
 
+/// `fetch_one`, `fetch_optional` and `fetch_all` for a query whose rows sqlx's `$with`
+/// (`query_as_with` or `query_scalar_with`) reads as `O`s.
+macro_rules! fetchers {
+    ($with:ident) => {
+        pub async fn fetch_one<'e>(self, on: impl Executor<'e>) -> Result<O, sqlx::Error> {
+            on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
+                sqlx::$with(sql, args).fetch_one(ex).await
+            })
+        }
+
+        pub async fn fetch_optional<'e>(
+            self,
+            on: impl Executor<'e>,
+        ) -> Result<Option<O>, sqlx::Error> {
+            on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
+                sqlx::$with(sql, args).fetch_optional(ex).await
+            })
+        }
+
+        pub async fn fetch_all<'e>(self, on: impl Executor<'e>) -> Result<Vec<O>, sqlx::Error> {
+            on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
+                sqlx::$with(sql, args).fetch_all(ex).await
+            })
+        }
+    };
+}
+
 /// A statement whose rows are not read.
 #[must_use = "a query does nothing until it is executed"]
 pub struct Query<'q> {
@@ -351,23 +378,7 @@ impl<'q, O: Record> QueryAs<'q, O> {
         self
     }
 
-    pub async fn fetch_one<'e>(self, on: impl Executor<'e>) -> Result<O, sqlx::Error> {
-        on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
-            sqlx::query_as_with(sql, args).fetch_one(ex).await
-        })
-    }
-
-    pub async fn fetch_optional<'e>(self, on: impl Executor<'e>) -> Result<Option<O>, sqlx::Error> {
-        on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
-            sqlx::query_as_with(sql, args).fetch_optional(ex).await
-        })
-    }
-
-    pub async fn fetch_all<'e>(self, on: impl Executor<'e>) -> Result<Vec<O>, sqlx::Error> {
-        on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
-            sqlx::query_as_with(sql, args).fetch_all(ex).await
-        })
-    }
+    fetchers!(query_as_with);
 
     /// The rows one at a time, as the database yields them.
     pub fn fetch<'e>(self, on: &'e Db) -> BoxStream<'e, Result<O, sqlx::Error>>
@@ -401,23 +412,7 @@ impl<O: Scalar> QueryScalar<'_, O> {
         self
     }
 
-    pub async fn fetch_one<'e>(self, on: impl Executor<'e>) -> Result<O, sqlx::Error> {
-        on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_one(ex).await
-        })
-    }
-
-    pub async fn fetch_optional<'e>(self, on: impl Executor<'e>) -> Result<Option<O>, sqlx::Error> {
-        on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_optional(ex).await
-        })
-    }
-
-    pub async fn fetch_all<'e>(self, on: impl Executor<'e>) -> Result<Vec<O>, sqlx::Error> {
-        on_target!(on.target(), self.sql, self.args, |ex, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_all(ex).await
-        })
-    }
+    fetchers!(query_scalar_with);
 }
 
 #[cfg(test)]

@@ -636,3 +636,29 @@ pub async fn allocate(db: &db::Db, org_id: OrgId, member_id: i64, product_id: i6
     .await
     .expect("the allocation is made");
 }
+
+/// Starts the `allot-server` binary with `args` on a free port (with `ALLOT_LOG=warn` and its
+/// output read, so that it never blocks on a full pipe); answers the process and its address.
+pub fn spawn_server<I, S>(args: I) -> (std::process::Child, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_allot-server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("ALLOT_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("Allot listening on ").map(str::to_owned))
+        .expect("the server says where it listens");
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, address)
+}
