@@ -6,7 +6,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as};
+use crate::db::{Conn, query};
 use crate::{
     AppState,
     auth::Manager,
@@ -15,32 +15,8 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::PathParams,
     groups, seats,
+    store::allocation_errors,
 };
-
-/// Records that `membership_id` could not get `product_id`, replacing an older record of the
-/// same pair. Call inside the transaction that tried.
-pub async fn record(
-    conn: &mut Conn,
-    org_id: OrgId,
-    membership_id: i64,
-    product_id: i64,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
-    query(
-        "INSERT INTO allocation_errors (org_id, membership_id, product_id, reason, created_at)
-         VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (membership_id, product_id)
-         DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at",
-    )
-    .bind(org_id)
-    .bind(membership_id)
-    .bind(product_id)
-    .bind(reason)
-    .bind(now())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
 
 /// The organization's open allocation errors of active members, newest first.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/allocation-errors", tag = "licenses",
@@ -51,43 +27,12 @@ pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<Vec<AllocationError>>> {
-    let rows: Vec<(i64, i64, String, i64, String, String, i64)> = query_as(
-        "SELECT e.id, e.membership_id, a.full_name, e.product_id, p.name, e.reason, e.created_at
-         FROM allocation_errors e
-         JOIN memberships m ON m.id = e.membership_id
-         JOIN accounts a ON a.id = m.account_id
-         JOIN products p ON p.id = e.product_id
-         WHERE e.org_id = ? AND m.status = 'active'
-         ORDER BY e.created_at DESC, e.id DESC",
-    )
-    .bind(org_id)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(
-                |(id, member_id, member_name, product_id, product_name, reason, created_at)| {
-                    AllocationError {
-                        id,
-                        member_id,
-                        member_name,
-                        product_id,
-                        product_name,
-                        reason,
-                        created_at,
-                    }
-                },
-            )
-            .collect(),
-    ))
+    Ok(Json(allocation_errors::list(&state.db, org_id).await?))
 }
 
 /// The error's member and product, if it is this organization's.
 async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(i64, i64)> {
-    query_as("SELECT membership_id, product_id FROM allocation_errors WHERE id = ? AND org_id = ?")
-        .bind(id)
-        .bind(org_id)
-        .fetch_optional(conn)
+    allocation_errors::find(conn, org_id, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -101,10 +46,7 @@ async fn close(
     id: i64,
     action: &str,
 ) -> ApiResult<StatusCode> {
-    query("DELETE FROM allocation_errors WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    allocation_errors::delete(&mut tx, id).await?;
     let detail = json!({ "member_id": membership_id, "product_id": product_id });
     change::record(&mut tx, org_id, Some(actor), action, detail).await?;
     tx.commit().await?;

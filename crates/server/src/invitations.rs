@@ -21,7 +21,7 @@ use sha2::Sha256;
 
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
-    AppState, allocation_errors,
+    AppState,
     auth::{self, Manager},
     bulk::{Report, refused},
     change,
@@ -31,6 +31,7 @@ use crate::{
     mailer::{self, Mail},
     members::{self, Scope},
     seats, secret, session,
+    store::allocation_errors,
 };
 
 /// How long a link works after it is sent; the mail says so.
@@ -812,6 +813,7 @@ pub async fn accept(
                 membership_id,
                 product.id,
                 &reason,
+                now,
             )
             .await?;
             not_granted.push(json!({ "product": product.name, "reason": reason }));

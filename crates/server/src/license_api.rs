@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::db::{Conn, query, query_as, query_scalar};
 use crate::{
-    AppState, allocation_errors,
+    AppState,
     auth::{self, Caller},
     change,
     db::now,
@@ -27,6 +27,7 @@ use crate::{
     invitations::InvitationLinks,
     license_key::{self, LicenseKey},
     store::activations::{self, Live},
+    store::allocation_errors,
 };
 
 /// Longer machine ids or hostnames are not ids but mistakes (or abuse).
@@ -293,7 +294,7 @@ async fn record_inheritance_failure(
     };
     let org_groups = groups::org_groups(&mut tx, org_id).await?;
     if member_state.entitlement(product, &org_groups) == (Entitlement::Inherited { held: false }) {
-        allocation_errors::record(&mut tx, org_id, member, product, error.message()).await?;
+        allocation_errors::record(&mut tx, org_id, member, product, error.message(), now()).await?;
         let detail = json!({ "member": member, "product": product, "reason": error.message() });
         change::record(&mut tx, org_id, None, "allocation.failed", detail).await?;
         tx.commit().await?;

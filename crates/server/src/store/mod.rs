@@ -1,11 +1,12 @@
 //! The store layer: one module per aggregate, owning the SQL of its tables. Stores take a
 //! connection (usually a write transaction's), and know nothing of HTTP or of who asks.
 //!
-//! Moving the server's SQL here is under way (#12): `activations`, `changes`, `memberships`, `sessions` and
-//! `teams` have moved;
+//! Moving the server's SQL here is under way (#12): `activations`, `allocation_errors`, `changes`, `memberships`,
+//! `sessions` and `teams` have moved;
 //! the rest of the SQL still lives beside its handlers.
 
 pub mod activations;
+pub mod allocation_errors;
 pub mod changes;
 pub mod memberships;
 pub mod sessions;
