@@ -5,8 +5,7 @@ use std::marker::PhantomData;
 
 use futures_util::{TryStreamExt, stream::BoxStream};
 use sqlx::{
-    Arguments, Decode, FromRow, Postgres, Sqlite, Type, postgres::PgArguments, postgres::PgRow,
-    sqlite::SqliteArguments, sqlite::SqliteRow,
+    Arguments, Decode, Encode, FromRow, Postgres, Sqlite, Type, postgres::PgRow, sqlite::SqliteRow,
 };
 
 use super::{Conn, Db, Tx};
@@ -169,8 +168,16 @@ impl<'e> Executor<'e> for &'e mut crate::change::WriteTx {
     }
 }
 
-fn sqlite_args(args: Vec<Arg>) -> SqliteArguments<'static> {
-    let mut out = SqliteArguments::default();
+/// The held arguments as `DB`'s, in order.
+fn arguments<DB>(args: Vec<Arg>) -> DB::Arguments<'static>
+where
+    DB: sqlx::Database,
+    Option<i64>: Encode<'static, DB> + Type<DB>,
+    Option<String>: Encode<'static, DB> + Type<DB>,
+    Option<Vec<u8>>: Encode<'static, DB> + Type<DB>,
+    Option<bool>: Encode<'static, DB> + Type<DB>,
+{
+    let mut out = DB::Arguments::default();
     for arg in args {
         let added = match arg {
             Arg::Int(value) => out.add(value),
@@ -178,21 +185,7 @@ fn sqlite_args(args: Vec<Arg>) -> SqliteArguments<'static> {
             Arg::Bytes(value) => out.add(value),
             Arg::Bool(value) => out.add(value),
         };
-        added.expect("SQLite takes integers, text, bytes and booleans");
-    }
-    out
-}
-
-fn postgres_args(args: Vec<Arg>) -> PgArguments {
-    let mut out = PgArguments::default();
-    for arg in args {
-        let added = match arg {
-            Arg::Int(value) => out.add(value),
-            Arg::Text(value) => out.add(value),
-            Arg::Bytes(value) => out.add(value),
-            Arg::Bool(value) => out.add(value),
-        };
-        added.expect("PostgreSQL takes integers, text, bytes and booleans");
+        added.expect("both databases take integers, text, bytes and booleans");
     }
     out
 }
@@ -245,21 +238,25 @@ macro_rules! on_target {
         let sql: &str = $sql;
         match $target {
             Target::Pool(Db::Sqlite(pool)) => {
-                let ($ex, $q, $a) = (pool, sql, sqlite_args($args));
+                let ($ex, $q, $a) = (pool, sql, arguments::<Sqlite>($args));
                 $body
             }
             Target::Pool(Db::Postgres(pool)) => {
                 let numbered = numbered(sql);
-                let ($ex, $q, $a) = (pool, numbered.as_str(), postgres_args($args));
+                let ($ex, $q, $a) = (pool, numbered.as_str(), arguments::<Postgres>($args));
                 $body
             }
             Target::Conn(Conn::Sqlite(handle)) => {
-                let ($ex, $q, $a) = (handle.connection(), sql, sqlite_args($args));
+                let ($ex, $q, $a) = (handle.connection(), sql, arguments::<Sqlite>($args));
                 $body
             }
             Target::Conn(Conn::Postgres(handle)) => {
                 let numbered = numbered(sql);
-                let ($ex, $q, $a) = (handle.connection(), numbered.as_str(), postgres_args($args));
+                let ($ex, $q, $a) = (
+                    handle.connection(),
+                    numbered.as_str(),
+                    arguments::<Postgres>($args),
+                );
                 $body
             }
         }
@@ -389,14 +386,14 @@ impl<'q, O: Record> QueryAs<'q, O> {
         Box::pin(async_stream::try_stream! {
             match on {
                 Db::Sqlite(pool) => {
-                    let mut rows = sqlx::query_as_with(sql, sqlite_args(args)).fetch(pool);
+                    let mut rows = sqlx::query_as_with(sql, arguments::<Sqlite>(args)).fetch(pool);
                     while let Some(row) = rows.try_next().await? {
                         yield row;
                     }
                 }
                 Db::Postgres(pool) => {
                     let sql = numbered(sql);
-                    let mut rows = sqlx::query_as_with(&sql, postgres_args(args)).fetch(pool);
+                    let mut rows = sqlx::query_as_with(&sql, arguments::<Postgres>(args)).fetch(pool);
                     while let Some(row) = rows.try_next().await? {
                         yield row;
                     }
