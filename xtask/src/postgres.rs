@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::tools::{is_root, report};
+use crate::tools::{apt_install, is_root, report};
 use crate::{Result, cmd};
 
 pub struct TestCluster {
@@ -133,12 +133,7 @@ fn ensure_postgres() -> Result<PathBuf> {
         );
     }
     report("postgresql", "installing postgresql with apt-get");
-    cmd::run(Command::new("apt-get").arg("update"))?;
-    cmd::run(
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    apt_install(&["postgresql"])?;
     installed().ok_or_else(|| "PostgreSQL still not found after apt-get install".into())
 }
 

@@ -50,8 +50,7 @@ pub fn ensure_schemathesis(root: &Path) -> Result<PathBuf> {
         if !is_root() {
             return Err("python3 cannot make a virtual environment: install python3-venv".into());
         }
-        cmd::run(Command::new("apt-get").args(["update", "-q"]))?;
-        cmd::run(Command::new("apt-get").args(["install", "-y", "-q", "python3-venv"]))?;
+        apt_install(&["python3-venv"])?;
         create()?;
     }
     cmd::run(
@@ -166,12 +165,7 @@ pub fn ensure_browser() -> Result<Browser> {
             "chromium",
             "installing chromium and chromium-driver with apt-get",
         );
-        cmd::run(Command::new("apt-get").arg("update"))?;
-        cmd::run(
-            Command::new("apt-get")
-                .args(["install", "-y", "chromium", "chromium-driver"])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )?;
+        apt_install(&["chromium", "chromium-driver"])?;
         let missing = browser.missing();
         if !missing.is_empty() {
             return Err(format!(
@@ -287,6 +281,17 @@ fn cargo_home() -> PathBuf {
 
 pub fn report(tool: &str, status: impl Display) {
     println!("xtask: {tool:<24} {status}");
+}
+
+/// Installs Debian's `packages` (as root).
+pub fn apt_install(packages: &[&str]) -> Result {
+    cmd::run(Command::new("apt-get").args(["update", "-q"]))?;
+    cmd::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 pub fn is_root() -> bool {
