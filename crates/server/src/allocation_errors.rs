@@ -6,7 +6,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
 use serde_json::json;
 
-use crate::db::{Conn, query};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::Manager,
@@ -14,8 +14,8 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::PathParams,
-    groups, seats,
-    store::allocation_errors,
+    groups,
+    store::{self, allocation_errors, allocations, seats},
 };
 
 /// The organization's open allocation errors of active members, newest first.
@@ -83,24 +83,14 @@ pub async fn retry(
     let member = groups::member_state(&mut tx, org_id, membership_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let org_groups = groups::org_groups(&mut tx, org_id).await?;
-    let sql = match member.entitlement(product_id, &org_groups) {
+    let org_groups = store::groups::list(&mut tx, org_id).await?;
+    let now = now();
+    match member.entitlement(product_id, &org_groups) {
         Entitlement::Inherited { .. } => {
-            "INSERT INTO held_licenses (membership_id, product_id, acquired_at)
-             VALUES (?2, ?3, ?4) ON CONFLICT DO NOTHING"
+            allocations::hold(&mut tx, membership_id, product_id, now).await?
         }
-        _ => {
-            "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"
-        }
-    };
-    query(sql)
-        .bind(org_id)
-        .bind(membership_id)
-        .bind(product_id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+        _ => allocations::grant(&mut tx, org_id, membership_id, product_id, now).await?,
+    }
     close(
         tx,
         org_id,

@@ -8,12 +8,12 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::db::{Conn, query, query_as};
+use crate::db::Conn;
 use crate::{
     AppState,
     db::{Db, now},
     error::{ApiError, ApiResult},
-    store::memberships::GROUP_ROLE_SQL,
+    store::memberships,
     store::sessions::{self, StoredSession},
 };
 
@@ -140,15 +140,8 @@ pub async fn member_role(
     org_id: OrgId,
     account_id: AccountId,
 ) -> ApiResult<Option<Role>> {
-    let row: Option<(Role, Option<Role>)> = query_as(&format!(
-        "SELECT m.role, {GROUP_ROLE_SQL} FROM memberships m
-         WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
-    ))
-    .bind(org_id)
-    .bind(account_id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(role, group_role)| raised_role(role, group_role)))
+    let membership = memberships::active_of_account(conn, org_id, account_id).await?;
+    Ok(membership.map(|(_, role, group_role, _)| raised_role(role, group_role)))
 }
 
 fn is_live(session: &StoredSession, now: i64) -> bool {
@@ -168,22 +161,13 @@ impl Caller {
 /// The caller's active membership in `org_id`. Not being a member answers 404, exactly as a
 /// nonexistent organization does, so other organizations' ids reveal nothing.
 pub async fn membership(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membership> {
-    let row: Option<(i64, Role, Option<Role>, Option<i64>)> = query_as(&format!(
-        "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.last_access_at FROM memberships m
-         WHERE m.org_id = ? AND m.account_id = ? AND m.status = 'active'"
-    ))
-    .bind(org_id)
-    .bind(caller.account_id)
-    .fetch_optional(db)
-    .await?;
-    let (id, role, group_role, last_access_at) = row.ok_or_else(ApiError::not_found)?;
+    let (id, role, group_role, last_access_at) =
+        memberships::active_of_account(db, org_id, caller.account_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     let now = now();
     if last_access_at.is_none_or(|at| now - at >= TOUCH_INTERVAL_SECS) {
-        query("UPDATE memberships SET last_access_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(db)
-            .await?;
+        memberships::touch(db, id, now).await?;
     }
     let role = raised_role(role, group_role);
     Ok(Membership { id, role })

@@ -12,8 +12,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
     db::{Backend, Conn, Db, Tx, now},
-    members,
-    store::changes,
+    store::{changes, snapshot},
 };
 
 /// One queue of writers per SQLite file: a writer waits here for its turn, without a
@@ -135,7 +134,7 @@ pub async fn record(
     let now = now();
     changes::audit(tx, org_id, actor, action, &detail, now).await?;
     let seq = changes::next_seq(tx, org_id).await?;
-    let event = members::touched(tx, org_id, seq as u64).await?;
+    let event = snapshot::touched(tx, org_id, seq as u64).await?;
     let body = serde_json::to_string(&event).map_err(|error| sqlx::Error::Encode(error.into()))?;
     changes::append(tx, org_id, seq, body, now).await?;
     changes::clear_marks(tx, org_id).await?;

@@ -12,17 +12,27 @@ use std::collections::{HashMap, HashSet};
 use allot_core::{
     ActivateRequest,
     ActivationMode::{Offline, Online},
-    Role,
+    MemberId, Role, TeamRole,
     licensing::{MAX_OFFLINE_SECS, PoolKind, PoolUsage},
     search::fold,
 };
 
-use crate::db::{self, Backend, Conn, Values, query, query_scalar};
 use crate::{
     ApiError, auth, change,
-    db::{Db, now},
+    db::{Conn, Db, now},
     invitations::{self, InvitationLinks},
     license_api,
+    store::{
+        self, accounts,
+        accounts::AccountRow,
+        activations::{self, NewActivation},
+        allocations, changes, groups,
+        invitations::NewInvitation,
+        memberships::{self, MembershipRow},
+        organizations,
+        pools::{self, NewPool},
+        products, teams,
+    },
 };
 
 pub const ORGANIZATION: &str = "Acme QA";
@@ -39,8 +49,6 @@ pub const DEFAULT_MEMBERS: usize = 250;
 const REMOVED_MEMBERS: usize = 20;
 const PENDING_INVITATIONS: usize = 15;
 const DAY: i64 = 24 * 60 * 60;
-/// Rows per multi-row INSERT: well within SQLite's 32,766 bound variables at 9 columns.
-const ROWS_PER_INSERT: usize = 1000;
 
 /// `base` (a count of the default demo) in proportion to `members` active members, rounded
 /// up: exactly `base` for the default size, and never 0.
@@ -126,10 +134,7 @@ pub async fn seed_if_empty_with(
     links: &InvitationLinks,
     members: usize,
 ) -> Result<bool, sqlx::Error> {
-    let organizations: i64 = query_scalar("SELECT COUNT(*) FROM organizations")
-        .fetch_one(db)
-        .await?;
-    if organizations > 0 {
+    if organizations::count(db).await? > 0 {
         return Ok(false);
     }
     // One hash for every demo account: they share the demo password, and hashing each time
@@ -140,12 +145,7 @@ pub async fn seed_if_empty_with(
     let mut tx = db.begin().await?;
     seed(&mut tx, &password_hash, links, now(), members).await?;
     // The organizations start here: nobody follows a change feed from before them.
-    // (Not a server write transaction: on PostgreSQL its marks are in the shared table.)
-    let marks = match tx.backend() {
-        Backend::Sqlite => "DELETE FROM change_dirty",
-        Backend::Postgres => "DELETE FROM public.change_dirty",
-    };
-    query(marks).execute(&mut *tx).await?;
+    changes::clear_all_marks(&mut tx).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -156,10 +156,9 @@ pub async fn seed_if_empty_with(
 /// any session that stops heartbeating does.
 pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), ApiError> {
     let now = now();
-    let org: i64 = query_scalar("SELECT id FROM organizations WHERE name = ?")
-        .bind(ORGANIZATION)
-        .fetch_one(db)
-        .await?;
+    let org = organizations::find_by_name(db, ORGANIZATION)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let mut tx = change::begin(db, org).await?;
     for (product, machines) in [
         (
@@ -183,20 +182,11 @@ pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), A
             ],
         ),
     ] {
-        let product_id: i64 = query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
-            .bind(org)
-            .bind(product)
-            .fetch_one(&mut *tx)
-            .await?;
+        let product_id = products::find_by_name(&mut tx, org, product)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         // The first few members who hold a license of the product, one machine each.
-        let holders: Vec<i64> = query_scalar(
-            "SELECT membership_id FROM direct_allocations WHERE product_id = ?
-             ORDER BY membership_id LIMIT ?",
-        )
-        .bind(product_id)
-        .bind(machines.len() as i64)
-        .fetch_all(&mut *tx)
-        .await?;
+        let holders = allocations::first_holders(&mut tx, product_id, machines.len()).await?;
         for (member, (machine_id, mode)) in holders.into_iter().zip(machines) {
             let request = ActivateRequest {
                 product_id,
@@ -211,9 +201,8 @@ pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), A
     Ok(())
 }
 
-struct Seeder<'t> {
-    tx: &'t mut Conn,
-    password_hash: &'t str,
+/// Makes the demo's people: addresses without repeats, and membership dates.
+struct Seeder {
     now: i64,
     emails: HashSet<String>,
     /// The next numeric suffix to try for each address already taken, so that the many
@@ -221,25 +210,7 @@ struct Seeder<'t> {
     next_suffix: HashMap<String, usize>,
 }
 
-/// An account or membership to write, with its id chosen beforehand (they are written many
-/// at a time, so the ids cannot come back one by one).
-struct AccountRow {
-    id: i64,
-    email: String,
-    full_name: String,
-}
-
-struct MembershipRow {
-    id: i64,
-    account_id: i64,
-    role: Role,
-    joined_at: i64,
-    removed_at: Option<i64>,
-    removed_by: Option<i64>,
-    last_access_at: Option<i64>,
-}
-
-impl Seeder<'_> {
+impl Seeder {
     /// `local@example.com`, or with the first free number after `local` if taken.
     fn unique_email(&mut self, local: &str) -> String {
         let mut email = format!("{local}@example.com");
@@ -249,28 +220,6 @@ impl Seeder<'_> {
             *n += 1;
         }
         email
-    }
-
-    async fn account(&mut self, full_name: &str, local: &str) -> Result<i64, sqlx::Error> {
-        let email = self.unique_email(local);
-        query_scalar(
-            "INSERT INTO accounts (email, full_name, password_hash, created_at)
-             VALUES (?, ?, ?, ?) RETURNING id",
-        )
-        .bind(email)
-        .bind(full_name)
-        .bind(self.password_hash)
-        .bind(self.now)
-        .fetch_one(&mut *self.tx)
-        .await
-    }
-
-    async fn organization(&mut self, name: &str) -> Result<i64, sqlx::Error> {
-        query_scalar("INSERT INTO organizations (name, created_at) VALUES (?, ?) RETURNING id")
-            .bind(name)
-            .bind(self.now)
-            .fetch_one(&mut *self.tx)
-            .await
     }
 
     /// A membership's dates: joined, removed (half way since joining) and last access.
@@ -297,65 +246,6 @@ impl Seeder<'_> {
         }
     }
 
-    async fn membership(
-        &mut self,
-        org_id: i64,
-        account_id: i64,
-        role: Role,
-        joined_days_ago: i64,
-        last_access_hours_ago: Option<i64>,
-    ) -> Result<i64, sqlx::Error> {
-        let row = self.membership_row(
-            0,
-            account_id,
-            role,
-            joined_days_ago,
-            last_access_hours_ago,
-            None,
-        );
-        query_scalar(
-            "INSERT INTO memberships
-               (org_id, account_id, role, status, joined_at, last_access_at)
-             VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(account_id)
-        .bind(role.as_str())
-        .bind(row.joined_at)
-        .bind(row.last_access_at)
-        .fetch_one(&mut *self.tx)
-        .await
-    }
-
-    async fn named(&mut self, sql: &str, org_id: i64, name: &str) -> Result<i64, sqlx::Error> {
-        query_scalar(sql)
-            .bind(org_id)
-            .bind(name)
-            .fetch_one(&mut *self.tx)
-            .await
-    }
-
-    async fn link(&mut self, sql: &str, a: i64, b: i64) -> Result<(), sqlx::Error> {
-        query(sql).bind(a).bind(b).execute(&mut *self.tx).await?;
-        Ok(())
-    }
-
-    /// The next id `table` would give.
-    async fn next_id(&mut self, table: &str) -> Result<i64, sqlx::Error> {
-        query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-            .fetch_one(&mut *self.tx)
-            .await
-    }
-}
-
-/// Writes `rows` with one multi-row INSERT per [`ROWS_PER_INSERT`] rows.
-async fn insert_all<T>(
-    conn: &mut Conn,
-    head: &str,
-    rows: &[T],
-    bind: impl FnMut(&mut Values, &T),
-) -> Result<(), sqlx::Error> {
-    db::insert_all(conn, head, rows, ROWS_PER_INSERT, bind).await
 }
 
 /// Machines of the default demo's sessions, by product, each online or offline (`true`):
@@ -384,13 +274,11 @@ async fn seed(
     active: usize,
 ) -> Result<(), sqlx::Error> {
     let mut seeder = Seeder {
-        tx,
-        password_hash,
         now,
         emails: HashSet::new(),
         next_suffix: HashMap::new(),
     };
-    let org = seeder.organization(ORGANIZATION).await?;
+    let org = organizations::insert(&mut *tx, ORGANIZATION, now).await?;
 
     // The well-known accounts first, then generated people.
     let known = [
@@ -401,8 +289,8 @@ async fn seed(
     ];
     let active = active.max(known.len());
     let removed = scaled(REMOVED_MEMBERS, active);
-    let first_account = seeder.next_id("accounts").await?;
-    let first_membership = seeder.next_id("memberships").await?;
+    let first_account = tx.next_id("accounts").await?;
+    let first_membership = tx.next_id("memberships").await?;
     let mut accounts: Vec<AccountRow> = Vec::with_capacity(active + removed);
     let mut memberships: Vec<MembershipRow> = Vec::with_capacity(active + removed);
     let mut owner_account = 0;
@@ -448,70 +336,14 @@ async fn seed(
             members.push((id, role));
         }
     }
-    insert_all(
-        seeder.tx,
-        "INSERT INTO accounts (id, email, full_name, password_hash, created_at) ",
-        &accounts,
-        |values, row| {
-            values
-                .push_bind(row.id)
-                .push_bind(row.email.as_str())
-                .push_bind(row.full_name.as_str())
-                .push_bind(password_hash)
-                .push_bind(now);
-        },
-    )
-    .await?;
-    insert_all(
-        seeder.tx,
-        "INSERT INTO memberships (id, org_id, account_id, role, status, joined_at, removed_at,
-           removed_by, last_access_at) ",
-        &memberships,
-        |values, row| {
-            values
-                .push_bind(row.id)
-                .push_bind(org)
-                .push_bind(row.account_id)
-                .push_bind(row.role.as_str())
-                .push_bind(if row.removed_by.is_some() {
-                    "removed"
-                } else {
-                    "active"
-                })
-                .push_bind(row.joined_at)
-                .push_bind(row.removed_at)
-                .push_bind(row.removed_by)
-                .push_bind(row.last_access_at);
-        },
-    )
-    .await?;
+    accounts::insert_many(tx, &accounts, password_hash, now).await?;
+    memberships::insert_many(tx, org, &memberships).await?;
     drop((accounts, memberships));
-    seeder
-        .tx
-        .continue_ids_after(&["accounts", "memberships"])
-        .await?;
+    tx.continue_ids_after(&["accounts", "memberships"]).await?;
 
-    let studio = seeder
-        .named(
-            "INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id",
-            org,
-            "Studio Enterprise",
-        )
-        .await?;
-    let runtime = seeder
-        .named(
-            "INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id",
-            org,
-            "Runtime Engine",
-        )
-        .await?;
-    let visual = seeder
-        .named(
-            "INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id",
-            org,
-            "Visual Testing",
-        )
-        .await?;
+    let studio = products::find_or_create(tx, org, "Studio Enterprise").await?;
+    let runtime = products::find_or_create(tx, org, "Runtime Engine").await?;
+    let visual = products::find_or_create(tx, org, "Visual Testing").await?;
     let mut pools = Vec::with_capacity(4);
     for (product, seats, kind, usage, days_left) in [
         (studio, 150, PoolKind::Named, PoolUsage::Online, 365),
@@ -520,19 +352,16 @@ async fn seed(
         (runtime, 40, PoolKind::Named, PoolUsage::Offline, 200),
         (visual, 25, PoolKind::Named, PoolUsage::Online, 20),
     ] {
-        let pool: i64 = query_scalar(
-            "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(org)
-        .bind(product)
-        .bind(scaled(seats, active) as i64)
-        .bind(kind)
-        .bind(usage)
-        .bind(now - 30 * DAY)
-        .bind(now + days_left * DAY)
-        .fetch_one(&mut *seeder.tx)
-        .await?;
+        let pool = NewPool {
+            org_id: org,
+            product_id: product,
+            seats: scaled(seats, active) as u32,
+            kind,
+            usage,
+            starts_at: now - 30 * DAY,
+            expires_at: now + days_left * DAY,
+        };
+        let pool = pools::insert(tx, &pool).await?;
         pools.push((pool, now + days_left * DAY));
     }
     let allocations: Vec<(i64, i64)> = members
@@ -545,19 +374,7 @@ async fn seed(
                 .map(move |(_, product)| (membership, product))
         })
         .collect();
-    insert_all(
-        seeder.tx,
-        "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at) ",
-        &allocations,
-        |values, &(membership, product)| {
-            values
-                .push_bind(org)
-                .push_bind(membership)
-                .push_bind(product)
-                .push_bind(now);
-        },
-    )
-    .await?;
+    allocations::grant_many(tx, org, &allocations, now).await?;
 
     // Machines and sessions of every further 250 members, as `activate_licenses` makes them
     // for the first 250: the first five holders of Runtime Engine and of Studio Enterprise in
@@ -594,65 +411,39 @@ async fn seed(
             }
         }
     }
-    insert_all(
-        seeder.tx,
-        "INSERT INTO machines (org_id, membership_id, machine_id, hostname, registered_at,
-           last_seen_at) ",
-        &machines,
-        |values, (member, _, _, _, machine_id, hostname, _)| {
-            values
-                .push_bind(org)
-                .push_bind(*member)
-                .push_bind(machine_id.as_str())
-                .push_bind(hostname.as_str())
-                .push_bind(now)
-                .push_bind(now);
-        },
-    )
-    .await?;
-    insert_all(
-        seeder.tx,
-        "INSERT INTO activations (org_id, membership_id, product_id, pool_id, mode, machine_id,
-           hostname, started_at, last_heartbeat_at, expires_at) ",
-        &machines,
-        |values, (member, product, pool, mode, machine_id, hostname, expires_at)| {
-            values
-                .push_bind(org)
-                .push_bind(*member)
-                .push_bind(*product)
-                .push_bind(*pool)
-                .push_bind(*mode)
-                .push_bind(machine_id.as_str())
-                .push_bind(hostname.as_str())
-                .push_bind(now)
-                .push_bind(now)
-                .push_bind(*expires_at);
-        },
-    )
-    .await?;
+    let activations: Vec<NewActivation> = machines
+        .iter()
+        .map(
+            |(member, product, pool_id, mode, machine_id, hostname, expires_at)| NewActivation {
+                org_id: org,
+                member: *member,
+                product: *product,
+                pool_id: *pool_id,
+                mode: *mode,
+                machine_id,
+                hostname,
+                expires_at: *expires_at,
+            },
+        )
+        .collect();
+    activations::insert_many(tx, &activations, now).await?;
 
     for (t, team) in ["QA Core", "Mobile", "Web Platform", "Release Engineering"]
         .into_iter()
         .enumerate()
     {
-        let team_id = seeder
-            .named(
-                "INSERT INTO teams (org_id, name) VALUES (?, ?) RETURNING id",
-                org,
-                team,
-            )
-            .await?;
+        let team_id = teams::create(tx, org, team).await?;
         // Billing Managers cannot be in a team.
         let eligible = members
             .iter()
             .filter(|(_, role)| *role != Role::BillingManager);
         for (n, &(membership, _)) in eligible.skip(t * 11).step_by(5).take(12).enumerate() {
-            query("INSERT INTO team_members (team_id, membership_id, role) VALUES (?, ?, ?)")
-                .bind(team_id)
-                .bind(membership)
-                .bind(if n == 0 { "admin" } else { "member" })
-                .execute(&mut *seeder.tx)
-                .await?;
+            let role = if n == 0 {
+                TeamRole::Admin
+            } else {
+                TeamRole::Member
+            };
+            teams::set_member(tx, team_id, membership, role).await?;
         }
     }
 
@@ -664,31 +455,16 @@ async fn seed(
     .into_iter()
     .enumerate()
     {
-        let group_id = seeder
-            .named(
-                "INSERT INTO groups (org_id, name) VALUES (?, ?) RETURNING id",
-                org,
-                group,
-            )
-            .await?;
-        for product in rule {
-            seeder
-                .link(
-                    "INSERT INTO group_products (group_id, product_id) VALUES (?, ?)",
-                    group_id,
-                    product,
-                )
-                .await?;
-        }
-        for &(membership, _) in members.iter().skip(5 + g * 3).step_by(9).take(15) {
-            seeder
-                .link(
-                    "INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)",
-                    group_id,
-                    membership,
-                )
-                .await?;
-        }
+        let group_id = groups::create(tx, org, group, None).await?;
+        groups::set_products(tx, group_id, &rule).await?;
+        let group_members: Vec<MemberId> = members
+            .iter()
+            .skip(5 + g * 3)
+            .step_by(9)
+            .take(15)
+            .map(|&(membership, _)| membership)
+            .collect();
+        groups::add_members(tx, group_id, &group_members).await?;
     }
 
     // Generated names repeat in a large demo; pending invitations need distinct addresses.
@@ -702,35 +478,32 @@ async fn seed(
             n += 1;
         }
         let hours_ago = i as i64 % 23 + 1;
-        let id: i64 = query_scalar(
-            "INSERT INTO invitations (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
-        )
-        .bind(org)
-        .bind(email)
-        .bind(if i % 5 == 0 { Role::Admin } else { Role::Member }.as_str())
-        .bind(owner_account)
-        .bind(now - hours_ago * 3600)
-        .bind(now - hours_ago * 3600 + DAY)
-        .bind(crate::secret::random())
-        .fetch_one(&mut *seeder.tx)
-        .await?;
-        invitations::issue_token(seeder.tx, links, id).await?;
+        let invitation = NewInvitation {
+            org_id: org,
+            email: &email,
+            role: if i % 5 == 0 { Role::Admin } else { Role::Member },
+            invited_by: owner_account,
+            created_at: now - hours_ago * 3600,
+            expires_at: now - hours_ago * 3600 + DAY,
+            placeholder_hash: crate::secret::random(),
+        };
+        let id = store::invitations::insert(tx, invitation, &[]).await?;
+        invitations::issue_token(tx, links, id).await?;
     }
 
     // A second, smaller organization: the demo owner is an Admin there, which shows the
     // organization switcher and keeps tenant isolation visible.
-    let labs = seeder.organization("Acme Labs").await?;
-    seeder
-        .membership(labs, owner_account, Role::Admin, 120, Some(30))
-        .await?;
+    let labs = organizations::insert(&mut *tx, "Acme Labs", now).await?;
+    let join = |days_ago: i64, hours_ago: i64| (now - days_ago * DAY, Some(now - hours_ago * 3600));
+    let (joined_at, last_access_at) = join(120, 30);
+    memberships::insert(tx, labs, owner_account, Role::Admin, joined_at, last_access_at).await?;
     for i in 0..12 {
         let (name, local) = person(2000 + i);
-        let account = seeder.account(&name, &format!("{local}.labs")).await?;
+        let email = seeder.unique_email(&format!("{local}.labs"));
+        let account = accounts::insert(&mut *tx, &email, &name, password_hash, now).await?;
         let role = if i == 0 { Role::Owner } else { Role::Member };
-        seeder
-            .membership(labs, account, role, 100 - i as i64, Some(5))
-            .await?;
+        let (joined_at, last_access_at) = join(100 - i as i64, 5);
+        memberships::insert(tx, labs, account, role, joined_at, last_access_at).await?;
     }
     Ok(())
 }

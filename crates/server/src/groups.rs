@@ -16,7 +16,7 @@ use allot_core::{
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as, query_scalar};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::{Caller, Manager},
@@ -25,42 +25,13 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::{JsonBody, PathParams},
-    seats,
-    store::activations::{self, Live},
+    store::{
+        activations::{self, Live},
+        allocation_errors, allocations, groups, memberships, products, seats,
+    },
 };
 
 const GROUP_NAME_MAX_CHARS: usize = 100;
-
-/// The organization's groups by id, with their roles and rules.
-pub async fn org_groups(conn: &mut Conn, org_id: OrgId) -> Result<Vec<Group>, sqlx::Error> {
-    let rows: Vec<(GroupId, String, Option<Role>)> =
-        query_as("SELECT id, name, role FROM groups WHERE org_id = ? ORDER BY id")
-            .bind(org_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let rules: Vec<(GroupId, ProductId)> = query_as(
-        "SELECT gp.group_id, gp.product_id FROM group_products gp
-         JOIN groups g ON g.id = gp.group_id WHERE g.org_id = ? ORDER BY gp.product_id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|(id, name, role)| {
-            let products = rules
-                .iter()
-                .filter(|(group, _)| *group == id)
-                .map(|&(_, product)| product)
-                .collect();
-            Ok(Group {
-                id,
-                name,
-                role,
-                products,
-            })
-        })
-        .collect()
-}
 
 /// What the allocation rules need to know about one member.
 pub struct MemberState {
@@ -96,42 +67,18 @@ pub async fn member_state(
     org_id: OrgId,
     member: MemberId,
 ) -> ApiResult<Option<MemberState>> {
-    let row: Option<(String, Role, bool)> = query_as(
-        "SELECT a.full_name, m.role, m.allocate_to_user FROM memberships m
-         JOIN accounts a ON a.id = m.account_id
-         WHERE m.id = ? AND m.org_id = ? AND m.status = 'active'",
-    )
-    .bind(member)
-    .bind(org_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = memberships::allocation_settings(conn, org_id, member).await?;
     let Some((name, role, allocate_to_user)) = row else {
         return Ok(None);
     };
-    let ids = |sql: &'static str| query_scalar::<i64>(sql).bind(member);
     Ok(Some(MemberState {
         name,
         role,
         allocate_to_user,
-        direct: ids("SELECT product_id FROM direct_allocations WHERE membership_id = ? ORDER BY 1")
-            .fetch_all(&mut *conn)
-            .await?,
-        groups: ids("SELECT group_id FROM group_members WHERE membership_id = ? ORDER BY 1")
-            .fetch_all(&mut *conn)
-            .await?,
-        held: ids("SELECT product_id FROM held_licenses WHERE membership_id = ? ORDER BY 1")
-            .fetch_all(&mut *conn)
-            .await?,
+        direct: allocations::direct_of(conn, member).await?,
+        groups: groups::of_member(conn, member).await?,
+        held: allocations::held_of(conn, member).await?,
     }))
-}
-
-async fn unhold(conn: &mut Conn, member: MemberId, product: ProductId) -> Result<(), sqlx::Error> {
-    query("DELETE FROM held_licenses WHERE membership_id = ? AND product_id = ?")
-        .bind(member)
-        .bind(product)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// A member's licenses and role before a change, to settle against afterwards.
@@ -169,7 +116,7 @@ async fn snapshot_members(
 /// After the change is written: frees the seats of inherited licenses the members no longer
 /// hold by inheritance only, and ends their sessions of products they lost.
 async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> ApiResult<Settled> {
-    let groups = org_groups(conn, org_id).await?;
+    let groups = groups::list(conn, org_id).await?;
     let mut settled = Settled::default();
     for was in before {
         let Some(state) = member_state(conn, org_id, was.member).await? else {
@@ -177,7 +124,7 @@ async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> 
         };
         let after = state.licenses(&groups);
         for product in allocation::held_to_release(&state.held, &after) {
-            unhold(conn, was.member, product).await?;
+            allocations::release(conn, was.member, product).await?;
             settled.seats_freed += 1;
         }
         for product in allocation::lost(&was.licenses, &after) {
@@ -236,15 +183,7 @@ async fn ensure_name_free(
     name: &str,
     except: Option<GroupId>,
 ) -> ApiResult<()> {
-    let taken: bool = query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM groups WHERE org_id = ?1 AND name = ?2 COLLATE NOCASE
-                          AND (?3 IS NULL OR id != ?3))",
-    )
-    .bind(org_id)
-    .bind(name)
-    .bind(except)
-    .fetch_one(conn)
-    .await?;
+    let taken = groups::name_taken(conn, org_id, name, except).await?;
     if taken {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -263,14 +202,7 @@ async fn valid_members(
 ) -> ApiResult<BTreeSet<MemberId>> {
     let members: BTreeSet<MemberId> = members.iter().copied().collect();
     for &member in &members {
-        let active: bool = query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM memberships
-                            WHERE id = ? AND org_id = ? AND status = 'active')",
-        )
-        .bind(member)
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let active = memberships::is_active(conn, org_id, member).await?;
         if !active {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -289,12 +221,7 @@ async fn valid_products(
 ) -> ApiResult<BTreeSet<ProductId>> {
     let products: BTreeSet<ProductId> = products.iter().copied().collect();
     for &product in &products {
-        let known: bool =
-            query_scalar("SELECT EXISTS (SELECT 1 FROM products WHERE id = ? AND org_id = ?)")
-                .bind(product)
-                .bind(org_id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let known = products::exists(conn, org_id, product).await?;
         if !known {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -307,26 +234,11 @@ async fn valid_products(
 }
 
 async fn find_group(conn: &mut Conn, org_id: OrgId, group_id: GroupId) -> ApiResult<Group> {
-    org_groups(conn, org_id)
+    groups::list(conn, org_id)
         .await?
         .into_iter()
         .find(|group| group.id == group_id)
         .ok_or_else(ApiError::not_found)
-}
-
-/// The group's active members; removed members' places are kept for an Undo.
-async fn active_members_of(
-    conn: &mut Conn,
-    group_id: GroupId,
-) -> Result<Vec<MemberId>, sqlx::Error> {
-    query_scalar(
-        "SELECT gm.membership_id FROM group_members gm
-         JOIN memberships m ON m.id = gm.membership_id
-         WHERE gm.group_id = ? AND m.status = 'active' ORDER BY 1",
-    )
-    .bind(group_id)
-    .fetch_all(conn)
-    .await
 }
 
 /// Records the change and commits, answering with what it did.
@@ -374,20 +286,8 @@ pub async fn create(
     let mut tx = change::begin(&state.db, org_id).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
     let members = valid_members(&mut tx, org_id, &request.members).await?;
-    let id: GroupId =
-        query_scalar("INSERT INTO groups (org_id, name, role) VALUES (?, ?, ?) RETURNING id")
-            .bind(org_id)
-            .bind(name)
-            .bind(role.map(Role::as_str))
-            .fetch_one(&mut *tx)
-            .await?;
-    for &member in &members {
-        query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
-            .bind(id)
-            .bind(member)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let id = groups::create(&mut tx, org_id, name, role).await?;
+    groups::add_members(&mut tx, id, &Vec::from_iter(members.iter().copied())).await?;
     // A new group has no rule yet, so only a role can change its members.
     let settled = Settled {
         members_changed: if role.is_some() {
@@ -439,36 +339,19 @@ pub async fn update(
     let group = find_group(&mut tx, org_id, group_id).await?;
     ensure_name_free(&mut tx, org_id, name, Some(group_id)).await?;
     let wanted = valid_members(&mut tx, org_id, &request.members).await?;
-    let current: BTreeSet<MemberId> = active_members_of(&mut tx, group_id)
+    let current: BTreeSet<MemberId> = groups::active_members(&mut tx, group_id)
         .await?
         .into_iter()
         .collect();
-    let groups = org_groups(&mut tx, org_id).await?;
+    let groups = groups::list(&mut tx, org_id).await?;
     let before =
         snapshot_members(&mut tx, org_id, current.union(&wanted).copied(), &groups).await?;
 
-    query("UPDATE groups SET name = ?, role = ? WHERE id = ?")
-        .bind(name)
-        .bind(role.map(Role::as_str))
-        .bind(group_id)
-        .execute(&mut *tx)
-        .await?;
+    groups::update(&mut tx, group_id, name, role).await?;
     let added: Vec<MemberId> = wanted.difference(&current).copied().collect();
     let removed: Vec<MemberId> = current.difference(&wanted).copied().collect();
-    for &member in &added {
-        query("INSERT INTO group_members (group_id, membership_id) VALUES (?, ?)")
-            .bind(group_id)
-            .bind(member)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for &member in &removed {
-        query("DELETE FROM group_members WHERE group_id = ? AND membership_id = ?")
-            .bind(group_id)
-            .bind(member)
-            .execute(&mut *tx)
-            .await?;
-    }
+    groups::add_members(&mut tx, group_id, &added).await?;
+    groups::remove_members(&mut tx, group_id, &removed).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
     let detail = json!({
@@ -500,16 +383,10 @@ pub async fn delete(
 ) -> ApiResult<Json<GroupChange>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
-    let groups = org_groups(&mut tx, org_id).await?;
-    let members = active_members_of(&mut tx, group_id).await?;
+    let groups = groups::list(&mut tx, org_id).await?;
+    let members = groups::active_members(&mut tx, group_id).await?;
     let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
-    for sql in [
-        "DELETE FROM group_members WHERE group_id = ?",
-        "DELETE FROM group_products WHERE group_id = ?",
-        "DELETE FROM groups WHERE id = ?",
-    ] {
-        query(sql).bind(group_id).execute(&mut *tx).await?;
-    }
+    groups::delete(&mut tx, group_id).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let detail = json!({ "group": group_id, "name": group.name });
     let change = finish(tx, org_id, &caller, "group.deleted", detail, None, settled);
@@ -534,20 +411,10 @@ pub async fn set_rule(
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     let products = valid_products(&mut tx, org_id, &request.products).await?;
-    let groups = org_groups(&mut tx, org_id).await?;
-    let members = active_members_of(&mut tx, group_id).await?;
+    let groups = groups::list(&mut tx, org_id).await?;
+    let members = groups::active_members(&mut tx, group_id).await?;
     let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
-    query("DELETE FROM group_products WHERE group_id = ?")
-        .bind(group_id)
-        .execute(&mut *tx)
-        .await?;
-    for &product in &products {
-        query("INSERT INTO group_products (group_id, product_id) VALUES (?, ?)")
-            .bind(group_id)
-            .bind(product)
-            .execute(&mut *tx)
-            .await?;
-    }
+    groups::set_products(&mut tx, group_id, &Vec::from_iter(products.iter().copied())).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
     let detail = json!({
@@ -625,7 +492,7 @@ pub async fn release(
             continue;
         }
         for &product in &products {
-            unhold(&mut tx, id, product).await?;
+            allocations::release(&mut tx, id, product).await?;
             activations::end(
                 &mut tx,
                 Live::OfProduct {
@@ -684,30 +551,11 @@ pub async fn set_allocation(
             ));
         }
     }
-    let groups = org_groups(&mut tx, org_id).await?;
+    let groups = groups::list(&mut tx, org_id).await?;
     let before = snapshot_members(&mut tx, org_id, [member_id], &groups).await?;
-    query("UPDATE memberships SET allocate_to_user = ? WHERE id = ?")
-        .bind(request.allocate_to_user)
-        .bind(member_id)
-        .execute(&mut *tx)
-        .await?;
-    query("DELETE FROM direct_allocations WHERE membership_id = ?")
-        .bind(member_id)
-        .execute(&mut *tx)
-        .await?;
+    memberships::set_allocate_to_user(&mut tx, member_id, request.allocate_to_user).await?;
     let now = now();
-    for &product in &products {
-        query(
-            "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(org_id)
-        .bind(member_id)
-        .bind(product)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
+    allocations::set_direct(&mut tx, org_id, member_id, &Vec::from_iter(products.iter().copied()), now).await?;
     let settled = settle(&mut tx, org_id, &before, now).await?;
     let detail = json!({
         "member": member_id,
@@ -736,17 +584,8 @@ pub async fn acquire_inherited(
             format!("No seat is free for the license inherited from a group: {shortfall}"),
         ));
     }
-    query("INSERT INTO held_licenses (membership_id, product_id, acquired_at) VALUES (?, ?, ?)")
-        .bind(member)
-        .bind(product)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    query("DELETE FROM allocation_errors WHERE membership_id = ? AND product_id = ?")
-        .bind(member)
-        .bind(product)
-        .execute(&mut *conn)
-        .await?;
+    allocations::hold(conn, member, product, now).await?;
+    allocation_errors::delete_for(conn, member, product).await?;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::db::{Conn, query, query_as, query_scalar};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::{self, Manager},
@@ -29,9 +29,13 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ClientAddr, JsonBody, PathParams},
     mailer::{self, Mail},
-    members::{self, Scope},
-    seats, secret, session,
-    store::allocation_errors,
+    secret, session,
+    store::{
+        accounts, allocation_errors, allocations,
+        invitations::{self, LinkedInvitation, NewInvitation, StoredInvitation},
+        memberships, seats,
+        snapshot::{self, Scope},
+    },
 };
 
 /// How long a link works after it is sent; the mail says so.
@@ -110,22 +114,7 @@ pub(crate) async fn issue_token(
 ) -> Result<String, sqlx::Error> {
     let nonce = auth::new_token();
     let token = links.token(id, &nonce);
-    // The link it replaces (a new invitation has none yet) is remembered as replaced.
-    query(
-        "INSERT INTO replaced_invitation_links (token_hash, invitation_id, replaced_at)
-         SELECT token_hash, id, ? FROM invitations WHERE id = ? AND token_nonce <> ''
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(crate::db::now())
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    query("UPDATE invitations SET token_nonce = ?, token_hash = ? WHERE id = ?")
-        .bind(&nonce)
-        .bind(auth::token_hash(&token))
-        .bind(id)
-        .execute(conn)
-        .await?;
+    invitations::set_link(conn, id, &nonce, &auth::token_hash(&token), now()).await?;
     Ok(token)
 }
 
@@ -154,7 +143,7 @@ pub async fn list(
     Manager { org_id, .. }: Manager,
 ) -> ApiResult<Json<Vec<Invitation>>> {
     let mut conn = state.db.acquire().await?;
-    let mut invitations = members::load_invitations(&mut conn, org_id, Scope::All).await?;
+    let mut invitations = snapshot::load_invitations(&mut conn, org_id, Scope::All).await?;
     // Newest first, as the Pending Invitations tab lists them.
     invitations.sort_by_key(|invitation| std::cmp::Reverse((invitation.created_at, invitation.id)));
     Ok(Json(invitations))
@@ -206,17 +195,10 @@ pub async fn create(
     let now = now();
     let mut plans = Vec::with_capacity(addresses.len());
     for email in addresses {
-        let plan = if is_active_member(&mut tx, org_id, &email).await? {
+        let plan = if memberships::is_active_by_email(&mut tx, org_id, &email).await? {
             Plan::AlreadyMember
         } else {
-            let pending: Option<(i64, i64)> = query_as(
-                "SELECT id, expires_at FROM invitations
-                 WHERE org_id = ? AND email = ? AND status = 'pending'",
-            )
-            .bind(org_id)
-            .bind(&email)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let pending = invitations::pending_for(&mut tx, org_id, &email).await?;
             match pending {
                 Some((_, expires_at)) if expires_at > now => Plan::AlreadyInvited,
                 expired => Plan::Invite {
@@ -237,7 +219,8 @@ pub async fn create(
         return Err(seats_exceeded(shortfall));
     }
 
-    let (inviter, organization) = names(&mut tx, caller.account_id, org_id).await?;
+    let (inviter, organization) =
+        accounts::sender_names(&mut *tx, caller.account_id, org_id).await?;
     let mut results = Vec::with_capacity(plans.len());
     let (mut mails, mut invited, mut replaced) = (Vec::new(), Vec::new(), Vec::new());
     for (email, plan) in plans {
@@ -246,33 +229,19 @@ pub async fn create(
             Plan::AlreadyInvited => InviteOutcome::AlreadyInvited,
             Plan::Invite { replaces } => {
                 if let Some(id) = replaces {
-                    set_status(&mut tx, id, InvitationStatus::Revoked).await?;
+                    invitations::set_status(&mut tx, id, InvitationStatus::Revoked).await?;
                     replaced.push(id);
                 }
-                // The token needs the id: a random placeholder hash until `issue_token`.
-                let invitation_id: i64 = query_scalar(
-                    "INSERT INTO invitations
-                       (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
-                     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
-                )
-                .bind(org_id)
-                .bind(&email)
-                .bind(request.role.as_str())
-                .bind(caller.account_id)
-                .bind(now)
-                .bind(now + LINK_VALIDITY_SECS)
-                .bind(secret::random())
-                .fetch_one(&mut *tx)
-                .await?;
-                for product_id in &product_ids {
-                    query(
-                        "INSERT INTO invitation_products (invitation_id, product_id) VALUES (?, ?)",
-                    )
-                    .bind(invitation_id)
-                    .bind(product_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                let new = NewInvitation {
+                    org_id,
+                    email: &email,
+                    role: request.role,
+                    invited_by: caller.account_id,
+                    created_at: now,
+                    expires_at: now + LINK_VALIDITY_SECS,
+                    placeholder_hash: secret::random(),
+                };
+                let invitation_id = invitations::insert(&mut tx, new, &product_ids).await?;
                 let token = issue_token(&mut tx, &state.links, invitation_id).await?;
                 mails.push(Mail::invitation(
                     &email,
@@ -351,45 +320,6 @@ fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
     Ok(addresses)
 }
 
-async fn is_active_member(
-    conn: &mut Conn,
-    org_id: OrgId,
-    email: &str,
-) -> Result<bool, sqlx::Error> {
-    query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
-                        WHERE m.org_id = ? AND a.email = ? AND m.status = 'active')",
-    )
-    .bind(org_id)
-    .bind(email)
-    .fetch_one(conn)
-    .await
-}
-
-/// The full name of the account sending a mail and the name of its organization.
-async fn names(
-    conn: &mut Conn,
-    account_id: i64,
-    org_id: OrgId,
-) -> Result<(String, String), sqlx::Error> {
-    query_as(
-        "SELECT a.full_name, o.name FROM accounts a, organizations o WHERE a.id = ? AND o.id = ?",
-    )
-    .bind(account_id)
-    .bind(org_id)
-    .fetch_one(conn)
-    .await
-}
-
-async fn set_status(conn: &mut Conn, id: i64, status: InvitationStatus) -> Result<(), sqlx::Error> {
-    query("UPDATE invitations SET status = ? WHERE id = ?")
-        .bind(status)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 fn unknown_product() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -418,15 +348,6 @@ fn not_pending() -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "not_pending", NOT_PENDING)
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredInvitation {
-    status: InvitationStatus,
-    email: String,
-    role: Role,
-    expires_at: i64,
-    token_nonce: String,
-}
-
 /// A pending invitation of the organization (expired or not); 404 for an unknown id or another
 /// organization's, 409 once accepted or revoked.
 async fn pending_invitation(
@@ -434,14 +355,7 @@ async fn pending_invitation(
     org_id: OrgId,
     id: i64,
 ) -> ApiResult<StoredInvitation> {
-    let invitation: Option<StoredInvitation> = query_as(
-        "SELECT status, email, role, expires_at, token_nonce FROM invitations
-         WHERE id = ? AND org_id = ?",
-    )
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?;
+    let invitation = invitations::find(conn, org_id, id).await?;
     match invitation {
         None => Err(ApiError::not_found()),
         Some(invitation) if invitation.status == InvitationStatus::Pending => Ok(invitation),
@@ -472,11 +386,7 @@ pub async fn resend(
     may_grant(&manager, role)?;
     let now = now();
     if invitation.expires_at <= now {
-        let products: Vec<i64> =
-            query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let products = invitations::products(&mut tx, id).await?;
         let seats = seats::product_seats(&mut tx, org_id).await?;
         if let Some(shortfall) = seats
             .iter()
@@ -488,14 +398,10 @@ pub async fn resend(
     }
     let expires_at = now + LINK_VALIDITY_SECS;
     // The resender vouches for the role now: acceptance checks it against them.
-    query("UPDATE invitations SET expires_at = ?, invited_by = ? WHERE id = ?")
-        .bind(expires_at)
-        .bind(caller.account_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    invitations::renew(&mut tx, id, expires_at, caller.account_id).await?;
     let token = issue_token(&mut tx, &state.links, id).await?;
-    let (inviter, organization) = names(&mut tx, caller.account_id, org_id).await?;
+    let (inviter, organization) =
+        accounts::sender_names(&mut *tx, caller.account_id, org_id).await?;
     let mails = [Mail::invitation(
         &invitation.email,
         &inviter,
@@ -563,20 +469,15 @@ pub async fn revoke(
     let mut tx = change::begin(&state.db, org_id).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
-        let invitation: Option<(InvitationStatus, String)> =
-            query_as("SELECT status, email FROM invitations WHERE id = ? AND org_id = ?")
-                .bind(id)
-                .bind(org_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let invitation = invitations::find(&mut tx, org_id, id).await?;
         let outcome = match invitation {
             None => Err(refused(
                 "not_found",
                 "No such invitation in this organization.",
             )),
-            Some((InvitationStatus::Pending, email)) => {
-                set_status(&mut tx, id, InvitationStatus::Revoked).await?;
-                Ok(json!({ "id": id, "email": email }))
+            Some(invitation) if invitation.status == InvitationStatus::Pending => {
+                invitations::set_status(&mut tx, id, InvitationStatus::Revoked).await?;
+                Ok(json!({ "id": id, "email": invitation.email }))
             }
             Some(_) => Err(refused("not_pending", NOT_PENDING)),
         };
@@ -590,31 +491,10 @@ pub async fn revoke(
         .await
 }
 
-#[derive(sqlx::FromRow)]
-struct LinkedInvitation {
-    id: i64,
-    org_id: OrgId,
-    organization: String,
-    inviter_id: i64,
-    invited_by: String,
-    email: String,
-    role: Role,
-    status: InvitationStatus,
-    expires_at: i64,
-}
-
 /// The refusal for a link that Resend replaced, saying so and where the new one went; `None`
 /// for a token that never was a link.
 async fn replaced_link(conn: &mut Conn, token: &str) -> ApiResult<Option<ApiError>> {
-    let replaced: Option<(String, String, i64)> = query_as(
-        "SELECT i.email, o.name, r.replaced_at FROM replaced_invitation_links r
-         JOIN invitations i ON i.id = r.invitation_id
-         JOIN organizations o ON o.id = i.org_id
-         WHERE r.token_hash = ?",
-    )
-    .bind(auth::token_hash(token))
-    .fetch_optional(&mut *conn)
-    .await?;
+    let replaced = invitations::replaced_link(conn, &auth::token_hash(token)).await?;
     Ok(replaced.map(|(email, organization, replaced_at)| {
         ApiError::new(
             StatusCode::GONE,
@@ -632,17 +512,7 @@ async fn replaced_link(conn: &mut Conn, token: &str) -> ApiResult<Option<ApiErro
 /// The invitation behind a link, if the link still works; otherwise 404 or 410 saying why and
 /// what to do.
 async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvitation> {
-    let invitation: Option<LinkedInvitation> = query_as(
-        "SELECT i.id, i.org_id, o.name AS organization, i.invited_by AS inviter_id,
-                a.full_name AS invited_by, i.email, i.role, i.status, i.expires_at
-         FROM invitations i
-         JOIN organizations o ON o.id = i.org_id
-         JOIN accounts a ON a.id = i.invited_by
-         WHERE i.token_hash = ?",
-    )
-    .bind(auth::token_hash(token))
-    .fetch_optional(&mut *conn)
-    .await?;
+    let invitation = invitations::linked(&mut *conn, &auth::token_hash(token)).await?;
     let Some(invitation) = invitation else {
         if let Some(replaced) = replaced_link(conn, token).await? {
             return Err(replaced);
@@ -701,11 +571,7 @@ pub async fn preview(
 ) -> ApiResult<Json<InvitationPreview>> {
     let mut conn = state.db.acquire().await?;
     let invitation = linked_invitation(&mut conn, &token).await?;
-    let account_exists: bool =
-        query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE email = ?)")
-            .bind(&invitation.email)
-            .fetch_one(&mut conn)
-            .await?;
+    let account_exists = accounts::exists(&mut conn, &invitation.email).await?;
     Ok(Json(InvitationPreview {
         role: invitation.role,
         organization: invitation.organization,
@@ -745,11 +611,7 @@ pub async fn accept(
     let linked = linked_invitation(&mut state.db.acquire().await?, &token).await?;
     let (email, org_id) = (linked.email, linked.org_id);
     // Passwords are hashed and checked before the write lock is taken: that takes a while.
-    let account: Option<(i64, Option<String>)> =
-        query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
-            .bind(&email)
-            .fetch_optional(&state.db)
-            .await?;
+    let account = accounts::find_by_email(&state.db, &email).await?;
     let invitee = match account {
         Some(account) => Invitee::Existing(
             session::authenticate(&state, &client, &email, Some(account), request.password).await?,
@@ -779,27 +641,14 @@ pub async fn accept(
             full_name,
             password_hash,
         } => {
-            query_scalar(
-                "INSERT INTO accounts (email, full_name, password_hash, created_at)
-                 VALUES (?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&invitation.email)
-            .bind(full_name)
-            .bind(password_hash)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
+            accounts::insert(&mut *tx, &invitation.email, &full_name, &password_hash, now).await?
         }
     };
     let membership_id = join(&mut tx, &invitation, account_id, role).await?;
-    set_status(&mut tx, invitation.id, InvitationStatus::Accepted).await?;
+    invitations::set_status(&mut tx, invitation.id, InvitationStatus::Accepted).await?;
 
     // No longer pending, the invitation no longer holds its seats: they are there to take.
-    let products: Vec<i64> =
-        query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
-            .bind(invitation.id)
-            .fetch_all(&mut *tx)
-            .await?;
+    let products = invitations::products(&mut tx, invitation.id).await?;
     let seats = seats::product_seats(&mut tx, invitation.org_id).await?;
     let (mut granted, mut not_granted) = (Vec::new(), Vec::new());
     for product in seats
@@ -819,16 +668,7 @@ pub async fn accept(
             not_granted.push(json!({ "product": product.name, "reason": reason }));
             continue;
         }
-        query(
-            "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(invitation.org_id)
-        .bind(membership_id)
-        .bind(product.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        allocations::grant(&mut tx, invitation.org_id, membership_id, product.id, now).await?;
         granted.push(product.id);
     }
     let detail = json!({
@@ -859,12 +699,7 @@ async fn join(
     account_id: i64,
     role: Role,
 ) -> ApiResult<i64> {
-    let membership: Option<(i64, MemberStatus)> =
-        query_as("SELECT id, status FROM memberships WHERE org_id = ? AND account_id = ?")
-            .bind(invitation.org_id)
-            .bind(account_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let membership = memberships::of_account(conn, invitation.org_id, account_id).await?;
     let now = now();
     match membership {
         Some((_, MemberStatus::Active)) => Err(ApiError::new(
@@ -876,42 +711,12 @@ async fn join(
             ),
         )),
         Some((id, _)) => {
-            query(
-                "UPDATE memberships SET role = ?, status = 'active', joined_at = ?,
-                   removed_at = NULL, removed_by = NULL, last_access_at = ?, allocate_to_user = FALSE
-                 WHERE id = ?",
-            )
-            .bind(role.as_str())
-            .bind(now)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-            // Invited back, they start afresh: only what this invitation grants.
-            for table in [
-                "direct_allocations",
-                "team_members",
-                "group_members",
-                "held_licenses",
-            ] {
-                query(&format!("DELETE FROM {table} WHERE membership_id = ?"))
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            memberships::rejoin(conn, id, role, now).await?;
             Ok(id)
         }
-        None => Ok(query_scalar(
-            "INSERT INTO memberships (org_id, account_id, role, status, joined_at, last_access_at)
-             VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
-        )
-        .bind(invitation.org_id)
-        .bind(account_id)
-        .bind(role.as_str())
-        .bind(now)
-        .bind(now)
-        .fetch_one(conn)
-        .await?),
+        None => Ok(
+            memberships::insert(conn, invitation.org_id, account_id, role, now, Some(now)).await?,
+        ),
     }
 }
 

@@ -21,7 +21,6 @@ mod member_changes;
 mod members;
 mod openapi;
 pub mod pools;
-mod seats;
 pub mod secret;
 mod security;
 mod session;

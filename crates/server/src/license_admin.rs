@@ -3,17 +3,15 @@
 //! license, remove an expired offline license, Deactivate Machine).
 
 use axum::{Router, routing};
-use std::collections::HashMap;
 
 use allot_core::{
-    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, LicensedUser, MemberId,
-    OfflineActivation, OnlineActivation, OrgId, ProductLicenses, RegisteredMachine, format,
-    licensing::{SESSION_TIMEOUT_SECS, utc_date},
+    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId, OrgId,
+    ProductLicenses, format, licensing::utc_date,
 };
 use axum::{Json, extract::State};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as, query_scalar};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::{Caller, Manager},
@@ -23,7 +21,11 @@ use crate::{
     error::ApiResult,
     extract::JsonBody,
     license_api,
-    store::activations::{self, Live},
+    store::{
+        self,
+        activations::{self, Live},
+        allocations, changes, memberships, pools,
+    },
 };
 
 /// The License Management page: pools and their use, licensed users, live online sessions,
@@ -42,136 +44,18 @@ pub async fn overview(
     // One read transaction: every list reflects the same moment as `seq`.
     let mut tx = state.db.begin().await?;
     let now = now();
-    let seq: i64 = query_scalar("SELECT seq FROM organizations WHERE id = ?")
-        .bind(org_id)
-        .fetch_one(&mut *tx)
-        .await?;
-
-    let products: Vec<(i64, String)> =
-        query_as("SELECT id, name FROM products WHERE org_id = ? ORDER BY name")
-            .bind(org_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    let mut product_licenses = Vec::with_capacity(products.len());
-    for (id, name) in products {
-        let pools = license_api::pool_summaries(&mut tx, id, now).await?;
-        product_licenses.push(ProductLicenses { id, name, pools });
+    let seq = changes::current_seq(&mut tx, org_id).await?;
+    let mut products = Vec::new();
+    for (id, name) in store::products::list(&mut tx, org_id).await? {
+        let pools = pools::summaries(&mut tx, id, now).await?;
+        products.push(ProductLicenses { id, name, pools });
     }
-
-    let allocations: Vec<(i64, i64)> = query_as(
-        "SELECT licensed.membership_id, licensed.product_id FROM (
-           SELECT membership_id, product_id FROM direct_allocations
-           UNION SELECT membership_id, product_id FROM held_licenses
-         ) AS licensed JOIN memberships m ON m.id = licensed.membership_id
-         WHERE m.org_id = ? AND m.status = 'active' ORDER BY licensed.product_id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut products_of: HashMap<MemberId, Vec<i64>> = HashMap::new();
-    for (member, product) in allocations {
-        products_of.entry(member).or_default().push(product);
-    }
-    let users: Vec<(i64, String, String, i64, Option<i64>)> = query_as(
-        "SELECT m.id, a.full_name, a.email,
-           (SELECT COUNT(*) FROM machines WHERE membership_id = m.id),
-           (SELECT MAX(last_seen_at) FROM machines WHERE membership_id = m.id)
-         FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.org_id = ? AND m.status = 'active'
-           AND (EXISTS (SELECT 1 FROM direct_allocations WHERE membership_id = m.id)
-                OR EXISTS (SELECT 1 FROM held_licenses WHERE membership_id = m.id))
-         ORDER BY a.full_name, m.id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let licensed_users = users
-        .into_iter()
-        .map(
-            |(member_id, full_name, email, machines, last_used_at)| LicensedUser {
-                member_id,
-                full_name,
-                email,
-                products: products_of.remove(&member_id).unwrap_or_default(),
-                machines: machines as u32,
-                last_used_at,
-            },
-        )
-        .collect();
-
-    type ActivationRow = (i64, String, String, i64, String, i64, i64, i64, Option<i64>);
-    let activations: Vec<ActivationRow> = query_as(
-        "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.product_id,
-                x.started_at, x.last_heartbeat_at, x.expires_at
-         FROM activations x
-         JOIN memberships m ON m.id = x.membership_id JOIN accounts a ON a.id = m.account_id
-         WHERE x.org_id = ?1 AND x.ended_at IS NULL
-           AND (x.mode = 'offline' OR x.last_heartbeat_at > ?2 - ?3)
-         ORDER BY x.started_at DESC, x.id DESC",
-    )
-    .bind(org_id)
-    .bind(now)
-    .bind(SESSION_TIMEOUT_SECS)
-    .fetch_all(&mut *tx)
-    .await?;
-    let (mut online, mut offline) = (Vec::new(), Vec::new());
-    for (id, machine_id, hostname, member_id, member_name, product_id, started_at, beat, expires) in
-        activations
-    {
-        match expires {
-            Some(expires_at) => offline.push(OfflineActivation {
-                activation_id: id,
-                machine_id,
-                hostname,
-                member_id,
-                member_name,
-                product_id,
-                expires_at,
-                removable: expires_at <= now,
-            }),
-            None => online.push(OnlineActivation {
-                activation_id: id,
-                machine_id,
-                hostname,
-                member_id,
-                member_name,
-                product_id,
-                started_at,
-                last_heartbeat_at: beat,
-            }),
-        }
-    }
-
-    let machines: Vec<(i64, String, String, i64, String, i64, i64)> = query_as(
-        "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.registered_at,
-                x.last_seen_at
-         FROM machines x
-         JOIN memberships m ON m.id = x.membership_id JOIN accounts a ON a.id = m.account_id
-         WHERE x.org_id = ? ORDER BY x.last_seen_at DESC, x.id DESC",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let machines = machines
-        .into_iter()
-        .map(
-            |(id, machine_id, hostname, member_id, member_name, registered_at, last_seen_at)| {
-                RegisteredMachine {
-                    id,
-                    machine_id,
-                    hostname,
-                    member_id,
-                    member_name,
-                    registered_at,
-                    last_seen_at,
-                }
-            },
-        )
-        .collect();
-
+    let licensed_users = allocations::licensed_users(&mut tx, org_id).await?;
+    let (online, offline) = activations::live(&mut tx, org_id, now).await?;
+    let machines = activations::machines(&mut tx, org_id).await?;
     Ok(Json(LicenseOverview {
-        seq: seq as u64,
-        products: product_licenses,
+        seq,
+        products,
         licensed_users,
         online,
         offline,
@@ -253,12 +137,7 @@ async fn remove_user(
     id: MemberId,
     now: i64,
 ) -> ApiResult<Result<(), ErrorDetail>> {
-    let member: bool =
-        query_scalar("SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ?)")
-            .bind(id)
-            .bind(org_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let member = memberships::exists(conn, org_id, id).await?;
     if !member {
         return Ok(Err(refused(
             "not_found",
@@ -266,26 +145,8 @@ async fn remove_user(
         )));
     }
     license_api::end_machines_and_sessions(conn, &[id], now).await?;
-    query("DELETE FROM direct_allocations WHERE membership_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    allocations::clear_direct(conn, id).await?;
     Ok(Ok(()))
-}
-
-/// The activation's mode, expiry and whether it ended, if it is the organization's.
-async fn find_activation(
-    conn: &mut Conn,
-    org_id: OrgId,
-    id: i64,
-) -> ApiResult<Option<(ActivationMode, Option<i64>, bool)>> {
-    Ok(query_as(
-        "SELECT mode, expires_at, ended_at IS NOT NULL FROM activations WHERE id = ? AND org_id = ?",
-    )
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?)
 }
 
 fn no_such_activation() -> ErrorDetail {
@@ -311,7 +172,7 @@ pub async fn remove_online(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
-        let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
+        let outcome = match activations::find(&mut removal.tx, org_id, id).await? {
             Some((ActivationMode::Online, _, ended)) => {
                 if ended {
                     Err(refused("already_ended", "This session has already ended."))
@@ -346,7 +207,7 @@ pub async fn remove_offline(
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     let now = removal.now;
     for &id in &request.ids {
-        let outcome = match find_activation(&mut removal.tx, org_id, id).await? {
+        let outcome = match activations::find(&mut removal.tx, org_id, id).await? {
             Some((ActivationMode::Offline, Some(expires_at), _)) => {
                 if now < expires_at {
                     Err(refused(
@@ -359,10 +220,7 @@ pub async fn remove_offline(
                         ),
                     ))
                 } else {
-                    query("DELETE FROM activations WHERE id = ?")
-                        .bind(id)
-                        .execute(&mut *removal.tx)
-                        .await?;
+                    activations::delete(&mut removal.tx, id).await?;
                     Ok(())
                 }
             }
@@ -390,13 +248,7 @@ pub async fn remove_machines(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
-        let machine: Option<(i64, String)> = query_as(
-            "DELETE FROM machines WHERE id = ? AND org_id = ? RETURNING membership_id, machine_id",
-        )
-        .bind(id)
-        .bind(org_id)
-        .fetch_optional(&mut *removal.tx)
-        .await?;
+        let machine = activations::delete_machine(&mut removal.tx, org_id, id).await?;
         let outcome = match machine {
             Some((member, machine_id)) => {
                 let on_machine = Live::OnMachine {

@@ -3,19 +3,18 @@
 //! session, release it; and the public key that verifies offline licenses.
 
 use allot_core::{
-    AccountId, ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
-    LicensePublicKey, MemberId, OfflineLicense, OrgId, PoolSummary, ProductId, SignedLicense,
+    ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
+    LicensePublicKey, MemberId, OfflineLicense, OrgId, ProductId, SignedLicense,
     allocation::Entitlement,
     licensing::{
-        self, Grant, HEARTBEAT_INTERVAL_SECS, Pool, PoolKind, PoolUsage, Refusal,
-        SESSION_TIMEOUT_SECS, Session,
+        self, Grant, HEARTBEAT_INTERVAL_SECS, PoolUsage, Refusal,
     },
 };
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as, query_scalar};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -26,8 +25,11 @@ use crate::{
     groups,
     invitations::InvitationLinks,
     license_key::{self, LicenseKey},
-    store::activations::{self, Live},
-    store::allocation_errors,
+    store::{
+        self,
+        activations::{self, Live, NewActivation},
+        allocation_errors, memberships, pools, products,
+    },
 };
 
 /// Longer machine ids or hostnames are not ids but mistakes (or abuse).
@@ -58,10 +60,7 @@ fn checked_name<'a>(value: &'a str, what: &str) -> ApiResult<&'a str> {
 
 /// The product's name, if it belongs to the organization.
 async fn product_name(conn: &mut Conn, org_id: OrgId, product: ProductId) -> ApiResult<String> {
-    query_scalar("SELECT name FROM products WHERE id = ? AND org_id = ?")
-        .bind(product)
-        .bind(org_id)
-        .fetch_optional(conn)
+    products::name(conn, org_id, product)
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -70,97 +69,6 @@ async fn product_name(conn: &mut Conn, org_id: OrgId, product: ProductId) -> Api
                 "This organization has no product with this id.",
             )
         })
-}
-
-/// The product's pools with the seats their activations hold now. Run inside the
-/// activation's transaction, after `change::begin`, so the count cannot go stale.
-async fn pools_in_use(
-    conn: &mut Conn,
-    product: ProductId,
-    now: i64,
-) -> Result<Vec<Pool>, sqlx::Error> {
-    let pools: Vec<(i64, PoolKind, PoolUsage, i64, i64, i64)> = query_as(
-        "SELECT id, kind, usage, seats, starts_at, expires_at FROM license_pools
-         WHERE product_id = ? ORDER BY expires_at, id",
-    )
-    .bind(product)
-    .fetch_all(&mut *conn)
-    .await?;
-    let holders: Vec<(i64, i64, Option<i64>)> = query_as(
-        "SELECT a.pool_id, a.last_heartbeat_at, a.expires_at FROM activations a
-         JOIN license_pools p ON p.id = a.pool_id
-         WHERE p.product_id = ? AND a.ended_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > ?)",
-    )
-    .bind(product)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(pools
-        .into_iter()
-        .map(|(id, kind, usage, seats, starts_at, expires_at)| {
-            let held = holders.iter().filter(|holder| holder.0 == id);
-            let used = match usage {
-                PoolUsage::Online => {
-                    let sessions: Vec<Session> = held
-                        .map(|&(_, last_heartbeat_at, _)| Session {
-                            last_heartbeat_at,
-                            ended_at: None,
-                        })
-                        .collect();
-                    licensing::floating_seats_in_use(&sessions, now, SESSION_TIMEOUT_SECS)
-                }
-                PoolUsage::Offline => {
-                    let expiries: Vec<i64> = held.filter_map(|holder| holder.2).collect();
-                    licensing::offline_seats_in_use(&expiries, now)
-                }
-            };
-            Pool {
-                id,
-                kind,
-                usage,
-                seats: seats as u32,
-                used,
-                starts_at,
-                expires_at,
-            }
-        })
-        .collect())
-}
-
-/// The product's pools as admins and operators see them: seats, and seats used.
-pub(crate) async fn pool_summaries(
-    conn: &mut Conn,
-    product: ProductId,
-    now: i64,
-) -> Result<Vec<PoolSummary>, sqlx::Error> {
-    // A named online pool's seats are held by the allocations, not by sessions.
-    let licensed: i64 = query_scalar(
-        "SELECT (SELECT COUNT(*) FROM direct_allocations a
-                   JOIN memberships m ON m.id = a.membership_id
-                  WHERE a.product_id = ?1 AND m.status = 'active')
-              + (SELECT COUNT(*) FROM held_licenses h
-                   JOIN memberships m ON m.id = h.membership_id
-                  WHERE h.product_id = ?1 AND m.status = 'active')",
-    )
-    .bind(product)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(pools_in_use(conn, product, now)
-        .await?
-        .into_iter()
-        .map(|pool| PoolSummary {
-            id: pool.id,
-            kind: pool.kind,
-            usage: pool.usage,
-            seats: pool.seats,
-            used: match (pool.kind, pool.usage) {
-                (PoolKind::Named, PoolUsage::Online) => licensed as u32,
-                _ => pool.used,
-            },
-            starts_at: pool.starts_at,
-            expires_at: pool.expires_at,
-        })
-        .collect())
 }
 
 fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMode) -> ApiError {
@@ -180,65 +88,6 @@ fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMod
             ),
         ),
     }
-}
-
-/// Registers the machine for the member on first use, or notes it was seen again.
-async fn register_machine(
-    conn: &mut Conn,
-    org_id: OrgId,
-    member: MemberId,
-    machine_id: &str,
-    hostname: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    query(
-        "INSERT INTO machines (org_id, membership_id, machine_id, hostname, registered_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT (membership_id, machine_id)
-         DO UPDATE SET hostname = excluded.hostname, last_seen_at = excluded.last_seen_at",
-    )
-    .bind(org_id)
-    .bind(member)
-    .bind(machine_id)
-    .bind(hostname)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// The member's activation of the product on the machine that still holds its license: a
-/// live session, or an unexpired offline license; activating again reuses it.
-async fn current_activation(
-    conn: &mut Conn,
-    member: MemberId,
-    product: ProductId,
-    machine_id: &str,
-    mode: ActivationMode,
-    now: i64,
-) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, Option<i64>)> = query_as(
-        "SELECT id, started_at, last_heartbeat_at, expires_at FROM activations
-         WHERE membership_id = ? AND product_id = ? AND machine_id = ? AND mode = ?
-           AND ended_at IS NULL ORDER BY id DESC",
-    )
-    .bind(member)
-    .bind(product)
-    .bind(machine_id)
-    .bind(mode)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .find(|&(_, _, last_heartbeat_at, expires_at)| match mode {
-            ActivationMode::Online => Session {
-                last_heartbeat_at,
-                ended_at: None,
-            }
-            .is_live(now, SESSION_TIMEOUT_SECS),
-            ActivationMode::Offline => expires_at.is_some_and(|at| now < at),
-        })
-        .map(|(id, started_at, _, expires_at)| (id, started_at, expires_at)))
 }
 
 /// Takes a license of a product on a machine: an online session to heartbeat, or an offline
@@ -292,7 +141,7 @@ async fn record_inheritance_failure(
     let Some(member_state) = groups::member_state(&mut tx, org_id, member).await? else {
         return Ok(());
     };
-    let org_groups = groups::org_groups(&mut tx, org_id).await?;
+    let org_groups = store::groups::list(&mut tx, org_id).await?;
     if member_state.entitlement(product, &org_groups) == (Entitlement::Inherited { held: false }) {
         allocation_errors::record(&mut tx, org_id, member, product, error.message(), now()).await?;
         let detail = json!({ "member": member, "product": product, "reason": error.message() });
@@ -316,18 +165,11 @@ pub(crate) async fn activate_for(
     let machine_id = checked_name(&request.machine_id, "machine ID")?;
     let hostname = checked_name(&request.hostname, "hostname")?;
     let product = product_name(&mut *tx, org_id, request.product_id).await?;
-    let (org, email, account): (String, String, AccountId) = query_as(
-        "SELECT o.name, a.email, a.id FROM memberships m
-         JOIN organizations o ON o.id = m.org_id JOIN accounts a ON a.id = m.account_id
-         WHERE m.id = ?",
-    )
-    .bind(member)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (org, email, account) = memberships::licensee(&mut *tx, member).await?;
     let state = groups::member_state(&mut *tx, org_id, member)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let org_groups = groups::org_groups(&mut *tx, org_id).await?;
+    let org_groups = store::groups::list(&mut *tx, org_id).await?;
     match state.entitlement(request.product_id, &org_groups) {
         Entitlement::Direct | Entitlement::Inherited { held: true } => {}
         Entitlement::Inherited { held: false } => {
@@ -351,18 +193,13 @@ pub(crate) async fn activate_for(
             ));
         }
     }
-    register_machine(&mut *tx, org_id, member, machine_id, hostname, now).await?;
+    activations::register_machine(&mut *tx, org_id, member, machine_id, hostname, now).await?;
     let mode = request.mode;
     let current =
-        current_activation(&mut *tx, member, request.product_id, machine_id, mode, now).await?;
+        activations::current(&mut *tx, member, request.product_id, machine_id, mode, now).await?;
     let (activation_id, issued_at, expires_at) = match current {
         Some(activation) => {
-            query("UPDATE activations SET last_heartbeat_at = ?, hostname = ? WHERE id = ?")
-                .bind(now)
-                .bind(hostname)
-                .bind(activation.0)
-                .execute(&mut *tx)
-                .await?;
+            activations::renew(&mut *tx, activation.0, hostname, now).await?;
             activation
         }
         None => {
@@ -370,7 +207,7 @@ pub(crate) async fn activate_for(
                 ActivationMode::Online => PoolUsage::Online,
                 ActivationMode::Offline => PoolUsage::Offline,
             };
-            let pools = pools_in_use(&mut *tx, request.product_id, now).await?;
+            let pools = pools::in_use(&mut *tx, request.product_id, now).await?;
             let (pool_id, expires_at) = match licensing::serving_pool(&pools, usage, now) {
                 Ok(Grant::Allocation) => (None, None),
                 Ok(Grant::Seat {
@@ -382,22 +219,17 @@ pub(crate) async fn activate_for(
                 ),
                 Err(refusal) => return Err(refusal_error(refusal, &product, &org, mode)),
             };
-            let id: i64 = query_scalar(
-                "INSERT INTO activations (org_id, membership_id, product_id, pool_id, mode,
-                   machine_id, hostname, started_at, last_heartbeat_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING id",
-            )
-            .bind(org_id)
-            .bind(member)
-            .bind(request.product_id)
-            .bind(pool_id)
-            .bind(mode)
-            .bind(machine_id)
-            .bind(hostname)
-            .bind(now)
-            .bind(expires_at)
-            .fetch_one(&mut *tx)
-            .await?;
+            let new = NewActivation {
+                org_id,
+                member,
+                product: request.product_id,
+                pool_id,
+                mode,
+                machine_id,
+                hostname,
+                expires_at,
+            };
+            let id = activations::insert(&mut *tx, &new, now).await?;
             let detail = json!({
                 "activation": id, "member": member, "product": request.product_id,
                 "machine_id": machine_id, "mode": mode,
@@ -469,21 +301,8 @@ pub async fn heartbeat(
 ) -> ApiResult<Json<HeartbeatResponse>> {
     let member = auth::membership(&state.db, &caller, org_id).await?;
     let now = now();
-    // One statement: a session that timed out cannot come back, even racing an activation
-    // that counted it as ended.
-    let machine: Option<String> = query_scalar(
-        "UPDATE activations SET last_heartbeat_at = ?1
-         WHERE id = ?2 AND org_id = ?3 AND membership_id = ?4 AND mode = 'online'
-           AND ended_at IS NULL AND last_heartbeat_at > ?1 - ?5
-         RETURNING machine_id",
-    )
-    .bind(now)
-    .bind(request.activation_id)
-    .bind(org_id)
-    .bind(member.id)
-    .bind(SESSION_TIMEOUT_SECS)
-    .fetch_optional(&state.db)
-    .await?;
+    let machine =
+        activations::heartbeat(&state.db, org_id, member.id, request.activation_id, now).await?;
     let Some(machine) = machine else {
         return Err(
             if own_online_activation(&state, org_id, member.id, request.activation_id).await? {
@@ -493,12 +312,7 @@ pub async fn heartbeat(
             },
         );
     };
-    query("UPDATE machines SET last_seen_at = ? WHERE membership_id = ? AND machine_id = ?")
-        .bind(now)
-        .bind(member.id)
-        .bind(machine)
-        .execute(&state.db)
-        .await?;
+    activations::machine_seen(&state.db, member.id, &machine, now).await?;
     Ok(Json(HeartbeatResponse {
         status: "active".into(),
     }))
@@ -510,15 +324,7 @@ async fn own_online_activation(
     member: MemberId,
     id: i64,
 ) -> ApiResult<bool> {
-    Ok(query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM activations
-         WHERE id = ? AND org_id = ? AND membership_id = ? AND mode = 'online')",
-    )
-    .bind(id)
-    .bind(org_id)
-    .bind(member)
-    .fetch_one(&state.db)
-    .await?)
+    Ok(activations::is_members_online(&state.db, org_id, member, id).await?)
 }
 
 /// Ends an online session and frees its seat (a product does this on exit). Releasing an

@@ -10,7 +10,7 @@ use allot_core::{
 use axum::{Json, extract::State};
 use serde_json::json;
 
-use crate::db::{Conn, query, query_as};
+use crate::db::Conn;
 use crate::{
     AppState,
     auth::{Manager, Membership},
@@ -19,9 +19,12 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     extract::JsonBody,
-    license_api, seats,
-    store::id_list,
-    store::memberships::{self, OrgMember},
+    license_api,
+    store::{
+        allocations,
+        memberships::{self, OrgMember},
+        seats, teams,
+    },
 };
 
 /// How long after a removal its Undo is still offered; later, invite them back.
@@ -137,7 +140,7 @@ pub async fn restore(
     let mut seats = seats::product_seats(&mut tx, org_id).await?;
     let now = now();
     let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
-    let mut licenses = direct_licenses(&mut tx, &request.ids).await?;
+    let mut licenses = allocations::direct_of_many(&mut tx, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     for &id in &request.ids {
         let outcome = restore_one(&mut members, &mut licenses, id, actor, &mut seats, now);
@@ -151,25 +154,6 @@ pub async fn restore(
     report
         .finish(tx, org_id, account, "members.restored", detail)
         .await
-}
-
-/// The products directly allocated to each of `ids`.
-async fn direct_licenses(
-    conn: &mut Conn,
-    ids: &[MemberId],
-) -> ApiResult<HashMap<MemberId, Vec<i64>>> {
-    let pairs: Vec<(MemberId, i64)> = query_as(
-        "SELECT membership_id, product_id FROM direct_allocations
-         WHERE membership_id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(id_list(ids))
-    .fetch_all(conn)
-    .await?;
-    let mut by_member: HashMap<MemberId, Vec<i64>> = HashMap::new();
-    for (member, product) in pairs {
-        by_member.entry(member).or_default().push(product);
-    }
-    Ok(by_member)
 }
 
 fn restore_one(
@@ -249,26 +233,8 @@ pub async fn change_role(
     let mut left_teams: HashMap<MemberId, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
         memberships::set_role(&mut tx, &ids, new_role).await?;
-        let ids = id_list(&ids);
         if rules::check_team_member(new_role).is_err() {
-            let rows: Vec<(MemberId, String)> = query_as(
-                "SELECT tm.membership_id, t.name FROM team_members tm
-                 JOIN teams t ON t.id = tm.team_id
-                 WHERE tm.membership_id IN (SELECT value FROM json_each(?))
-                 ORDER BY tm.membership_id, t.name",
-            )
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (member, team) in rows {
-                left_teams.entry(member).or_default().push(team);
-            }
-            query(
-                "DELETE FROM team_members WHERE membership_id IN (SELECT value FROM json_each(?))",
-            )
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
+            left_teams = teams::leave_all(&mut tx, &ids).await?;
         }
     }
     let changed: Vec<serde_json::Value> = changed

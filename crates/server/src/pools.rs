@@ -8,8 +8,15 @@ use allot_core::{
 use clap::Subcommand;
 use serde_json::json;
 
-use crate::db::{query_as, query_scalar};
-use crate::{change, db::Db, db::now, license_api};
+use crate::{
+    change,
+    db::{Db, now},
+    store::{
+        organizations,
+        pools::{self, NewPool},
+        products,
+    },
+};
 
 const DAY: i64 = 24 * 60 * 60;
 
@@ -26,10 +33,10 @@ pub enum PoolCommand {
         product: String,
         #[arg(long)]
         seats: u32,
-        #[arg(long, value_parser = ["named", "floating"])]
-        kind: String,
-        #[arg(long, value_parser = ["online", "offline"])]
-        usage: String,
+        #[arg(long, value_parser = parse_kind)]
+        kind: PoolKind,
+        #[arg(long, value_parser = parse_usage)]
+        usage: PoolUsage,
         /// How many days from now the pool is valid.
         #[arg(long, default_value_t = 365)]
         days: i64,
@@ -52,6 +59,14 @@ pub enum PoolCommand {
     },
 }
 
+fn parse_kind(value: &str) -> Result<PoolKind, String> {
+    PoolKind::parse(value).ok_or_else(|| "named or floating".to_owned())
+}
+
+fn parse_usage(value: &str) -> Result<PoolUsage, String> {
+    PoolUsage::parse(value).ok_or_else(|| "online or offline".to_owned())
+}
+
 /// Runs the command; returns what to print.
 pub async fn run(db: &Db, command: PoolCommand) -> PoolResult<String> {
     Ok(match command {
@@ -63,7 +78,7 @@ pub async fn run(db: &Db, command: PoolCommand) -> PoolResult<String> {
             usage,
             days,
         } => {
-            let id = add(db, org, &product, seats, &kind, &usage, now() + days * DAY).await?;
+            let id = add(db, org, &product, seats, kind, usage, now() + days * DAY).await?;
             format!("Added pool {id}.")
         }
         PoolCommand::Set { id, seats, days } => {
@@ -87,8 +102,8 @@ pub async fn add(
     org_id: OrgId,
     product: &str,
     seats: u32,
-    kind: &str,
-    usage: &str,
+    kind: PoolKind,
+    usage: PoolUsage,
     expires_at: i64,
 ) -> PoolResult<i64> {
     let product = product.trim();
@@ -96,35 +111,20 @@ pub async fn add(
         return Err("Give the product's name.".into());
     }
     let mut tx = change::begin(db, org_id).await?;
-    let org_exists: bool = query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)")
-        .bind(org_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !org_exists {
+    if !organizations::exists(&mut *tx, org_id).await? {
         return Err(format!("No organization has id {org_id}.").into());
     }
-    let product_id: i64 = query_scalar(
-        "INSERT INTO products (org_id, name) VALUES (?, ?)
-         ON CONFLICT (org_id, name) DO UPDATE SET name = excluded.name RETURNING id",
-    )
-    .bind(org_id)
-    .bind(product)
-    .fetch_one(&mut *tx)
-    .await?;
-    let now = now();
-    let id: i64 = query_scalar(
-        "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(org_id)
-    .bind(product_id)
-    .bind(seats)
-    .bind(kind)
-    .bind(usage)
-    .bind(now)
-    .bind(expires_at)
-    .fetch_one(&mut *tx)
-    .await?;
+    let product_id = products::find_or_create(&mut tx, org_id, product).await?;
+    let pool = NewPool {
+        org_id,
+        product_id,
+        seats,
+        kind,
+        usage,
+        starts_at: now(),
+        expires_at,
+    };
+    let id = pools::insert(&mut tx, &pool).await?;
     let detail = json!({
         "pool": id, "product": product_id, "seats": seats, "kind": kind, "usage": usage,
         "expires_at": expires_at,
@@ -137,22 +137,14 @@ pub async fn add(
 /// Gives a pool new seats or a new expiry. Seats below those in use are allowed: nothing is
 /// taken from anyone, but no new activation gets one until use falls below.
 pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) -> PoolResult<()> {
-    let org_id: Option<OrgId> = query_scalar("SELECT org_id FROM license_pools WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    let org_id = org_id.ok_or_else(|| format!("No pool has id {id}."))?;
+    let no_pool = || format!("No pool has id {id}.");
+    let org_id = pools::org_of(&mut db.acquire().await?, id)
+        .await?
+        .ok_or_else(no_pool)?;
     let mut tx = change::begin(db, org_id).await?;
-    let org_id: Option<OrgId> = query_scalar(
-        "UPDATE license_pools SET seats = COALESCE(?, seats), expires_at = COALESCE(?, expires_at)
-         WHERE id = ? RETURNING org_id",
-    )
-    .bind(seats)
-    .bind(expires_at)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let org_id = org_id.ok_or_else(|| format!("No pool has id {id}."))?;
+    if !pools::update(&mut tx, id, seats, expires_at).await? {
+        return Err(no_pool().into());
+    }
     let detail = json!({ "pool": id, "seats": seats, "expires_at": expires_at });
     change::record(&mut tx, org_id, None, "pool.changed", detail).await?;
     tx.commit().await?;
@@ -191,17 +183,11 @@ impl PoolListing {
 /// Every pool (of `org_id`, when given), by organization and product.
 pub async fn list(db: &Db, org_id: Option<OrgId>) -> PoolResult<Vec<PoolListing>> {
     let mut conn = db.acquire().await?;
-    let products: Vec<(i64, OrgId, String)> = query_as(
-        "SELECT id, org_id, name FROM products WHERE ?1 IS NULL OR org_id = ?1
-         ORDER BY org_id, name",
-    )
-    .bind(org_id)
-    .fetch_all(&mut conn)
-    .await?;
+    let products = products::all(&mut conn, org_id).await?;
     let now = now();
     let mut listings = Vec::new();
     for (product_id, org_id, product) in products {
-        for pool in license_api::pool_summaries(&mut conn, product_id, now).await? {
+        for pool in pools::summaries(&mut conn, product_id, now).await? {
             listings.push(PoolListing {
                 id: pool.id,
                 org_id,

@@ -11,7 +11,6 @@ use axum::{
     response::IntoResponse,
 };
 
-use crate::db::query_as;
 use crate::{
     AppState,
     auth::{self, Caller},
@@ -19,7 +18,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ClientAddr, JsonBody},
     security,
-    store::sessions,
+    store::{accounts, memberships, sessions},
     throttle::{Attempt, Refusal},
 };
 
@@ -28,20 +27,8 @@ use crate::{
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| auth::hash_password("decoy"));
 
 async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
-    let (email, full_name): (String, String) =
-        query_as("SELECT email, full_name FROM accounts WHERE id = ?")
-            .bind(account_id)
-            .fetch_one(db)
-            .await?;
-    let rows: Vec<(i64, String, allot_core::Role, Option<allot_core::Role>)> = query_as(&format!(
-        "SELECT o.id, o.name, m.role, {} FROM memberships m
-         JOIN organizations o ON o.id = m.org_id
-         WHERE m.account_id = ? AND m.status = 'active' ORDER BY o.name, o.id",
-        crate::store::memberships::GROUP_ROLE_SQL
-    ))
-    .bind(account_id)
-    .fetch_all(db)
-    .await?;
+    let (email, full_name) = accounts::profile(db, account_id).await?;
+    let rows = memberships::organizations_of(db, account_id).await?;
     let organizations = rows
         .into_iter()
         .map(|(id, name, role, group_role)| OrganizationSummary {
@@ -79,11 +66,7 @@ pub async fn sign_in(
         return Err(security::cross_site_refusal());
     }
     let email = request.email.trim().to_owned();
-    let account: Option<(i64, Option<String>)> =
-        query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
-            .bind(&email)
-            .fetch_optional(&state.db)
-            .await?;
+    let account = accounts::find_by_email(&state.db, &email).await?;
     let account_id = authenticate(&state, &client, &email, account, request.password).await?;
     open(&state.db, account_id, request.bearer).await
 }

@@ -135,6 +135,14 @@ impl Conn {
         }
     }
 
+    /// The next id `table` would give: for writers that choose ids themselves, to write many
+    /// rows at once that refer to each other (the demo's bulk seeding).
+    pub async fn next_id(&mut self, table: &str) -> Result<i64, sqlx::Error> {
+        query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+            .fetch_one(self)
+            .await
+    }
+
     /// After rows were written with ids chosen by the writer (the demo's bulk seeding),
     /// PostgreSQL's id sequences continue after them; SQLite's always take the largest id.
     pub async fn continue_ids_after(&mut self, tables: &[&str]) -> Result<(), sqlx::Error> {

@@ -84,3 +84,17 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
         .await?;
     Ok(())
 }
+
+/// Forgets the errors about `member`'s license of `product`: they have it now.
+pub async fn delete_for(
+    conn: &mut Conn,
+    member: MemberId,
+    product: ProductId,
+) -> Result<(), sqlx::Error> {
+    query("DELETE FROM allocation_errors WHERE membership_id = ? AND product_id = ?")
+        .bind(member)
+        .bind(product)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -113,12 +113,68 @@ pub async fn notify(conn: &mut Conn, org_id: OrgId) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// What kind of thing a mark says a transaction touched (the triggers write these names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A member (its id): their row, licenses, groups or held licenses.
+    Member,
+    /// An invitation (its id), pending or no longer.
+    Invitation,
+    /// A group (its id), its rule or members.
+    Group,
+    /// The products' seats or their use (the product's id).
+    Seats,
+    /// Pools, activations or machines: License Management's lists.
+    Licenses,
+    /// The allocation errors.
+    AllocationErrors,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Invitation => "invitation",
+            Self::Group => "group",
+            Self::Seats => "seats",
+            Self::Licenses => "licenses",
+            Self::AllocationErrors => "allocation_errors",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Self> {
+        [
+            Self::Member,
+            Self::Invitation,
+            Self::Group,
+            Self::Seats,
+            Self::Licenses,
+            Self::AllocationErrors,
+        ]
+        .into_iter()
+        .find(|known| known.as_str() == kind)
+    }
+}
+
 /// What the current transaction touched, as (kind, entity id) marks.
-pub async fn marks(conn: &mut Conn, org_id: OrgId) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
-        .bind(org_id)
-        .fetch_all(conn)
-        .await
+pub async fn marks(
+    conn: &mut Conn,
+    org_id: OrgId,
+) -> Result<Vec<(ChangeKind, i64)>, sqlx::Error> {
+    let marks: Vec<(String, i64)> =
+        query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
+            .bind(org_id)
+            .fetch_all(conn)
+            .await?;
+    marks
+        .into_iter()
+        .map(|(kind, id)| match ChangeKind::parse(&kind) {
+            Some(kind) => Ok((kind, id)),
+            None => Err(sqlx::Error::Decode(
+                format!("unknown change mark kind {kind:?}").into(),
+            )),
+        })
+        .collect()
 }
 
 /// Clears the organization's marks once its event is recorded.
@@ -164,5 +220,17 @@ pub async fn take_outside_marks(conn: &mut Conn, orgs: &[OrgId]) -> Result<(), s
     .bind(id_list(orgs))
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Forgets every mark, recorded or not: for data that starts a database (the demo), which no
+/// change feed can have followed from before.
+pub async fn clear_all_marks(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    // Not a server write transaction: on PostgreSQL the marks are in the shared table.
+    let sql = match conn.backend() {
+        Backend::Sqlite => "DELETE FROM change_dirty",
+        Backend::Postgres => "DELETE FROM public.change_dirty",
+    };
+    query(sql).execute(conn).await?;
     Ok(())
 }

@@ -5,12 +5,26 @@
 //! `sessions` and `teams` have moved;
 //! the rest of the SQL still lives beside its handlers.
 
+pub mod accounts;
 pub mod activations;
 pub mod allocation_errors;
+pub mod allocations;
 pub mod changes;
+pub mod export;
+pub mod groups;
+pub mod invitations;
 pub mod memberships;
+pub mod organizations;
+pub mod pools;
+pub mod products;
+pub mod seats;
 pub mod sessions;
+pub mod snapshot;
 pub mod teams;
+
+/// Rows per multi-row INSERT: within SQLite's 32,766 bound values at ten columns, and
+/// PostgreSQL's 65,535.
+pub const ROWS_PER_INSERT: usize = 1000;
 
 /// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch, on both
 /// databases.

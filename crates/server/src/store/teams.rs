@@ -129,3 +129,29 @@ pub async fn remove_member(
         .rows_affected();
     Ok(removed > 0)
 }
+
+/// Takes `members` out of every team; returns the names of the teams each left, by name.
+pub async fn leave_all(
+    conn: &mut Conn,
+    members: &[MemberId],
+) -> Result<HashMap<MemberId, Vec<String>>, sqlx::Error> {
+    let ids = super::id_list(members);
+    let rows: Vec<(MemberId, String)> = query_as(
+        "SELECT tm.membership_id, t.name FROM team_members tm
+         JOIN teams t ON t.id = tm.team_id
+         WHERE tm.membership_id IN (SELECT value FROM json_each(?))
+         ORDER BY tm.membership_id, t.name",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    query("DELETE FROM team_members WHERE membership_id IN (SELECT value FROM json_each(?))")
+        .bind(&ids)
+        .execute(conn)
+        .await?;
+    let mut left: HashMap<MemberId, Vec<String>> = HashMap::new();
+    for (member, team) in rows {
+        left.entry(member).or_default().push(team);
+    }
+    Ok(left)
+}
