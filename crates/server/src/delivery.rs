@@ -11,11 +11,14 @@ use lettre::{
     message::{Mailbox, header::ContentType},
 };
 
-use crate::db::{query, query_as, query_scalar};
 use crate::{
     db::{Db, now},
     invitations::InvitationLinks,
     mailer,
+    store::{
+        invitations,
+        outbox::{self, ClaimedMail},
+    },
 };
 
 /// How long a claim keeps other servers off a mail.
@@ -53,13 +56,13 @@ pub async fn deliver_pending(
     from: &Mailbox,
 ) -> Result<usize, sqlx::Error> {
     let mut sent = 0;
-    while let Some(mail) = claim(db).await? {
+    loop {
+        let at = now();
+        let Some(mail) = outbox::claim(db, at, at + CLAIM_SECS, MAX_ATTEMPTS).await? else {
+            break;
+        };
         let Some(body) = body(db, links, &mail).await? else {
-            query("UPDATE outbox SET discarded_at = ?, body = '' WHERE id = ?")
-                .bind(now())
-                .bind(mail.id)
-                .execute(db)
-                .await?;
+            outbox::discard(db, mail.id, now()).await?;
             continue;
         };
         let outcome = match message(from, &mail.recipient, mail.subject, body) {
@@ -72,11 +75,7 @@ pub async fn deliver_pending(
         };
         match outcome {
             Ok(()) => {
-                query("UPDATE outbox SET sent_at = ?, last_error = NULL, body = '' WHERE id = ?")
-                    .bind(now())
-                    .bind(mail.id)
-                    .execute(db)
-                    .await?;
+                outbox::mark_sent(db, mail.id, now()).await?;
                 sent += 1;
             }
             Err(error) => {
@@ -84,26 +83,11 @@ pub async fn deliver_pending(
                 tracing::warn!(%recipient, %error, attempts, "mail not delivered; will retry");
                 // Backs off: the claim itself keeps it from being tried again at once.
                 let retry_at = now() + CLAIM_SECS * attempts;
-                query("UPDATE outbox SET last_error = ?, claimed_until = ? WHERE id = ?")
-                    .bind(error)
-                    .bind(retry_at)
-                    .bind(mail.id)
-                    .execute(db)
-                    .await?;
+                outbox::mark_failed(db, mail.id, &error, retry_at).await?;
             }
         }
     }
     Ok(sent)
-}
-
-#[derive(sqlx::FromRow)]
-struct ClaimedMail {
-    id: i64,
-    recipient: String,
-    subject: String,
-    body: String,
-    attempts: i64,
-    invitation_id: Option<i64>,
 }
 
 /// The body to send, with the invitation's current link; `None` when its invitation is no
@@ -116,33 +100,8 @@ async fn body(
     let Some(invitation_id) = mail.invitation_id else {
         return Ok(Some(mail.body.clone()));
     };
-    let nonce: Option<String> = query_scalar(
-        "SELECT token_nonce FROM invitations
-         WHERE id = ? AND status = 'pending' AND expires_at > ?",
-    )
-    .bind(invitation_id)
-    .bind(now())
-    .fetch_optional(db)
-    .await?;
+    let nonce = invitations::live_nonce(db, invitation_id, now()).await?;
     Ok(nonce.map(|nonce| mailer::render(&mail.body, &links.link(invitation_id, &nonce))))
-}
-
-/// Claims the oldest mail that is due, atomically, so that two servers never both send it.
-async fn claim(db: &Db) -> Result<Option<ClaimedMail>, sqlx::Error> {
-    let now = now();
-    query_as(
-        "UPDATE outbox SET claimed_until = ?1, attempts = attempts + 1
-         WHERE id = (SELECT id FROM outbox
-                     WHERE sent_at IS NULL AND discarded_at IS NULL AND attempts < ?2
-                       AND (claimed_until IS NULL OR claimed_until <= ?3)
-                     ORDER BY id LIMIT 1)
-         RETURNING id, recipient, subject, body, attempts, invitation_id",
-    )
-    .bind(now + CLAIM_SECS)
-    .bind(MAX_ATTEMPTS)
-    .bind(now)
-    .fetch_optional(db)
-    .await
 }
 
 fn message(

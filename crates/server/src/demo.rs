@@ -245,7 +245,6 @@ impl Seeder {
                 .map(|hours| removed_at.unwrap_or(self.now) - hours * 3600),
         }
     }
-
 }
 
 /// Machines of the default demo's sessions, by product, each online or offline (`true`):
@@ -481,7 +480,11 @@ async fn seed(
         let invitation = NewInvitation {
             org_id: org,
             email: &email,
-            role: if i % 5 == 0 { Role::Admin } else { Role::Member },
+            role: if i % 5 == 0 {
+                Role::Admin
+            } else {
+                Role::Member
+            },
             invited_by: owner_account,
             created_at: now - hours_ago * 3600,
             expires_at: now - hours_ago * 3600 + DAY,
@@ -496,7 +499,15 @@ async fn seed(
     let labs = organizations::insert(&mut *tx, "Acme Labs", now).await?;
     let join = |days_ago: i64, hours_ago: i64| (now - days_ago * DAY, Some(now - hours_ago * 3600));
     let (joined_at, last_access_at) = join(120, 30);
-    memberships::insert(tx, labs, owner_account, Role::Admin, joined_at, last_access_at).await?;
+    memberships::insert(
+        tx,
+        labs,
+        owner_account,
+        Role::Admin,
+        joined_at,
+        last_access_at,
+    )
+    .await?;
     for i in 0..12 {
         let (name, local) = person(2000 + i);
         let email = seeder.unique_email(&format!("{local}.labs"));

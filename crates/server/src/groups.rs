@@ -555,7 +555,14 @@ pub async fn set_allocation(
     let before = snapshot_members(&mut tx, org_id, [member_id], &groups).await?;
     memberships::set_allocate_to_user(&mut tx, member_id, request.allocate_to_user).await?;
     let now = now();
-    allocations::set_direct(&mut tx, org_id, member_id, &Vec::from_iter(products.iter().copied()), now).await?;
+    allocations::set_direct(
+        &mut tx,
+        org_id,
+        member_id,
+        &Vec::from_iter(products.iter().copied()),
+        now,
+    )
+    .await?;
     let settled = settle(&mut tx, org_id, &before, now).await?;
     let detail = json!({
         "member": member_id,

@@ -640,9 +640,7 @@ pub async fn accept(
         Invitee::New {
             full_name,
             password_hash,
-        } => {
-            accounts::insert(&mut *tx, &invitation.email, &full_name, &password_hash, now).await?
-        }
+        } => accounts::insert(&mut *tx, &invitation.email, &full_name, &password_hash, now).await?,
     };
     let membership_id = join(&mut tx, &invitation, account_id, role).await?;
     invitations::set_status(&mut tx, invitation.id, InvitationStatus::Accepted).await?;

@@ -31,7 +31,6 @@ mod throttle;
 pub mod tls;
 mod web;
 
-use crate::db::query;
 use std::{path::PathBuf, sync::Arc};
 
 use allot_core::Health;
@@ -186,7 +185,7 @@ pub async fn serve(
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<Json<Health>, ApiError> {
-    query("SELECT 1").execute(&state.db).await?;
+    state.db.ping().await?;
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

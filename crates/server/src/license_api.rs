@@ -6,9 +6,7 @@ use allot_core::{
     ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
     LicensePublicKey, MemberId, OfflineLicense, OrgId, ProductId, SignedLicense,
     allocation::Entitlement,
-    licensing::{
-        self, Grant, HEARTBEAT_INTERVAL_SECS, PoolUsage, Refusal,
-    },
+    licensing::{self, Grant, HEARTBEAT_INTERVAL_SECS, PoolUsage, Refusal},
 };
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
@@ -60,15 +58,13 @@ fn checked_name<'a>(value: &'a str, what: &str) -> ApiResult<&'a str> {
 
 /// The product's name, if it belongs to the organization.
 async fn product_name(conn: &mut Conn, org_id: OrgId, product: ProductId) -> ApiResult<String> {
-    products::name(conn, org_id, product)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "This organization has no product with this id.",
-            )
-        })
+    products::name(conn, org_id, product).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "This organization has no product with this id.",
+        )
+    })
 }
 
 fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMode) -> ApiError {

@@ -8,7 +8,8 @@
 
 use allot_core::Role;
 
-use crate::db::{Conn, query};
+use crate::db::Conn;
+use crate::store::outbox::{self, QueuedMail};
 use crate::{db::now, invitations::InvitationLinks};
 
 /// Stands where an invitation mail's activation link goes, until the mail is sent.
@@ -74,21 +75,16 @@ fn reorders_text(c: char) -> bool {
 
 /// Queues mails inside the transaction of the change that sends them.
 pub async fn queue(conn: &mut Conn, mails: &[Mail]) -> Result<(), sqlx::Error> {
-    let now = now();
-    for mail in mails {
-        query(
-            "INSERT INTO outbox (recipient, subject, body, invitation_id, created_at)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&mail.to)
-        .bind(&mail.subject)
-        .bind(&mail.body)
-        .bind(mail.invitation_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let queued: Vec<QueuedMail> = mails
+        .iter()
+        .map(|mail| QueuedMail {
+            recipient: &mail.to,
+            subject: &mail.subject,
+            body: &mail.body,
+            invitation_id: mail.invitation_id,
+        })
+        .collect();
+    outbox::queue(conn, &queued, now()).await
 }
 
 /// Logs mails once their transaction has been committed: who and what, without the link

@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use crate::db::{Db, now};
-use crate::db::{query, query_scalar};
+use crate::store::throttle::{self, Policy};
 
 /// A counter window: counts older than this start again.
 const WINDOW_SECS: i64 = 15 * 60;
@@ -71,66 +71,29 @@ impl Attempt {
 
     /// The password was right: the attempt was no guess.
     pub async fn succeeded(&self, db: &Db) -> Result<(), sqlx::Error> {
-        query("DELETE FROM sign_in_throttle WHERE key = ?")
-            .bind(&self.pair)
-            .execute(db)
-            .await?;
-        query(
-            "UPDATE sign_in_throttle
-             SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
-             WHERE key IN (?, ?)",
-        )
-        .bind(&self.client)
-        .bind(&self.account)
-        .execute(db)
-        .await?;
-        Ok(())
+        throttle::forget(db, &self.pair).await?;
+        throttle::refund(db, [&self.client, &self.account]).await
     }
 }
 
-/// Counts an attempt on `key` in one statement, so that concurrent attempts cannot slip
-/// past the count: none is counted while the key waits, and the attempt that uses up the free
-/// ones (or any later one) sets the next wait. Answers the attempts counted in the window, or
-/// how long to wait.
+/// Counts an attempt on `key` (see [`throttle::count`]), with `free` attempts before the
+/// first wait. Answers the attempts counted in the window, or how long to wait.
 async fn take(
     db: &Db,
     key: &str,
     free: i64,
     now: i64,
 ) -> Result<Result<i64, Duration>, sqlx::Error> {
-    // In SET, the table's columns are the row's values before the update. (Named with the
-    // table, as PostgreSQL needs; LEAST and GREATEST written as CASE, which SQLite lacks.)
-    let counted: Option<i64> = query_scalar(
-        "INSERT INTO sign_in_throttle AS t (key, attempts, window_start, blocked_until)
-         VALUES (?1, 1, ?2, 0)
-         ON CONFLICT (key) DO UPDATE SET
-           attempts = CASE WHEN t.window_start <= ?2 - ?3 THEN 1 ELSE t.attempts + 1 END,
-           window_start = CASE WHEN t.window_start <= ?2 - ?3 THEN ?2 ELSE t.window_start END,
-           blocked_until = CASE
-             WHEN t.window_start > ?2 - ?3 AND t.attempts + 1 >= ?4
-             THEN ?2 + CASE WHEN t.attempts + 1 - ?4 >= 16
-                              OR (?5 << CAST(t.attempts + 1 - ?4 AS INTEGER)) > ?6
-                            THEN ?6 ELSE ?5 << CAST(t.attempts + 1 - ?4 AS INTEGER) END
-             ELSE 0 END
-         WHERE t.blocked_until <= ?2
-         RETURNING attempts",
-    )
-    .bind(key)
-    .bind(now)
-    .bind(WINDOW_SECS)
-    .bind(free)
-    .bind(FIRST_DELAY_SECS)
-    .bind(MAX_DELAY_SECS)
-    .fetch_optional(db)
-    .await?;
-    match counted {
+    let policy = Policy {
+        window_secs: WINDOW_SECS,
+        free,
+        first_delay_secs: FIRST_DELAY_SECS,
+        max_delay_secs: MAX_DELAY_SECS,
+    };
+    match throttle::count(db, key, &policy, now).await? {
         Some(attempts) => Ok(Ok(attempts)),
         None => {
-            let blocked_until: i64 =
-                query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE key = ?")
-                    .bind(key)
-                    .fetch_one(db)
-                    .await?;
+            let blocked_until = throttle::blocked_until(db, key).await?;
             Ok(Err(
                 Duration::from_secs((blocked_until - now).max(1) as u64),
             ))
@@ -140,15 +103,7 @@ async fn take(
 
 /// Counts whose window and wait are both over say nothing any more.
 async fn forget_old(db: &Db, now: i64) -> Result<(), sqlx::Error> {
-    query(
-        "DELETE FROM sign_in_throttle
-         WHERE window_start < ?1 - 2 * ?2 AND blocked_until < ?1",
-    )
-    .bind(now)
-    .bind(MAX_DELAY_SECS.max(WINDOW_SECS))
-    .execute(db)
-    .await?;
-    Ok(())
+    throttle::forget_old(db, now, 2 * MAX_DELAY_SECS.max(WINDOW_SECS)).await
 }
 
 #[cfg(test)]
@@ -166,19 +121,10 @@ mod tests {
         let now = 1_000_000;
         let mut last = None;
         for _ in 0..attempts {
-            query("UPDATE sign_in_throttle SET blocked_until = 0 WHERE key = ?")
-                .bind(key)
-                .execute(db)
-                .await
-                .unwrap();
+            throttle::unblock(db, key).await.unwrap();
             last = Some(take(db, key, free, now).await.unwrap());
         }
-        let blocked_until: i64 =
-            query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE key = ?")
-                .bind(key)
-                .fetch_one(db)
-                .await
-                .unwrap();
+        let blocked_until = throttle::blocked_until(db, key).await.unwrap();
         assert!(last.unwrap().is_ok());
         (blocked_until > 0).then(|| blocked_until - now)
     }

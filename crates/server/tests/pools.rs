@@ -13,13 +13,29 @@ async fn operators_add_change_and_list_pools() {
     let seq = org_seq(db, ACME_QA).await;
     let year = db::now() + 365 * 24 * 60 * 60;
 
-    let id = pools::add(db, ACME_QA, "Studio X", 10, PoolKind::Floating, PoolUsage::Online, year)
-        .await
-        .unwrap();
+    let id = pools::add(
+        db,
+        ACME_QA,
+        "Studio X",
+        10,
+        PoolKind::Floating,
+        PoolUsage::Online,
+        year,
+    )
+    .await
+    .unwrap();
     // A second pool of the same product reuses the product.
-    let offline = pools::add(db, ACME_QA, "Studio X", 2, PoolKind::Named, PoolUsage::Offline, year)
-        .await
-        .unwrap();
+    let offline = pools::add(
+        db,
+        ACME_QA,
+        "Studio X",
+        2,
+        PoolKind::Named,
+        PoolUsage::Offline,
+        year,
+    )
+    .await
+    .unwrap();
     assert_eq!(org_seq(db, ACME_QA).await, seq + 2);
     let mia = member_id(db, ACME_QA, MEMBER_EMAIL).await;
     let product: i64 = db::query_scalar("SELECT product_id FROM license_pools WHERE id = ?")
@@ -50,8 +66,16 @@ async fn operators_add_change_and_list_pools() {
 
     assert!(pools::set(db, 999_999, Some(1), None).await.is_err());
     assert!(
-        pools::add(db, NO_SUCH_ORG, "Studio X", 1, PoolKind::Named, PoolUsage::Online, year)
-            .await
-            .is_err()
+        pools::add(
+            db,
+            NO_SUCH_ORG,
+            "Studio X",
+            1,
+            PoolKind::Named,
+            PoolUsage::Online,
+            year
+        )
+        .await
+        .is_err()
     );
 }

@@ -61,6 +61,12 @@ impl<DB: sqlx::Database> Handle<DB> {
 pub struct Tx(Conn);
 
 impl Db {
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        query("SELECT 1").execute(self).await?;
+        Ok(())
+    }
+
     /// Opens (creating if missing) and migrates the database at `url`: `sqlite://allot.db` or
     /// `postgres://user@host/allot`.
     pub async fn open(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {

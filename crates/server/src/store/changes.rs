@@ -157,10 +157,7 @@ impl ChangeKind {
 }
 
 /// What the current transaction touched, as (kind, entity id) marks.
-pub async fn marks(
-    conn: &mut Conn,
-    org_id: OrgId,
-) -> Result<Vec<(ChangeKind, i64)>, sqlx::Error> {
+pub async fn marks(conn: &mut Conn, org_id: OrgId) -> Result<Vec<(ChangeKind, i64)>, sqlx::Error> {
     let marks: Vec<(String, i64)> =
         query_as("SELECT kind, entity_id FROM change_dirty WHERE org_id = ?")
             .bind(org_id)

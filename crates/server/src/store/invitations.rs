@@ -3,7 +3,7 @@
 
 use allot_core::{AccountId, InvitationStatus, OrgId, ProductId, Role};
 
-use crate::db::{Conn, insert_all, query, query_as, query_scalar};
+use crate::db::{Conn, Db, insert_all, query, query_as, query_scalar};
 
 /// An invitation as the Pending Invitations tab's actions need it.
 #[derive(sqlx::FromRow)]
@@ -200,5 +200,17 @@ pub async fn replaced_link(
     )
     .bind(token_hash)
     .fetch_optional(conn)
+    .await
+}
+
+/// The nonce of invitation `id`'s current link, while it is pending and unexpired at `now`.
+pub async fn live_nonce(db: &Db, id: i64, now: i64) -> Result<Option<String>, sqlx::Error> {
+    query_scalar(
+        "SELECT token_nonce FROM invitations WHERE id = ? AND status = ? AND expires_at > ?",
+    )
+    .bind(id)
+    .bind(InvitationStatus::Pending)
+    .bind(now)
+    .fetch_optional(db)
     .await
 }

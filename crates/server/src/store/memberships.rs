@@ -1,6 +1,6 @@
 //! Memberships: who belongs to an organization, with what role, and since when.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::LazyLock};
 
 use allot_core::{AccountId, MemberId, MemberStatus, OrgId, Role};
 
@@ -10,10 +10,18 @@ use super::id_list;
 
 /// The highest role the member `m`'s groups grant them, or NULL: a column for queries over
 /// memberships. Their effective role is the higher of this and their own.
-pub const GROUP_ROLE_SQL: &str = "(SELECT g.role FROM group_members gm
-      JOIN groups g ON g.id = gm.group_id
-     WHERE gm.membership_id = m.id AND g.role IS NOT NULL
-     ORDER BY CASE g.role WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END LIMIT 1)";
+/// Groups grant one of `allot_core::allocation::GROUP_ROLES`: Admin above Member above
+/// Billing Manager.
+static GROUP_ROLE_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(SELECT g.role FROM group_members gm
+           JOIN groups g ON g.id = gm.group_id
+          WHERE gm.membership_id = m.id AND g.role IS NOT NULL
+          ORDER BY CASE g.role WHEN '{}' THEN 1 WHEN '{}' THEN 2 ELSE 3 END LIMIT 1)",
+        Role::Admin.as_str(),
+        Role::Member.as_str()
+    )
+});
 
 /// A member of the organization, as changes to members need them.
 pub struct OrgMember {
@@ -55,9 +63,10 @@ pub async fn find(
     id: MemberId,
 ) -> Result<Option<OrgMember>, sqlx::Error> {
     let row: Option<MemberRow> = query_as(&format!(
-        "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.status, m.removed_at, a.full_name
+        "SELECT m.id, m.role, {group_role}, m.status, m.removed_at, a.full_name
          FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.id = ? AND m.org_id = ?"
+         WHERE m.id = ? AND m.org_id = ?",
+        group_role = GROUP_ROLE_SQL.as_str()
     ))
     .bind(id)
     .bind(org_id)
@@ -74,9 +83,10 @@ pub async fn find_many(
     ids: &[MemberId],
 ) -> Result<HashMap<MemberId, OrgMember>, sqlx::Error> {
     let rows: Vec<MemberRow> = query_as(&format!(
-        "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.status, m.removed_at, a.full_name
+        "SELECT m.id, m.role, {group_role}, m.status, m.removed_at, a.full_name
          FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ?"
+         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ?",
+        group_role = GROUP_ROLE_SQL.as_str()
     ))
     .bind(id_list(ids))
     .bind(org_id)
@@ -179,8 +189,9 @@ pub async fn active_of_account(
     account_id: AccountId,
 ) -> Result<Option<(MemberId, Role, Option<Role>, Option<i64>)>, sqlx::Error> {
     query_as(&format!(
-        "SELECT m.id, m.role, {GROUP_ROLE_SQL}, m.last_access_at FROM memberships m
-         WHERE m.org_id = ? AND m.account_id = ? AND m.status = ?"
+        "SELECT m.id, m.role, {group_role}, m.last_access_at FROM memberships m
+         WHERE m.org_id = ? AND m.account_id = ? AND m.status = ?",
+        group_role = GROUP_ROLE_SQL.as_str()
     ))
     .bind(org_id)
     .bind(account_id)
@@ -196,9 +207,10 @@ pub async fn organizations_of(
     account_id: AccountId,
 ) -> Result<Vec<(OrgId, String, Role, Option<Role>)>, sqlx::Error> {
     query_as(&format!(
-        "SELECT o.id, o.name, m.role, {GROUP_ROLE_SQL} FROM memberships m
+        "SELECT o.id, o.name, m.role, {group_role} FROM memberships m
          JOIN organizations o ON o.id = m.org_id
-         WHERE m.account_id = ? AND m.status = ? ORDER BY o.name, o.id"
+         WHERE m.account_id = ? AND m.status = ? ORDER BY o.name, o.id",
+        group_role = GROUP_ROLE_SQL.as_str()
     ))
     .bind(account_id)
     .bind(MemberStatus::Active)
@@ -284,7 +296,12 @@ pub async fn insert_many(
 
 /// A removed member active again with `role`, joined afresh at `now`: without the licenses,
 /// teams, groups and held licenses they had (Undo is for bringing those back).
-pub async fn rejoin(conn: &mut Conn, id: MemberId, role: Role, now: i64) -> Result<(), sqlx::Error> {
+pub async fn rejoin(
+    conn: &mut Conn,
+    id: MemberId,
+    role: Role,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     query(
         "UPDATE memberships SET role = ?, status = ?, joined_at = ?,
            removed_at = NULL, removed_by = NULL, last_access_at = ?, allocate_to_user = FALSE
@@ -313,12 +330,14 @@ pub async fn rejoin(conn: &mut Conn, id: MemberId, role: Role, now: i64) -> Resu
 
 /// Whether `id` is an active member of `org_id`.
 pub async fn is_active(conn: &mut Conn, org_id: OrgId, id: MemberId) -> Result<bool, sqlx::Error> {
-    query_scalar("SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ? AND status = ?)")
-        .bind(id)
-        .bind(org_id)
-        .bind(MemberStatus::Active)
-        .fetch_one(conn)
-        .await
+    query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ? AND status = ?)",
+    )
+    .bind(id)
+    .bind(org_id)
+    .bind(MemberStatus::Active)
+    .fetch_one(conn)
+    .await
 }
 
 /// The active member's full name, own role and "Allocate to User" setting.

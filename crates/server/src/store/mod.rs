@@ -15,12 +15,14 @@ pub mod groups;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;
+pub mod outbox;
 pub mod pools;
 pub mod products;
 pub mod seats;
 pub mod sessions;
 pub mod snapshot;
 pub mod teams;
+pub mod throttle;
 
 /// Rows per multi-row INSERT: within SQLite's 32,766 bound values at ten columns, and
 /// PostgreSQL's 65,535.

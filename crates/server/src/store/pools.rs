@@ -153,4 +153,3 @@ pub async fn summaries(
         })
         .collect())
 }
-

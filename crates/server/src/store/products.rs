@@ -31,10 +31,7 @@ pub async fn name(
 }
 
 /// The organization's products by name: id and name.
-pub async fn list(
-    conn: &mut Conn,
-    org_id: OrgId,
-) -> Result<Vec<(ProductId, String)>, sqlx::Error> {
+pub async fn list(conn: &mut Conn, org_id: OrgId) -> Result<Vec<(ProductId, String)>, sqlx::Error> {
     query_as("SELECT id, name FROM products WHERE org_id = ? ORDER BY name")
         .bind(org_id)
         .fetch_all(conn)
