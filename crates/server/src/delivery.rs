@@ -13,7 +13,7 @@ use lettre::{
 
 use crate::{
     db::{Db, now},
-    invitations::InvitationLinks,
+    links::InvitationLinks,
     mailer,
     store::{
         invitations,

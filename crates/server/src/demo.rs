@@ -18,10 +18,11 @@ use allot_core::{
 };
 
 use crate::{
-    ApiError, auth, change,
+    ApiError, change,
     db::{Conn, Db, now},
-    invitations::{self, InvitationLinks},
-    license_api,
+    http::auth,
+    http::license_api,
+    links::{self, InvitationLinks},
     store::{
         self, accounts,
         accounts::AccountRow,
@@ -491,7 +492,7 @@ async fn seed(
             placeholder_hash: crate::secret::random(),
         };
         let id = store::invitations::insert(tx, invitation, &[]).await?;
-        invitations::issue_token(tx, links, id).await?;
+        links::issue_token(tx, links, id).await?;
     }
 
     // A second, smaller organization: the demo owner is an Admin there, which shows the

@@ -4,7 +4,7 @@
 use base64::{Engine, engine::general_purpose::STANDARD};
 use ed25519_dalek::{Signer, SigningKey};
 
-use crate::invitations::InvitationLinks;
+use crate::links::InvitationLinks;
 
 pub const ALGORITHM: &str = "ed25519";
 

@@ -10,7 +10,7 @@ use allot_core::Role;
 
 use crate::db::Conn;
 use crate::store::outbox::{self, QueuedMail};
-use crate::{db::now, invitations::InvitationLinks};
+use crate::{db::now, links::InvitationLinks};
 
 /// Stands where an invitation mail's activation link goes, until the mail is sent.
 pub const LINK_PLACEHOLDER: &str = "{activation_link}";

@@ -2,7 +2,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use allot_server::{
     AppState, WebConfig, db, delivery, demo,
-    invitations::InvitationLinks,
+    links::InvitationLinks,
     pools::{self, PoolCommand},
     router,
     simulate::{self, Outcome, SimulateClient},

@@ -3,7 +3,7 @@
 mod common;
 
 use allot_core::{LicenseOverview, ProductSeats};
-use allot_server::{demo, invitations::InvitationLinks};
+use allot_server::{demo, links::InvitationLinks};
 use common::*;
 use reqwest::StatusCode;
 

@@ -6,7 +6,7 @@
 
 use allot_core::{ErrorBody, OrgId, Role};
 pub use allot_server::db;
-use allot_server::{AppState, WebConfig, auth, demo, invitations, router};
+use allot_server::{AppState, WebConfig, auth, demo, links, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
 use serde_json::json;
 use tempfile::TempDir;
@@ -100,7 +100,7 @@ pub struct TestServer {
     pub client: Client,
     pub db: db::Db,
     /// The server's invitation links (its secret), to read mails as they would be sent.
-    pub links: std::sync::Arc<invitations::InvitationLinks>,
+    pub links: std::sync::Arc<links::InvitationLinks>,
     task: JoinHandle<()>,
     // Declared last so that they are removed after everything that uses them.
     _database: TestDatabase,
@@ -161,7 +161,7 @@ impl TestServer {
             "{scheme}://{}",
             listener.local_addr().expect("a local address")
         );
-        let links = invitations::InvitationLinks::new(allot_server::secret::random(), &base);
+        let links = links::InvitationLinks::new(allot_server::secret::random(), &base);
         assert!(
             demo::seed_if_empty(&db, &links)
                 .await

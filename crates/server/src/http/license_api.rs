@@ -14,15 +14,14 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState,
-    auth::{self, Caller},
-    change,
+    AppState, change,
     db::now,
-    error::{ApiError, ApiResult},
-    extract::{JsonBody, PathParams},
-    groups,
-    invitations::InvitationLinks,
+    http::auth::{self, Caller},
+    http::error::{ApiError, ApiResult},
+    http::extract::{JsonBody, PathParams},
+    http::groups,
     license_key::{self, LicenseKey},
+    links::InvitationLinks,
     store::{
         self,
         activations::{self, Live, NewActivation},

@@ -13,14 +13,13 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState,
-    auth::{Caller, Manager},
-    bulk::Report,
-    change,
+    AppState, change,
     db::now,
-    error::ApiResult,
-    extract::JsonBody,
-    license_api,
+    http::auth::{Caller, Manager},
+    http::bulk::Report,
+    http::error::ApiResult,
+    http::extract::JsonBody,
+    http::license_api,
     store::{
         self,
         activations::{self, Live},

@@ -13,11 +13,11 @@ use axum::{
 
 use crate::{
     AppState,
-    auth::{self, Caller},
     db::{Db, now},
-    error::{ApiError, ApiResult},
-    extract::{ClientAddr, JsonBody},
-    security,
+    http::auth::{self, Caller},
+    http::error::{ApiError, ApiResult},
+    http::extract::{ClientAddr, JsonBody},
+    http::security,
     store::{accounts, memberships, sessions},
     throttle::{Attempt, Refusal},
 };

@@ -21,9 +21,9 @@ use tokio::sync::watch;
 
 use crate::{
     AppState,
-    auth::{self, Manager},
-    error::{ApiError, ApiResult},
-    extract::QueryParams,
+    http::auth::{self, Manager},
+    http::error::{ApiError, ApiResult},
+    http::extract::QueryParams,
     store::changes::{self, RETAINED_EVENTS},
 };
 

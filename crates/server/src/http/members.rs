@@ -4,7 +4,7 @@
 use allot_core::MembersSnapshot;
 use axum::{Json, Router, extract::State, routing};
 
-use crate::{AppState, auth::Manager, error::ApiResult, store::snapshot};
+use crate::{AppState, http::auth::Manager, http::error::ApiResult, store::snapshot};
 
 /// Active and removed members with their licenses, stamped with the organization's sequence
 /// number, with groups, pending invitations and seats. Read in one transaction so that the

@@ -12,14 +12,13 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState,
-    auth::{Manager, Membership},
-    bulk::{ItemError, Report, refused},
-    change,
+    AppState, change,
     db::now,
-    error::{ApiError, ApiResult},
-    extract::JsonBody,
-    license_api,
+    http::auth::{Manager, Membership},
+    http::bulk::{ItemError, Report, refused},
+    http::error::{ApiError, ApiResult},
+    http::extract::JsonBody,
+    http::license_api,
     store::{
         allocations,
         memberships::{self, OrgMember},

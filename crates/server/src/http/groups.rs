@@ -18,13 +18,12 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState,
-    auth::{Caller, Manager},
-    bulk::{ItemError, Report, refused},
-    change,
+    AppState, change,
     db::now,
-    error::{ApiError, ApiResult},
-    extract::{JsonBody, PathParams},
+    http::auth::{Caller, Manager},
+    http::bulk::{ItemError, Report, refused},
+    http::error::{ApiError, ApiResult},
+    http::extract::{JsonBody, PathParams},
     store::{
         activations::{self, Live},
         allocation_errors, allocations, groups, memberships, products, seats,

@@ -17,12 +17,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{
-    AppState,
-    auth::Manager,
-    change,
+    AppState, change,
     db::{Db, now},
-    error::ApiResult,
-    extract::QueryParams,
+    http::auth::Manager,
+    http::error::ApiResult,
+    http::extract::QueryParams,
     store::{self, organizations},
 };
 

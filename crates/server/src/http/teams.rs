@@ -11,11 +11,10 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState,
-    auth::Manager,
-    change,
-    error::{ApiError, ApiResult},
-    extract::{JsonBody, PathParams},
+    AppState, change,
+    http::auth::Manager,
+    http::error::{ApiError, ApiResult},
+    http::extract::{JsonBody, PathParams},
     store::{
         memberships,
         teams::{self, TeamId},

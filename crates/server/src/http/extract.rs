@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// Like `axum::Json`, but a missing content type, an oversized body (413) or a malformed one
 /// answers `{"error": {...}}` saying what is wrong. Whole numbers written with a fraction

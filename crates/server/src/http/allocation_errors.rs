@@ -8,13 +8,12 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState,
-    auth::Manager,
-    change,
+    AppState, change,
     db::now,
-    error::{ApiError, ApiResult},
-    extract::PathParams,
-    groups,
+    http::auth::Manager,
+    http::error::{ApiError, ApiResult},
+    http::extract::PathParams,
+    http::groups,
     store::{self, allocation_errors, allocations, seats},
 };
 

@@ -12,7 +12,7 @@ use crate::db::Conn;
 use crate::{
     AppState,
     db::{Db, now},
-    error::{ApiError, ApiResult},
+    http::error::{ApiError, ApiResult},
     store::memberships,
     store::sessions::{self, StoredSession},
 };

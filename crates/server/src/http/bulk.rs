@@ -7,7 +7,7 @@ use axum::Json;
 
 use crate::{
     change,
-    error::{ApiError, ApiResult},
+    http::error::{ApiError, ApiResult},
 };
 
 /// Why one id of a bulk change was not done: refused (reported for that id while the others

@@ -1,0 +1,112 @@
+//! The HTTP layer: one module per resource, each with its own `router()`; the extractors
+//! (`auth::Caller`, `auth::Manager`, `extract`), the one error type (`error::ApiError`), the
+//! bulk-report builder (`bulk`), the security middleware and the OpenAPI document.
+
+pub(crate) mod allocation_errors;
+pub mod auth;
+pub(crate) mod bulk;
+pub(crate) mod error;
+pub(crate) mod export;
+pub(crate) mod extract;
+pub(crate) mod feed;
+pub(crate) mod groups;
+pub(crate) mod invitations;
+pub(crate) mod license_api;
+pub(crate) mod licenses;
+pub(crate) mod member_changes;
+pub(crate) mod members;
+pub(crate) mod openapi;
+pub(crate) mod security;
+pub(crate) mod session;
+pub(crate) mod teams;
+pub(crate) mod web;
+
+use allot_core::Health;
+use axum::{
+    Json, Router,
+    http::{HeaderValue, header},
+    middleware,
+    routing::get,
+};
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+use crate::{AppState, WebConfig};
+use error::ApiError;
+
+/// The whole server: the API under `/api/v1` (every resource's routes), the console's files
+/// when `config` has them, and the middleware every answer goes through.
+pub fn router(state: AppState, config: &WebConfig) -> Router {
+    let changes = state.changes.clone();
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi::document))
+        .merge(session::router())
+        .merge(members::router())
+        .merge(feed::router())
+        .merge(member_changes::router())
+        .merge(export::router())
+        .merge(teams::router())
+        .merge(groups::router())
+        .merge(allocation_errors::router())
+        .merge(invitations::router())
+        .merge(license_api::router())
+        .merge(licenses::router())
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This address does not accept that method.",
+            )
+        })
+        .with_state(state)
+        .layer(security::cors(&config.cors_origins))
+        // Answers carry sessions, links and personal data: no cache keeps a copy.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    let index_html = config
+        .static_dir
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok());
+    let csp = security::content_security_policy(
+        index_html.as_deref(),
+        config.frame_ancestors.as_deref().unwrap_or("'none'"),
+    );
+    let csp = HeaderValue::from_str(&csp).expect("the CSP is plain ASCII");
+
+    let mut app = Router::new().nest("/api/v1", api);
+    if let Some(dir) = &config.static_dir {
+        app = app.merge(web::console(dir));
+    }
+    let trust_forwarded_for = config.trust_forwarded_for;
+    app.layer(middleware::from_fn(security::same_origin_writes))
+        .layer(middleware::from_fn(move |request, next| {
+            feed::wake_after_writes(changes.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(move |request, next| {
+            security::headers(csp.clone(), request, next)
+        }))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(move |request, next| {
+            extract::client_addr(trust_forwarded_for, request, next)
+        }))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Whether the server and its database answer.
+#[utoipa::path(get, path = "/api/v1/health", tag = "health",
+    responses((status = 200, body = Health), (status = 500, body = allot_core::ErrorBody)))]
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<Json<Health>, ApiError> {
+    state.db.ping().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
