@@ -20,8 +20,7 @@ use crate::{
 /// The organization's open allocation errors of active members, newest first.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/allocation-errors", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
-    responses((status = 200, body = Vec<AllocationError>), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Vec<AllocationError>)))]
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
@@ -56,7 +55,7 @@ async fn close(
 /// nothing changed.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}/retry", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
-    responses((status = 204), (status = 404, body = allot_core::ErrorBody), (status = 409, body = allot_core::ErrorBody)))]
+    responses((status = 204), (status = 409, body = allot_core::ErrorBody)))]
 pub async fn retry(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
@@ -104,7 +103,7 @@ pub async fn retry(
 /// Dismisses the error without allocating: the admin has seen it and decided.
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
-    responses((status = 204), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 204)))]
 pub async fn dismiss(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,

@@ -67,9 +67,7 @@ const CHUNK_BYTES: usize = 64 * 1024;
     responses((status = 200, content_type = "text/csv", body = String,
                description = "Full name, Email, Role, Status, Join date, Removed date, Removed by, \
                               Last access, Licenses; dates in ISO 8601 UTC"),
-              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`")))]
 pub async fn members_csv(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,

@@ -51,8 +51,7 @@ pub struct FeedQuery {
            ("Last-Event-ID" = Option<i64>, Header, minimum = 0, nullable = false,
             description = "On reconnection, the last event the client saw (wins over `after`)")),
     responses((status = 200, content_type = "text/event-stream", body = FeedEvent),
-              (status = 400, body = allot_core::ErrorBody, description = "`invalid_position`"),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_position`")))]
 pub async fn changes(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,

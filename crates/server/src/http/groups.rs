@@ -269,7 +269,6 @@ async fn finish(
               (status = 400, body = allot_core::ErrorBody,
                description = "`invalid_group_name`"),
               (status = 422, body = allot_core::ErrorBody, description = "`invalid_role`, `unknown_member`"),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -320,7 +319,6 @@ pub async fn create(
               (status = 400, body = allot_core::ErrorBody,
                description = "`invalid_group_name`"),
               (status = 422, body = allot_core::ErrorBody, description = "`invalid_role`, `unknown_member`"),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`name_taken`")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -373,8 +371,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/groups/{group_id}", tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
-    responses((status = 200, body = GroupChange), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = GroupChange)))]
 pub async fn delete(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
@@ -399,8 +396,7 @@ pub async fn delete(
            ("group_id" = i64, Path, description = "Group id")),
     request_body = GroupRuleRequest,
     responses((status = 200, body = GroupChange),
-              (status = 422, body = allot_core::ErrorBody, description = "`unknown_product`"),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+              (status = 422, body = allot_core::ErrorBody, description = "`unknown_product`")))]
 pub async fn set_rule(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
@@ -438,8 +434,7 @@ pub async fn set_rule(
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
     request_body = IdsRequest,
-    responses((status = 200, body = BulkResponse), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = BulkResponse)))]
 pub async fn release(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
@@ -524,7 +519,6 @@ pub async fn release(
     request_body = AllocationRequest,
     responses((status = 200, body = GroupChange),
               (status = 422, body = allot_core::ErrorBody, description = "`unknown_product`"),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`seats_exceeded`")))]
 pub async fn set_allocation(
     State(state): State<AppState>,

@@ -41,8 +41,7 @@ const NOT_PENDING: &str = "This invitation was already accepted or revoked.";
 /// Invite Users.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/products", tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
-    responses((status = 200, body = Vec<ProductSeats>), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Vec<ProductSeats>)))]
 pub async fn products(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
@@ -55,8 +54,7 @@ pub async fn products(
 /// them as expired).
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations", tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
-    responses((status = 200, body = Vec<Invitation>), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Vec<Invitation>)))]
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
@@ -85,8 +83,7 @@ enum Plan {
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = InviteRequest,
     responses((status = 200, body = InviteResponse), (status = 400, body = allot_core::ErrorBody),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody), (status = 409, body = allot_core::ErrorBody),
+              (status = 409, body = allot_core::ErrorBody),
               (status = 422, body = allot_core::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -287,9 +284,7 @@ async fn pending_invitation(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations/{id}/resend", tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("id" = i64, Path, description = "Invitation id")),
-    responses((status = 200, body = InvitationLink), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
-              (status = 409, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = InvitationLink), (status = 409, body = allot_core::ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     Manager {
@@ -352,9 +347,7 @@ pub async fn resend(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations/{id}/link", tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("id" = i64, Path, description = "Invitation id")),
-    responses((status = 200, body = InvitationLink), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
-              (status = 409, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = InvitationLink), (status = 409, body = allot_core::ErrorBody)))]
 pub async fn link(
     State(state): State<AppState>,
     Manager {
@@ -378,8 +371,7 @@ pub async fn link(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations/revoke", tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
-    responses((status = 200, body = BulkResponse), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = BulkResponse)))]
 pub async fn revoke(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,

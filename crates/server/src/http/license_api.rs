@@ -93,9 +93,7 @@ fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMod
     request_body = ActivateRequest,
     responses((status = 200, body = ActivateResponse),
               (status = 400, body = allot_core::ErrorBody, description = "`invalid_machine`"),
-              (status = 401, body = allot_core::ErrorBody),
               (status = 403, body = allot_core::ErrorBody, description = "`not_licensed`"),
-              (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody,
                description = "`seats_exceeded`, `no_license_pool`")))]
 pub async fn activate(
@@ -286,7 +284,6 @@ fn no_such_activation() -> ApiError {
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ActivationRef,
     responses((status = 200, body = HeartbeatResponse),
-              (status = 401, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
               (status = 410, body = allot_core::ErrorBody, description = "`session_terminated`")))]
 pub async fn heartbeat(
     State(state): State<AppState>,
@@ -327,8 +324,7 @@ async fn own_online_activation(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/license/release", tag = "license",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ActivationRef,
-    responses((status = 204, description = "Released"),
-              (status = 401, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 204, description = "Released")))]
 pub async fn release(
     State(state): State<AppState>,
     caller: Caller,

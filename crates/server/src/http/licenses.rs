@@ -31,9 +31,7 @@ use crate::{
 /// offline licenses and registered machines.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/licenses", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
-    responses((status = 200, body = LicenseOverview),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = LicenseOverview)))]
 pub async fn overview(
     State(state): State<AppState>,
     Manager {
@@ -112,9 +110,7 @@ impl Removal {
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/users/remove", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
-    responses((status = 200, body = BulkResponse, description = "Per member id: done, or `not_found`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = BulkResponse, description = "Per member id: done, or `not_found`")))]
 pub async fn remove_users(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
@@ -161,9 +157,7 @@ fn no_such_activation() -> ErrorDetail {
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per activation id: done, or \
-               `not_found`, `already_ended`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+               `not_found`, `already_ended`")))]
 pub async fn remove_online(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
@@ -195,9 +189,7 @@ pub async fn remove_online(
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per activation id: done, or \
-               `not_found`, `offline_not_expired`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+               `not_found`, `offline_not_expired`")))]
 pub async fn remove_offline(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
@@ -237,9 +229,7 @@ pub async fn remove_offline(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/machines/remove", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
-    responses((status = 200, body = BulkResponse, description = "Per machine id: done, or `not_found`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = BulkResponse, description = "Per machine id: done, or `not_found`")))]
 pub async fn remove_machines(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,

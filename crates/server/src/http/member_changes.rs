@@ -63,9 +63,7 @@ fn no_such_member() -> ItemError {
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: removed, or why not \
-               (`not_found`, `already_removed`, `remove_self`, `owner_only`, `last_owner`)"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+               (`not_found`, `already_removed`, `remove_self`, `owner_only`, `last_owner`)")))]
 pub async fn remove(
     State(state): State<AppState>,
     Manager {
@@ -121,9 +119,7 @@ fn remove_one(
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: restored, or why not \
-               (`not_found`, `not_removed`, `undo_expired`, `owner_only`, `seats_exceeded`)"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+               (`not_found`, `not_removed`, `undo_expired`, `owner_only`, `seats_exceeded`)")))]
 pub async fn restore(
     State(state): State<AppState>,
     Manager {
@@ -204,9 +200,7 @@ fn restore_one(
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ChangeRoleRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: done, or why not \
-               (`not_found`, `member_removed`, `own_role`, `owner_only`, `last_owner`)"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody)))]
+               (`not_found`, `member_removed`, `own_role`, `owner_only`, `last_owner`)")))]
 pub async fn change_role(
     State(state): State<AppState>,
     Manager {

@@ -11,8 +11,7 @@ use crate::{AppState, http::auth::Manager, http::error::ApiResult, store::snapsh
 /// parts agree with each other and the stamp; the change feed continues from the stamp.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
-    responses((status = 200, body = MembersSnapshot), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = MembersSnapshot)))]
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,

@@ -164,14 +164,14 @@ pub async fn open(db: &Db, account_id: i64, bearer: bool) -> ApiResult<(HeaderMa
 
 /// The signed-in account and its organizations.
 #[utoipa::path(get, path = "/api/v1/session", tag = "session",
-    responses((status = 200, body = Session), (status = 401, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Session)))]
 pub async fn current(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Session>> {
     Ok(Json(session_body(&state.db, caller.account_id).await?))
 }
 
 /// Sign out: the session ends on the server, not only in the browser.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
-    responses((status = 204), (status = 401, body = allot_core::ErrorBody)))]
+    responses((status = 204)))]
 pub async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,

@@ -60,8 +60,7 @@ async fn ensure_name_free(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id")),
-    responses((status = 200, body = Vec<Team>), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Vec<Team>)))]
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
@@ -76,10 +75,9 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = TeamName,
-    responses((status = 201, body = Team), (status = 400, body = allot_core::ErrorBody,
+    responses((status = 201, body = Team),
+              (status = 400, body = allot_core::ErrorBody,
                description = "`invalid_team_name`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`team_name_taken`")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -112,10 +110,9 @@ pub async fn create(
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id")),
     request_body = TeamName,
-    responses((status = 200, body = Team), (status = 400, body = allot_core::ErrorBody,
+    responses((status = 200, body = Team),
+              (status = 400, body = allot_core::ErrorBody,
                description = "`invalid_team_name`"),
-              (status = 401, body = allot_core::ErrorBody), (status = 403, body = allot_core::ErrorBody),
-              (status = 404, body = allot_core::ErrorBody),
               (status = 409, body = allot_core::ErrorBody, description = "`team_name_taken`")))]
 pub async fn rename(
     State(state): State<AppState>,
@@ -148,8 +145,7 @@ pub async fn rename(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{team_id}", tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id")),
-    responses((status = 204), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 204)))]
 pub async fn delete(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
@@ -177,8 +173,7 @@ pub async fn delete(
            ("team_id" = i64, Path, description = "Team id"),
            ("member_id" = i64, Path, description = "Member id")),
     request_body = TeamMemberRequest,
-    responses((status = 200, body = Team), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody),
+    responses((status = 200, body = Team),
               (status = 422, body = allot_core::ErrorBody,
                description = "`billing_manager_in_team`, `member_removed`")))]
 pub async fn set_member(
@@ -231,8 +226,7 @@ pub async fn set_member(
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id"),
            ("member_id" = i64, Path, description = "Member id")),
-    responses((status = 200, body = Team), (status = 401, body = allot_core::ErrorBody),
-              (status = 403, body = allot_core::ErrorBody), (status = 404, body = allot_core::ErrorBody)))]
+    responses((status = 200, body = Team)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
