@@ -6,9 +6,9 @@ use std::{cell::RefCell, fmt};
 use allot_core::{
     AcceptRequest, AllocationError, AllocationRequest, BulkResponse, ChangeRoleRequest, ErrorBody,
     GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
-    InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MemberStatus,
-    MembersSnapshot, OrgId, ProductId, Role, Session, SignInRequest, Team, TeamMemberRequest,
-    TeamName, TeamRole,
+    InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MemberIdsRequest,
+    MemberStatus, MembersSnapshot, OrgId, ProductId, Role, Session, SignInRequest, Team, TeamId,
+    TeamMemberRequest, TeamName, TeamRole,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
 
@@ -406,11 +406,19 @@ pub async fn members(org: OrgId) -> Result<MembersSnapshot, ApiError> {
 }
 
 pub async fn remove_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkResponse, ApiError> {
-    post(&format!("/orgs/{org}/members/remove"), &IdsRequest { ids }).await
+    post(
+        &format!("/orgs/{org}/members/remove"),
+        &MemberIdsRequest { ids },
+    )
+    .await
 }
 
 pub async fn restore_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkResponse, ApiError> {
-    post(&format!("/orgs/{org}/members/restore"), &IdsRequest { ids }).await
+    post(
+        &format!("/orgs/{org}/members/restore"),
+        &MemberIdsRequest { ids },
+    )
+    .await
 }
 
 pub async fn change_role(
@@ -488,18 +496,18 @@ pub async fn create_team(org: OrgId, name: String) -> Result<Team, ApiError> {
     post(&format!("/orgs/{org}/teams"), &TeamName { name }).await
 }
 
-pub async fn rename_team(org: OrgId, team: i64, name: String) -> Result<Team, ApiError> {
+pub async fn rename_team(org: OrgId, team: TeamId, name: String) -> Result<Team, ApiError> {
     let path = format!("/orgs/{org}/teams/{team}");
     json(Method::PATCH, &path, body(&TeamName { name })).await
 }
 
-pub async fn delete_team(org: OrgId, team: i64) -> Result<(), ApiError> {
+pub async fn delete_team(org: OrgId, team: TeamId) -> Result<(), ApiError> {
     send(Method::DELETE, &format!("/orgs/{org}/teams/{team}"), None).await
 }
 
 pub async fn set_team_member(
     org: OrgId,
-    team: i64,
+    team: TeamId,
     member: MemberId,
     role: TeamRole,
 ) -> Result<Team, ApiError> {
@@ -507,7 +515,11 @@ pub async fn set_team_member(
     put(&path, &TeamMemberRequest { role }).await
 }
 
-pub async fn remove_team_member(org: OrgId, team: i64, member: MemberId) -> Result<Team, ApiError> {
+pub async fn remove_team_member(
+    org: OrgId,
+    team: TeamId,
+    member: MemberId,
+) -> Result<Team, ApiError> {
     let path = format!("/orgs/{org}/teams/{team}/members/{member}");
     json(Method::DELETE, &path, None).await
 }
@@ -580,7 +592,7 @@ pub async fn release_group_licenses(
 ) -> Result<BulkResponse, ApiError> {
     post(
         &format!("/orgs/{org}/groups/{group}/release"),
-        &IdsRequest { ids },
+        &MemberIdsRequest { ids },
     )
     .await
 }

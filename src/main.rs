@@ -52,7 +52,7 @@ pub fn mount_console(
     };
     let org = option("org")
         .and_then(|value| value.as_f64())
-        .map(|org| org as i64);
+        .map(|org| allot_core::OrgId(org as i64));
     let placement = Placement::new(&text("basePath").unwrap_or_default(), org);
     // `{ path, response }`: a request allot.js sent while the wasm loaded.
     let prefetched = option("prefetch").and_then(|prefetch| {

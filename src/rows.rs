@@ -20,7 +20,7 @@ impl TableRow for Arc<Member> {
     const SHARED: bool = true;
 
     fn id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
 
     fn unchanged(&self, earlier: &Self) -> bool {
@@ -52,7 +52,7 @@ impl TableRow for Invitation {
 
 impl TableRow for LicensedUser {
     fn id(&self) -> i64 {
-        self.member_id
+        self.member_id.into()
     }
 
     fn search_key(&self) -> String {
@@ -224,7 +224,7 @@ impl GroupAction {
 
 impl TableRow for GroupRow {
     fn id(&self) -> i64 {
-        self.group.id
+        self.group.id.into()
     }
 
     fn search_key(&self) -> String {

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use allot::components::{Column, DataTable, SortBy};
-use allot_core::{Member, MemberStatus, Role, selection::Selection, sort::SortKey};
+use allot_core::{
+    Member, MemberId, MemberStatus, ProductId, Role, selection::Selection, sort::SortKey,
+};
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -14,7 +16,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn member(id: i64, full_name: &str, email: &str, licenses: Vec<i64>) -> Arc<Member> {
     Arc::new(Member {
-        id,
+        id: MemberId(id),
         full_name: full_name.into(),
         email: email.into(),
         role: Role::Member,
@@ -23,7 +25,7 @@ fn member(id: i64, full_name: &str, email: &str, licenses: Vec<i64>) -> Arc<Memb
         removed_at: None,
         removed_by: None,
         last_access_at: Some(1_700_000_000),
-        licenses,
+        licenses: licenses.into_iter().map(ProductId).collect(),
         allocate_to_user: false,
         groups: Vec::new(),
         held: Vec::new(),

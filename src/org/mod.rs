@@ -12,8 +12,8 @@ use std::{
 };
 
 use allot_core::{
-    AllocationError, Group, Invitation, Member, MemberStatus, MembersSnapshot, OrgId, Product,
-    ProductId, ProductSeats, format,
+    AllocationError, Group, GroupId, Invitation, Member, MemberId, MemberStatus, MembersSnapshot,
+    OrgId, Product, ProductId, ProductSeats, format,
 };
 use leptos::prelude::*;
 
@@ -121,7 +121,7 @@ impl OrgState {
     }
 
     /// Active members by id, as they are now.
-    pub fn active_members_untracked(&self) -> HashMap<i64, Arc<Member>> {
+    pub fn active_members_untracked(&self) -> HashMap<MemberId, Arc<Member>> {
         self.read(|s| {
             s.members
                 .iter()
@@ -132,7 +132,7 @@ impl OrgState {
     }
 
     /// The group `id` as it is now, if it still exists.
-    pub fn group_untracked(&self, id: i64) -> Option<Group> {
+    pub fn group_untracked(&self, id: GroupId) -> Option<Group> {
         self.read(|s| s.groups.iter().find(|g| g.id == id).cloned())
     }
 
@@ -171,7 +171,7 @@ impl OrgState {
     /// The full names of members `ids`, for messages: one pass over the members, however
     /// many were changed at once.
     pub fn names_of(&self, ids: &[i64]) -> Vec<String> {
-        let wanted: HashSet<i64> = ids.iter().copied().collect();
+        let wanted: HashSet<MemberId> = ids.iter().copied().map(MemberId).collect();
         self.read(|s| {
             s.members
                 .iter()

@@ -1,6 +1,6 @@
 use std::{collections::HashMap, sync::Arc};
 
-use allot_core::{Member, MemberId, OrgId, Role, Team, TeamRole};
+use allot_core::{Member, MemberId, OrgId, Role, Team, TeamId, TeamRole};
 use leptos::{either::Either, prelude::*};
 
 use crate::{
@@ -186,7 +186,7 @@ fn TeamCard(team: Team) -> impl IntoView {
 
 /// Adds a member by name: a field that suggests the organization's members as one types.
 #[component]
-fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl IntoView {
+fn AddMember(team_id: TeamId, team_name: String, present: Vec<MemberId>) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let toasts = Toasts::get();
     let org = context.org;
@@ -250,7 +250,7 @@ fn AddMember(team_id: i64, team_name: String, present: Vec<MemberId>) -> impl In
 }
 
 #[component]
-fn RenameDialog(team_id: i64, current: String, on_close: Callback<()>) -> impl IntoView {
+fn RenameDialog(team_id: TeamId, current: String, on_close: Callback<()>) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let name = RwSignal::new(current);
     let rename = context.change(
@@ -274,7 +274,7 @@ fn RenameDialog(team_id: i64, current: String, on_close: Callback<()>) -> impl I
 }
 
 #[component]
-fn DeleteDialog(team_id: i64, name: String, on_close: Callback<()>) -> impl IntoView {
+fn DeleteDialog(team_id: TeamId, name: String, on_close: Callback<()>) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let shown = name.clone();
     let delete = context.change(

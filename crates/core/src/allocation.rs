@@ -437,6 +437,7 @@ pub fn holds_seat_from(member: &Member, group: &Group) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::*;
     use proptest::prelude::*;
 
     fn group(id: GroupId, products: &[ProductId], role: Option<Role>) -> Group {
@@ -454,25 +455,33 @@ mod tests {
 
     #[test]
     fn sources_name_direct_first_then_each_group() {
-        let groups = [group(1, &[10, 11], None), group(2, &[11], None)];
-        let licenses = effective_licenses(false, &[11, 12], &[1, 2], &groups);
+        let groups = [
+            group(GroupId(1), &[ProductId(10), ProductId(11)], None),
+            group(GroupId(2), &[ProductId(11)], None),
+        ];
+        let licenses = effective_licenses(
+            false,
+            &[ProductId(11), ProductId(12)],
+            &[GroupId(1), GroupId(2)],
+            &groups,
+        );
         assert_eq!(
             licenses,
             [
                 EffectiveLicense {
-                    product: 10,
-                    sources: vec![LicenseSource::Group(1)]
+                    product: ProductId(10),
+                    sources: vec![LicenseSource::Group(GroupId(1))]
                 },
                 EffectiveLicense {
-                    product: 11,
+                    product: ProductId(11),
                     sources: vec![
                         LicenseSource::Direct,
-                        LicenseSource::Group(1),
-                        LicenseSource::Group(2)
+                        LicenseSource::Group(GroupId(1)),
+                        LicenseSource::Group(GroupId(2))
                     ]
                 },
                 EffectiveLicense {
-                    product: 12,
+                    product: ProductId(12),
                     sources: vec![LicenseSource::Direct]
                 },
             ]
@@ -481,54 +490,96 @@ mod tests {
 
     #[test]
     fn entitlement_distinguishes_direct_inherited_blocked_and_none() {
-        let groups = [group(1, &[10], None)];
+        let groups = [group(GroupId(1), &[ProductId(10)], None)];
         assert_eq!(
-            entitlement(10, false, &[], &[1], &groups, &[]),
+            entitlement(ProductId(10), false, &[], &[GroupId(1)], &groups, &[]),
             Entitlement::Inherited { held: false }
         );
         assert_eq!(
-            entitlement(10, false, &[], &[1], &groups, &[10]),
+            entitlement(
+                ProductId(10),
+                false,
+                &[],
+                &[GroupId(1)],
+                &groups,
+                &[ProductId(10)]
+            ),
             Entitlement::Inherited { held: true }
         );
         assert_eq!(
-            entitlement(10, false, &[10], &[1], &groups, &[]),
+            entitlement(
+                ProductId(10),
+                false,
+                &[ProductId(10)],
+                &[GroupId(1)],
+                &groups,
+                &[]
+            ),
             Entitlement::Direct
         );
         assert_eq!(
-            entitlement(10, true, &[], &[1], &groups, &[]),
+            entitlement(ProductId(10), true, &[], &[GroupId(1)], &groups, &[]),
             Entitlement::Blocked
         );
         assert_eq!(
-            entitlement(10, true, &[11], &[1], &groups, &[]),
+            entitlement(
+                ProductId(10),
+                true,
+                &[ProductId(11)],
+                &[GroupId(1)],
+                &groups,
+                &[]
+            ),
             Entitlement::NotEntitled
         );
         assert_eq!(
-            entitlement(12, false, &[], &[1], &groups, &[]),
+            entitlement(ProductId(12), false, &[], &[GroupId(1)], &groups, &[]),
             Entitlement::NotEntitled
         );
     }
 
     #[test]
     fn a_group_role_raises_but_never_lowers() {
-        let groups = [group(1, &[], Some(Role::Admin)), group(2, &[], None)];
-        assert_eq!(effective_role(Role::Member, &[1], &groups), Role::Admin);
-        assert_eq!(effective_role(Role::Owner, &[1], &groups), Role::Owner);
-        assert_eq!(effective_role(Role::Member, &[2], &groups), Role::Member);
+        let groups = [
+            group(GroupId(1), &[], Some(Role::Admin)),
+            group(GroupId(2), &[], None),
+        ];
+        assert_eq!(
+            effective_role(Role::Member, &[GroupId(1)], &groups),
+            Role::Admin
+        );
+        assert_eq!(
+            effective_role(Role::Owner, &[GroupId(1)], &groups),
+            Role::Owner
+        );
+        assert_eq!(
+            effective_role(Role::Member, &[GroupId(2)], &groups),
+            Role::Member
+        );
         assert!(!GROUP_ROLES.contains(&Role::Owner));
     }
 
     #[test]
     fn held_licenses_go_when_no_longer_inherited_only() {
-        let groups = [group(1, &[10, 11], None)];
-        let after = effective_licenses(false, &[11], &[1], &groups);
-        assert_eq!(held_to_release(&[10, 11], &after), [11]);
+        let groups = [group(GroupId(1), &[ProductId(10), ProductId(11)], None)];
+        let after = effective_licenses(false, &[ProductId(11)], &[GroupId(1)], &groups);
+        assert_eq!(
+            held_to_release(&[ProductId(10), ProductId(11)], &after),
+            [ProductId(11)]
+        );
         let after = effective_licenses(false, &[], &[], &groups);
-        assert_eq!(held_to_release(&[10, 11], &after), [10, 11]);
+        assert_eq!(
+            held_to_release(&[ProductId(10), ProductId(11)], &after),
+            [ProductId(10), ProductId(11)]
+        );
     }
 
     #[test]
     fn the_rule_panel_counts_members_whose_licenses_change() {
-        let groups = [group(1, &[10], None), group(2, &[11], None)];
+        let groups = [
+            group(GroupId(1), &[ProductId(10)], None),
+            group(GroupId(2), &[ProductId(11)], None),
+        ];
         let member = |id, member_groups: &[GroupId], allocate_to_user| Member {
             id,
             full_name: String::new(),
@@ -545,19 +596,24 @@ mod tests {
             held: Vec::new(),
         };
         let members = [
-            member(1, &[1], false),
-            member(2, &[1, 2], false),
-            member(3, &[1], true),
-            member(4, &[2], false),
+            member(MemberId(1), &[GroupId(1)], false),
+            member(MemberId(2), &[GroupId(1), GroupId(2)], false),
+            member(MemberId(3), &[GroupId(1)], true),
+            member(MemberId(4), &[GroupId(2)], false),
         ];
         // Adding 11 changes member 1 only: member 2 has it from group 2, member 3 overrides
         // groups, member 4 is not in group 1.
-        let adding = rule_change(1, &[10, 11], &members, &groups);
+        let adding = rule_change(
+            GroupId(1),
+            &[ProductId(10), ProductId(11)],
+            &members,
+            &groups,
+        );
         assert_eq!(adding.members_changed, 1);
         assert_eq!(
             adding.effects,
             [RuleEffect {
-                product: 11,
+                product: ProductId(11),
                 gaining: 1,
                 losing: 0
             }]
@@ -566,20 +622,20 @@ mod tests {
         assert!(!adding.needs_confirmation(|_| Some(1)));
         assert!(adding.needs_confirmation(|_| Some(0)));
         assert!(!adding.needs_confirmation(|_| None));
-        let emptying = rule_change(1, &[], &members, &groups);
+        let emptying = rule_change(GroupId(1), &[], &members, &groups);
         assert_eq!(emptying.members_changed, 2);
         assert_eq!(emptying.effects.iter().map(|e| e.losing).sum::<usize>(), 2);
         // Losing a license always needs confirming: sessions end.
         assert!(emptying.needs_confirmation(|_| None));
         assert_eq!(
-            rule_change(1, &[10], &members, &groups),
+            rule_change(GroupId(1), &[ProductId(10)], &members, &groups),
             RuleChange::default()
         );
     }
 
     fn someone(direct: &[ProductId], member_groups: &[GroupId], allocate_to_user: bool) -> Member {
         Member {
-            id: 1,
+            id: MemberId(1),
             full_name: "Ann Lee".into(),
             email: "ann@example.com".into(),
             role: Role::Member,
@@ -603,7 +659,7 @@ mod tests {
         ]
         .into_iter()
         .map(|(id, name)| Product {
-            id,
+            id: ProductId(id),
             name: name.into(),
         })
         .collect()
@@ -619,24 +675,36 @@ mod tests {
     #[test]
     fn licenses_are_described_with_their_groups() {
         let groups = [
-            named_group(1, "Engineering", &[10], None),
-            named_group(2, "QA", &[10, 12], None),
+            named_group(GroupId(1), "Engineering", &[ProductId(10)], None),
+            named_group(GroupId(2), "QA", &[ProductId(10), ProductId(12)], None),
         ];
         let products = catalog();
         assert_eq!(
-            describe_licenses(&someone(&[11], &[1], false), &groups, &products),
+            describe_licenses(
+                &someone(&[ProductId(11)], &[GroupId(1)], false),
+                &groups,
+                &products
+            ),
             "Runtime Engine, Studio Enterprise (Engineering)"
         );
         assert_eq!(
-            describe_licenses(&someone(&[10], &[1, 2], false), &groups, &products),
+            describe_licenses(
+                &someone(&[ProductId(10)], &[GroupId(1), GroupId(2)], false),
+                &groups,
+                &products
+            ),
             "Studio Enterprise (direct, Engineering, QA), Visual Testing (QA)"
         );
         assert_eq!(
-            describe_licenses(&someone(&[], &[1], true), &groups, &products),
+            describe_licenses(&someone(&[], &[GroupId(1)], true), &groups, &products),
             "Blocked"
         );
         assert_eq!(
-            describe_licenses(&someone(&[11], &[1], true), &groups, &products),
+            describe_licenses(
+                &someone(&[ProductId(11)], &[GroupId(1)], true),
+                &groups,
+                &products
+            ),
             "Runtime Engine"
         );
         assert_eq!(
@@ -648,10 +716,10 @@ mod tests {
     #[test]
     fn the_role_a_group_raises_names_the_group() {
         let groups = [
-            named_group(1, "Engineering", &[], Some(Role::Admin)),
-            named_group(2, "Finance", &[], Some(Role::BillingManager)),
+            named_group(GroupId(1), "Engineering", &[], Some(Role::Admin)),
+            named_group(GroupId(2), "Finance", &[], Some(Role::BillingManager)),
         ];
-        let member = someone(&[], &[1, 2], false);
+        let member = someone(&[], &[GroupId(1), GroupId(2)], false);
         let (role, group) = role_from_group(&member, &groups).unwrap();
         assert_eq!((role, group.name.as_str()), (Role::Admin, "Engineering"));
         assert_eq!(role_from_group(&someone(&[], &[], false), &groups), None);
@@ -665,43 +733,55 @@ mod tests {
     #[test]
     fn leaving_a_group_loses_only_what_nothing_else_grants() {
         let groups = [
-            named_group(1, "QA", &[10, 12], Some(Role::Admin)),
-            named_group(2, "Engineering", &[10], None),
+            named_group(
+                GroupId(1),
+                "QA",
+                &[ProductId(10), ProductId(12)],
+                Some(Role::Admin),
+            ),
+            named_group(GroupId(2), "Engineering", &[ProductId(10)], None),
         ];
         let products = catalog();
-        let member = someone(&[], &[1, 2], false);
-        let loss = loss_on_leaving(&member, 1, &groups);
-        assert_eq!(loss.licenses, [12]);
+        let member = someone(&[], &[GroupId(1), GroupId(2)], false);
+        let loss = loss_on_leaving(&member, GroupId(1), &groups);
+        assert_eq!(loss.licenses, [ProductId(12)]);
         assert_eq!(loss.role, Some((Role::Admin, Role::Member)));
         assert_eq!(
             loss.describe(&products),
             "Visual Testing and the Admin role (back to Member)"
         );
-        let loss = loss_on_leaving(&member, 2, &groups);
+        let loss = loss_on_leaving(&member, GroupId(2), &groups);
         assert!(loss.is_empty());
         assert_eq!(loss.describe(&products), "nothing");
         // Allocate to User: the groups grant nothing, so leaving one loses no license.
         assert!(
-            loss_on_leaving(&someone(&[11], &[1], true), 1, &groups)
-                .licenses
-                .is_empty()
+            loss_on_leaving(
+                &someone(&[ProductId(11)], &[GroupId(1)], true),
+                GroupId(1),
+                &groups
+            )
+            .licenses
+            .is_empty()
         );
     }
 
     #[test]
     fn the_members_own_seat_counts_as_left_for_them() {
         let seats = ProductSeats {
-            id: 12,
+            id: ProductId(12),
             name: "Visual Testing".into(),
             seats: Some(25),
             used: 25,
             reserved: 0,
         };
         assert_eq!(seats_left_for(&someone(&[], &[], false), &seats), Some(0));
-        assert_eq!(seats_left_for(&someone(&[12], &[], false), &seats), Some(1));
+        assert_eq!(
+            seats_left_for(&someone(&[ProductId(12)], &[], false), &seats),
+            Some(1)
+        );
         let holder = Member {
-            held: vec![12],
-            ..someone(&[], &[1], false)
+            held: vec![ProductId(12)],
+            ..someone(&[], &[GroupId(1)], false)
         };
         assert_eq!(seats_left_for(&holder, &seats), Some(1));
         let floating = ProductSeats {
@@ -709,12 +789,19 @@ mod tests {
             ..seats
         };
         assert_eq!(seats_left_for(&holder, &floating), None);
-        assert!(holds_seat_from(&holder, &group(1, &[12], None)));
-        assert!(!holds_seat_from(&holder, &group(2, &[10], None)));
+        assert!(holds_seat_from(
+            &holder,
+            &group(GroupId(1), &[ProductId(12)], None)
+        ));
+        assert!(!holds_seat_from(
+            &holder,
+            &group(GroupId(2), &[ProductId(10)], None)
+        ));
     }
 
     fn product_set() -> impl Strategy<Value = Vec<ProductId>> {
-        proptest::collection::btree_set(1i64..6, 0..4).prop_map(|set| set.into_iter().collect())
+        proptest::collection::btree_set(1i64..6, 0..4)
+            .prop_map(|set| set.into_iter().map(ProductId).collect())
     }
 
     fn groups_strategy() -> impl Strategy<Value = Vec<Group>> {
@@ -724,7 +811,11 @@ mod tests {
                     .into_iter()
                     .enumerate()
                     .map(|(i, (products, role))| {
-                        group(i as GroupId + 1, &products, role.map(|r| GROUP_ROLES[r]))
+                        group(
+                            GroupId(i as i64 + 1),
+                            &products,
+                            role.map(|r| GROUP_ROLES[r]),
+                        )
                     })
                     .collect()
             },
@@ -732,7 +823,8 @@ mod tests {
     }
 
     fn member_groups() -> impl Strategy<Value = Vec<GroupId>> {
-        proptest::collection::btree_set(1i64..6, 0..4).prop_map(|set| set.into_iter().collect())
+        proptest::collection::btree_set(1i64..6, 0..4)
+            .prop_map(|set| set.into_iter().map(GroupId).collect())
     }
 
     proptest! {
@@ -747,7 +839,7 @@ mod tests {
 
         #[test]
         fn allocate_to_user_with_nothing_blocks_every_product(
-            mine in member_groups(), groups in groups_strategy(), product in 1i64..6, held in product_set()
+            mine in member_groups(), groups in groups_strategy(), product in (1i64..6).prop_map(ProductId), held in product_set()
         ) {
             prop_assert!(effective_licenses(true, &[], &mine, &groups).is_empty());
             prop_assert_eq!(entitlement(product, true, &[], &mine, &groups, &held), Entitlement::Blocked);
@@ -780,7 +872,7 @@ mod tests {
         #[test]
         fn leaving_a_group_never_leaves_a_license_only_it_granted(
             direct in product_set(), mine in member_groups(), groups in groups_strategy(),
-            allocate_to_user: bool, held in product_set(), leaving in 1i64..6
+            allocate_to_user: bool, held in product_set(), leaving in (1i64..6).prop_map(GroupId)
         ) {
             let before = effective_licenses(allocate_to_user, &direct, &mine, &groups);
             let remaining: Vec<GroupId> = mine.iter().copied().filter(|&g| g != leaving).collect();

@@ -6,13 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Role;
+pub use crate::ids::*;
 
-pub type OrgId = i64;
-pub type AccountId = i64;
-/// A membership's id: a person's identity within one organization.
-pub type MemberId = i64;
-pub type ProductId = i64;
-pub type GroupId = i64;
 /// Seconds since the Unix epoch.
 pub type Timestamp = i64;
 
@@ -291,8 +286,12 @@ pub struct InvitationLink {
 pub const MAX_BULK_IDS: usize = 200_000;
 
 /// Refuses more than [`MAX_BULK_IDS`] ids while reading the request.
-fn bounded_ids<'de, D: serde::Deserializer<'de>>(ids: D) -> Result<Vec<i64>, D::Error> {
-    let ids = Vec::<i64>::deserialize(ids)?;
+fn bounded_ids<'de, D, Id>(ids: D) -> Result<Vec<Id>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    Id: Deserialize<'de>,
+{
+    let ids = Vec::<Id>::deserialize(ids)?;
     if ids.len() > MAX_BULK_IDS {
         return Err(serde::de::Error::custom(format!(
             "a bulk request names at most {MAX_BULK_IDS} ids, not {}",
@@ -309,6 +308,15 @@ pub struct IdsRequest {
     #[serde(deserialize_with = "bounded_ids")]
     #[cfg_attr(feature = "openapi", schema(max_items = 200_000))]
     pub ids: Vec<i64>,
+}
+
+/// Members for a bulk operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberIdsRequest {
+    #[serde(deserialize_with = "bounded_ids")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200_000))]
+    pub ids: Vec<MemberId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -368,7 +376,7 @@ pub struct AcceptRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Team {
-    pub id: i64,
+    pub id: TeamId,
     pub name: String,
     pub members: Vec<TeamMember>,
 }

@@ -82,6 +82,7 @@ pub fn file_name(org_name: &str, today: Timestamp) -> String {
 mod tests {
     use super::*;
     use crate::Role;
+    use crate::ids::*;
     use proptest::prelude::*;
 
     #[test]
@@ -113,7 +114,7 @@ mod tests {
 
     fn member() -> Member {
         Member {
-            id: 7,
+            id: MemberId(7),
             full_name: "=cmd|' /C calc'!A0".into(),
             email: "ann@example.com".into(),
             role: Role::BillingManager,

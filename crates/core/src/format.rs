@@ -119,6 +119,7 @@ pub fn product_names(products: &[Product], ids: &[ProductId], none: &str) -> Str
 mod tests {
     use super::{ago, count, done_to, plural, product_names, until};
     use crate::Product;
+    use crate::ids::ProductId;
 
     #[test]
     fn sentences_name_one_or_two_and_count_more() {
@@ -183,16 +184,16 @@ mod tests {
     fn product_names_are_listed_alphabetically_or_none() {
         let products = [
             Product {
-                id: 1,
+                id: ProductId(1),
                 name: "Studio".into(),
             },
             Product {
-                id: 2,
+                id: ProductId(2),
                 name: "Runtime Engine".into(),
             },
         ];
         assert_eq!(
-            product_names(&products, &[1, 2], "None"),
+            product_names(&products, &[ProductId(1), ProductId(2)], "None"),
             "Runtime Engine, Studio"
         );
         assert_eq!(product_names(&products, &[], "None"), "None");

@@ -9,6 +9,7 @@ pub mod api;
 pub mod csv;
 pub mod emails;
 pub mod format;
+pub mod ids;
 pub mod licensing;
 pub mod redirect;
 pub mod role;

@@ -214,14 +214,15 @@ pub const TEAM_NAME_MAX_CHARS: usize = 80;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::*;
     use proptest::prelude::*;
 
     const OWNER: Actor = Actor {
-        id: 1,
+        id: MemberId(1),
         role: Role::Owner,
     };
     const ADMIN: Actor = Actor {
-        id: 2,
+        id: MemberId(2),
         role: Role::Admin,
     };
 
@@ -232,7 +233,7 @@ mod tests {
     #[test]
     fn a_role_a_group_grants_cannot_be_taken_away_by_a_lower_own_role() {
         let raised = Target {
-            id: 9,
+            id: MemberId(9),
             role: Role::Admin,
             group_role: Some(Role::Admin),
         };
@@ -267,8 +268,8 @@ mod tests {
 
     #[test]
     fn only_an_owner_grants_or_takes_away_owner() {
-        let member = target(9, Role::Member);
-        let owner = target(8, Role::Owner);
+        let member = target(MemberId(9), Role::Member);
+        let owner = target(MemberId(8), Role::Owner);
         assert_eq!(
             check_role_change(ADMIN, member, Role::Owner, 1),
             Err(RuleViolation::OwnerRoleByNonOwner)
@@ -285,14 +286,17 @@ mod tests {
     fn an_admin_sets_the_other_roles_on_non_owners() {
         for from in [Role::Admin, Role::Member, Role::BillingManager] {
             for to in [Role::Admin, Role::Member, Role::BillingManager] {
-                assert_eq!(check_role_change(ADMIN, target(9, from), to, 1), Ok(()));
+                assert_eq!(
+                    check_role_change(ADMIN, target(MemberId(9), from), to, 1),
+                    Ok(())
+                );
             }
         }
     }
 
     #[test]
     fn the_last_owner_keeps_the_role() {
-        let other_owner = target(8, Role::Owner);
+        let other_owner = target(MemberId(8), Role::Owner);
         assert_eq!(
             check_role_change(OWNER, other_owner, Role::Admin, 1),
             Err(RuleViolation::LastOwner)
@@ -307,7 +311,7 @@ mod tests {
     #[test]
     fn giving_the_same_role_changes_nothing_and_is_allowed() {
         assert_eq!(
-            check_role_change(ADMIN, target(8, Role::Owner), Role::Owner, 1),
+            check_role_change(ADMIN, target(MemberId(8), Role::Owner), Role::Owner, 1),
             Ok(())
         );
     }
@@ -315,8 +319,11 @@ mod tests {
     #[test]
     fn only_managers_change_anything() {
         for role in [Role::Member, Role::BillingManager] {
-            let actor = Actor { id: 5, role };
-            let member = target(9, Role::Member);
+            let actor = Actor {
+                id: MemberId(5),
+                role,
+            };
+            let member = target(MemberId(9), Role::Member);
             assert_eq!(
                 check_role_change(actor, member, Role::Admin, 1),
                 Err(RuleViolation::NotAManager)
@@ -336,7 +343,10 @@ mod tests {
     #[test]
     fn a_batch_demoting_every_owner_refuses_the_last() {
         // The organization's only two Owners, demoted at once.
-        let owners = [target(7, Role::Owner), target(8, Role::Owner)];
+        let owners = [
+            target(MemberId(7), Role::Owner),
+            target(MemberId(8), Role::Owner),
+        ];
         let mut batch = Batch::new(OWNER, 2);
         assert_eq!(batch.change_role(owners[0], Role::Admin), Ok(()));
         assert_eq!(
@@ -349,11 +359,11 @@ mod tests {
     fn a_batch_counts_owners_it_grants() {
         let mut batch = Batch::new(OWNER, 1);
         assert_eq!(
-            batch.change_role(target(9, Role::Member), Role::Owner),
+            batch.change_role(target(MemberId(9), Role::Member), Role::Owner),
             Ok(())
         );
         assert_eq!(
-            batch.change_role(target(8, Role::Owner), Role::Admin),
+            batch.change_role(target(MemberId(8), Role::Owner), Role::Admin),
             Ok(())
         );
     }
@@ -369,38 +379,47 @@ mod tests {
             Err(RuleViolation::RemoveSelf)
         );
         assert_eq!(
-            check_removal(ADMIN, target(8, Role::Owner), 2),
+            check_removal(ADMIN, target(MemberId(8), Role::Owner), 2),
             Err(RuleViolation::RemoveOwnerByNonOwner)
         );
-        assert_eq!(check_removal(OWNER, target(8, Role::Owner), 2), Ok(()));
         assert_eq!(
-            check_removal(OWNER, target(8, Role::Owner), 1),
+            check_removal(OWNER, target(MemberId(8), Role::Owner), 2),
+            Ok(())
+        );
+        assert_eq!(
+            check_removal(OWNER, target(MemberId(8), Role::Owner), 1),
             Err(RuleViolation::LastOwner)
         );
         for role in [Role::Admin, Role::Member, Role::BillingManager] {
-            assert_eq!(check_removal(ADMIN, target(9, role), 1), Ok(()));
+            assert_eq!(check_removal(ADMIN, target(MemberId(9), role), 1), Ok(()));
         }
     }
 
     #[test]
     fn a_batch_removing_every_owner_refuses_the_last() {
         let mut batch = Batch::new(OWNER, 2);
-        assert_eq!(batch.remove(target(8, Role::Owner)), Ok(()));
+        assert_eq!(batch.remove(target(MemberId(8), Role::Owner)), Ok(()));
         assert_eq!(
-            batch.remove(target(7, Role::Owner)),
+            batch.remove(target(MemberId(7), Role::Owner)),
             Err(RuleViolation::LastOwner)
         );
-        assert_eq!(batch.remove(target(9, Role::Member)), Ok(()));
+        assert_eq!(batch.remove(target(MemberId(9), Role::Member)), Ok(()));
     }
 
     #[test]
     fn only_an_owner_brings_back_an_owner() {
         assert_eq!(
-            check_restore(ADMIN, target(8, Role::Owner)),
+            check_restore(ADMIN, target(MemberId(8), Role::Owner)),
             Err(RuleViolation::RestoreOwnerByNonOwner)
         );
-        assert_eq!(check_restore(OWNER, target(8, Role::Owner)), Ok(()));
-        assert_eq!(check_restore(ADMIN, target(9, Role::Member)), Ok(()));
+        assert_eq!(
+            check_restore(OWNER, target(MemberId(8), Role::Owner)),
+            Ok(())
+        );
+        assert_eq!(
+            check_restore(ADMIN, target(MemberId(9), Role::Member)),
+            Ok(())
+        );
     }
 
     #[test]
@@ -475,8 +494,8 @@ mod tests {
                 else {
                     continue;
                 };
-                let actor = Actor { id: actor as MemberId, role: actor_role };
-                let subject = Target::new(target as MemberId, target_role);
+                let actor = Actor { id: MemberId(actor as i64), role: actor_role };
+                let subject = Target::new(MemberId(target as i64), target_role);
                 match change {
                     Change::Role { role, .. } => {
                         if check_role_change(actor, subject, role, owners(&roles)).is_ok() {
@@ -503,11 +522,11 @@ mod tests {
             roles[0] = Role::Owner;
             let owners = roles.iter().filter(|role| **role == Role::Owner).count();
             // An acting Owner outside the batch, not counted, so the batch may reach the last.
-            let actor = Actor { id: 100, role: Role::Owner };
+            let actor = Actor { id: MemberId(100), role: Role::Owner };
             let mut batch = Batch::new(actor, owners);
             let mut left = owners;
             for (id, &role) in roles.iter().enumerate() {
-                let target = Target::new(id as MemberId, role);
+                let target = Target::new(MemberId(id as i64), role);
                 let allowed = if remove {
                     batch.remove(target).is_ok()
                 } else {

@@ -60,11 +60,12 @@ impl ProductSeats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::*;
     use proptest::prelude::*;
 
     fn product(seats: Option<u32>, used: u32) -> ProductSeats {
         ProductSeats {
-            id: 1,
+            id: ProductId(1),
             name: "Studio Enterprise".into(),
             seats,
             used,

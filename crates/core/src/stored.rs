@@ -2,9 +2,7 @@
 //! and the API use, `parse` reads it back. With the `sqlx` feature (the server's) each also
 //! decodes itself from a database column, so that no query result is compared as a string.
 
-use crate::{
-    ActivationMode, MemberStatus, Role, TeamRole, licensing::PoolKind, licensing::PoolUsage,
-};
+use crate::{ActivationMode, licensing::PoolKind, licensing::PoolUsage};
 
 /// Where an invitation stands; only pending ones are listed, accepted and revoked ones are
 /// kept for their links' sake.
@@ -48,6 +46,7 @@ mod database {
     use sqlx_core::{database::Database, decode::Decode, error::BoxDynError, types::Type};
 
     use super::*;
+    use crate::{MemberStatus, Role, TeamRole};
 
     /// Each type as a text column, decoded by its `parse`.
     macro_rules! stored_as_text {

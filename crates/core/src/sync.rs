@@ -59,14 +59,14 @@ pub enum Applied {
 }
 
 /// Replaces or inserts `item` in `items`, kept sorted by `id`.
-fn upsert<T>(items: &mut Vec<T>, item: T, id: impl Fn(&T) -> i64) {
+fn upsert<T, Id: Ord>(items: &mut Vec<T>, item: T, id: impl Fn(&T) -> Id) {
     match items.binary_search_by_key(&id(&item), &id) {
         Ok(at) => items[at] = item,
         Err(at) => items.insert(at, item),
     }
 }
 
-fn remove<T>(items: &mut Vec<T>, gone: i64, id: impl Fn(&T) -> i64) {
+fn remove<T, Id: Ord>(items: &mut Vec<T>, gone: Id, id: impl Fn(&T) -> Id) {
     if let Ok(at) = items.binary_search_by_key(&gone, id) {
         items.remove(at);
     }
@@ -108,12 +108,13 @@ impl MembersSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::*;
     use crate::{MemberStatus, Role};
     use proptest::prelude::*;
 
     fn member(id: i64, role: Role) -> Member {
         Member {
-            id,
+            id: MemberId(id),
             full_name: format!("Member {id}"),
             email: format!("m{id}@example.com"),
             role,
@@ -160,10 +161,10 @@ mod tests {
     fn groups_and_invitations_come_and_go() {
         let mut state = snapshot(0, Vec::new());
         let group = Group {
-            id: 7,
+            id: GroupId(7),
             name: "Engineering".into(),
             role: None,
-            products: vec![1],
+            products: vec![ProductId(1)],
         };
         let added = ChangeEvent {
             seq: 1,
@@ -174,7 +175,7 @@ mod tests {
         assert_eq!(state.groups, [group]);
         let gone = ChangeEvent {
             seq: 2,
-            groups_gone: vec![7],
+            groups_gone: vec![GroupId(7)],
             invitations_gone: vec![3],
             ..ChangeEvent::default()
         };

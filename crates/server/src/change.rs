@@ -103,7 +103,7 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
     }
     changes::take_outside_marks(&mut tx, &outside).await?;
     for org_id in outside {
-        tracing::warn!(org_id, "recording a change made outside the server");
+        tracing::warn!(%org_id, "recording a change made outside the server");
         record(
             &mut tx,
             org_id,

@@ -10,9 +10,9 @@
 use std::collections::{HashMap, HashSet};
 
 use allot_core::{
-    ActivateRequest,
+    AccountId, ActivateRequest,
     ActivationMode::{Offline, Online},
-    MemberId, Role, TeamRole,
+    MemberId, ProductId, Role, TeamRole,
     licensing::{MAX_OFFLINE_SECS, PoolKind, PoolUsage},
     search::fold,
 };
@@ -226,12 +226,12 @@ impl Seeder {
     /// A membership's dates: joined, removed (half way since joining) and last access.
     fn membership_row(
         &self,
-        id: i64,
-        account_id: i64,
+        id: MemberId,
+        account_id: AccountId,
         role: Role,
         joined_days_ago: i64,
         last_access_hours_ago: Option<i64>,
-        removed_by: Option<i64>,
+        removed_by: Option<AccountId>,
     ) -> MembershipRow {
         let joined_at = self.now - joined_days_ago * DAY;
         let removed_at = removed_by.map(|_| joined_at + (self.now - joined_at) / 2);
@@ -293,11 +293,11 @@ async fn seed(
     let first_membership = tx.next_id("memberships").await?;
     let mut accounts: Vec<AccountRow> = Vec::with_capacity(active + removed);
     let mut memberships: Vec<MembershipRow> = Vec::with_capacity(active + removed);
-    let mut owner_account = 0;
+    let mut owner_account = AccountId::default();
     let mut members = Vec::with_capacity(active);
     for (i, (name, email, role)) in known.into_iter().enumerate() {
         let local = email.trim_end_matches("@example.com");
-        let account = first_account + accounts.len() as i64;
+        let account = AccountId(first_account + accounts.len() as i64);
         accounts.push(AccountRow {
             id: account,
             email: seeder.unique_email(local),
@@ -307,13 +307,13 @@ async fn seed(
             owner_account = account;
         }
         let days = 900 - i as i64;
-        let id = first_membership + memberships.len() as i64;
+        let id = MemberId(first_membership + memberships.len() as i64);
         memberships.push(seeder.membership_row(id, account, role, days, Some(1), None));
         members.push((id, role));
     }
     for i in known.len()..active + removed {
         let (name, local) = person(i);
-        let account = first_account + accounts.len() as i64;
+        let account = AccountId(first_account + accounts.len() as i64);
         accounts.push(AccountRow {
             id: account,
             email: seeder.unique_email(&local),
@@ -323,7 +323,7 @@ async fn seed(
         let last_access = (i % 10 != 4).then_some((i as i64 * 13) % (24 * 45) + 1);
         let removed_by = (i >= active).then_some(owner_account);
         let role = role_of(i);
-        let id = first_membership + memberships.len() as i64;
+        let id = MemberId(first_membership + memberships.len() as i64);
         memberships.push(seeder.membership_row(
             id,
             account,
@@ -364,7 +364,7 @@ async fn seed(
         let pool = pools::insert(tx, &pool).await?;
         pools.push((pool, now + days_left * DAY));
     }
-    let allocations: Vec<(i64, i64)> = members
+    let allocations: Vec<(MemberId, ProductId)> = members
         .iter()
         .enumerate()
         .flat_map(|(i, &(membership, _))| {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 /// Ann is invited with a license of a 1-seat product whose seat goes to Mia before Ann
 /// joins; returns the admin's token, the product and Mia's member id.
-async fn ann_joins_without_her_license(server: &TestServer) -> (String, i64, i64) {
+async fn ann_joins_without_her_license(server: &TestServer) -> (String, ProductId, MemberId) {
     let token = server.bearer_token(ADMIN_EMAIL).await;
     let tiny = add_product(&server.db, ACME_QA, "Tiny", 1).await;
     let body = json!({ "emails": ["ann@new.example"], "role": "member", "products": [tiny] });
@@ -70,7 +70,7 @@ async fn errors(server: &TestServer, token: &str) -> Vec<AllocationError> {
         .unwrap()
 }
 
-async fn licenses_of(server: &TestServer, token: &str, email: &str) -> Vec<i64> {
+async fn licenses_of(server: &TestServer, token: &str, email: &str) -> Vec<ProductId> {
     let snapshot: MembersSnapshot = server
         .members_as(token, ACME_QA)
         .await

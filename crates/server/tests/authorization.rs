@@ -288,21 +288,21 @@ enum Ids {
 /// The ids an operation's placeholders stand for.
 #[derive(Clone, Copy, Debug)]
 struct Entities {
-    member: i64,
-    team: i64,
-    group: i64,
+    member: MemberId,
+    team: TeamId,
+    group: GroupId,
     invitation: i64,
     allocation_error: i64,
-    product: i64,
+    product: ProductId,
 }
 
 const NONEXISTENT: Entities = Entities {
-    member: 999_001,
-    team: 999_002,
-    group: 999_003,
+    member: MemberId(999_001),
+    team: TeamId(999_002),
+    group: GroupId(999_003),
     invitation: 999_004,
     allocation_error: 999_005,
-    product: 999_006,
+    product: ProductId(999_006),
 };
 
 /// Fresh things to act on in `org`, made by its Owner `owner_account` (direct writes: the
@@ -374,9 +374,9 @@ async fn entities(db: &allot_server::db::Db, org: OrgId, owner_account: i64, n: 
     .await
     .unwrap();
     Entities {
-        member,
-        team,
-        group,
+        member: MemberId(member),
+        team: TeamId(team),
+        group: GroupId(group),
         invitation,
         allocation_error,
         product,

@@ -20,11 +20,11 @@ fn org_path(rest: &str) -> String {
 struct Setup {
     server: TestServer,
     admin: String,
-    product: i64,
-    mia: i64,
+    product: ProductId,
+    mia: MemberId,
     mia_token: String,
     /// A second Member of Acme QA who signs in with `OTHER_PASSWORD`.
-    other: i64,
+    other: MemberId,
     other_token: String,
 }
 
@@ -34,7 +34,7 @@ async fn setup(seats: u32) -> Setup {
     let server = TestServer::start().await;
     let product = add_product(&server.db, ACME_QA, "Inherited Studio", seats).await;
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
-    let (other, other_email): (i64, String) = db::query_as(
+    let (other, other_email): (MemberId, String) = db::query_as(
         "SELECT m.id, a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.role = 'member' AND m.status = 'active' AND m.id != ?
          ORDER BY m.id LIMIT 1",
@@ -74,7 +74,7 @@ impl Setup {
     }
 
     /// A group with a rule for the product, holding `members`.
-    async fn group(&self, name: &str, members: &[i64]) -> i64 {
+    async fn group(&self, name: &str, members: &[MemberId]) -> GroupId {
         let created = self
             .changed(
                 Method::POST,
@@ -258,7 +258,7 @@ async fn a_group_role_applies_until_the_member_leaves_the_group() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["id"] == ACME_QA)
+        .find(|o| o["id"] == ACME_QA.0)
         .unwrap()
         .clone();
     assert_eq!(acme["role"], "admin");

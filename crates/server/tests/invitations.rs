@@ -30,7 +30,7 @@ async fn invite_ok(
     server: &TestServer,
     token: &str,
     emails: &[&str],
-    products: &[i64],
+    products: &[ProductId],
 ) -> InviteResponse {
     let body = json!({ "emails": emails, "role": "member", "products": products });
     let response = invite(server, token, body).await;
@@ -329,7 +329,7 @@ async fn products_must_belong_to_the_organization() {
     let globex_product = add_product(&server.db, globex, "Globex Suite", 10).await;
     let token = server.bearer_token(ADMIN_EMAIL).await;
 
-    for product in [globex_product, 999_999] {
+    for product in [globex_product, ProductId(999_999)] {
         let body = json!({ "emails": ["a@new.example"], "role": "member", "products": [product] });
         let response = invite(&server, &token, body).await;
         expect_error(response, StatusCode::NOT_FOUND, "product_not_found").await;
@@ -857,7 +857,7 @@ async fn the_mail_carries_the_link_and_nothing_a_name_smuggles_in() {
 // Who may
 
 /// Every organization route of invitations, with a body that would otherwise be accepted.
-fn org_routes(org_id: i64) -> Vec<(Method, String, Option<serde_json::Value>)> {
+fn org_routes(org_id: OrgId) -> Vec<(Method, String, Option<serde_json::Value>)> {
     let base = format!("/api/v1/orgs/{org_id}");
     vec![
         (Method::GET, format!("{base}/products"), None),

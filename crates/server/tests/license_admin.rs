@@ -15,8 +15,8 @@ use serde_json::json;
 struct Setup {
     admin: String,
     mia_token: String,
-    mia: i64,
-    product: i64,
+    mia: MemberId,
+    product: ProductId,
     online: i64,
     offline: i64,
 }
@@ -43,7 +43,7 @@ async fn setup(server: &TestServer) -> Setup {
 async fn activate(
     server: &TestServer,
     token: &str,
-    product: i64,
+    product: ProductId,
     machine: &str,
     mode: &str,
 ) -> ActivateResponse {
@@ -79,7 +79,12 @@ async fn overview(server: &TestServer, token: &str) -> LicenseOverview {
     response.json().await.unwrap()
 }
 
-async fn remove(server: &TestServer, token: &str, what: &str, ids: &[i64]) -> Response {
+async fn remove(
+    server: &TestServer,
+    token: &str,
+    what: &str,
+    ids: &[impl serde::Serialize],
+) -> Response {
     server
         .post_as(
             token,
@@ -89,13 +94,19 @@ async fn remove(server: &TestServer, token: &str, what: &str, ids: &[i64]) -> Re
         .await
 }
 
-async fn removed(server: &TestServer, token: &str, what: &str, ids: &[i64]) -> BulkResponse {
+async fn removed(
+    server: &TestServer,
+    token: &str,
+    what: &str,
+    ids: &[impl serde::Serialize],
+) -> BulkResponse {
     let response = remove(server, token, what, ids).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
 
-fn error_code(response: &BulkResponse, id: i64) -> Option<&str> {
+fn error_code(response: &BulkResponse, id: impl Into<i64>) -> Option<&str> {
+    let id = id.into();
     let result = response.results.iter().find(|result| result.id == id);
     result
         .expect("a result per id")
@@ -222,7 +233,7 @@ async fn deactivating_a_machine_ends_its_sessions() {
 async fn removing_a_licensed_user_ends_sessions_and_licenses_but_not_offline_ones() {
     let server = TestServer::start().await;
     let s = setup(&server).await;
-    let response = removed(&server, &s.admin, "users", &[s.mia, 999_999]).await;
+    let response = removed(&server, &s.admin, "users", &[s.mia, MemberId(999_999)]).await;
     assert_eq!(error_code(&response, s.mia), None);
     assert_eq!(error_code(&response, 999_999), Some("not_found"));
     assert_eq!(

@@ -19,7 +19,7 @@ fn path(org_id: OrgId, action: &str) -> String {
 async fn activate(
     server: &TestServer,
     token: &str,
-    product: i64,
+    product: ProductId,
     machine: &str,
     mode: &str,
 ) -> Response {
@@ -35,7 +35,7 @@ async fn activate(
 async fn activated(
     server: &TestServer,
     token: &str,
-    product: i64,
+    product: ProductId,
     machine: &str,
     mode: &str,
 ) -> ActivateResponse {
@@ -52,7 +52,12 @@ async fn heartbeat(server: &TestServer, token: &str, activation: i64) -> Respons
 }
 
 /// Mia, a Member of Acme QA, with a license of a new product with a pool of `seats`.
-async fn mia_licensed(server: &TestServer, seats: u32, kind: &str, usage: &str) -> (String, i64) {
+async fn mia_licensed(
+    server: &TestServer,
+    seats: u32,
+    kind: &str,
+    usage: &str,
+) -> (String, ProductId) {
     let product = add_product_with_pool(&server.db, ACME_QA, "Studio X", seats, kind, usage).await;
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
     allocate(&server.db, ACME_QA, mia, product).await;

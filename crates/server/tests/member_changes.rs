@@ -45,13 +45,16 @@ fn outcome(response: &BulkResponse, id: MemberId) -> Option<&str> {
     let result = response
         .results
         .iter()
-        .find(|result| result.id == id)
+        .find(|result| result.id == i64::from(id))
         .unwrap_or_else(|| panic!("a result for {id} in {response:?}"));
     result.error.as_ref().map(|error| error.code.as_str())
 }
 
 fn message(response: &BulkResponse, id: MemberId) -> &str {
-    let result = response.results.iter().find(|result| result.id == id);
+    let result = response
+        .results
+        .iter()
+        .find(|result| result.id == i64::from(id));
     &result
         .and_then(|result| result.error.as_ref())
         .expect("an error")
@@ -103,7 +106,7 @@ async fn seats_used(server: &TestServer, product: &str) -> i64 {
     .unwrap()
 }
 
-async fn product_id(server: &TestServer, name: &str) -> i64 {
+async fn product_id(server: &TestServer, name: &str) -> ProductId {
     db::query_scalar("SELECT id FROM products WHERE org_id = ? AND name = ?")
         .bind(ACME_QA)
         .bind(name)
@@ -132,12 +135,12 @@ async fn removal_reports_each_member_and_goes_on_past_bad_ids() {
     let response = remove(
         &server,
         &token,
-        &[999_999, mia, gone.id, labs_member, owner],
+        &[MemberId(999_999), mia, gone.id, labs_member, owner],
     )
     .await;
 
     assert_eq!(response.results.len(), 5);
-    assert_eq!(outcome(&response, 999_999), Some("not_found"));
+    assert_eq!(outcome(&response, MemberId(999_999)), Some("not_found"));
     assert_eq!(outcome(&response, mia), None);
     assert_eq!(outcome(&response, gone.id), Some("already_removed"));
     assert_eq!(
@@ -249,12 +252,12 @@ async fn undo_is_refused_after_ten_minutes_and_for_members_not_removed() {
         .await
         .unwrap();
 
-    let response = restore(&server, &token, &[mia, adam, 999_999]).await;
+    let response = restore(&server, &token, &[mia, adam, MemberId(999_999)]).await;
 
     assert_eq!(outcome(&response, mia), Some("undo_expired"));
     assert!(message(&response, mia).contains("invite them back"));
     assert_eq!(outcome(&response, adam), Some("not_removed"));
-    assert_eq!(outcome(&response, 999_999), Some("not_found"));
+    assert_eq!(outcome(&response, MemberId(999_999)), Some("not_found"));
     let after = snapshot(&server, &token).await;
     assert_eq!(member(&after, mia).status, MemberStatus::Removed);
 }
@@ -426,7 +429,7 @@ async fn a_team_member_made_billing_manager_leaves_their_teams() {
     assert!(teams_of(&teams(&server, &token).await, chosen).is_empty());
     let detail = last_audit_detail(&server.db, ACME_QA, "members.role_changed").await;
     assert_eq!(detail["role"], "billing_manager");
-    assert_eq!(detail["members"][0]["id"], chosen);
+    assert_eq!(detail["members"][0]["id"], chosen.0);
     assert_eq!(detail["members"][0]["left_teams"], json!(left));
 }
 
@@ -437,10 +440,10 @@ async fn a_removed_members_role_cannot_change() {
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
     remove(&server, &token, &[mia]).await;
 
-    let response = change_role(&server, &token, &[mia, 999_999], Role::Admin).await;
+    let response = change_role(&server, &token, &[mia, MemberId(999_999)], Role::Admin).await;
 
     assert_eq!(outcome(&response, mia), Some("member_removed"));
-    assert_eq!(outcome(&response, 999_999), Some("not_found"));
+    assert_eq!(outcome(&response, MemberId(999_999)), Some("not_found"));
 }
 
 // Audit and sequence
@@ -480,7 +483,7 @@ async fn refusals_alone_change_nothing_and_record_nothing() {
         org_seq(&server.db, ACME_QA).await,
     );
 
-    let response = remove(&server, &token, &[owner, 999_999]).await;
+    let response = remove(&server, &token, &[owner, MemberId(999_999)]).await;
 
     assert_eq!(response.seq, seq);
     assert_eq!(audit_events(&server.db, ACME_QA).await, events);

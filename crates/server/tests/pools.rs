@@ -38,7 +38,7 @@ async fn operators_add_change_and_list_pools() {
     .unwrap();
     assert_eq!(org_seq(db, ACME_QA).await, seq + 2);
     let mia = member_id(db, ACME_QA, MEMBER_EMAIL).await;
-    let product: i64 = db::query_scalar("SELECT product_id FROM license_pools WHERE id = ?")
+    let product: ProductId = db::query_scalar("SELECT product_id FROM license_pools WHERE id = ?")
         .bind(id)
         .fetch_one(db)
         .await

@@ -39,7 +39,7 @@ fn winners(statuses: &[StatusCode]) -> usize {
 async fn one_took_the_seat(
     server: &TestServer,
     token: &str,
-    product: i64,
+    product: ProductId,
     statuses: &[StatusCode],
 ) {
     assert_eq!(winners(statuses), 1, "{statuses:?}");
@@ -47,7 +47,7 @@ async fn one_took_the_seat(
 }
 
 /// Active Members of Acme QA other than the demo's own member, `RACERS` of them.
-async fn members(server: &TestServer) -> Vec<i64> {
+async fn members(server: &TestServer) -> Vec<MemberId> {
     db::query_scalar(
         "SELECT m.id FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND m.status = 'active' AND m.role = 'member' AND a.email != ?
@@ -62,7 +62,7 @@ async fn members(server: &TestServer) -> Vec<i64> {
 }
 
 /// How many seats of `product` are used or promised, as Invite Users counts them.
-async fn used(server: &TestServer, token: &str, product: i64) -> u32 {
+async fn used(server: &TestServer, token: &str, product: ProductId) -> u32 {
     let seats: Vec<ProductSeats> = server
         .get_as(token, &org_path("products"))
         .await
@@ -73,7 +73,7 @@ async fn used(server: &TestServer, token: &str, product: i64) -> u32 {
     product.used
 }
 
-async fn setup() -> (Arc<TestServer>, String, i64) {
+async fn setup() -> (Arc<TestServer>, String, ProductId) {
     let server = TestServer::start().await;
     let owner = server.bearer_token(OWNER_EMAIL).await;
     let product = add_product(&server.db, ACME_QA, "Last Seat", 1).await;

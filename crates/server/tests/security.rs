@@ -54,7 +54,7 @@ async fn accept_new(server: &TestServer, link: &InvitationLink) -> Response {
         .unwrap()
 }
 
-async fn change_role(server: &TestServer, token: &str, id: i64, role: &str) -> BulkResponse {
+async fn change_role(server: &TestServer, token: &str, id: MemberId, role: &str) -> BulkResponse {
     let body = json!({ "ids": [id], "role": role });
     let response = server.post_as(token, &org_path("members/role"), body).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -610,7 +610,7 @@ async fn bodies_are_bounded_and_whole_numbers_may_have_a_fraction() {
     expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large").await;
 
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
-    let body = json!({ "ids": [mia as f64], "role": "admin" });
+    let body = json!({ "ids": [mia.0 as f64], "role": "admin" });
     let response = server
         .post_as(&token, &org_path("members/role"), body)
         .await;

@@ -91,7 +91,7 @@ async fn run(server: &TestServer, token: &str, start: &MembersSnapshot, op: &Op)
             .groups
             .last()
             .map(|group| group.id)
-            .unwrap_or(999_999)
+            .unwrap_or(GroupId(999_999))
     };
     let (method, path, body) = match op {
         Op::Remove(ids) => (

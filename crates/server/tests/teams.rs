@@ -14,11 +14,11 @@ fn teams_path() -> String {
     format!("/api/v1/orgs/{ACME_QA}/teams")
 }
 
-fn team_path(team_id: i64) -> String {
+fn team_path(team_id: TeamId) -> String {
     format!("{}/{team_id}", teams_path())
 }
 
-fn member_path(team_id: i64, member_id: MemberId) -> String {
+fn member_path(team_id: TeamId, member_id: MemberId) -> String {
     format!("{}/members/{member_id}", team_path(team_id))
 }
 
@@ -42,7 +42,7 @@ async fn create(server: &TestServer, token: &str, name: &str) -> Response {
         .await
 }
 
-async fn rename(server: &TestServer, token: &str, team_id: i64, name: &str) -> Response {
+async fn rename(server: &TestServer, token: &str, team_id: TeamId, name: &str) -> Response {
     let body = json!({ "name": name });
     server
         .send_as(token, Method::PATCH, &team_path(team_id), Some(body))
@@ -52,7 +52,7 @@ async fn rename(server: &TestServer, token: &str, team_id: i64, name: &str) -> R
 async fn put_member(
     server: &TestServer,
     token: &str,
-    team_id: i64,
+    team_id: TeamId,
     member_id: MemberId,
     role: TeamRole,
 ) -> Response {
@@ -255,7 +255,7 @@ async fn another_organizations_teams_answer_404() {
     let server = TestServer::start().await;
     let token = server.bearer_token(OWNER_EMAIL).await;
     let globex = create_organization(&server.db, "Globex", GLOBEX_ADMIN, GLOBEX_PASSWORD).await;
-    let globex_team: i64 =
+    let globex_team: TeamId =
         db::query_scalar("INSERT INTO teams (org_id, name) VALUES (?, 'Secret') RETURNING id")
             .bind(globex)
             .fetch_one(&server.db)

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use allot_core::{
-    Member, MemberStatus, Role,
+    Member, MemberId, MemberStatus, Role,
     allocation::{describe_licenses, role_from_group},
     format::{ago, count, done_to},
     selection::Selection,
@@ -79,7 +79,7 @@ pub fn ActiveUsers(tab: TabState) -> impl IntoView {
         tab.selected.with(Selection::single).is_some_and(|id| {
             rows.with(|rows| {
                 rows.iter()
-                    .any(|m| m.id == id && Some(m.email.to_lowercase()) == me)
+                    .any(|m| i64::from(m.id) == id && Some(m.email.to_lowercase()) == me)
             })
         })
     });
@@ -215,9 +215,9 @@ fn RemoveUsersDialog(
     let state = OrgState::get();
     let toasts = Toasts::get();
     let org = state.org;
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
     // Undo restores the members exactly as they were.
-    let undo = move |ids: Vec<i64>| {
+    let undo = move |ids: Vec<MemberId>| {
         send_once(api::restore_members(org, ids), toasts, move |response| {
             toasts.report(&response, |done| {
                 done_to("Restored", &state.names_of(done), USERS, "")
@@ -226,12 +226,13 @@ fn RemoveUsersDialog(
     };
     let remove = Mutation::bulk(
         (Subject::Member, "Removing…"),
-        Vec::clone,
-        move |ids: &Vec<i64>| api::remove_members(org, ids.clone()),
+        |ids: &Vec<MemberId>| ids.iter().map(|&id| id.into()).collect(),
+        move |ids: &Vec<MemberId>| api::remove_members(org, ids.clone()),
         move |_, response| {
             let removed = toasts.report_failures(response);
             if !removed.is_empty() {
                 let message = done_to("Removed", &state.names_of(&removed), USERS, "");
+                let removed: Vec<MemberId> = removed.into_iter().map(MemberId).collect();
                 toasts.with_action(message, "Undo", move || undo(removed.clone()));
             }
         },
@@ -275,13 +276,13 @@ fn ChangeRoleDialog(
     let actor_role = current_organization().map_or(Role::Member, |o| o.role);
     let me = current_account().map(|account| account.email.to_lowercase());
     let includes_me = members.iter().any(|m| Some(m.email.to_lowercase()) == me);
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
     let role = RwSignal::new(None::<Role>);
     let change = Mutation::bulk(
         (Subject::Member, "Changing role…"),
-        |(ids, _): &(Vec<i64>, Role)| ids.clone(),
-        move |(ids, role): &(Vec<i64>, Role)| api::change_role(org, ids.clone(), *role),
-        move |(_, role): &(Vec<i64>, Role), response| {
+        |(ids, _): &(Vec<MemberId>, Role)| ids.iter().map(|&id| id.into()).collect(),
+        move |(ids, role): &(Vec<MemberId>, Role)| api::change_role(org, ids.clone(), *role),
+        move |(_, role): &(Vec<MemberId>, Role), response| {
             toasts.report(response, |done| {
                 let to = format!(" to {}", role.label());
                 done_to("Changed the role of", &state.names_of(done), USERS, &to)

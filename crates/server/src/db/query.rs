@@ -46,6 +46,13 @@ arg_from!(Bytes: Vec<u8> => |v| v, &Vec<u8> => |v: &Vec<u8>| v.clone(),
     &[u8] => <[u8]>::to_vec, [u8; 32] => |v: [u8; 32]| v.to_vec(),
     &[u8; 32] => |v: &[u8; 32]| v.to_vec());
 arg_from!(Bool: bool => |v| v);
+// The ids, stored as their integers.
+macro_rules! id_arg {
+    ($($ty:ident),*) => {
+        arg_from!(Int: $(allot_core::$ty => |v: allot_core::$ty| v.0),*);
+    };
+}
+id_arg!(OrgId, AccountId, MemberId, ProductId, GroupId, TeamId);
 // The enums stored as text, as `allot_core::stored` encodes them.
 macro_rules! stored_arg {
     ($($ty:ty),*) => {

@@ -1,7 +1,7 @@
 //! Licenses that could not be allocated: recorded where it happens, listed to the admins,
 //! retried or dismissed by them.
 
-use allot_core::{AllocationError, OrgId, allocation::Entitlement};
+use allot_core::{AccountId, AllocationError, MemberId, OrgId, ProductId, allocation::Entitlement};
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
 use serde_json::json;
@@ -29,7 +29,7 @@ pub async fn list(
 }
 
 /// The error's member and product, if it is this organization's.
-async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(i64, i64)> {
+async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(MemberId, ProductId)> {
     allocation_errors::find(conn, org_id, id)
         .await?
         .ok_or_else(ApiError::not_found)
@@ -39,8 +39,8 @@ async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(i64, i64)> 
 async fn close(
     mut tx: change::WriteTx,
     org_id: OrgId,
-    actor: i64,
-    (membership_id, product_id): (i64, i64),
+    actor: AccountId,
+    (membership_id, product_id): (MemberId, ProductId),
     id: i64,
     action: &str,
 ) -> ApiResult<StatusCode> {

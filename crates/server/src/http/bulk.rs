@@ -64,7 +64,11 @@ impl<T> Report<T> {
     }
 
     /// Adds id's outcome; a failure fails the whole request.
-    pub fn add(&mut self, id: i64, outcome: Result<T, impl Into<ItemError>>) -> ApiResult<()> {
+    pub fn add(
+        &mut self,
+        id: impl Into<i64>,
+        outcome: Result<T, impl Into<ItemError>>,
+    ) -> ApiResult<()> {
         let error = match outcome.map_err(Into::into) {
             Ok(value) => {
                 self.done.push(value);
@@ -73,7 +77,10 @@ impl<T> Report<T> {
             Err(ItemError::Refused(detail)) => Some(detail),
             Err(ItemError::Failed(error)) => return Err(error),
         };
-        self.results.push(ItemResult { id, error });
+        self.results.push(ItemResult {
+            id: id.into(),
+            error,
+        });
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use allot_core::{
     AllocationRequest, BulkResponse, Group, GroupChange, GroupId, GroupRequest, GroupRuleRequest,
-    IdsRequest, MemberId, OrgId, ProductId, Role,
+    MemberId, MemberIdsRequest, OrgId, ProductId, Role,
     allocation::{self, EffectiveLicense, Entitlement, GROUP_ROLES},
 };
 use axum::{Json, extract::State, http::StatusCode};
@@ -433,13 +433,13 @@ pub async fn set_rule(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/groups/{group_id}/release", tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
-    request_body = IdsRequest,
+    request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse)))]
 pub async fn release(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
-    JsonBody(request): JsonBody<IdsRequest>,
+    JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;

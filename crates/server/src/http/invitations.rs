@@ -5,9 +5,9 @@ use axum::{Router, routing};
 use std::collections::HashSet;
 
 use allot_core::{
-    AcceptRequest, BulkResponse, IdsRequest, Invitation, InvitationLink, InvitationPreview,
-    InvitationStatus, InviteOutcome, InviteRequest, InviteResponse, InviteResult, MemberStatus,
-    OrgId, ProductSeats, Role, account,
+    AcceptRequest, AccountId, BulkResponse, IdsRequest, Invitation, InvitationLink,
+    InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
+    InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
     emails::{MAX_INVITATIONS, email_key, validate_email},
 };
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
@@ -495,7 +495,7 @@ pub async fn preview(
 
 /// Who accepts: an existing account (its password checked) or one to create.
 enum Invitee {
-    Existing(i64),
+    Existing(AccountId),
     New {
         full_name: String,
         password_hash: String,
@@ -605,9 +605,9 @@ pub async fn accept(
 async fn join(
     conn: &mut Conn,
     invitation: &LinkedInvitation,
-    account_id: i64,
+    account_id: AccountId,
     role: Role,
-) -> ApiResult<i64> {
+) -> ApiResult<MemberId> {
     let membership = memberships::of_account(conn, invitation.org_id, account_id).await?;
     let now = now();
     match membership {

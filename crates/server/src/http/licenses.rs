@@ -5,8 +5,8 @@
 use axum::{Router, routing};
 
 use allot_core::{
-    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId, OrgId,
-    ProductLicenses, format, licensing::utc_date,
+    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
+    MemberIdsRequest, OrgId, ProductLicenses, format, licensing::utc_date,
 };
 use axum::{Json, extract::State};
 use serde_json::json;
@@ -85,7 +85,8 @@ impl Removal {
         })
     }
 
-    fn add(&mut self, id: i64, outcome: Result<(), ErrorDetail>) -> ApiResult<()> {
+    fn add(&mut self, id: impl Into<i64>, outcome: Result<(), ErrorDetail>) -> ApiResult<()> {
+        let id = id.into();
         self.report.add(id, outcome.map(|()| id))
     }
 
@@ -109,12 +110,12 @@ impl Removal {
 /// their registered machines. Their offline licenses stay valid until they expire.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/users/remove", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
-    request_body = IdsRequest,
+    request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member id: done, or `not_found`")))]
 pub async fn remove_users(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
-    JsonBody(request): JsonBody<IdsRequest>,
+    JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {

@@ -4,7 +4,8 @@ use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
-    BulkResponse, ChangeRoleRequest, IdsRequest, MemberId, OrgId, ProductSeats, Role,
+    BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, ProductSeats,
+    Role,
     rules::{self, Actor, Batch, Target},
 };
 use axum::{Json, extract::State};
@@ -61,7 +62,7 @@ fn no_such_member() -> ItemError {
 /// stay recorded (uncounted while they are removed) so that Undo restores them exactly.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/remove", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
-    request_body = IdsRequest,
+    request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: removed, or why not \
                (`not_found`, `already_removed`, `remove_self`, `owner_only`, `last_owner`)")))]
 pub async fn remove(
@@ -71,7 +72,7 @@ pub async fn remove(
         org_id,
         membership: manager,
     }: Manager,
-    JsonBody(request): JsonBody<IdsRequest>,
+    JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
@@ -117,7 +118,7 @@ fn remove_one(
 /// teams and licenses, provided each of their licenses still has a free seat.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/restore", tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
-    request_body = IdsRequest,
+    request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: restored, or why not \
                (`not_found`, `not_removed`, `undo_expired`, `owner_only`, `seats_exceeded`)")))]
 pub async fn restore(
@@ -127,7 +128,7 @@ pub async fn restore(
         org_id,
         membership: manager,
     }: Manager,
-    JsonBody(request): JsonBody<IdsRequest>,
+    JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let actor = current_actor(&mut tx, org_id, &manager).await?;
@@ -153,7 +154,7 @@ pub async fn restore(
 
 fn restore_one(
     members: &mut HashMap<MemberId, OrgMember>,
-    licenses: &mut HashMap<MemberId, Vec<i64>>,
+    licenses: &mut HashMap<MemberId, Vec<ProductId>>,
     id: MemberId,
     actor: Actor,
     seats: &mut [ProductSeats],

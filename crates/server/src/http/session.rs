@@ -3,7 +3,9 @@
 use axum::{Router, routing};
 use std::{sync::LazyLock, time::Duration};
 
-use allot_core::{Account, OrganizationSummary, Session, SignInRequest, account, format};
+use allot_core::{
+    Account, AccountId, OrganizationSummary, Session, SignInRequest, account, format,
+};
 use axum::{
     Json,
     extract::State,
@@ -26,7 +28,7 @@ use crate::{
 /// a wrong password and timing does not tell which accounts exist.
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| auth::hash_password("decoy"));
 
-async fn session_body(db: &Db, account_id: i64) -> ApiResult<Session> {
+async fn session_body(db: &Db, account_id: AccountId) -> ApiResult<Session> {
     let (email, full_name) = accounts::profile(db, account_id).await?;
     let rows = memberships::organizations_of(db, account_id).await?;
     let organizations = rows
@@ -78,9 +80,9 @@ pub async fn authenticate(
     state: &AppState,
     client: &ClientAddr,
     email: &str,
-    account: Option<(i64, Option<String>)>,
+    account: Option<(AccountId, Option<String>)>,
     password: String,
-) -> ApiResult<i64> {
+) -> ApiResult<AccountId> {
     account::check_password_input(&password)?;
     let attempt = Attempt::new(email, &client.0);
     if let Err(refusal) = attempt.take(&state.db).await? {
@@ -141,7 +143,11 @@ pub async fn password_work<T: Send + 'static>(
 
 /// Opens a session for the account: a fresh token, sent back as the session cookie, or in the
 /// body when `bearer` is asked for.
-pub async fn open(db: &Db, account_id: i64, bearer: bool) -> ApiResult<(HeaderMap, Json<Session>)> {
+pub async fn open(
+    db: &Db,
+    account_id: AccountId,
+    bearer: bool,
+) -> ApiResult<(HeaderMap, Json<Session>)> {
     let token = auth::new_token();
     let now = now();
     let expires_at = now + auth::ABSOLUTE_TIMEOUT_SECS;

@@ -3,7 +3,7 @@
 use axum::{Router, routing};
 
 use allot_core::{
-    MemberId, OrgId, Team, TeamMemberRequest, TeamName,
+    MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
     rules::{self, TEAM_NAME_MAX_CHARS},
 };
 use axum::{Json, extract::State, http::StatusCode};
@@ -15,10 +15,7 @@ use crate::{
     http::auth::Manager,
     http::error::{ApiError, ApiResult},
     http::extract::{JsonBody, PathParams},
-    store::{
-        memberships,
-        teams::{self, TeamId},
-    },
+    store::{memberships, teams},
 };
 
 /// Team `team_id` of the organization; 404 for another organization's or nonexistent ids.

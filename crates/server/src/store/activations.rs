@@ -233,7 +233,17 @@ pub async fn live(
     org_id: OrgId,
     now: i64,
 ) -> Result<(Vec<OnlineActivation>, Vec<OfflineActivation>), sqlx::Error> {
-    type Row = (i64, String, String, i64, String, i64, i64, i64, Option<i64>);
+    type Row = (
+        i64,
+        String,
+        String,
+        MemberId,
+        String,
+        ProductId,
+        i64,
+        i64,
+        Option<i64>,
+    );
     let rows: Vec<Row> = query_as(
         "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.product_id,
                 x.started_at, x.last_heartbeat_at, x.expires_at
@@ -338,7 +348,7 @@ pub async fn machines(
     conn: &mut Conn,
     org_id: OrgId,
 ) -> Result<Vec<RegisteredMachine>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, i64, String, i64, i64)> = query_as(
+    let rows: Vec<(i64, String, String, MemberId, String, i64, i64)> = query_as(
         "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.registered_at,
                 x.last_seen_at
          FROM machines x

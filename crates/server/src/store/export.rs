@@ -1,7 +1,7 @@
 //! Export Users' read: the organization's members with their effective licenses' names,
 //! streamed from the database.
 
-use allot_core::{Member, MemberStatus, OrgId, Role};
+use allot_core::{Member, MemberId, MemberStatus, OrgId, Role};
 use futures_util::{Stream, TryStreamExt};
 
 use crate::db::{Backend, Db, query_as};
@@ -52,7 +52,7 @@ pub fn members(
 /// A row of [`MEMBERS_SQL`]: a member and their licenses' names.
 #[derive(sqlx::FromRow)]
 pub struct ExportRow {
-    id: i64,
+    id: MemberId,
     full_name: String,
     email: String,
     role: Role,

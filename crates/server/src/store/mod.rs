@@ -30,6 +30,6 @@ pub const ROWS_PER_INSERT: usize = 1000;
 
 /// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch, on both
 /// databases.
-pub fn id_list(ids: &[i64]) -> String {
-    serde_json::Value::from(ids).to_string()
+pub fn id_list<Id: serde::Serialize>(ids: &[Id]) -> String {
+    serde_json::to_string(ids).expect("ids serialize as numbers")
 }

@@ -2,7 +2,9 @@
 //! allocations, by inherited licenses that were acquired, and by pending invitations. The
 //! one count every screen shows and every allocation checks.
 
-use allot_core::{InvitationStatus, MemberStatus, OrgId, ProductSeats, licensing::PoolKind};
+use allot_core::{
+    InvitationStatus, MemberStatus, OrgId, ProductId, ProductSeats, licensing::PoolKind,
+};
 
 use crate::db::{Conn, now, query_as};
 
@@ -16,7 +18,7 @@ pub async fn product_seats(
     conn: &mut Conn,
     org_id: OrgId,
 ) -> Result<Vec<ProductSeats>, sqlx::Error> {
-    let rows: Vec<(i64, String, Option<i64>, i64, i64)> = query_as(
+    let rows: Vec<(ProductId, String, Option<i64>, i64, i64)> = query_as(
         "SELECT p.id, p.name,
            (SELECT CAST(SUM(seats) AS BIGINT) FROM license_pools
              WHERE product_id = p.id AND kind = ?3 AND expires_at > ?1),

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use allot_core::{
-    ChangeEvent, Invitation, InvitationStatus, Member, MemberId, MemberStatus, MembersSnapshot,
-    OrgId, Product, ProductId, ProductsChange, Role,
+    ChangeEvent, GroupId, Invitation, InvitationStatus, Member, MemberId, MemberStatus,
+    MembersSnapshot, OrgId, Product, ProductId, ProductsChange, Role,
 };
 
 use super::{
@@ -85,7 +85,7 @@ pub async fn touched(conn: &mut Conn, org_id: OrgId, seq: u64) -> Result<ChangeE
             .filter(|id| !event.invitations.iter().any(|i| i.id == *id))
             .collect();
     }
-    let groups = marked(ChangeKind::Group);
+    let groups: Vec<GroupId> = marked(ChangeKind::Group).into_iter().map(GroupId).collect();
     if !groups.is_empty() {
         event.groups = groups::list(conn, org_id)
             .await?
@@ -217,13 +217,13 @@ pub async fn load_members(
 
 /// `(owner, id)` pairs sorted by owner, taken owner by owner in ascending order: a merge
 /// with the owners' own rows, without a map.
-struct SortedPairs {
-    pairs: std::iter::Peekable<std::vec::IntoIter<(MemberId, i64)>>,
+struct SortedPairs<Id> {
+    pairs: std::iter::Peekable<std::vec::IntoIter<(MemberId, Id)>>,
 }
 
-impl SortedPairs {
+impl<Id> SortedPairs<Id> {
     /// The ids of `owner`, skipping those of owners before it (none when read in order).
-    fn take(&mut self, owner: MemberId) -> Vec<i64> {
+    fn take(&mut self, owner: MemberId) -> Vec<Id> {
         while self.pairs.next_if(|&(of, _)| of < owner).is_some() {}
         let mut ids = Vec::new();
         while let Some((_, id)) = self.pairs.next_if(|&(of, _)| of == owner) {
@@ -234,13 +234,13 @@ impl SortedPairs {
 }
 
 /// `(owner, id)` pairs of `columns` from `from` (whose organization is `?1`), sorted.
-async fn sorted_pairs(
+async fn sorted_pairs<Id: Ord + serde::de::DeserializeOwned>(
     conn: &mut Conn,
     from: &str,
     columns: &str,
     org_id: OrgId,
-) -> Result<SortedPairs, sqlx::Error> {
-    let mut pairs: Vec<(MemberId, i64)> = json_rows(conn, columns, from, org_id).await?;
+) -> Result<SortedPairs<Id>, sqlx::Error> {
+    let mut pairs: Vec<(MemberId, Id)> = json_rows(conn, columns, from, org_id).await?;
     pairs.sort_unstable();
     Ok(SortedPairs {
         pairs: pairs.into_iter().peekable(),

@@ -2,11 +2,9 @@
 
 use std::collections::HashMap;
 
-use allot_core::{MemberId, MemberStatus, OrgId, Team, TeamMember, TeamRole};
+use allot_core::{MemberId, MemberStatus, OrgId, Team, TeamId, TeamMember, TeamRole};
 
 use crate::db::{Conn, query, query_as, query_scalar};
-
-pub type TeamId = i64;
 
 /// The organization's teams by name (or only team `only`), each with its active members:
 /// removed members' places are kept for an Undo but not shown.

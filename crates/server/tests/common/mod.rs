@@ -4,7 +4,8 @@
 //! Each test binary uses a different part of this module.
 #![allow(dead_code, unused_imports)]
 
-use allot_core::{ErrorBody, OrgId, Role};
+pub use allot_core::{AccountId, GroupId, MemberId, OrgId, ProductId, TeamId};
+use allot_core::{ErrorBody, Role};
 pub use allot_server::db;
 use allot_server::{AppState, WebConfig, auth, demo, links, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
@@ -17,11 +18,11 @@ pub use allot_server::demo::{
 };
 
 /// Acme QA, the demo organization.
-pub const ACME_QA: OrgId = 1;
+pub const ACME_QA: OrgId = OrgId(1);
 /// Acme Labs, where the demo owner is an Admin.
-pub const ACME_LABS: OrgId = 2;
+pub const ACME_LABS: OrgId = OrgId(2);
 /// An organization id that does not exist.
-pub const NO_SUCH_ORG: OrgId = 999_999;
+pub const NO_SUCH_ORG: OrgId = OrgId(999_999);
 
 /// A new, empty database for one test: a SQLite file in a folder of the test's, or, when
 /// `ALLOT_TEST_POSTGRES` names a PostgreSQL server (`postgres://user@host:port`, as
@@ -460,7 +461,7 @@ impl TestServer {
 }
 
 /// The membership id of the account with this email in `org_id`.
-pub async fn member_id(db: &db::Db, org_id: OrgId, email: &str) -> i64 {
+pub async fn member_id(db: &db::Db, org_id: OrgId, email: &str) -> MemberId {
     db::query_scalar(
         "SELECT m.id FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.org_id = ? AND a.email = ?",
@@ -511,9 +512,9 @@ pub async fn org_seq(db: &db::Db, org_id: OrgId) -> u64 {
 
 /// Adds a product to the organization with one named pool of `seats` seats, valid for a
 /// year; returns the product's id.
-pub async fn add_product(db: &db::Db, org_id: OrgId, name: &str, seats: u32) -> i64 {
+pub async fn add_product(db: &db::Db, org_id: OrgId, name: &str, seats: u32) -> ProductId {
     let now = db::now();
-    let product_id: i64 =
+    let product_id: ProductId =
         db::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
             .bind(org_id)
             .bind(name)
@@ -584,8 +585,8 @@ pub async fn add_product_with_pool(
     seats: u32,
     kind: &str,
     usage: &str,
-) -> i64 {
-    let product_id: i64 =
+) -> ProductId {
+    let product_id: ProductId =
         db::query_scalar("INSERT INTO products (org_id, name) VALUES (?, ?) RETURNING id")
             .bind(org_id)
             .bind(name)
@@ -600,7 +601,7 @@ pub async fn add_product_with_pool(
 pub async fn add_pool(
     db: &db::Db,
     org_id: OrgId,
-    product_id: i64,
+    product_id: ProductId,
     seats: u32,
     kind: &str,
     usage: &str,
@@ -623,7 +624,7 @@ pub async fn add_pool(
 }
 
 /// Gives the member a direct license of the product.
-pub async fn allocate(db: &db::Db, org_id: OrgId, member_id: i64, product_id: i64) {
+pub async fn allocate(db: &db::Db, org_id: OrgId, member_id: MemberId, product_id: ProductId) {
     db::query(
         "INSERT INTO direct_allocations (org_id, membership_id, product_id, created_at)
          VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
