@@ -70,11 +70,7 @@ pub async fn retry(
         .ok_or_else(ApiError::not_found)?;
     // Refused, the retry leaves no trace: the error stays as it was (dropping `tx` rolls back).
     if let Some(shortfall) = product.shortfall(1) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "seats_exceeded",
-            shortfall,
-        ));
+        return Err(ApiError::conflict("seats_exceeded", shortfall));
     }
     // A license the member inherits takes its seat as their product would have; any other
     // was an invitation's direct allocation.

@@ -108,15 +108,15 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let token = bearer_token(&parts.headers)
             .or_else(|| cookie_token(&parts.headers))
-            .ok_or_else(ApiError::unauthorized)?;
+            .ok_or_else(ApiError::unauthenticated)?;
         let hash = token_hash(token);
         let Some(session) = sessions::find(&state.db, &hash).await? else {
-            return Err(ApiError::unauthorized());
+            return Err(ApiError::unauthenticated());
         };
         let now = now();
         if !is_live(&session, now) {
             sessions::delete(&state.db, &hash).await?;
-            return Err(ApiError::unauthorized());
+            return Err(ApiError::unauthenticated());
         }
         if now - session.last_seen_at >= TOUCH_INTERVAL_SECS {
             sessions::touch(&state.db, &hash, now).await?;

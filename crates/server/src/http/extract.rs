@@ -25,15 +25,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
             Ok(axum::Json(value)) => value,
             Err(JsonRejection::MissingJsonContentType(_)) => {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                return Err(ApiError::unsupported_media_type(
                     "unsupported_media_type",
                     "Send the request body as JSON (Content-Type: application/json).",
                 ));
             }
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
+                return Err(ApiError::payload_too_large(
                     "body_too_large",
                     "The request body is too large: at most 2 MB.",
                 ));

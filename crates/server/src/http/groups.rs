@@ -163,8 +163,7 @@ fn valid_name(name: &str) -> ApiResult<&str> {
 /// group may grant themselves.
 fn valid_role(role: Option<Role>, manager: Role) -> ApiResult<Option<Role>> {
     match role {
-        Some(role) if !GROUP_ROLES.contains(&role) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Some(role) if !GROUP_ROLES.contains(&role) => Err(ApiError::unprocessable(
             "invalid_role",
             "A group can grant Admin, Member or Billing Manager, never Owner.",
         )),
@@ -184,8 +183,7 @@ async fn ensure_name_free(
 ) -> ApiResult<()> {
     let taken = groups::name_taken(conn, org_id, name, except).await?;
     if taken {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
+        return Err(ApiError::conflict(
             "name_taken",
             format!("This organization already has a group named \"{name}\"."),
         ));
@@ -203,8 +201,7 @@ async fn valid_members(
     for &member in &members {
         let active = memberships::is_active(conn, org_id, member).await?;
         if !active {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return Err(ApiError::unprocessable(
                 "unknown_member",
                 format!("No active member of this organization has id {member}."),
             ));
@@ -222,8 +219,7 @@ async fn valid_products(
     for &product in &products {
         let known = products::exists(conn, org_id, product).await?;
         if !known {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return Err(ApiError::unprocessable(
                 "unknown_product",
                 format!("This organization has no product with id {product}."),
             ));
@@ -537,8 +533,7 @@ pub async fn set_allocation(
             && !member.direct.contains(&product.id)
             && !member.held.contains(&product.id);
         if let Some(shortfall) = product.shortfall(1).filter(|_| takes_seat) {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
+            return Err(ApiError::conflict(
                 "seats_exceeded",
                 format!("{} cannot be allocated: {shortfall}", member.name),
             ));
@@ -578,8 +573,7 @@ pub async fn acquire_inherited(
     let seats = seats::product_seats(&mut *conn, org_id).await?;
     let seat = seats.iter().find(|seats| seats.id == product);
     if let Some(shortfall) = seat.and_then(|seat| seat.shortfall(1)) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
+        return Err(ApiError::conflict(
             "seats_exceeded",
             format!("No seat is free for the license inherited from a group: {shortfall}"),
         ));

@@ -10,7 +10,7 @@ use allot_core::{
     InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
     emails::{MAX_INVITATIONS, email_key, validate_email},
 };
-use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use axum::{Json, extract::State, response::IntoResponse};
 use serde_json::json;
 
 use crate::db::Conn;
@@ -204,8 +204,7 @@ fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
         ));
     }
     if emails.len() > MAX_INVITATIONS {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(ApiError::unprocessable(
             "too_many_addresses",
             format!(
                 "At most {MAX_INVITATIONS} addresses can be invited at once; this has {}. \
@@ -218,8 +217,7 @@ fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
     let mut addresses = Vec::with_capacity(emails.len());
     for raw in emails {
         let address = validate_email(raw).map_err(|error| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::unprocessable(
                 "invalid_email",
                 format!(
                     "\"{}\" is not a valid email address: {}. Nobody was invited; correct it \
@@ -237,15 +235,14 @@ fn addresses(emails: &[String]) -> ApiResult<Vec<String>> {
 }
 
 fn unknown_product() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
+    ApiError::not_found_because(
         "product_not_found",
         "One of the chosen products does not exist in this organization. Reload and choose again.",
     )
 }
 
 fn seats_exceeded(shortfall: String) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "seats_exceeded", shortfall)
+    ApiError::conflict("seats_exceeded", shortfall)
 }
 
 /// Whoever creates, resends or copies the link of an invitation hands out its role, so they
@@ -261,7 +258,7 @@ fn may_grant(manager: &auth::Membership, role: Role) -> ApiResult<()> {
 }
 
 fn not_pending() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "not_pending", NOT_PENDING)
+    ApiError::conflict("not_pending", NOT_PENDING)
 }
 
 /// A pending invitation of the organization (expired or not); 404 for an unknown id or another
@@ -407,8 +404,7 @@ pub async fn revoke(
 async fn replaced_link(conn: &mut Conn, token: &str) -> ApiResult<Option<ApiError>> {
     let replaced = invitations::replaced_link(conn, &auth::token_hash(token)).await?;
     Ok(replaced.map(|(email, organization, replaced_at)| {
-        ApiError::new(
-            StatusCode::GONE,
+        ApiError::gone(
             "invitation_link_replaced",
             format!(
                 "This link was replaced: the invitation to join {organization} was sent again \
@@ -428,14 +424,13 @@ async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvi
         if let Some(replaced) = replaced_link(conn, token).await? {
             return Err(replaced);
         }
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
+        return Err(ApiError::not_found_because(
             "invitation_not_found",
             "This invitation link is not valid: it may be incomplete, or a newer invitation \
              email replaced it. Ask an Admin of the organization for a new invitation.",
         ));
     };
-    let gone = |code, message| Err(ApiError::new(StatusCode::GONE, code, message));
+    let gone = |code, message| Err(ApiError::gone(code, message));
     match invitation.status {
         InvitationStatus::Accepted => gone(
             "invitation_used",
@@ -611,8 +606,7 @@ async fn join(
     let membership = memberships::of_account(conn, invitation.org_id, account_id).await?;
     let now = now();
     match membership {
-        Some((_, MemberStatus::Active)) => Err(ApiError::new(
-            StatusCode::CONFLICT,
+        Some((_, MemberStatus::Active)) => Err(ApiError::conflict(
             "already_member",
             format!(
                 "You are already a member of {}: sign in to open it.",

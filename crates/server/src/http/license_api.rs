@@ -58,8 +58,7 @@ fn checked_name<'a>(value: &'a str, what: &str) -> ApiResult<&'a str> {
 /// The product's name, if it belongs to the organization.
 async fn product_name(conn: &mut Conn, org_id: OrgId, product: ProductId) -> ApiResult<String> {
     products::name(conn, org_id, product).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
+        ApiError::not_found_because(
             "not_found",
             "This organization has no product with this id.",
         )
@@ -69,13 +68,11 @@ async fn product_name(conn: &mut Conn, org_id: OrgId, product: ProductId) -> Api
 fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMode) -> ApiError {
     let usage = mode.as_str();
     match refusal {
-        Refusal::NoPool => ApiError::new(
-            StatusCode::CONFLICT,
+        Refusal::NoPool => ApiError::conflict(
             "no_license_pool",
             format!("{org} has no current {usage} licenses of {product}; ask an Admin."),
         ),
-        Refusal::SeatsExceeded { seats, used } => ApiError::new(
-            StatusCode::CONFLICT,
+        Refusal::SeatsExceeded { seats, used } => ApiError::conflict(
             "seats_exceeded",
             format!(
                 "All {usage} seats of {product} are in use ({used} of {seats}); try again when \
@@ -169,8 +166,7 @@ pub(crate) async fn activate_for(
             groups::acquire_inherited(&mut *tx, org_id, member, request.product_id, now).await?
         }
         Entitlement::Blocked => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+            return Err(ApiError::forbidden_because(
                 "not_licensed",
                 format!(
                     "An Admin of {org} has kept you from acquiring any license (Allocate to \
@@ -179,8 +175,7 @@ pub(crate) async fn activate_for(
             ));
         }
         Entitlement::NotEntitled => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+            return Err(ApiError::forbidden_because(
                 "not_licensed",
                 format!("You have no license of {product} in {org}; ask an Admin."),
             ));
@@ -243,7 +238,7 @@ pub(crate) async fn activate_for(
                 issued_at,
                 expires_at,
             };
-            let payload = serde_json::to_string(&license).map_err(|_| ApiError::internal())?;
+            let payload = serde_json::to_string(&license).map_err(|_| ApiError::Internal)?;
             let signature = LicenseKey::from_server_secret(links).sign(&payload);
             ActivateResponse {
                 activation_id,
@@ -262,8 +257,7 @@ pub(crate) async fn activate_for(
 }
 
 fn session_terminated() -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
+    ApiError::gone(
         "session_terminated",
         "This license session has ended (released, timed out, or ended by an Admin); stop \
          using the product and activate again.",
@@ -271,8 +265,7 @@ fn session_terminated() -> ApiError {
 }
 
 fn no_such_activation() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
+    ApiError::not_found_because(
         "not_found",
         "You have no activation with this id in this organization.",
     )

@@ -54,13 +54,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .merge(license_api::router())
         .merge(licenses::router())
         .fallback(|| async { ApiError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "This address does not accept that method.",
-            )
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(security::cors(&config.cors_origins))
         // Answers carry sessions, links and personal data: no cache keeps a copy.

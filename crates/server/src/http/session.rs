@@ -90,8 +90,7 @@ pub async fn authenticate(
             Refusal::Address(wait) => ("this address", wait),
             Refusal::Client(wait) => ("your network", wait),
         };
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return Err(ApiError::too_many_requests(
             "too_many_attempts",
             format!(
                 "Too many sign-in attempts for {who}. Try again {}.",
@@ -105,8 +104,7 @@ pub async fn authenticate(
     };
     let verified = password_work(state, move || auth::verify_password(&hash, &password)).await?;
     let Some(account_id) = account_id.filter(|_| verified) else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+        return Err(ApiError::unauthenticated_because(
             "invalid_credentials",
             "That email and password do not match an account.",
         ));
@@ -126,8 +124,7 @@ pub async fn password_work<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> ApiResult<T> {
     let busy = || {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::unavailable(
             "busy",
             "The server is busy signing people in. Try again in a few seconds.",
         )
@@ -138,7 +135,7 @@ pub async fn password_work<T: Send + 'static>(
         .map_err(|_| busy())?;
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|_| ApiError::internal())
+        .map_err(|_| ApiError::Internal)
 }
 
 /// Opens a session for the account: a fresh token, sent back as the session cookie, or in the
@@ -162,7 +159,7 @@ pub async fn open(
             header::SET_COOKIE,
             auth::session_cookie(&token)
                 .parse()
-                .map_err(|_| ApiError::internal())?,
+                .map_err(|_| ApiError::Internal)?,
         );
     }
     Ok((headers, Json(body)))

@@ -46,8 +46,7 @@ async fn ensure_name_free(
     let names = teams::names(conn, org_id, renamed).await?;
     let folded = name.to_lowercase();
     match names.iter().find(|taken| taken.to_lowercase() == folded) {
-        Some(taken) => Err(ApiError::new(
-            StatusCode::CONFLICT,
+        Some(taken) => Err(ApiError::conflict(
             "team_name_taken",
             format!("There is already a team named \u{201c}{taken}\u{201d}."),
         )),
@@ -185,8 +184,7 @@ pub async fn set_member(
         .await?
         .ok_or_else(ApiError::not_found)?;
     if !member.active {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(ApiError::unprocessable(
             "member_removed",
             format!(
                 "{} was removed from the organization; only its members can be in a team.",
@@ -194,13 +192,8 @@ pub async fn set_member(
             ),
         ));
     }
-    rules::check_team_member(member.role).map_err(|violation| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            violation.code(),
-            violation.message(),
-        )
-    })?;
+    rules::check_team_member(member.role)
+        .map_err(|violation| ApiError::unprocessable(violation.code(), violation.message()))?;
     let role = request.role;
     if teams::set_member(&mut tx, team_id, member_id, role).await? {
         let detail = json!({ "team": team_id, "member": member_id, "role": role });
