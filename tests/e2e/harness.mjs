@@ -108,6 +108,40 @@ export async function newPage(browser) {
   return { context, page };
 }
 
+/**
+ * Puts `text` on the clipboard as a person would, in every engine: typed into a scratch page
+ * of `context`, selected and copied with the keyboard. (A synthetic paste event carries no
+ * data in Firefox, and the clipboard permissions are Chromium's own.)
+ */
+export async function copyText(context, text) {
+  const scratch = await context.newPage();
+  await scratch.setContent('<textarea aria-label="Scratch"></textarea>');
+  const area = scratch.getByLabel('Scratch');
+  await area.fill(text);
+  await area.focus();
+  await scratch.keyboard.press('ControlOrMeta+A');
+  await scratch.keyboard.press('ControlOrMeta+C');
+  await scratch.close();
+}
+
+/** Pastes `text` into the focused element of `page` with the keyboard, through the clipboard. */
+export async function pasteText(page, text) {
+  await copyText(page.context(), text);
+  await page.bringToFront();
+  await page.keyboard.press('ControlOrMeta+V');
+}
+
+/** What the clipboard holds, read by pasting it into a scratch page of `context`. */
+export async function clipboardText(context) {
+  const scratch = await context.newPage();
+  await scratch.setContent('<textarea aria-label="Scratch"></textarea>');
+  await scratch.getByLabel('Scratch').focus();
+  await scratch.keyboard.press('ControlOrMeta+V');
+  const text = await scratch.getByLabel('Scratch').inputValue();
+  await scratch.close();
+  return text;
+}
+
 export async function signIn(page, baseUrl, email, password = PASSWORD) {
   await page.goto(baseUrl);
   await page.getByLabel('Email').fill(email);

@@ -406,7 +406,6 @@ test('notices at the foot of the window cover neither the table nor its actions'
   const { context, page } = await open('desktop, light');
   await page.getByRole('tab', { name: 'Pending Invitations' }).click();
   await page.getByRole('button', { name: 'Copy link for', exact: false }).first().waitFor();
-  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.getByRole('button', { name: /^Copy link for / }).first().click();
   const notice = page.locator('.toast').first();
   await notice.waitFor();

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  OWNER, assertAccessible, newPage, serverAndBrowser, signIn,
+  OWNER, assertAccessible, clipboardText, newPage, pasteText, serverAndBrowser, signIn,
 } from './harness.mjs';
 
 const server = serverAndBrowser();
@@ -35,15 +35,6 @@ async function tabTo(page, name) {
   throw new Error(`Tab never reached ${name}`);
 }
 
-/** Pastes `text` into the focused field as a mail client or spreadsheet would. */
-async function paste(page, text) {
-  await page.evaluate((text) => {
-    const data = new DataTransfer();
-    data.setData('text', text);
-    __allot.active().dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
-}
-
 test('inviting by keyboard alone: chips from every separator, a pasted list, an invalid address fixed, a license granted', async () => {
   const { context, page } = await openUsers();
   await tabTo(page, /^\s*Invite Users$/);
@@ -58,7 +49,7 @@ test('inviting by keyboard alone: chips from every separator, a pasted list, an 
   await page.keyboard.press('Tab');
   await page.keyboard.type('kb.four@example.com');
   await page.keyboard.press('Enter');
-  await paste(page, 'Pat Paste <kb.five@example.com>\nkb.six@example.com\n"Doe, Jo" <kb.seven@example.com>');
+  await pasteText(page, 'Pat Paste <kb.five@example.com>\nkb.six@example.com\n"Doe, Jo" <kb.seven@example.com>');
   await page.keyboard.type('not-an-address');
   await page.keyboard.press('Enter');
   const chips = invite.getByRole('list', { name: 'Addresses to invite' }).getByRole('listitem');
@@ -126,10 +117,9 @@ test('a copied link opens in a fresh browser, the invitee joins, and appears in 
   await invite.getByRole('switch', { name: /Studio Enterprise/ }).check();
   await invite.getByRole('button', { name: 'Confirm' }).click();
   await page.getByRole('searchbox', { name: 'Search pending invitations' }).fill('new.joiner');
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await page.getByRole('button', { name: 'Copy link for new.joiner@example.com' }).click();
   await toast(page, 'Copied the activation link for new.joiner@example.com.').waitFor();
-  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const link = await clipboardText(context);
   assert.match(link, /\/join\/[0-9a-f]{32,}$/);
 
   const invitee = await newPage(server.browser);
