@@ -168,6 +168,9 @@ test('reloading a deep link lands on the same tab', async () => {
 
 test('a failed load shows the reason and a retry that recovers', async () => {
   const { context, page } = await newPage(server.browser);
+  // The console also tries again by itself, backing off; the clock stops once the failure
+  // shows, so that it is the button that recovers.
+  await page.clock.install();
   await page.route('**/api/v1/orgs/1/members', (route) => route.fulfill({
     status: 503,
     contentType: 'application/json',
@@ -177,8 +180,12 @@ test('a failed load shows the reason and a retry that recovers', async () => {
   const alert = page.getByRole('alert').filter({ hasText: 'The database is busy.' });
   await alert.waitFor();
   await assertAccessible(page, 'load error');
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1));
   await page.unroute('**/api/v1/orgs/1/members');
+  const retried = page.waitForRequest('**/api/v1/orgs/1/members');
   await alert.getByRole('button', { name: 'Retry' }).click();
+  await retried;
+  await page.clock.resume();
   await page.getByRole('table', { name: 'active users' }).waitFor();
   assert.equal(await summary(page).textContent(), '250 active users');
   await context.close();
