@@ -345,10 +345,12 @@ fn MemberPicker(
                 open.set(true);
                 active.update(|a| *a = (*a + len - 1) % len);
             }
-            "Enter" if open.get_untracked() && len > 0 => {
-                // Adds the member rather than submitting the panel.
+            // A name typed here is for adding, never for submitting the panel: also when the
+            // list closed because the window lost focus meanwhile (or, in Firefox, because a
+            // checker such as axe moved focus and back).
+            "Enter" if !query.with_untracked(|query| query.trim().is_empty()) => {
                 ev.prevent_default();
-                let at = active.get_untracked().min(len - 1);
+                let at = active.get_untracked().min(len.saturating_sub(1));
                 if let Some(id) = matches.with_untracked(|m| m.get(at).map(|m| m.id)) {
                     choose(id);
                 }
