@@ -2,7 +2,7 @@
 // database, Debian's Chromium driven by playwright-core, and an axe-core scan.
 import { spawn } from 'node:child_process';
 import { before, after } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -93,8 +93,46 @@ export async function lookIntoTheConsole(context) {
         while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
         return active;
       },
+      // The files the page offered for download (see `downloadText`).
+      downloads: [],
+    };
+    const blobs = new Map();
+    const createObjectURL = URL.createObjectURL;
+    URL.createObjectURL = function (object) {
+      const url = createObjectURL.call(URL, object);
+      blobs.set(url, object);
+      return url;
+    };
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+      if (this.hasAttribute('download') && blobs.has(this.href)) {
+        window.__allot.downloads.push({ name: this.download, blob: blobs.get(this.href) });
+      }
+      return click.call(this);
     };
   });
+}
+
+/**
+ * Runs `trigger` (a click) and resolves with the name and text of the file it downloads.
+ * Chromium's driver reports the download and the file is read from disk; Playwright's Firefox
+ * over WebDriver BiDi reports no downloads yet, so there the file is the one the page handed
+ * to its download link (the blob the console built, and the name it gave).
+ */
+export async function downloadText(page, trigger) {
+  if (page.context().browser().browserType().name() === 'chromium') {
+    const download = page.waitForEvent('download');
+    await trigger();
+    const file = await download;
+    return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+  }
+  const before = await page.evaluate(() => window.__allot.downloads.length);
+  await trigger();
+  await page.waitForFunction((count) => window.__allot.downloads.length > count, before);
+  return page.evaluate(async (at) => {
+    const { name, blob } = window.__allot.downloads[at];
+    return { name, text: await blob.text() };
+  }, before);
 }
 
 /** A fresh browser context and page that fail the test on any uncaught page error. */

@@ -2,9 +2,8 @@
 // accepting, teams), driven as an admin would: by role and accessible name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import {
-  OWNER, assertAccessible, clipboardText, newPage, pasteText, serverAndBrowser, signIn,
+  OWNER, assertAccessible, clipboardText, downloadText, newPage, pasteText, serverAndBrowser, signIn,
 } from './harness.mjs';
 
 const server = serverAndBrowser();
@@ -282,9 +281,9 @@ function parseCsv(text) {
 test('Export Users downloads a CSV of active and removed users', async () => {
   const { context, page } = await openUsers();
   // One click, as documented.
-  let download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export Users' }).click();
-  const rows = parseCsv(readFileSync(await (await download).path(), 'utf8'));
+  const all = await downloadText(page, () => page.getByRole('button', { name: 'Export Users' }).click());
+  assert.match(all.name, /^acme-qa-users-\d{4}-\d{2}-\d{2}\.csv$/i);
+  const rows = parseCsv(all.text);
   assert.deepEqual(rows[0].slice(0, 4), ['Full name', 'Email', 'Role', 'Status']);
   const body = rows.slice(1);
   assert.ok(body.length >= 270, `${body.length} rows`);
@@ -292,9 +291,8 @@ test('Export Users downloads a CSV of active and removed users', async () => {
   assert.ok(body.some((r) => r[3].toLowerCase() === 'removed'));
   // Only the rows matching the current search.
   await page.getByRole('searchbox', { name: 'Search active users' }).fill('zoë');
-  download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export only users matching “zoë”' }).click();
-  const matching = parseCsv(readFileSync(await (await download).path(), 'utf8')).slice(1);
+  const only = await downloadText(page, () => page.getByRole('button', { name: 'Export only users matching “zoë”' }).click());
+  const matching = parseCsv(only.text).slice(1);
   const shown = Number((await page.locator('.summary').textContent()).split(' ')[0]);
   assert.equal(matching.length, shown);
   for (const row of matching) assert.match(row[0], /Zoë/);
