@@ -268,17 +268,33 @@ test('an expired token is replaced through getToken, and a refused one signs the
 
 test('unmounting closes the feed and leaves no listener behind', async () => {
   const { context, page } = await portalPage();
+  // Every engine: the window's and document's listeners as the page adds and removes them.
+  await context.addInitScript(() => {
+    const registered = new Map([[window, []], [document, []]]);
+    const { addEventListener, removeEventListener } = EventTarget.prototype;
+    const capture = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
+    EventTarget.prototype.addEventListener = function (type, listener, options) {
+      const list = registered.get(this);
+      if (list && listener && !options?.once
+        && !list.some((l) => l.type === type && l.listener === listener && l.capture === capture(options))) {
+        const entry = { type, listener, capture: capture(options) };
+        list.push(entry);
+        options?.signal?.addEventListener('abort', () => list.splice(list.indexOf(entry), 1));
+      }
+      return addEventListener.call(this, type, listener, options);
+    };
+    EventTarget.prototype.removeEventListener = function (type, listener, options) {
+      const list = registered.get(this);
+      const at = list?.findIndex((l) => l.type === type && l.listener === listener && l.capture === capture(options));
+      if (at >= 0) list.splice(at, 1);
+      return removeEventListener.call(this, type, listener, options);
+    };
+    window.__listeners = () => Object.fromEntries(
+      [['window', window], ['document', document]]
+        .map(([name, target]) => [name, registered.get(target).map((l) => l.type).sort()]));
+  });
   await page.goto(`${portal.url}/portal/reports`);
-  const cdp = await context.newCDPSession(page);
-  const listeners = async () => {
-    const counts = {};
-    for (const target of ['window', 'document']) {
-      const { result } = await cdp.send('Runtime.evaluate', { expression: target });
-      const { listeners: found } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
-      counts[target] = found.map((l) => l.type).sort();
-    }
-    return counts;
-  };
+  const listeners = () => page.evaluate(() => window.__listeners());
   const before = await listeners();
   const stylesBefore = await hostStyles(page);
   // The documented API, as a portal without the element would use it.
