@@ -13,14 +13,15 @@ use crate::{Result, cmd, postgres};
 
 type Step = fn(&Path, &mut Counts) -> Result;
 
-const STEPS: [(&str, Step); 7] = [
+const STEPS: [(&str, Step); 8] = [
     ("format", format),
     ("clippy", clippy),
     ("native tests", native_tests),
     ("server tests on PostgreSQL", postgres_tests),
     ("API fuzzing (schemathesis)", api_fuzzing),
     ("component tests (headless Chromium)", component_tests),
-    ("end-to-end tests", end_to_end),
+    ("end-to-end tests (Chromium)", end_to_end),
+    ("end-to-end tests (Firefox ESR)", end_to_end_firefox),
 ];
 
 const E2E_DIR: &str = "tests/e2e";
@@ -210,10 +211,27 @@ fn component_tests(root: &Path, counts: &mut Counts) -> Result {
 }
 
 /// The release console served by a debug server (which reuses the test build's
-/// dependencies), driven by Playwright from `node --test`.
+/// dependencies), driven by Playwright from `node --test` in Debian's Chromium.
 fn end_to_end(root: &Path, counts: &mut Counts) -> Result {
-    tools::ensure_node_packages(root)?;
     let browser = tools::ensure_browser()?;
+    run_end_to_end(root, counts, ("CHROMIUM", &browser.chromium), "chromium")
+}
+
+/// The same suite in Debian's Firefox ESR: one suite, every flow in each engine.
+fn end_to_end_firefox(root: &Path, counts: &mut Counts) -> Result {
+    let firefox = tools::ensure_firefox()?;
+    run_end_to_end(root, counts, ("FIREFOX", &firefox), "firefox")
+}
+
+/// Runs every e2e test file in `engine` (the harness's ALLOT_E2E_BROWSER), its binary given
+/// by `browser`; builds the console and the server first (nothing to do the second time).
+fn run_end_to_end(
+    root: &Path,
+    counts: &mut Counts,
+    browser: (&str, &Path),
+    engine: &str,
+) -> Result {
+    tools::ensure_node_packages(root)?;
     tools::trunk_build(root)?;
     cmd::run(
         cmd::cargo()
@@ -231,7 +249,8 @@ fn end_to_end(root: &Path, counts: &mut Counts) -> Result {
             .env("ALLOT_E2E_POSTGRES", several_servers)
             .env("ALLOT_SERVER_BIN", root.join("target/debug/allot-server"))
             .env("ALLOT_DIST", root.join("dist"))
-            .env("CHROMIUM", &browser.chromium)
+            .env("ALLOT_E2E_BROWSER", engine)
+            .env(browser.0, browser.1)
             .current_dir(root),
         counts,
     )

@@ -188,6 +188,37 @@ pub fn ensure_browser() -> Result<Browser> {
     Ok(browser)
 }
 
+/// Firefox ESR, from `FIREFOX` or Debian's `firefox-esr` (installed when missing, as root).
+/// Playwright drives it over WebDriver BiDi (its `moz-firefox` channel): no driver binary.
+pub fn ensure_firefox() -> Result<PathBuf> {
+    let firefox =
+        env::var_os("FIREFOX").map_or_else(|| PathBuf::from("/usr/bin/firefox-esr"), PathBuf::from);
+    if !firefox.is_file() {
+        if !is_root() {
+            return Err(format!(
+                "{} not found: install Debian's firefox-esr (as root: apt-get install \
+                 firefox-esr), or point FIREFOX at a Firefox",
+                firefox.display()
+            ));
+        }
+        report("firefox", "installing firefox-esr with apt-get");
+        apt_install(&["firefox-esr"])?;
+        if !firefox.is_file() {
+            return Err(format!(
+                "{} still not found after apt-get install; set FIREFOX",
+                firefox.display()
+            ));
+        }
+    }
+    let version = cmd::stdout(Command::new(&firefox).arg("--version"));
+    let version = version
+        .as_deref()
+        .and_then(version_in)
+        .unwrap_or("version unknown");
+    report("firefox", format!("ok ({version}, {})", firefox.display()));
+    Ok(firefox)
+}
+
 /// Node.js new enough for the e2e runner, and `node_modules` matching package-lock.json
 /// (binaryen's wasm-opt for Trunk, Playwright and axe for the e2e tests).
 pub fn ensure_node_packages(root: &Path) -> Result {
