@@ -56,19 +56,49 @@ export async function startServer({ serveConsole = true, args = [], db, demo = t
   };
 }
 
+/** Debian's Firefox ESR; with `dark`, its pages prefer the dark colour scheme. */
+function launchFirefox({ dark = false } = {}) {
+  return firefox.launch({
+    channel: 'moz-firefox',
+    executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+    headless: true,
+    ...(dark ? { firefoxUserPrefs: { 'layout.css.prefers-color-scheme.content-override': 0 } } : {}),
+  });
+}
+
+let darkFirefox;
+
 /**
- * The browser the tests drive: Debian's Chromium, or with ALLOT_E2E_BROWSER=firefox Debian's
- * Firefox ESR over WebDriver BiDi (Playwright's `moz-firefox` channel, which drives a stock
- * Firefox; FIREFOX names another binary).
+ * A new context of `browser` with `options`. Playwright's Firefox over BiDi does not emulate
+ * `colorScheme` per context (its pages keep preferring light), so a dark context opens in a
+ * second Firefox whose pages prefer dark, launched once; `closeBrowsers` ends it.
  */
-export async function launchBrowser() {
-  if (process.env.ALLOT_E2E_BROWSER === 'firefox') {
-    return firefox.launch({
-      channel: 'moz-firefox',
-      executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
-      headless: true,
-    });
+export async function newContextIn(browser, options = {}) {
+  if (options.colorScheme === 'dark' && browser.browserType().name() === 'firefox') {
+    darkFirefox ??= launchFirefox({ dark: true });
+    return (await darkFirefox).newContext(options);
   }
+  return browser.newContext(options);
+}
+
+/** Closes `browser` and the dark Firefox `newContextIn` may have opened beside it. */
+export async function closeBrowsers(browser) {
+  await browser?.close();
+  if (darkFirefox) {
+    const dark = darkFirefox;
+    darkFirefox = undefined;
+    await (await dark).close();
+  }
+}
+
+/**
+ * A browser to drive: `engine` is `chromium` (Debian's Chromium, the default) or `firefox`
+ * (Debian's Firefox ESR over WebDriver BiDi, Playwright's `moz-firefox` channel); by default
+ * the one ALLOT_E2E_BROWSER names. CHROMIUM and FIREFOX name other binaries.
+ */
+export async function launchBrowser(engine = process.env.ALLOT_E2E_BROWSER ?? 'chromium') {
+  if (engine === 'firefox') return launchFirefox();
+  if (engine !== 'chromium') throw new Error(`no such engine: ${engine} (chromium or firefox)`);
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -208,7 +238,7 @@ export function serverAndBrowser() {
     shared.browser = await launchBrowser();
   });
   after(async () => {
-    await shared.browser?.close();
+    await closeBrowsers(shared.browser);
     await server?.stop();
   });
   return shared;

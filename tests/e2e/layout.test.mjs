@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  OWNER, assertAccessible, lookIntoTheConsole, serverAndBrowser, signIn,
+  OWNER, assertAccessible, lookIntoTheConsole, newContextIn, serverAndBrowser, signIn,
 } from './harness.mjs';
 
 const server = serverAndBrowser();
@@ -19,7 +19,7 @@ const MODES = {
 };
 
 async function open(mode, email = OWNER) {
-  const context = await server.browser.newContext(MODES[mode]);
+  const context = await newContextIn(server.browser, MODES[mode]);
   await lookIntoTheConsole(context);
   const page = await context.newPage();
   const errors = [];
@@ -27,6 +27,9 @@ async function open(mode, email = OWNER) {
   page.assertNoErrors = () => assert.deepEqual(errors, [], 'uncaught errors in the page');
   await signIn(page, server.url, email);
   await page.getByRole('table', { name: 'active users' }).waitFor();
+  // The theme asked for is the one shown (an engine that ignored it would pass in light).
+  const dark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  assert.equal(dark, MODES[mode].colorScheme === 'dark', `${mode}: the page's colour scheme`);
   return { context, page };
 }
 

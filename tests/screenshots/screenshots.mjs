@@ -1,10 +1,11 @@
 // `cargo xtask screenshots`: every screen and dialog of the console, at desktop (1440×900) and
 // phone (390×844) sizes, in the light and dark themes, written as PNG files for a person to
-// look through. Nothing is asserted here; the end-to-end tests do that.
+// look through, one folder per engine (Chromium and Firefox ESR) to compare side by side.
+// Nothing is asserted here; the end-to-end tests do that.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  OWNER, launchBrowser, lookIntoTheConsole, signIn, startServer,
+  OWNER, closeBrowsers, launchBrowser, lookIntoTheConsole, newContextIn, signIn, startServer,
 } from '../e2e/harness.mjs';
 
 const OUT = process.env.ALLOT_SCREENSHOTS ?? 'target/screenshots';
@@ -82,13 +83,14 @@ const SCREENS = [
   }],
 ];
 
-async function shoot(browser, url, size, theme) {
-  const context = await browser.newContext({ ...SIZES[size], colorScheme: theme });
+async function shoot(browser, url, dir, size, theme) {
+  mkdirSync(dir, { recursive: true });
+  const context = await newContextIn(browser, { ...SIZES[size], colorScheme: theme });
   await lookIntoTheConsole(context);
   const page = await context.newPage();
   await page.goto(`${url}/sign-in`);
   await page.getByLabel('Email').waitFor();
-  await page.screenshot({ path: join(OUT, `${size}-${theme}-sign-in.png`) });
+  await page.screenshot({ path: join(dir, `${size}-${theme}-sign-in.png`) });
   await signIn(page, url, OWNER);
   await page.getByRole('table', { name: 'active users' }).waitFor();
   for (const [name, open] of SCREENS) {
@@ -98,24 +100,31 @@ async function shoot(browser, url, size, theme) {
     // Tables and panels load (the change feed never lets the network go idle).
     await page.waitForFunction(() => !__allot.query('.loading'));
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(OUT, `${size}-${theme}-${name}.png`) });
+    await page.screenshot({ path: join(dir, `${size}-${theme}-${name}.png`) });
   }
   await context.close();
 }
 
+/** The engines to shoot, one sub-folder each, so that they can be compared side by side. */
+const ENGINES = (process.env.ALLOT_SCREENSHOT_ENGINES ?? 'chromium,firefox').split(',');
+
 const server = await startServer();
-const browser = await launchBrowser();
 try {
   rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
-  for (const size of Object.keys(SIZES)) {
-    for (const theme of ['light', 'dark']) {
-      await shoot(browser, server.url, size, theme);
-      console.log(`screenshots: ${size}, ${theme}: ${SCREENS.length + 1} screens`);
+  for (const engine of ENGINES) {
+    const browser = await launchBrowser(engine);
+    try {
+      for (const size of Object.keys(SIZES)) {
+        for (const theme of ['light', 'dark']) {
+          await shoot(browser, server.url, join(OUT, engine), size, theme);
+          console.log(`screenshots: ${engine}, ${size}, ${theme}: ${SCREENS.length + 1} screens`);
+        }
+      }
+    } finally {
+      await closeBrowsers(browser);
     }
   }
-  console.log(`screenshots: written to ${OUT}`);
+  console.log(`screenshots: written to ${OUT}, one folder per engine`);
 } finally {
-  await browser.close();
   await server.stop();
 }

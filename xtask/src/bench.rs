@@ -32,6 +32,9 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
         .env("ALLOT_DIST", root.join("dist"))
         .env("CHROMIUM", &browser.chromium)
         .current_dir(root);
+    if script == SCREENSHOTS {
+        node.env("FIREFOX", tools::ensure_firefox()?);
+    }
     // The server's figures on PostgreSQL too, beside SQLite's: a throwaway cluster with an
     // empty database per scale, gone when the bench ends.
     let cluster = if script == BENCH {

@@ -35,7 +35,8 @@ commands:
           and brotli, then twiggy's largest items and generic copies in the wasm
   screenshots
           build as for bench, then write every screen and dialog at desktop (1440×900)
-          and phone (390×844) sizes, light and dark, into target/screenshots/
+          and phone (390×844) sizes, light and dark, in Chromium and Firefox ESR, into
+          target/screenshots/<engine>/
   fuzz    schemathesis against the API with many examples and a random seed
           (SCHEMATHESIS_SEED, SCHEMATHESIS_MAX_EXAMPLES to choose)
   setup   only install what is missing (wasm tools, Chromium, node packages, schemathesis)
