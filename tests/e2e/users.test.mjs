@@ -168,24 +168,37 @@ test('reloading a deep link lands on the same tab', async () => {
 
 test('a failed load shows the reason and a retry that recovers', async () => {
   const { context, page } = await newPage(server.browser);
-  // The console also tries again by itself, backing off; the clock stops once the failure
-  // shows, so that it is the button that recovers.
-  await page.clock.install();
-  await page.route('**/api/v1/orgs/1/members', (route) => route.fulfill({
-    status: 503,
-    contentType: 'application/json',
-    body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is busy.' } }),
-  }));
+  // Loads fail until the failure shows; from then on they wait here, the console's own
+  // back-off retries too, so that it is the button's load (seen arriving) that recovers.
+  let loads = 'fail';
+  const held = [];
+  await page.route('**/api/v1/orgs/1/members', (route) => {
+    if (loads === 'pass') return route.continue();
+    if (loads === 'hold') {
+      held.push(route);
+      return undefined;
+    }
+    return route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is busy.' } }),
+    });
+  });
   await signIn(page, server.url, OWNER);
   const alert = page.getByRole('alert').filter({ hasText: 'The database is busy.' });
   await alert.waitFor();
   await assertAccessible(page, 'load error');
-  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1));
-  await page.unroute('**/api/v1/orgs/1/members');
-  const retried = page.waitForRequest('**/api/v1/orgs/1/members');
+  loads = 'hold';
+  const before = held.length;
   await alert.getByRole('button', { name: 'Retry' }).click();
-  await retried;
-  await page.clock.resume();
+  // The press itself loads: its request arrives at once (a back-off retry is seconds away).
+  const deadline = Date.now() + 2_000;
+  while (held.length === before) {
+    assert.ok(Date.now() < deadline, 'pressing Retry loads the members again');
+    await page.waitForTimeout(25);
+  }
+  loads = 'pass';
+  for (const route of held) await route.continue();
   await page.getByRole('table', { name: 'active users' }).waitFor();
   assert.equal(await summary(page).textContent(), '250 active users');
   await context.close();
