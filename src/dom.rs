@@ -1,4 +1,4 @@
-//! The page around the console: focus through shadow roots, and files to save.
+//! The page around the console: focus through shadow roots, keys, and files to save.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,6 +11,15 @@ pub fn active_element() -> Option<web_sys::Element> {
         active = inner;
     }
     Some(active)
+}
+
+/// The key `ev` names, as `KeyboardEvent.key` spells it. WebKitGTK reports Shift+Tab as
+/// "Unidentified" (GTK calls it ISO_Left_Tab), with the key's code still "Tab".
+pub fn key(ev: &web_sys::KeyboardEvent) -> String {
+    match ev.key() {
+        key if key == "Unidentified" && ev.code() == "Tab" => "Tab".to_owned(),
+        key => key,
+    }
 }
 
 /// Whether focus fell back to the page, as when the focused element was removed: to the body,

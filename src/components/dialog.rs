@@ -47,7 +47,7 @@ pub fn Dialog(
     });
     // The native dialog lets Tab leave for the browser's own controls; keep it inside.
     let trap_tab = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() != "Tab" {
+        if crate::dom::key(&ev) != "Tab" {
             return;
         }
         let Some(dialog) = dialog.get_untracked() else {

@@ -89,7 +89,7 @@ pub fn InviteDialog(
         armed.set(false);
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let key = ev.key();
+        let key = crate::dom::key(&ev);
         let text = draft.get_untracked();
         if ends_address(&key, text.trim().is_empty()) {
             if !text.trim().is_empty() || key != "Alt" {
