@@ -5,7 +5,10 @@ use allot_core::{
     sort::SortKey,
 };
 use leptos::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use std::{cell::RefCell, rc::Rc};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::ClipboardItem;
 
 use super::TabState;
 use crate::{
@@ -17,13 +20,39 @@ use crate::{
     org::{Mutation, OrgState, Subject},
 };
 
-/// Puts `text` on the clipboard.
-async fn copy_to_clipboard(text: &str) -> Result<(), ApiError> {
-    let clipboard = window().navigator().clipboard();
-    JsFuture::from(clipboard.write_text(text))
-        .await
-        .map(drop)
-        .map_err(|_| ApiError::ClipboardRefused)
+/// Puts the text `text` resolves to on the clipboard. The write starts at once, in the click
+/// that asked for it, with the text to follow: Safari lets a page write to the clipboard
+/// only while it handles a person's gesture, and the text comes from the server after it.
+fn copy_to_clipboard(
+    text: impl Future<Output = Result<String, ApiError>> + 'static,
+) -> impl Future<Output = Result<(), ApiError>> {
+    // Why the text could not be had, to report instead of the clipboard's own refusal.
+    let failure = Rc::new(RefCell::new(None));
+    let text = future_to_promise({
+        let failure = failure.clone();
+        async move {
+            text.await.map(JsValue::from).map_err(|error| {
+                failure.replace(Some(error));
+                JsValue::NULL
+            })
+        }
+    });
+    let items = js_sys::Object::new();
+    let written = js_sys::Reflect::set(&items, &"text/plain".into(), &text)
+        .and_then(|_| ClipboardItem::new_with_record_from_str_to_str_promise(&items))
+        .map(|item| {
+            window()
+                .navigator()
+                .clipboard()
+                .write(&js_sys::Array::of1(&item))
+        });
+    async move {
+        let written = match written {
+            Ok(promise) => JsFuture::from(promise).await.map(drop),
+            Err(error) => Err(error),
+        };
+        written.map_err(|_| failure.take().unwrap_or(ApiError::ClipboardRefused))
+    }
 }
 
 #[component]
@@ -37,10 +66,7 @@ pub fn PendingInvitations(tab: TabState) -> impl IntoView {
     let copy_link = Mutation::new(
         move |(id, _): &(i64, String)| {
             let id = *id;
-            async move {
-                let link = api::invitation_link(org, id).await?;
-                copy_to_clipboard(&link.url).await
-            }
+            copy_to_clipboard(async move { Ok(api::invitation_link(org, id).await?.url) })
         },
         move |(_, email), ()| toasts.info(format!("Copied the activation link for {email}.")),
     );
