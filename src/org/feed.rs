@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
-use allot_core::{Applied, ChangeEvent, sse::SseParser};
+use allot_core::{
+    Applied, ChangeEvent,
+    sse::{self, SseParser},
+};
 use leptos::{ev, prelude::*};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, TextDecoder};
 
@@ -154,7 +157,7 @@ impl OrgState {
         options.set_stream(true);
         let mut parser = SseParser::new();
         loop {
-            let Ok(chunk) = JsFuture::from(reader.read()).await else {
+            let Some(Ok(chunk)) = within(reader.read(), sse::SILENCE).await else {
                 return Ended::Broken;
             };
             let field = |name: &str| js_sys::Reflect::get(&chunk, &name.into()).ok();
@@ -234,6 +237,32 @@ impl OrgState {
             Applied::Stale => {}
             Applied::Gap => self.load(),
         }
+    }
+}
+
+/// What `promise` settles to, or None when `limit` passes first.
+async fn within(promise: js_sys::Promise, limit: Duration) -> Option<Result<JsValue, JsValue>> {
+    let timed_out = JsValue::from(js_sys::Object::new());
+    let mut timer = None;
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        timer = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_1(
+                &resolve,
+                i32::try_from(limit.as_millis()).unwrap_or(i32::MAX),
+                &timed_out,
+            )
+            .ok();
+    });
+    let settled = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(
+        &promise, &timeout,
+    )))
+    .await;
+    if let Some(timer) = timer {
+        window().clear_timeout_with_handle(timer);
+    }
+    match settled {
+        Ok(value) if value == timed_out => None,
+        settled => Some(settled),
     }
 }
 

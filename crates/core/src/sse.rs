@@ -2,6 +2,17 @@
 //! reads them: the console follows the change feed over `fetch` (which, unlike
 //! `EventSource`, can send a bearer token), so it parses the stream itself.
 
+use std::time::Duration;
+
+/// How often the change feed sends a keep-alive comment when it has nothing to say.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
+
+/// How long a reader of the feed waits in silence before it counts the connection as dead:
+/// more than two keep-alives missed. A connection can die without a word (a laptop asleep, a
+/// NAT mapping dropped), and WebKit does not even tell a waiting reader that the connection
+/// closed.
+pub const SILENCE: Duration = Duration::from_secs(12);
+
 /// One dispatched event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SseEvent {

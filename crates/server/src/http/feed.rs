@@ -108,7 +108,7 @@ pub async fn changes(
             let _ = tokio::time::timeout(POLL_INTERVAL, writes.changed()).await;
         }
     };
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(allot_core::sse::KEEP_ALIVE)))
 }
 
 /// One event of the feed, as the stream frames it.
