@@ -1,13 +1,32 @@
 // Shared by the end-to-end tests: a real allot-server on a free loopback port with a fresh
-// database, Debian's Chromium driven by playwright-core, and an axe-core scan.
+// database; Debian's Chromium and Firefox ESR driven by playwright-core, or WebKitGTK by its
+// WebDriver behind the same API (webdriver.mjs); and an axe-core scan.
 import { spawn } from 'node:child_process';
 import { before, after } from 'node:test';
+import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium, firefox } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { launchWebKit } from './webdriver.mjs';
+
+/** The engine this run drives: `chromium` (the default), `firefox` or `webkit`. */
+export const ENGINE = process.env.ALLOT_E2E_BROWSER ?? 'chromium';
+
+/** Another engine, for a second admin: changes made in one engine show in the other's console. */
+export const PARTNER_ENGINE = { chromium: 'firefox', firefox: 'chromium', webkit: 'chromium' }[ENGINE];
+
+/**
+ * Why this engine cannot run a test that needs `capability`, or false: for `test`'s `skip`.
+ * Only WebKit lacks any: its WebDriver is classic WebDriver, without BiDi's network and
+ * script hooks.
+ */
+export function lacks(capability) {
+  return ENGINE === 'webkit' && `WebKitGTK's WebDriver (classic, no BiDi) cannot ${capability}`;
+}
 
 export const OWNER = 'owner@example.com';
 export const ADMIN = 'admin@example.com';
@@ -21,15 +40,35 @@ export function required(name) {
 }
 
 /**
+ * `--tls-cert`/`--tls-key` for the self-signed certificate in ALLOT_E2E_TLS, made by
+ * `cargo xtask test`, which also has Node trust it (NODE_EXTRA_CA_CERTS).
+ */
+function tlsArgs() {
+  const dir = required('ALLOT_E2E_TLS');
+  return ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')];
+}
+
+/** The same certificate and key, for a test's own HTTPS server (`https.createServer`). */
+export function tlsFiles() {
+  const dir = required('ALLOT_E2E_TLS');
+  return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+}
+
+/**
  * Starts `allot-server` with `args`, serving the built console (ALLOT_DIST) unless
  * `serveConsole` is false; resolves once it listens. By default on a new SQLite file with the
  * demo; `db` names another database (a server joining others on PostgreSQL, without `demo`).
+ * With `https` (the default for WebKit, which keeps no `Secure` cookie from plain HTTP, not
+ * even from 127.0.0.1) it serves HTTPS; the browsers' contexts accept its certificate.
  */
-export async function startServer({ serveConsole = true, args = [], db, demo = true } = {}) {
+export async function startServer({
+  serveConsole = true, args = [], db, demo = true, https = ENGINE === 'webkit',
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'allot-e2e-'));
   const staticDir = serveConsole ? ['--static', required('ALLOT_DIST')] : [];
+  const tls = https && !args.includes('--tls-cert') ? tlsArgs() : [];
   const child = spawn(required('ALLOT_SERVER_BIN'), [
-    ...(demo ? ['--demo'] : []), ...staticDir, ...args,
+    ...(demo ? ['--demo'] : []), ...staticDir, ...tls, ...args,
     '--db', db ?? `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
   const url = await new Promise((resolve, reject) => {
@@ -56,6 +95,44 @@ export async function startServer({ serveConsole = true, args = [], db, demo = t
   };
 }
 
+/**
+ * A TCP relay to the server at `url`, on another loopback port: what a console reaches the
+ * server through when a test takes its network away. `cut()` drops every connection and
+ * refuses new ones until `restore()`; the same in every engine (and what a console sees
+ * when Wi-Fi or a proxy fails, which `navigator.onLine` often does not tell).
+ */
+export async function startRelay(url) {
+  const target = new URL(url);
+  const sockets = new Set();
+  let cut = false;
+  const relay = createServer((client) => {
+    if (cut) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => { client.destroy(); upstream.destroy(); });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `${target.protocol}//127.0.0.1:${relay.address().port}`,
+    cut() {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() { cut = false; },
+    async close() {
+      this.cut();
+      await new Promise((resolve) => relay.close(resolve));
+    },
+  };
+}
+
 /** Debian's Firefox ESR; with `dark`, its pages prefer the dark colour scheme. */
 function launchFirefox({ dark = false } = {}) {
   return firefox.launch({
@@ -69,16 +146,18 @@ function launchFirefox({ dark = false } = {}) {
 let darkFirefox;
 
 /**
- * A new context of `browser` with `options`. Playwright's Firefox over BiDi does not emulate
+ * A new context of `browser` with `options`, accepting the servers' self-signed certificate
+ * (see `startServer`). Playwright's Firefox over BiDi does not emulate
  * `colorScheme` per context (its pages keep preferring light), so a dark context opens in a
  * second Firefox whose pages prefer dark, launched once; `closeBrowsers` ends it.
  */
 export async function newContextIn(browser, options = {}) {
+  const trusting = { ignoreHTTPSErrors: true, ...options };
   if (options.colorScheme === 'dark' && browser.browserType().name() === 'firefox') {
     darkFirefox ??= launchFirefox({ dark: true });
-    return (await darkFirefox).newContext(options);
+    return (await darkFirefox).newContext(trusting);
   }
-  return browser.newContext(options);
+  return browser.newContext(trusting);
 }
 
 /** Closes `browser` and the dark Firefox `newContextIn` may have opened beside it. */
@@ -92,13 +171,15 @@ export async function closeBrowsers(browser) {
 }
 
 /**
- * A browser to drive: `engine` is `chromium` (Debian's Chromium, the default) or `firefox`
- * (Debian's Firefox ESR over WebDriver BiDi, Playwright's `moz-firefox` channel); by default
- * the one ALLOT_E2E_BROWSER names. CHROMIUM and FIREFOX name other binaries.
+ * A browser to drive: `engine` is `chromium` (Debian's Chromium, the default), `firefox`
+ * (Debian's Firefox ESR over WebDriver BiDi, Playwright's `moz-firefox` channel) or `webkit`
+ * (Debian's WebKitGTK through WebKitWebDriver, see webdriver.mjs); by default the one
+ * ALLOT_E2E_BROWSER names. CHROMIUM, FIREFOX and WEBKIT name other binaries.
  */
-export async function launchBrowser(engine = process.env.ALLOT_E2E_BROWSER ?? 'chromium') {
+export async function launchBrowser(engine = ENGINE) {
   if (engine === 'firefox') return launchFirefox();
-  if (engine !== 'chromium') throw new Error(`no such engine: ${engine} (chromium or firefox)`);
+  if (engine === 'webkit') return launchWebKit();
+  if (engine !== 'chromium') throw new Error(`no such engine: ${engine} (chromium, firefox or webkit)`);
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -167,7 +248,7 @@ export async function downloadText(page, trigger) {
 
 /** A fresh browser context and page that fail the test on any uncaught page error. */
 export async function newPage(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await newContextIn(browser, { viewport: { width: 1280, height: 900 } });
   await lookIntoTheConsole(context);
   const page = await context.newPage();
   const errors = [];
@@ -219,11 +300,20 @@ export async function signIn(page, baseUrl, email, password = PASSWORD) {
 
 /** Fails with the list of violations when axe finds any on the page as it is now. */
 export async function assertAccessible(page, screen) {
-  const results = await new AxeBuilder({ page }).analyze();
+  const results = page.context().browser().browserType().name() === 'webkit'
+    // The same axe-core, run in the page by WebDriver (AxeBuilder needs Playwright's page).
+    ? await page.runScript(`${axeSource()}\nreturn axe.run(document);`)
+    : await new AxeBuilder({ page }).analyze();
   const violations = results.violations.map((v) =>
     `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
   assert.deepEqual(violations, [], `accessibility violations on ${screen}`);
 }
+
+let axe;
+const axeSource = () => {
+  axe ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axe;
+};
 
 /**
  * One server and one browser for a test file: started before its tests, stopped after.

@@ -4,7 +4,8 @@
 //! `bench <name> <value> <unit> budget <budget> <unit>` line per figure, a figure over its
 //! budget reported, not a failure; the server's figures also on PostgreSQL) and
 //! `cargo xtask screenshots` (every screen and dialog at
-//! phone and desktop sizes in both themes, into target/screenshots/).
+//! phone and desktop sizes in both themes, in Chromium, Firefox ESR and WebKitGTK, into
+//! target/screenshots/<engine>/).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -33,7 +34,10 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
         .env("CHROMIUM", &browser.chromium)
         .current_dir(root);
     if script == SCREENSHOTS {
-        node.env("FIREFOX", tools::ensure_firefox()?);
+        let server = root.join("target/release/allot-server");
+        node.env("FIREFOX", tools::ensure_firefox()?)
+            .env("WEBKIT", tools::ensure_webkit()?)
+            .envs(tools::test_certificate(root, &server)?);
     }
     // The server's figures on PostgreSQL too, beside SQLite's: a throwaway cluster with an
     // empty database per scale, gone when the bench ends.

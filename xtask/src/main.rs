@@ -26,7 +26,8 @@ commands:
   build   install what is missing and build the console (release) into dist/: allot.js,
           the hashed files it loads, and the host page index.html, for any static host
   test    fmt, clippy, native tests, a bounded schemathesis run against the API, component
-          tests in headless Chromium and end-to-end tests; ends with
+          tests in headless Chromium and end-to-end tests in Chromium, Firefox ESR and
+          WebKitGTK; ends with
           `summary: N passed, M failed`
   bench   build the console and the server (release) and measure them at 10,000 and
           100,000 demo members: console size, load, search, select-all, memory, bulk
@@ -35,11 +36,12 @@ commands:
           and brotli, then twiggy's largest items and generic copies in the wasm
   screenshots
           build as for bench, then write every screen and dialog at desktop (1440×900)
-          and phone (390×844) sizes, light and dark, in Chromium and Firefox ESR, into
-          target/screenshots/<engine>/
+          and phone (390×844) sizes, light and dark, in Chromium, Firefox ESR and WebKitGTK,
+          into target/screenshots/<engine>/
   fuzz    schemathesis against the API with many examples and a random seed
           (SCHEMATHESIS_SEED, SCHEMATHESIS_MAX_EXAMPLES to choose)
-  setup   only install what is missing (wasm tools, Chromium, node packages, schemathesis)
+  setup   only install what is missing (wasm tools, Chromium, Firefox ESR, WebKitGTK,
+          node packages, schemathesis)
 ";
 
 /// Errors are messages for the person at the terminal; nothing inspects them.

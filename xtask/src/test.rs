@@ -13,7 +13,7 @@ use crate::{Result, cmd, postgres};
 
 type Step = fn(&Path, &mut Counts) -> Result;
 
-const STEPS: [(&str, Step); 8] = [
+const STEPS: [(&str, Step); 9] = [
     ("format", format),
     ("clippy", clippy),
     ("native tests", native_tests),
@@ -22,6 +22,7 @@ const STEPS: [(&str, Step); 8] = [
     ("component tests (headless Chromium)", component_tests),
     ("end-to-end tests (Chromium)", end_to_end),
     ("end-to-end tests (Firefox ESR)", end_to_end_firefox),
+    ("end-to-end tests (WebKitGTK)", end_to_end_webkit),
 ];
 
 const E2E_DIR: &str = "tests/e2e";
@@ -214,30 +215,62 @@ fn component_tests(root: &Path, counts: &mut Counts) -> Result {
 /// dependencies), driven by Playwright from `node --test` in Debian's Chromium.
 fn end_to_end(root: &Path, counts: &mut Counts) -> Result {
     let browser = tools::ensure_browser()?;
-    run_end_to_end(root, counts, ("CHROMIUM", &browser.chromium), "chromium")
+    // The cross-engine test's second browser.
+    let firefox = tools::ensure_firefox()?;
+    let env = [("CHROMIUM", browser.chromium), ("FIREFOX", firefox)];
+    run_end_to_end(root, counts, "chromium", &env)
 }
 
 /// The same suite in Debian's Firefox ESR: one suite, every flow in each engine.
 fn end_to_end_firefox(root: &Path, counts: &mut Counts) -> Result {
     let firefox = tools::ensure_firefox()?;
-    run_end_to_end(root, counts, ("FIREFOX", &firefox), "firefox")
+    let chromium = tools::ensure_browser()?.chromium;
+    run_end_to_end(
+        root,
+        counts,
+        "firefox",
+        &[("FIREFOX", firefox), ("CHROMIUM", chromium)],
+    )
 }
 
-/// Runs every e2e test file in `engine` (the harness's ALLOT_E2E_BROWSER), its binary given
-/// by `browser`; builds the console and the server first (nothing to do the second time).
-fn run_end_to_end(
-    root: &Path,
-    counts: &mut Counts,
-    browser: (&str, &Path),
-    engine: &str,
-) -> Result {
+/// The same suite in Debian's WebKitGTK, through its WebDriver. Its servers speak HTTPS
+/// (WebKit keeps no `Secure` cookie from plain HTTP) with a certificate made here, which
+/// the tests' own requests from Node trust too.
+fn end_to_end_webkit(root: &Path, counts: &mut Counts) -> Result {
+    let webkit = tools::ensure_webkit()?;
+    let chromium = tools::ensure_browser()?.chromium;
+    build_for_end_to_end(root)?;
+    let [trust, certificate] =
+        tools::test_certificate(root, &root.join("target/debug/allot-server"))?;
+    let env = [
+        ("WEBKIT", webkit),
+        ("CHROMIUM", chromium),
+        trust,
+        certificate,
+    ];
+    run_end_to_end(root, counts, "webkit", &env)
+}
+
+/// The release console and the debug server the e2e tests run (nothing to do once built).
+fn build_for_end_to_end(root: &Path) -> Result {
     tools::ensure_node_packages(root)?;
     tools::trunk_build(root)?;
     cmd::run(
         cmd::cargo()
             .args(["build", "-p", "allot-server"])
             .current_dir(root),
-    )?;
+    )
+}
+
+/// Runs every e2e test file in `engine` (the harness's ALLOT_E2E_BROWSER), with `env` naming
+/// its binaries and what else it needs; builds the console and the server first.
+fn run_end_to_end(
+    root: &Path,
+    counts: &mut Counts,
+    engine: &str,
+    env: &[(&str, PathBuf)],
+) -> Result {
+    build_for_end_to_end(root)?;
     let files = node_test_files(root, Path::new(E2E_DIR))?;
     // Several servers over one database (several-servers.test.mjs).
     let cluster = postgres::TestCluster::start()?;
@@ -250,7 +283,7 @@ fn run_end_to_end(
             .env("ALLOT_SERVER_BIN", root.join("target/debug/allot-server"))
             .env("ALLOT_DIST", root.join("dist"))
             .env("ALLOT_E2E_BROWSER", engine)
-            .env(browser.0, browser.1)
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .current_dir(root),
         counts,
     )

@@ -20,6 +20,8 @@ const SCHEMATHESIS_VERSION: &str = "4.32.5";
 pub fn setup(root: &Path) -> Result {
     ensure_wasm_tools(root)?;
     ensure_browser()?;
+    ensure_firefox()?;
+    ensure_webkit()?;
     ensure_node_packages(root)?;
     ensure_schemathesis(root).map(drop)
 }
@@ -217,6 +219,88 @@ pub fn ensure_firefox() -> Result<PathBuf> {
         .unwrap_or("version unknown");
     report("firefox", format!("ok ({version}, {})", firefox.display()));
     Ok(firefox)
+}
+
+/// A self-signed certificate for 127.0.0.1 made by `server` (`allot-server dev-cert`) into
+/// target/e2e-tls, as the variables the browser scripts read: ALLOT_E2E_TLS (the folder,
+/// for the servers they start) and NODE_EXTRA_CA_CERTS (so that Node's own requests trust it).
+/// WebKit needs HTTPS to keep the session cookie.
+pub fn test_certificate(root: &Path, server: &Path) -> Result<[(&'static str, PathBuf); 2]> {
+    let dir = root.join("target/e2e-tls");
+    cmd::run(Command::new(server).args(["dev-cert", "--out"]).arg(&dir))?;
+    Ok([
+        ("NODE_EXTRA_CA_CERTS", dir.join("cert.pem")),
+        ("ALLOT_E2E_TLS", dir),
+    ])
+}
+
+/// WebKitGTK (Safari's engine) and its WebDriver, `WebKitWebDriver`, with Xvfb for a display
+/// when there is none: Debian's `webkit2gtk-driver` and `xvfb` (installed when missing, as
+/// root). Returns WebKitGTK's MiniBrowser, the browser its WebDriver starts.
+pub fn ensure_webkit() -> Result<PathBuf> {
+    let found = || {
+        let browser = minibrowser();
+        let missing: Vec<&str> = [
+            ("WebKitWebDriver", on_path("WebKitWebDriver")),
+            ("MiniBrowser", browser.is_some()),
+            ("Xvfb", on_path("Xvfb") || env::var_os("DISPLAY").is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| (!present).then_some(name))
+        .collect();
+        (browser, missing)
+    };
+    let (mut browser, mut missing) = found();
+    if !missing.is_empty() {
+        if !is_root() {
+            return Err(format!(
+                "{} not found: install Debian's webkit2gtk-driver and xvfb (as root: apt-get \
+                 install webkit2gtk-driver xvfb)",
+                missing.join(", ")
+            ));
+        }
+        report(
+            "webkit",
+            "installing webkit2gtk-driver and xvfb with apt-get",
+        );
+        apt_install(&["webkit2gtk-driver", "xvfb"])?;
+        (browser, missing) = found();
+        if !missing.is_empty() {
+            return Err(format!(
+                "{} still not found after apt-get install",
+                missing.join(", ")
+            ));
+        }
+    }
+    let browser = browser.expect("MiniBrowser was found");
+    let version =
+        cmd::stdout(Command::new("dpkg-query").args(["-W", "-f=${Version}", "webkit2gtk-driver"]));
+    let version = version
+        .as_deref()
+        .and_then(version_in)
+        .unwrap_or("version unknown");
+    report(
+        "webkit",
+        format!("ok (WebKitGTK {version}, {})", browser.display()),
+    );
+    Ok(browser)
+}
+
+/// WebKitGTK's MiniBrowser: `WEBKIT`, or where Debian's libwebkit2gtk-4.1 puts it.
+fn minibrowser() -> Option<PathBuf> {
+    if let Some(path) = env::var_os("WEBKIT") {
+        return Some(PathBuf::from(path));
+    }
+    fs::read_dir("/usr/lib")
+        .ok()?
+        .flatten()
+        .map(|dir| dir.path().join("webkit2gtk-4.1/MiniBrowser"))
+        .find(|path| path.is_file())
+}
+
+fn on_path(program: &str) -> bool {
+    env::var_os("PATH")
+        .is_some_and(|path| env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 /// Node.js new enough for the e2e runner, and `node_modules` matching package-lock.json
