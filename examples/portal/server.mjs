@@ -42,7 +42,7 @@ const TYPES = { '.css': 'text/css', '.js': 'text/javascript', '.html': 'text/htm
  */
 export async function startPortal({ port = 0, allotApi, allotJs }) {
   const sessions = new Set();
-  const state = { tokensIssued: 0, refuseTokens: false };
+  const state = { tokensIssued: 0, refuseTokens: false, tokens: [] };
   const api = new URL(allotApi);
   const consoleModule = new URL(allotJs);
   // What the portal's pages may load: its own files, the console from its CDN, calls to the
@@ -91,7 +91,9 @@ export async function startPortal({ port = 0, allotApi, allotJs }) {
         body: JSON.stringify({ ...allot, bearer: true }),
       });
       if (!answer.ok) return json(502, { error: `Allot refused the portal: ${answer.status}` });
-      return json(200, { token: (await answer.json()).token });
+      const { token } = await answer.json();
+      state.tokens.push(token);
+      return json(200, { token });
     }
     if (url.pathname === '/portal/portal.css') return send(200, file('portal.css'), TYPES['.css']);
     if (url.pathname === '/portal/portal.js') return send(200, script, TYPES['.js']);

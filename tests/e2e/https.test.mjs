@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  OWNER, launchBrowser, lookIntoTheConsole, signIn, startServer,
+  ENGINE, OWNER, launchBrowser, lookIntoTheConsole, signIn, startServer,
 } from './harness.mjs';
 
 test('over HTTPS the console signs in, loads its tables and goes live', async () => {
@@ -38,21 +38,24 @@ test('over HTTPS the console signs in, loads its tables and goes live', async ()
 });
 
 test('a browser that does not keep the session cookie is told why, not sent back to sign in', async () => {
-  const server = await startServer();
+  const server = await startServer({ https: false });
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext();
     await lookIntoTheConsole(context);
     const page = await context.newPage();
-    // As Safari does over plain HTTP: the sign-in succeeds, but the cookie it set is never
-    // sent back, so the session is not found.
-    await page.route('**/api/v1/session', (route) => (route.request().method() === 'GET'
-      ? route.fulfill({
-        status: 401,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in first.' } }),
-      })
-      : route.continue()));
+    // WebKit refuses the `Secure` cookie over plain HTTP by itself: the sign-in succeeds, but
+    // the cookie it set is never sent back, so the session is not found. The other engines
+    // keep it on 127.0.0.1, so their page is made to lose it the same way.
+    if (ENGINE !== 'webkit') {
+      await page.route('**/api/v1/session', (route) => (route.request().method() === 'GET'
+        ? route.fulfill({
+          status: 401,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in first.' } }),
+        })
+        : route.continue()));
+    }
     await signIn(page, server.url, OWNER);
     await page.getByRole('alert').filter({ hasText: 'did not keep the session' }).waitFor();
     assert.match(await page.getByRole('alert').textContent(), /over HTTPS/);

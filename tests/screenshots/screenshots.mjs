@@ -1,6 +1,7 @@
 // `cargo xtask screenshots`: every screen and dialog of the console, at desktop (1440×900) and
 // phone (390×844) sizes, in the light and dark themes, written as PNG files for a person to
-// look through, one folder per engine (Chromium and Firefox ESR) to compare side by side.
+// look through, one folder per engine (Chromium, Firefox ESR and WebKitGTK) to compare side
+// by side.
 // Nothing is asserted here; the end-to-end tests do that.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,9 +107,10 @@ async function shoot(browser, url, dir, size, theme) {
 }
 
 /** The engines to shoot, one sub-folder each, so that they can be compared side by side. */
-const ENGINES = (process.env.ALLOT_SCREENSHOT_ENGINES ?? 'chromium,firefox').split(',');
+const ENGINES = (process.env.ALLOT_SCREENSHOT_ENGINES ?? 'chromium,firefox,webkit').split(',');
 
-const server = await startServer();
+// HTTPS when WebKit is shot: it keeps no `Secure` session cookie from plain HTTP.
+const server = await startServer({ https: ENGINES.includes('webkit') });
 try {
   rmSync(OUT, { recursive: true, force: true });
   for (const engine of ENGINES) {
