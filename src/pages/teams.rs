@@ -83,15 +83,16 @@ pub fn TeamsPage() -> impl IntoView {
         ev.prevent_default();
         create.run(name.get_untracked());
     };
-    let teams = move || {
-        context
-            .teams
-            .latest()
-            .get()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|team| view! { <TeamCard team /> })
-            .collect_view()
+    // Keyed by id: a card, and what is typed in it, stays while the teams load again after
+    // a change; each card follows its own team.
+    let team_ids = move || {
+        context.teams.latest().with(|teams| {
+            teams
+                .iter()
+                .flatten()
+                .map(|team| team.id)
+                .collect::<Vec<_>>()
+        })
     };
     Either::Right(view! {
         <div class="page-header">
@@ -103,19 +104,37 @@ pub fn TeamsPage() -> impl IntoView {
             <button type="submit">"Create team"</button>
         </form>
         <LoadStatus source=context.teams what="teams" />
-        <div class="teams">{teams}</div>
+        <div class="teams">
+            <For each=team_ids key=|id| *id let:team_id>
+                <TeamCard team_id />
+            </For>
+        </div>
     })
 }
 
 #[component]
-fn TeamCard(team: Team) -> impl IntoView {
+fn TeamCard(team_id: TeamId) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let org = context.org;
-    let team_id = team.id;
-    let team_name = StoredValue::new(team.name.clone());
+    let team = Memo::new(move |_| {
+        context.teams.latest().with(|teams| {
+            teams
+                .iter()
+                .flatten()
+                .find(|team| team.id == team_id)
+                .cloned()
+        })
+    });
+    let team_name = Signal::derive(move || {
+        team.with(|t| t.as_ref().map(|t| t.name.clone()))
+            .unwrap_or_default()
+    });
+    let entries = move || {
+        team.with(|t| t.as_ref().map(|t| t.members.clone()))
+            .unwrap_or_default()
+    };
     let renaming = RwSignal::new(false);
     let deleting = RwSignal::new(false);
-    let entries = StoredValue::new(team.members.clone());
     let set_role = context.change(
         move |(member, role): &(MemberId, TeamRole)| {
             api::set_team_member(org, team_id, *member, *role)
@@ -131,8 +150,7 @@ fn TeamCard(team: Team) -> impl IntoView {
     // Drawn again when the members arrive: teams may load first.
     let rows = move || {
         let members = context.active_members();
-        entries.with_value(|entries| {
-        entries
+        entries()
         .iter()
         .filter_map(|entry| members.get(&entry.member_id).map(|m| (m.clone(), entry.role)))
         .map(|(member, role)| {
@@ -149,7 +167,7 @@ fn TeamCard(team: Team) -> impl IntoView {
                         </select>
                     </td>
                     <td>
-                        <button type="button" class="link" aria-label=format!("Remove {name} from {}", team_name.get_value()) on:click=move |_| remove.run((member_id, leaving.clone()))>
+                        <button type="button" class="link" aria-label=format!("Remove {name} from {}", team_name.get_untracked()) on:click=move |_| remove.run((member_id, leaving.clone()))>
                             "Remove"
                         </button>
                     </td>
@@ -157,42 +175,51 @@ fn TeamCard(team: Team) -> impl IntoView {
             }
         })
         .collect_view()
-        })
     };
-    let count = team.members.len();
+    let count = move || {
+        let count = team.with(|t| t.as_ref().map_or(0, |t| t.members.len()));
+        format!("{count} member{}", if count == 1 { "" } else { "s" })
+    };
+    let present = Signal::derive(move || entries().iter().map(|m| m.member_id).collect::<Vec<_>>());
     view! {
         <section class="team" aria-labelledby=format!("team-{team_id}")>
             <div class="team-header">
-                <h2 id=format!("team-{team_id}")>{team.name.clone()}</h2>
-                <span class="hint">{format!("{count} member{}", if count == 1 { "" } else { "s" })}</span>
-                <button type="button" class="secondary" aria-label=format!("Rename {}", team.name) on:click=move |_| renaming.set(true)>"Rename"</button>
-                <button type="button" class="danger" aria-label=format!("Delete {}", team.name) on:click=move |_| deleting.set(true)>"Delete"</button>
+                <h2 id=format!("team-{team_id}")>{team_name}</h2>
+                <span class="hint">{count}</span>
+                <button type="button" class="secondary" aria-label=move || format!("Rename {}", team_name.get()) on:click=move |_| renaming.set(true)>"Rename"</button>
+                <button type="button" class="danger" aria-label=move || format!("Delete {}", team_name.get()) on:click=move |_| deleting.set(true)>"Delete"</button>
             </div>
             // Scrolls sideways on a narrow screen, by keyboard too.
-            <div class="team-table" tabindex="0" role="region" aria-label=format!("Table of the members of {}", team.name)>
-                <table aria-label=format!("Members of {}", team.name)>
+            <div class="team-table" tabindex="0" role="region" aria-label=move || format!("Table of the members of {}", team_name.get())>
+                <table aria-label=move || format!("Members of {}", team_name.get())>
                     <thead>
                         <tr><th scope="col">"Full name"</th><th scope="col">"Email"</th><th scope="col">"Team role"</th><th scope="col">"Actions"</th></tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <AddMember team_id team_name=team.name.clone() present=team.members.iter().map(|m| m.member_id).collect() />
+            <AddMember team_id team_name present />
         </section>
-        {move || renaming.get().then(|| view! { <RenameDialog team_id current=team_name.get_value() on_close=Callback::new(move |_| renaming.set(false)) /> })}
-        {move || deleting.get().then(|| view! { <DeleteDialog team_id name=team_name.get_value() on_close=Callback::new(move |_| deleting.set(false)) /> })}
+        {move || renaming.get().then(|| view! { <RenameDialog team_id current=team_name.get_untracked() on_close=Callback::new(move |_| renaming.set(false)) /> })}
+        {move || deleting.get().then(|| view! { <DeleteDialog team_id name=team_name.get_untracked() on_close=Callback::new(move |_| deleting.set(false)) /> })}
     }
 }
 
 /// Adds a member by name: a field that suggests the organization's members as one types.
 #[component]
-fn AddMember(team_id: TeamId, team_name: String, present: Vec<MemberId>) -> impl IntoView {
+fn AddMember(
+    team_id: TeamId,
+    team_name: Signal<String>,
+    /// The team's members, who are not offered.
+    present: Signal<Vec<MemberId>>,
+) -> impl IntoView {
     let context: TeamsContext = expect_context();
     let toasts = Toasts::get();
     let org = context.org;
     let choice = RwSignal::new(String::new());
     let role = RwSignal::new(TeamRole::Member);
-    let members: Vec<Arc<Member>> = {
+    let candidates = Memo::new(move |_| {
+        let present = present.get();
         let mut members: Vec<Arc<Member>> = context
             .active_members()
             .into_values()
@@ -200,26 +227,29 @@ fn AddMember(team_id: TeamId, team_name: String, present: Vec<MemberId>) -> impl
             .collect();
         members.sort_by(|a, b| a.full_name.cmp(&b.full_name));
         members
-    };
+    });
     let label = |m: &Member| format!("{} <{}>", m.full_name, m.email);
-    let options = members
-        .iter()
-        .map(|m| view! { <option value=label(m)></option> })
-        .collect_view();
-    let members = StoredValue::new(members);
+    let options = move || {
+        candidates.with(|members| {
+            members
+                .iter()
+                .map(|m| view! { <option value=label(m)></option> })
+                .collect_view()
+        })
+    };
     let list_id = format!("team-{team_id}-candidates");
     let join = context.change(
         move |(member, role): &(Arc<Member>, TeamRole)| {
             api::set_team_member(org, team_id, member.id, *role)
         },
         |(member, _)| format!("{} joined the team.", member.full_name),
-        || {},
+        move || choice.set(String::new()),
     );
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = choice.get_untracked();
-        let Some(member) =
-            members.with_value(|members| members.iter().find(|m| label(m) == typed).cloned())
+        let Some(member) = candidates
+            .with_untracked(|members| members.iter().find(|m| label(m) == typed).cloned())
         else {
             toasts.error("Pick a member from the suggestions.");
             return;
@@ -237,7 +267,7 @@ fn AddMember(team_id: TeamId, team_name: String, present: Vec<MemberId>) -> impl
     let role_id = format!("team-{team_id}-add-role");
     view! {
         <form class="inline-form" on:submit=add>
-            <label for=input_id.clone()>{format!("Add to {team_name}")}</label>
+            <label for=input_id.clone()>{move || format!("Add to {}", team_name.get())}</label>
             <input id=input_id type="text" list=list_id.clone() placeholder="Type a name" required bind:value=choice />
             <datalist id=list_id>{options}</datalist>
             <label for=role_id.clone() class="visually-hidden">"Team role"</label>

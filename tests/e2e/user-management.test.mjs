@@ -310,9 +310,12 @@ test('teams: create, add a member with a team role, refuse a Billing Manager, re
   await team.getByLabel('Add to Probe Squad').fill('Adam Alvarez <admin@example.com>');
   await team.getByRole('button', { name: 'Add' }).click();
   await team.getByRole('cell', { name: 'Adam Alvarez', exact: true }).waitFor();
+  // What is typed in a team's field stays while the teams load again after a change.
+  await team.getByLabel('Add to Probe Squad').fill('Blake Bishop <billing@example.com>');
   await team.getByLabel('Team role of Adam Alvarez').selectOption('admin');
   await toast(page, 'Team role changed.').waitFor();
-  await team.getByLabel('Add to Probe Squad').fill('Blake Bishop <billing@example.com>');
+  await page.waitForTimeout(300);
+  assert.equal(await team.getByLabel('Add to Probe Squad').inputValue(), 'Blake Bishop <billing@example.com>');
   await team.getByRole('button', { name: 'Add' }).click();
   await toast(page, 'Billing Managers cannot be in a team').waitFor();
   await assertAccessible(page, 'Teams');
