@@ -52,8 +52,10 @@ function pageSupport() {
       isUtilityWorld: false, customEngines: [], frameSeq: 0,
     });
     const errors = [];
-    addEventListener('error', (event) => errors.push(String(event.error?.stack ?? event.message)));
-    addEventListener('unhandledrejection', (event) => errors.push(String(event.reason?.stack ?? event.reason)));
+    // WebKit's stacks leave out the message: both are kept.
+    const describe = (error) => (error instanceof Error ? error.name + ': ' + error.message + '\\n' + error.stack : String(error));
+    addEventListener('error', (event) => errors.push(event.error ? describe(event.error) : event.message));
+    addEventListener('unhandledrejection', (event) => errors.push(describe(event.reason)));
     const all = (selector) => pw.querySelectorAll(pw.parseSelector(selector), document);
     const one = (selector) => {
       const found = all(selector);
@@ -139,7 +141,21 @@ class WebDriverBrowser {
  * session at a time), so contexts share no cookies, like Playwright's.
  */
 class WebDriverContext {
+  /**
+   * Starts a driver and its session; a MiniBrowser that does not come up within a minute (it
+   * happened once in a loaded full run) is given up for a fresh driver, twice at most.
+   */
   static async start(browser, options) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await WebDriverContext.startOnce(browser, options);
+      } catch (error) {
+        if (attempt === 3 || error.name !== 'TimeoutError') throw error;
+      }
+    }
+  }
+
+  static async startOnce(browser, options) {
     const port = await freePort();
     const driver = spawn('WebKitWebDriver', [`--port=${port}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -170,7 +186,7 @@ class WebDriverContext {
             },
           },
         },
-      });
+      }, SESSION_TIMEOUT_MS);
     } catch (error) {
       driver.kill();
       throw error;
@@ -716,9 +732,14 @@ function isRetryable(error) {
     || (error.code === 'javascript error' && /stale|detached|not connected/i.test(error.message)));
 }
 
-async function command(base, method, path, body) {
+/** How long a new session may take to open its browser. */
+const SESSION_TIMEOUT_MS = 60_000;
+
+/** One WebDriver command; `timeout` (ms) bounds the wait for its answer. */
+async function command(base, method, path, body, timeout) {
   const response = await fetch(`${base}${path}`, {
     method,
+    signal: timeout ? AbortSignal.timeout(timeout) : undefined,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
