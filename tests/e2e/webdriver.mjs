@@ -551,7 +551,7 @@ class Locator {
       // by itself not interactable.)
       const rect = element.getBoundingClientRect();
       const hit = element.getRootNode().elementFromPoint(rect.x + rect.width / 2, rect.y + rect.height / 2);
-      if (!hit || !(hit === element || element.contains(hit))) element.scrollIntoView({ block: 'center', inline: 'center' });
+      if (!hit || !(hit === element || element.contains(hit))) element.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
       return element;`, [this.selector, editable, force], { timeout, what: `${this.selector} to be actionable` });
   }
 
@@ -626,8 +626,18 @@ class Locator {
   }
 
   async hover({ timeout } = {}) {
-    const element = await this.actionable({ timeout });
-    await this.page.pointer([{ type: 'pointerMove', duration: 0, origin: element, x: 0, y: 0 }]);
+    const deadline = Date.now() + (timeout ?? DEFAULT_TIMEOUT_MS);
+    for (;;) {
+      const element = await this.actionable({ timeout });
+      try {
+        await this.page.pointer([{ type: 'pointerMove', duration: 0, origin: element, x: 0, y: 0 }]);
+        return;
+      } catch (error) {
+        // Moved out of view meanwhile (a layout shift): as Playwright, find it again.
+        if (!isRetryable(error) || Date.now() > deadline) throw error;
+        await sleep(POLL_MS);
+      }
+    }
   }
 
   async selectOption(value) {
@@ -725,6 +735,7 @@ class WebDriverError extends Error {
 
 const RETRYABLE = new Set([
   'element click intercepted', 'element not interactable', 'stale element reference', 'no such element',
+  'move target out of bounds',
 ]);
 
 function isRetryable(error) {
