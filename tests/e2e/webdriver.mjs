@@ -277,13 +277,6 @@ class WebDriverPage {
     this.keyboard = {
       press: (keys) => this.keys(pressActions(keys)),
       type: (text) => this.keys([...text].flatMap((key) => [{ type: 'keyDown', value: key }, { type: 'keyUp', value: key }])),
-      insertText: (text) => this.evaluate((value) => document.execCommand('insertText', false, value), text),
-    };
-    this.mouse = {
-      click: (x, y) => this.pointer([
-        { type: 'pointerMove', duration: 0, origin: 'viewport', x: Math.round(x), y: Math.round(y) },
-        { type: 'pointerDown', button: 0 }, { type: 'pointerUp', button: 0 }]),
-      move: (x, y) => this.pointer([{ type: 'pointerMove', duration: 0, origin: 'viewport', x: Math.round(x), y: Math.round(y) }]),
     };
     this.request = {
       fetch: (url, options = {}) => this.fetchAs(url, options),
@@ -486,21 +479,18 @@ class Locator {
 
   getByText(text, { exact } = {}) { return this.inner(`internal:text=${textArgument(text, exact)}`); }
 
-  locator(selector) { return this.inner(selector instanceof Locator ? `internal:chain=${JSON.stringify(selector.selector)}` : selector); }
+  locator(selector) { return this.inner(selector); }
 
-  filter({ hasText, hasNotText, has, hasNot, visible } = {}) {
+  filter({ hasText, hasNotText, has, hasNot } = {}) {
     let selector = this.selector;
     if (hasText !== undefined) selector += ` >> internal:has-text=${textArgument(hasText, false)}`;
     if (hasNotText !== undefined) selector += ` >> internal:has-not-text=${textArgument(hasNotText, false)}`;
     if (has) selector += ` >> internal:has=${JSON.stringify(has.selector)}`;
     if (hasNot) selector += ` >> internal:has-not=${JSON.stringify(hasNot.selector)}`;
-    if (visible !== undefined) selector += ` >> visible=${visible}`;
     return new Locator(this.page, selector);
   }
 
   first() { return this.inner('nth=0'); }
-
-  last() { return this.inner('nth=-1'); }
 
   nth(index) { return this.inner(`nth=${index}`); }
 
@@ -610,8 +600,6 @@ class Locator {
       }`, value);
   }
 
-  async clear(options) { await this.fill('', options); }
-
   async focus() { await this.withElement('element.focus();'); }
 
   /** Types `text` key by key into the element, as a person would. */
@@ -649,8 +637,6 @@ class Locator {
   }
 
   async textContent() { return this.withElement('return element.textContent;'); }
-
-  async innerText() { return this.withElement('return element.innerText;'); }
 
   async getAttribute(name) { return this.withElement('return element.getAttribute(arg);', name); }
 
@@ -700,7 +686,6 @@ function roleSelector(role, options = {}) {
   for (const key of ['checked', 'disabled', 'selected', 'expanded', 'pressed', 'level']) {
     if (options[key] !== undefined) props.push(`[${key}=${options[key]}]`);
   }
-  if (options.includeHidden !== undefined) props.push(`[include-hidden=${options.includeHidden}]`);
   if (options.name !== undefined) props.push(`[name=${attributeArgument(options.name, options.exact)}]`);
   return `internal:role=${role}${props.join('')}`;
 }
