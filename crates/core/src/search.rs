@@ -18,7 +18,15 @@ fn fold_char(c: char, out: &mut String) {
         code @ 0xC0..=0xFF => LATIN_1[(code - 0xC0) as usize],
         code @ 0x100..=0x17F => LATIN_EXTENDED_A[(code - 0x100) as usize],
         _ => {
-            out.extend(c.to_lowercase());
+            // Lower-cased, then folded again: some letters lower into the tables above
+            // (the Angstrom sign Å lowers to å, which folds to a).
+            for lower in c.to_lowercase() {
+                if lower == c {
+                    out.push(lower);
+                } else {
+                    fold_char(lower, out);
+                }
+            }
             return;
         }
     };
