@@ -62,6 +62,7 @@ pub fn mount_console(
         Some((path, response))
     });
     api::configure(api_base, auth, Some(host.into()), prefetched);
+    report_panics();
     let owner = Owner::new();
     let view =
         owner.with(|| leptos::mount::mount_to(container, move || view! { <App placement /> }));
@@ -69,6 +70,17 @@ pub fn mount_console(
         owner,
         view: Box::new(view),
     }
+}
+
+/// A panic aborts the wasm, and the browser shows only "unreachable" for it: the hook puts
+/// what failed, and where, in the browser's console first.
+fn report_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            leptos::logging::error!("{info}");
+        }))
+    });
 }
 
 fn is_other_origin(api_base: &str) -> bool {

@@ -1,14 +1,14 @@
 //! Component tests of the data table, in headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use std::sync::Arc;
+use std::{cell::Cell, rc::Rc, sync::Arc};
 
 use allot::components::{Column, DataTable, SortBy};
 use allot_core::{
     Member, MemberId, MemberStatus, ProductId, Role, selection::Selection, sort::SortKey,
 };
 use leptos::{mount::mount_to, prelude::*, task::tick};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, closure::Closure};
 use wasm_bindgen_test::*;
 use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
 
@@ -45,8 +45,17 @@ fn mount_table() -> HtmlElement {
     mount_table_of(RwSignal::new(three_members()))
 }
 
-/// Mounts a table of `members`, which the test may change.
+/// Mounts a table of `members`, which the test may change, for as long as the test page.
 fn mount_table_of(members: RwSignal<Vec<Arc<Member>>>) -> HtmlElement {
+    let (container, handle) = mount_table_until_dropped(members);
+    std::mem::forget(handle);
+    container
+}
+
+/// Mounts a table of `members` until the returned handle is dropped.
+fn mount_table_until_dropped(
+    members: RwSignal<Vec<Arc<Member>>>,
+) -> (HtmlElement, Box<dyn std::any::Any>) {
     let document = document();
     let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
@@ -70,9 +79,15 @@ fn mount_table_of(members: RwSignal<Vec<Arc<Member>>>) -> HtmlElement {
             />
         }
     });
-    // The table lives as long as the test page.
-    std::mem::forget(handle);
-    container
+    (container, Box::new(handle))
+}
+
+/// Resolves at the browser's next animation frame.
+async fn next_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        window().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
 }
 
 fn row_names(container: &HtmlElement) -> Vec<String> {
@@ -228,4 +243,26 @@ async fn clicking_a_header_sorts_and_says_so() {
         email_header.get_attribute("aria-sort").as_deref(),
         Some("descending")
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_table_gone_before_its_next_frame_leaves_no_error() {
+    // Leaving a page right after it drew its table (WebKit does, now and then): the
+    // frame the table asked for to measure itself comes when the table is gone.
+    let errors = Rc::new(Cell::new(0));
+    let count = errors.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || count.set(count.get() + 1));
+    let on_error = on_error.as_ref().unchecked_ref();
+    window()
+        .add_event_listener_with_callback("error", on_error)
+        .unwrap();
+    let (table, handle) = mount_table_until_dropped(RwSignal::new(three_members()));
+    drop(handle);
+    next_frame().await;
+    next_frame().await;
+    window()
+        .remove_event_listener_with_callback("error", on_error)
+        .unwrap();
+    assert_eq!(table.child_element_count(), 0, "the table is gone");
+    assert_eq!(errors.get(), 0, "uncaught errors after the table was gone");
 }

@@ -770,8 +770,10 @@ fn table(table: Table) -> impl IntoView {
         };
         let restore = move || {
             let selector = format!("tr[aria-rowindex=\"{}\"] :is(input, button)", position + 2);
+            // The frame can come after the table is gone (its page left meanwhile).
             let row = body
-                .get_untracked()
+                .try_get_untracked()
+                .flatten()
                 .and_then(|body| body.query_selector(&selector).ok().flatten());
             if let (true, Some(row)) = (crate::dom::focus_lost(), row)
                 && let Ok(row) = row.dyn_into::<web_sys::HtmlElement>()
@@ -791,7 +793,8 @@ fn table(table: Table) -> impl IntoView {
     let area = NodeRef::<leptos::html::Div>::new();
     let fill_height = RwSignal::new(None::<i32>);
     let measure = move || {
-        let Some(area) = area.get_untracked() else {
+        // A frame can come after the table is gone (its page left meanwhile).
+        let Some(area) = area.try_get_untracked().flatten() else {
             return;
         };
         let page = leptos::prelude::window();

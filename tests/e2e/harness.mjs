@@ -253,6 +253,10 @@ export async function newPage(browser) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error));
+  // The console's panic hook says what failed before the wasm aborts.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().startsWith('panicked at')) errors.push(new Error(message.text()));
+  });
   page.assertNoErrors = () => assert.deepEqual(errors, [], 'uncaught errors in the page');
   return { context, page };
 }

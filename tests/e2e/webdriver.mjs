@@ -56,6 +56,13 @@ function pageSupport() {
     const describe = (error) => (error instanceof Error ? error.name + ': ' + error.message + '\\n' + error.stack : String(error));
     addEventListener('error', (event) => errors.push(event.error ? describe(event.error) : event.message));
     addEventListener('unhandledrejection', (event) => errors.push(describe(event.reason)));
+    // Errors the page writes to its console, reported as Playwright's 'console' events.
+    const consoleErrors = [];
+    const consoleError = console.error;
+    console.error = (...args) => {
+      consoleErrors.push(args.map(String).join(' '));
+      consoleError.apply(console, args);
+    };
     const all = (selector) => pw.querySelectorAll(pw.parseSelector(selector), document);
     const one = (selector) => {
       const found = all(selector);
@@ -65,7 +72,7 @@ function pageSupport() {
       return found[0] ?? null;
     };
     const state = (element, name) => pw.elementState(element, name, true).matches;
-    window.__wd = { pw, errors, all, one, state };
+    window.__wd = { pw, errors, consoleErrors, all, one, state };
   `;
 }
 
@@ -272,7 +279,7 @@ class WebDriverPage {
     this.ctx = context;
     this.handle = handle;
     this.href = 'about:blank';
-    this.listeners = { pageerror: [] };
+    this.listeners = { pageerror: [], console: [] };
     this.viewport = context.options.viewport ?? null;
     this.keyboard = {
       press: (keys) => this.keys(pressActions(keys)),
@@ -292,21 +299,24 @@ class WebDriverPage {
   viewportSize() { return this.viewport; }
 
   on(event, listener) {
-    if (event !== 'pageerror') throw unsupported(`report '${event}' events`);
-    this.listeners.pageerror.push(listener);
+    if (!this.listeners[event]) throw unsupported(`report '${event}' events`);
+    this.listeners[event].push(listener);
   }
 
   /**
    * Runs `body` (a function body over `args`) in the page, with Playwright's selector engine
    * and the context's init scripts loaded first when the page is new; reports the page's
-   * uncaught errors to `on('pageerror')` listeners.
+   * uncaught errors to `on('pageerror')` listeners and its console errors to `on('console')`'s.
    */
   async run(body, ...args) {
     const wrapped = `return (async (...args) => {
       if (!window.__wd) return { missing: true };
       const value = await (async () => { ${body} })();
       // WebDriver sends undefined as null; Playwright keeps it.
-      return { value, undefined: value === undefined, errors: window.__wd.errors.splice(0), href: location.href };
+      return {
+        value, undefined: value === undefined, href: location.href,
+        errors: window.__wd.errors.splice(0), consoleErrors: window.__wd.consoleErrors.splice(0),
+      };
     })(...arguments);`;
     return this.ctx.inWindow(this, async (call) => {
       let result = await call('POST', '/execute/sync', { script: wrapped, args });
@@ -316,6 +326,9 @@ class WebDriverPage {
       }
       this.href = result.href;
       for (const error of result.errors) for (const listener of this.listeners.pageerror) listener(new Error(error));
+      for (const text of result.consoleErrors) {
+        for (const listener of this.listeners.console) listener({ type: () => 'error', text: () => text });
+      }
       return result.undefined ? undefined : result.value;
     });
   }
