@@ -99,7 +99,12 @@ impl OrgState {
             match api::members(self.org).await {
                 Ok(snapshot) => {
                     let seq = snapshot.seq;
+                    let first = self.snapshot.with_untracked(Option::is_none);
                     self.snapshot.set(Some(snapshot));
+                    if !first {
+                        // Loaded again after missed events: they may have changed any list.
+                        self.versions.changed(None);
+                    }
                     self.error.set(None);
                     self.settle_pending();
                     self.connect(seq);
@@ -226,12 +231,7 @@ impl OrgState {
         });
         match applied {
             Applied::Applied => {
-                if event.licenses_changed {
-                    self.licenses_version.update(|v| *v += 1);
-                }
-                if event.allocation_errors_changed {
-                    self.allocation_errors_version.update(|v| *v += 1);
-                }
+                self.versions.changed(Some(event));
                 self.settle_pending();
             }
             Applied::Stale => {}

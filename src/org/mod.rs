@@ -12,8 +12,8 @@ use std::{
 };
 
 use allot_core::{
-    AllocationError, Group, GroupId, Invitation, Member, MemberId, MemberStatus, MembersSnapshot,
-    OrgId, Product, ProductId, ProductSeats, format,
+    AllocationError, ChangeEvent, Group, GroupId, Invitation, Member, MemberId, MemberStatus,
+    MembersSnapshot, OrgId, Product, ProductId, ProductSeats, Team, format,
 };
 use leptos::prelude::*;
 
@@ -42,14 +42,41 @@ struct Pending {
     confirmed_at: Option<u64>,
 }
 
+/// The lists views load apart from the snapshot, each with a version that changes when the
+/// feed says the list did.
+#[derive(Clone, Copy, Default)]
+struct ListVersions {
+    licenses: RwSignal<u64>,
+    allocation_errors: RwSignal<u64>,
+    teams: RwSignal<u64>,
+}
+
+impl ListVersions {
+    /// The lists `event` changed; every list when there is no event to say (a fresh snapshot
+    /// after missed events).
+    fn changed(self, event: Option<&ChangeEvent>) {
+        let bump = |version: RwSignal<u64>, changed: bool| {
+            if changed {
+                version.update(|version| *version += 1);
+            }
+        };
+        bump(
+            self.licenses,
+            event.is_none_or(|event| event.licenses_changed),
+        );
+        let errors = event.is_none_or(|event| event.allocation_errors_changed);
+        bump(self.allocation_errors, errors);
+        bump(self.teams, event.is_none_or(|event| event.teams_changed));
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct OrgState {
     pub org: OrgId,
     snapshot: RwSignal<Option<MembersSnapshot>>,
     error: RwSignal<Option<ApiError>>,
     connection: RwSignal<Connection>,
-    licenses_version: RwSignal<u64>,
-    allocation_errors_version: RwSignal<u64>,
+    versions: ListVersions,
     pending: RwSignal<HashMap<Subject, Pending>>,
     products: Memo<Vec<Product>>,
     feed: feed::FeedHandle,
@@ -74,8 +101,7 @@ impl OrgState {
             snapshot,
             error: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
-            licenses_version: RwSignal::new(0),
-            allocation_errors_version: RwSignal::new(0),
+            versions: ListVersions::default(),
             pending: RwSignal::new(HashMap::new()),
             products,
             feed: feed::FeedHandle::new(),
@@ -183,16 +209,22 @@ impl OrgState {
 
     /// Licenses members should have had but could not get, loaded again when they change.
     pub fn allocation_errors(&self) -> Remote<Vec<AllocationError>> {
-        let (org, version) = (self.org, self.allocation_errors_version);
+        let (org, version) = (self.org, self.versions.allocation_errors);
         Remote::following(
             move || crate::api::allocation_errors(org),
             move || version.get(),
         )
     }
 
+    /// The organization's teams, loaded again when they change (by any admin).
+    pub fn teams(&self) -> Remote<Vec<Team>> {
+        let (org, version) = (self.org, self.versions.teams);
+        Remote::following(move || crate::api::teams(org), move || version.get())
+    }
+
     /// Changes whenever machines or activations changed, for views that load them.
     pub fn licenses_version(&self) -> u64 {
-        self.licenses_version.get()
+        self.versions.licenses.get()
     }
 
     /// Marks subjects as changing, shown at once on their rows as `label`.

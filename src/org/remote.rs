@@ -22,13 +22,6 @@ impl<T: Send + Sync + 'static> Clone for Remote<T> {
 impl<T: Send + Sync + 'static> Copy for Remote<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Remote<T> {
-    pub fn new<F>(fetch: impl Fn() -> F + 'static) -> Self
-    where
-        F: Future<Output = Result<T, ApiError>> + 'static,
-    {
-        Self::following(fetch, || 0)
-    }
-
     /// Loads with `fetch`, and again whenever `version` changes (another admin's change to
     /// what it shows, heard from the change feed).
     pub fn following<F>(

@@ -21,8 +21,8 @@ struct TeamsContext {
 }
 
 impl TeamsContext {
-    /// A change to teams: once done, says `done` and loads the teams again (the change feed
-    /// does not carry them), then runs `after`.
+    /// A change to teams: once done, says `done` and runs `after`; the teams load again when
+    /// the change feed says they changed.
     fn change<I: 'static, T: 'static, F>(
         self,
         call: impl Fn(&I) -> F + Send + Sync + 'static,
@@ -34,7 +34,6 @@ impl TeamsContext {
     {
         Mutation::new(call, move |input, _| {
             self.toasts.info(done(input));
-            self.teams.reload();
             after();
         })
     }
@@ -66,10 +65,11 @@ pub fn TeamsPage() -> impl IntoView {
         return Either::Left(view! { <NotFound /> });
     };
     let org = organization.id;
+    let members = OrgState::get();
     let context = TeamsContext {
         org,
-        teams: Remote::new(move || api::teams(org)),
-        members: OrgState::get(),
+        teams: members.teams(),
+        members,
         toasts: Toasts::get(),
     };
     provide_context(context);
@@ -147,12 +147,22 @@ fn TeamCard(team_id: TeamId) -> impl IntoView {
         |(_, name)| format!("{name} left the team."),
         || {},
     );
-    // Drawn again when the members arrive: teams may load first.
-    let rows = move || {
+    // The team's active members as the console knows them now (one removed by another admin
+    // leaves at once); drawn again when the members arrive, as teams may load first.
+    let shown = move || {
         let members = context.active_members();
         entries()
-        .iter()
-        .filter_map(|entry| members.get(&entry.member_id).map(|m| (m.clone(), entry.role)))
+            .iter()
+            .filter_map(|entry| {
+                members
+                    .get(&entry.member_id)
+                    .map(|m| (m.clone(), entry.role))
+            })
+            .collect::<Vec<_>>()
+    };
+    let rows = move || {
+        shown()
+        .into_iter()
         .map(|(member, role)| {
             let member_id = member.id;
             let name = member.full_name.clone();
@@ -177,7 +187,7 @@ fn TeamCard(team_id: TeamId) -> impl IntoView {
         .collect_view()
     };
     let count = move || {
-        let count = team.with(|t| t.as_ref().map_or(0, |t| t.members.len()));
+        let count = shown().len();
         format!("{count} member{}", if count == 1 { "" } else { "s" })
     };
     let present = Signal::derive(move || entries().iter().map(|m| m.member_id).collect::<Vec<_>>());

@@ -45,10 +45,10 @@ async function plainMembers(page) {
 const row = (page, name) => page.getByRole('row').filter({ hasText: name });
 const search = (page, label, text) => page.getByRole('searchbox', { name: label }).fill(text);
 
-test("one admin's removal, role change, invitation and license removal show in the other's console", async () => {
+test("one admin's removal, role change, invitation, license removal and teams show in the other's console", async () => {
   const one = await console_(OWNER);
   const other = await console_(ADMIN);
-  const [promoted, removed] = await plainMembers(one.page);
+  const [promoted, removed, teamed] = await plainMembers(one.page);
 
   // Role change.
   await search(other.page, 'Search active users', promoted.email);
@@ -78,6 +78,22 @@ test("one admin's removal, role change, invitation and license removal show in t
   await row(other.page, licensed.full_name).waitFor({ state: 'detached', timeout: PROPAGATION_MS });
 
   await assertAccessible(other.page, 'License Management, live');
+
+  // Teams: a team the other admin creates and fills appears, and its member removed from the
+  // organization leaves it.
+  await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Teams' }).click();
+  await other.page.getByRole('heading', { name: 'Teams', level: 1 }).waitFor();
+  const squad = await call(one.page, 'POST', 'teams', { name: 'Synced Squad' });
+  await call(one.page, 'PUT', `teams/${squad.id}/members/${teamed.id}`, { role: 'member' });
+  const card = other.page.getByRole('region', { name: 'Synced Squad', exact: true });
+  const teamedCell = card.getByRole('cell', { name: teamed.full_name, exact: true });
+  await teamedCell.waitFor({ timeout: PROPAGATION_MS });
+  await card.getByText('1 member', { exact: true }).waitFor();
+  await call(one.page, 'POST', 'members/remove', { ids: [teamed.id] });
+  await teamedCell.waitFor({ state: 'detached', timeout: PROPAGATION_MS });
+  await card.getByText('0 members', { exact: true }).waitFor();
+  await assertAccessible(other.page, 'Teams, live');
+
   one.page.assertNoErrors();
   other.page.assertNoErrors();
   await one.context.close();

@@ -39,6 +39,9 @@ pub struct ChangeEvent {
     /// Allocation errors changed: views of them should reload.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allocation_errors_changed: bool,
+    /// Teams or their members changed: views of them should reload.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub teams_changed: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,21 +27,6 @@ async fn snapshot(server: &TestServer, token: &str) -> MembersSnapshot {
     snapshot
 }
 
-async fn events_after(server: &TestServer, seq: u64) -> Vec<ChangeEvent> {
-    let bodies: Vec<String> = db::query_scalar(
-        "SELECT body FROM change_events WHERE org_id = ? AND seq > ? ORDER BY seq",
-    )
-    .bind(ACME_QA)
-    .bind(seq as i64)
-    .fetch_all(&server.db)
-    .await
-    .unwrap();
-    bodies
-        .iter()
-        .map(|body| serde_json::from_str(body).unwrap())
-        .collect()
-}
-
 /// One admin action, with indexes into the starting snapshot's members, invitations and
 /// products; most are valid, some are refused, and both must keep the feed exact.
 #[derive(Clone, Debug)]
@@ -182,7 +167,7 @@ proptest! {
                 run(&server, &token, &start, op).await;
             }
             let mut state = start.clone();
-            for event in events_after(&server, start.seq).await {
+            for event in change_events_after(&server.db, ACME_QA, start.seq).await {
                 assert_eq!(state.apply(&event), Applied::Applied, "events are contiguous");
                 for member in &mut state.members {
                     std::sync::Arc::make_mut(member).last_access_at = None;

@@ -281,7 +281,7 @@ async fn another_organizations_teams_answer_404() {
 }
 
 #[tokio::test]
-async fn every_change_is_audited_and_no_op_puts_are_not() {
+async fn every_change_is_audited_and_in_the_change_feed_and_no_op_puts_are_not() {
     let server = TestServer::start().await;
     let token = server.bearer_token(ADMIN_EMAIL).await;
     let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
@@ -324,6 +324,10 @@ async fn every_change_is_audited_and_no_op_puts_are_not() {
             "team.created"
         ]
     );
+    // Every admin's console hears of each, and loads the teams again.
+    let events = change_events_after(&server.db, ACME_QA, seq).await;
+    assert_eq!(events.len(), 5);
+    assert!(events.iter().all(|event| event.teams_changed));
 }
 
 #[tokio::test]

@@ -128,6 +128,8 @@ pub enum ChangeKind {
     Licenses,
     /// The allocation errors.
     AllocationErrors,
+    /// Teams or their members.
+    Teams,
 }
 
 impl ChangeKind {
@@ -139,6 +141,7 @@ impl ChangeKind {
             Self::Seats => "seats",
             Self::Licenses => "licenses",
             Self::AllocationErrors => "allocation_errors",
+            Self::Teams => "teams",
         }
     }
 
@@ -150,6 +153,7 @@ impl ChangeKind {
             Self::Seats,
             Self::Licenses,
             Self::AllocationErrors,
+            Self::Teams,
         ]
         .into_iter()
         .find(|known| known.as_str() == kind)

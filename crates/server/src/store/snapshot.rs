@@ -72,6 +72,7 @@ pub async fn touched(conn: &mut Conn, org_id: OrgId, seq: u64) -> Result<ChangeE
         seq,
         licenses_changed: !marked(ChangeKind::Licenses).is_empty(),
         allocation_errors_changed: !marked(ChangeKind::AllocationErrors).is_empty(),
+        teams_changed: !marked(ChangeKind::Teams).is_empty(),
         ..ChangeEvent::default()
     };
     if !marked(ChangeKind::Member).is_empty() {

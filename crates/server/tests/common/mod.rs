@@ -5,7 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub use allot_core::{AccountId, GroupId, MemberId, OrgId, ProductId, TeamId};
-use allot_core::{ErrorBody, Role};
+use allot_core::{ChangeEvent, ErrorBody, Role};
 pub use allot_server::db;
 use allot_server::{AppState, WebConfig, auth, demo, links, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
@@ -506,6 +506,22 @@ pub async fn org_seq(db: &db::Db, org_id: OrgId) -> u64 {
         .await
         .expect("the organization exists");
     seq as u64
+}
+
+/// The organization's change events after `seq`, in order.
+pub async fn change_events_after(db: &db::Db, org_id: OrgId, seq: u64) -> Vec<ChangeEvent> {
+    let bodies: Vec<String> = db::query_scalar(
+        "SELECT body FROM change_events WHERE org_id = ? AND seq > ? ORDER BY seq",
+    )
+    .bind(org_id)
+    .bind(seq as i64)
+    .fetch_all(db)
+    .await
+    .expect("the change events are readable");
+    bodies
+        .iter()
+        .map(|body| serde_json::from_str(body).expect("an event"))
+        .collect()
 }
 
 // Invitations
