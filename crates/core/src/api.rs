@@ -231,6 +231,9 @@ pub struct Invitation {
     pub created_at: Timestamp,
     /// 24 hours after it was (re)sent; past it the link no longer works.
     pub expires_at: Timestamp,
+    /// Past its expiry, by the server's clock (the console's may differ).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expired: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

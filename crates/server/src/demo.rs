@@ -27,7 +27,7 @@ use crate::{
         self, accounts,
         accounts::AccountRow,
         activations::{self, NewActivation},
-        allocations, changes, groups,
+        allocations, changes, expiries, groups,
         invitations::NewInvitation,
         memberships::{self, MembershipRow},
         organizations,
@@ -144,8 +144,11 @@ pub async fn seed_if_empty_with(
         .await
         .expect("hashing does not panic");
     let mut tx = db.begin().await?;
-    seed(&mut tx, &password_hash, links, now(), members).await?;
-    // The organizations start here: nobody follows a change feed from before them.
+    let now = now();
+    seed(&mut tx, &password_hash, links, now, members).await?;
+    // The organizations start here: nobody follows a change feed from before them, nor saw
+    // their past expiries happen.
+    expiries::note_past_as_history(&mut tx, now).await?;
     changes::clear_all_marks(&mut tx).await?;
     tx.commit().await?;
     Ok(true)

@@ -9,6 +9,7 @@ mod change;
 pub mod db;
 pub mod delivery;
 pub mod demo;
+pub mod expiry;
 pub mod http;
 mod license_key;
 pub mod links;

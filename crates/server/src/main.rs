@@ -1,7 +1,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use allot_server::{
-    AppState, WebConfig, db, delivery, demo,
+    AppState, WebConfig, db, delivery, demo, expiry,
     links::InvitationLinks,
     pools::{self, PoolCommand},
     router,
@@ -172,6 +172,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         );
     }
     let state = AppState::new(db.clone(), links);
+    expiry::spawn(&state);
     if let Some(url) = &cli.smtp_url {
         let transport = delivery::transport(url)?;
         delivery::spawn(db, state.links.clone(), transport, cli.mail_from.clone());

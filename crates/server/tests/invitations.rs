@@ -7,7 +7,7 @@ use allot_core::{
     BulkResponse, Invitation, InvitationLink, InvitationPreview, InviteOutcome, InviteResponse,
     Member, MemberStatus, MembersSnapshot, ProductSeats, Role, Session,
 };
-use allot_server::db;
+use allot_server::{db, expiry};
 use common::*;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
@@ -370,6 +370,7 @@ async fn expired_invitations_are_listed_with_their_expiry_and_can_be_replaced() 
         .find(|invitation| invitation.id == id)
         .unwrap();
     assert_eq!(invitation.expires_at, expired_at);
+    assert!(invitation.expired, "the server says it expired");
     expect_error(
         open_link(&server, &link.path).await,
         StatusCode::GONE,
@@ -443,6 +444,54 @@ async fn resending_an_expired_invitation_needs_its_seats_free_again() {
     let response = resend(&server, &token, id).await;
 
     expect_error(response, StatusCode::CONFLICT, "seats_exceeded").await;
+}
+
+#[tokio::test]
+async fn an_expiry_is_one_event_by_the_system_that_frees_the_seats_and_comes_again_after_a_resend()
+{
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    let product = add_product(&server.db, ACME_QA, "Expiring", 5).await;
+    let id = invited_id(&invite_ok(&server, &token, &["soon@new.example"], &[product]).await);
+    // Nothing is due yet.
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0);
+    set_expires_at(&server.db, id, db::now() - 1).await;
+    let seq = org_seq(&server.db, ACME_QA).await;
+
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 1);
+
+    let events = change_events_after(&server.db, ACME_QA, seq).await;
+    let event = events.last().unwrap();
+    assert_eq!(event.invitations.len(), 1);
+    assert!(event.invitations[0].id == id && event.invitations[0].expired);
+    let seats = event.products.as_ref().expect("the seats changed");
+    let seats = seats
+        .seats
+        .iter()
+        .find(|seats| seats.id == product)
+        .unwrap();
+    assert_eq!(
+        (seats.used, seats.reserved),
+        (0, 0),
+        "the seat is free again"
+    );
+    let entries = audit_entries(&server.db, ACME_QA, "invitation.expired").await;
+    let detail = json!({ "invitations": [{ "id": id, "email": "soon@new.example" }] });
+    assert_eq!(entries, [(None, detail)], "by the system, once");
+    // Noted once: looking again records nothing.
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0);
+    assert_eq!(org_seq(&server.db, ACME_QA).await, event.seq);
+
+    // Resent, it holds 24 fresh hours; its new expiry is noted in its turn.
+    assert_eq!(resend(&server, &token, id).await.status(), StatusCode::OK);
+    let listed = pending(&server, &token).await;
+    assert!(!listed.iter().find(|i| i.id == id).unwrap().expired);
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0);
+    // (Another second than the first expiry's, which the test may still be in.)
+    set_expires_at(&server.db, id, db::now() - 2).await;
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 1);
+    let entries = audit_entries(&server.db, ACME_QA, "invitation.expired").await;
+    assert_eq!(entries.len(), 2);
 }
 
 #[tokio::test]

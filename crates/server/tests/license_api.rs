@@ -6,6 +6,7 @@ mod common;
 use allot_core::{
     ActivateResponse, LicensePublicKey, OfflineLicense, OrgId, licensing::SESSION_TIMEOUT_SECS,
 };
+use allot_server::expiry;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use common::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
@@ -117,14 +118,68 @@ async fn a_silent_session_times_out_and_frees_its_seat() {
     let server = TestServer::start().await;
     let (token, product) = mia_licensed(&server, 1, "floating", "online").await;
     let session = activated(&server, &token, product, "m-1", "online").await;
-    db::query("UPDATE activations SET last_heartbeat_at = last_heartbeat_at - ?")
-        .bind(SESSION_TIMEOUT_SECS)
-        .execute(&server.db)
+    let heard_at: i64 = db::query_scalar(
+        "UPDATE activations SET last_heartbeat_at = last_heartbeat_at - ?
+         RETURNING last_heartbeat_at",
+    )
+    .bind(SESSION_TIMEOUT_SECS)
+    .fetch_one(&server.db)
+    .await
+    .unwrap();
+    let seq = org_seq(&server.db, ACME_QA).await;
+
+    // The server notes it at once, as the system, and open consoles hear of it.
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 1);
+    let events = change_events_after(&server.db, ACME_QA, seq).await;
+    assert!(events.last().unwrap().licenses_changed);
+    let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
+    let detail = json!({ "activations": [{
+        "id": session.activation_id, "member": mia, "product": product, "machine_id": "m-1",
+    }] });
+    let entries = audit_entries(&server.db, ACME_QA, "session.timed_out").await;
+    assert_eq!(entries, [(None, detail)]);
+    let ended_at: Option<i64> = db::query_scalar("SELECT ended_at FROM activations WHERE id = ?")
+        .bind(session.activation_id)
+        .fetch_one(&server.db)
         .await
         .unwrap();
+    assert_eq!(
+        ended_at,
+        Some(heard_at + SESSION_TIMEOUT_SECS),
+        "when it timed out"
+    );
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0, "once");
+
     activated(&server, &token, product, "m-2", "online").await;
     let late = heartbeat(&server, &token, session.activation_id).await;
     expect_error(late, StatusCode::GONE, "session_terminated").await;
+}
+
+#[tokio::test]
+async fn an_offline_license_expiring_is_noted_once_by_the_system() {
+    let server = TestServer::start().await;
+    let (token, product) = mia_licensed(&server, 1, "floating", "offline").await;
+    let offline = activated(&server, &token, product, "m-1", "offline").await;
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0);
+    db::query("UPDATE activations SET expires_at = ? WHERE id = ?")
+        .bind(db::now() - 1)
+        .bind(offline.activation_id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let seq = org_seq(&server.db, ACME_QA).await;
+
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 1);
+
+    let events = change_events_after(&server.db, ACME_QA, seq).await;
+    assert!(events.last().unwrap().licenses_changed);
+    let entries = audit_entries(&server.db, ACME_QA, "offline_license.expired").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0, None, "by the system");
+    assert_eq!(entries[0].1["activations"][0]["id"], offline.activation_id);
+    assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0, "once");
+    // Its seat is free for another machine.
+    activated(&server, &token, product, "m-2", "offline").await;
 }
 
 #[tokio::test]

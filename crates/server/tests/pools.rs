@@ -3,7 +3,7 @@
 mod common;
 
 use allot_core::licensing::{PoolKind, PoolUsage};
-use allot_server::{db, pools};
+use allot_server::{db, expiry, pools};
 use common::*;
 
 #[tokio::test]
@@ -78,4 +78,44 @@ async fn operators_add_change_and_list_pools() {
         .await
         .is_err()
     );
+}
+
+#[tokio::test]
+async fn a_pool_expiring_is_noted_once_by_the_system_and_its_seats_leave_the_count() {
+    let server = TestServer::start().await;
+    let db = &server.db;
+    let year = db::now() + 365 * 24 * 60 * 60;
+    let id = pools::add(
+        db,
+        ACME_QA,
+        "Studio X",
+        10,
+        PoolKind::Named,
+        PoolUsage::Online,
+        year,
+    )
+    .await
+    .unwrap();
+    assert_eq!(expiry::note_due(db).await.unwrap(), 0);
+    // Its end moved into the past (by the operator here; by time alone in life).
+    pools::set(db, id, None, Some(db::now() - 1)).await.unwrap();
+    let seq = org_seq(db, ACME_QA).await;
+
+    assert_eq!(expiry::note_due(db).await.unwrap(), 1);
+
+    let events = change_events_after(db, ACME_QA, seq).await;
+    assert_eq!(events.len(), 1);
+    let products = events[0].products.as_ref().expect("the seats changed");
+    let studio = products
+        .seats
+        .iter()
+        .find(|p| p.name == "Studio X")
+        .unwrap();
+    assert_eq!(studio.seats, None, "no named seats left");
+    assert!(events[0].licenses_changed);
+    let entries = audit_entries(db, ACME_QA, "pool.expired").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0, None, "by the system");
+    assert_eq!(entries[0].1["pools"][0]["id"], id);
+    assert_eq!(expiry::note_due(db).await.unwrap(), 0, "once");
 }

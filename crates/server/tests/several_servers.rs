@@ -292,3 +292,64 @@ async fn a_change_through_one_server_reaches_the_feeds_of_the_other_at_once() {
     }
     println!("a change made on server B reached a feed on server A in {latencies:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expiry_is_one_event_however_many_servers_look_at_once() {
+    let Some(pair) = Pair::start().await else {
+        return;
+    };
+    let owner = pair.token(&pair.a, OWNER_EMAIL).await;
+    let emails: Vec<String> = (0..10).map(|i| format!("soon{i}@new.example")).collect();
+    let invited = pair
+        .http
+        .post(pair.a.url(&org_path("invitations")))
+        .bearer_auth(&owner)
+        .json(&json!({ "emails": emails, "role": "member", "products": [] }))
+        .send()
+        .await
+        .unwrap();
+    let invited: InviteResponse = invited.json().await.unwrap();
+    let ids: Vec<String> = invited
+        .results
+        .iter()
+        .map(|result| match result.outcome {
+            InviteOutcome::Invited { invitation_id } => invitation_id.to_string(),
+            ref other => panic!("{} was not invited: {other:?}", result.email),
+        })
+        .collect();
+    let due = db::now() + 1;
+    let ids = ids.join(",");
+    db::query(&format!(
+        "UPDATE invitations SET expires_at = ? WHERE id IN ({ids})"
+    ))
+    .bind(due)
+    .execute(&pair.db)
+    .await
+    .unwrap();
+
+    // Both servers' own tasks look every second; four more lookers join them when it is due.
+    while db::now() < due {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let lookers = (0..4).map(|_| allot_server::expiry::note_due(&pair.db));
+    for looked in futures_util::future::join_all(lookers).await {
+        looked.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    let noted: Vec<i64> = audit_entries(&pair.db, ACME_QA, "invitation.expired")
+        .await
+        .iter()
+        .flat_map(|(_, detail)| detail["invitations"].as_array().unwrap().clone())
+        .filter(|invitation| invitation["email"].as_str().unwrap().starts_with("soon"))
+        .map(|invitation| invitation["id"].as_i64().unwrap())
+        .collect();
+    let mut once = noted.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(
+        (noted.len(), once.len()),
+        (10, 10),
+        "each noted once: {noted:?}"
+    );
+}

@@ -92,8 +92,7 @@ pub fn PendingInvitations(tab: TabState) -> impl IntoView {
         })
         .sorted_by(|i| SortKey::Number(Some(i.created_at))),
         Column::new("Expires", move |i: &Invitation| {
-            let expired = i.expires_at <= now;
-            view! { <span class:expired=expired>{if expired { "Expired".to_owned() } else { until(now, i.expires_at) }}</span> }
+            view! { <span class:expired=i.expired>{if i.expired { "Expired".to_owned() } else { until(now, i.expires_at) }}</span> }
         })
         .sorted_by(|i| SortKey::Number(Some(i.expires_at))),
         Column::new("Actions", move |i: &Invitation| {

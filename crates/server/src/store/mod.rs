@@ -10,6 +10,7 @@ pub mod activations;
 pub mod allocation_errors;
 pub mod allocations;
 pub mod changes;
+pub mod expiries;
 pub mod export;
 pub mod groups;
 pub mod invitations;

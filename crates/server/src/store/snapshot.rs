@@ -13,7 +13,7 @@ use super::{
     changes::{self, ChangeKind},
     groups, seats,
 };
-use crate::db::{Backend, Conn, query_as, query_scalar};
+use crate::db::{Backend, Conn, now, query_as, query_scalar};
 
 /// Everything, or only what the current transaction touched (`change_dirty`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -297,6 +297,7 @@ pub async fn load_invitations(
     .bind(InvitationStatus::Pending)
     .fetch_all(&mut *conn)
     .await?;
+    let now = now();
     rows.into_iter()
         .map(|(id, email, role, invited_by, created_at, expires_at)| {
             Ok(Invitation {
@@ -307,6 +308,7 @@ pub async fn load_invitations(
                 invited_by,
                 created_at,
                 expires_at,
+                expired: expires_at <= now,
             })
         })
         .collect()

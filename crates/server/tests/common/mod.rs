@@ -498,6 +498,25 @@ pub async fn last_audit_detail(db: &db::Db, org_id: OrgId, action: &str) -> serd
     serde_json::from_str(&detail).expect("audit details are JSON")
 }
 
+/// The organization's audit events with this action: (actor, detail), oldest first.
+pub async fn audit_entries(
+    db: &db::Db,
+    org_id: OrgId,
+    action: &str,
+) -> Vec<(Option<i64>, serde_json::Value)> {
+    let rows: Vec<(Option<i64>, String)> = db::query_as(
+        "SELECT actor_id, detail FROM audit_events WHERE org_id = ? AND action = ? ORDER BY id",
+    )
+    .bind(org_id)
+    .bind(action)
+    .fetch_all(db)
+    .await
+    .expect("the audit log is readable");
+    rows.into_iter()
+        .map(|(actor, detail)| (actor, serde_json::from_str(&detail).expect("JSON details")))
+        .collect()
+}
+
 /// The organization's change sequence number.
 pub async fn org_seq(db: &db::Db, org_id: OrgId) -> u64 {
     let seq: i64 = db::query_scalar("SELECT seq FROM organizations WHERE id = ?")
