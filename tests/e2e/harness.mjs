@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: a real allot-server on a free loopback port with a fresh
 // database; Debian's Chromium and Firefox ESR driven by playwright-core, or WebKitGTK by its
 // WebDriver behind the same API (webdriver.mjs); and an axe-core scan.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { before, after } from 'node:test';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
@@ -67,9 +67,10 @@ export async function startServer({
   const dir = mkdtempSync(join(tmpdir(), 'allot-e2e-'));
   const staticDir = serveConsole ? ['--static', required('ALLOT_DIST')] : [];
   const tls = https && !args.includes('--tls-cert') ? tlsArgs() : [];
+  const file = join(dir, 'allot.db');
   const child = spawn(required('ALLOT_SERVER_BIN'), [
     ...(demo ? ['--demo'] : []), ...staticDir, ...tls, ...args,
-    '--db', db ?? `sqlite://${join(dir, 'allot.db')}`, '--listen', '127.0.0.1:0',
+    '--db', db ?? `sqlite://${file}`, '--listen', '127.0.0.1:0',
   ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ALLOT_LOG: 'warn' } });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
@@ -83,6 +84,15 @@ export async function startServer({
   });
   return {
     url,
+    /**
+     * Runs `statement` on the server's SQLite file, as an operator could: for what the API
+     * rightly cannot do (an invitation lasts 24 hours; a test cannot wait that long).
+     */
+    sql(statement) {
+      assert.equal(db, undefined, 'SQL on the SQLite file of a server started without --db');
+      const script = 'import sqlite3, sys\nwith sqlite3.connect(sys.argv[1]) as db: db.execute(sys.argv[2])';
+      execFileSync('python3', ['-c', script, file, statement]);
+    },
     /** Ends the server with `signal` (SIGKILL: as a crash would). */
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
@@ -324,7 +334,7 @@ const axeSource = () => {
  * The returned object's `url` and `browser` are set once the tests run.
  */
 export function serverAndBrowser() {
-  const shared = { url: undefined, browser: undefined };
+  const shared = { url: undefined, browser: undefined, sql: (statement) => server.sql(statement) };
   let server;
   before(async () => {
     server = await startServer();

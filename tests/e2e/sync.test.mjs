@@ -129,6 +129,24 @@ test('a console that lost its network says so, and catches up when it is back', 
   await network.close();
 });
 
+test('an invitation turns Expired live when its time comes', async () => {
+  const { context, page } = await console_(ADMIN);
+  const invited = await call(page, 'POST', 'invitations', { emails: ['brief.invitee@example.net'], role: 'member', products: [] });
+  const id = invited.results[0].invitation_id;
+  await page.getByRole('tab', { name: 'Pending Invitations' }).click();
+  await search(page, 'Search pending invitations', 'brief.invitee');
+  const invitation = row(page, 'brief.invitee@example.net');
+  await invitation.getByText('in 1 day', { exact: true }).waitFor();
+
+  // Its expiry brought 2 s ahead (it lasts 24 hours): nobody touches it when the time comes,
+  // the server's clock alone turns it expired, and the console shows it without a reload.
+  server.sql(`UPDATE invitations SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) + 2 WHERE id = ${id}`);
+  await invitation.getByText('Expired', { exact: true }).waitFor({ timeout: 6000 });
+  await live(page);
+  page.assertNoErrors();
+  await context.close();
+});
+
 test("removing someone another admin already removed says so, and the table stays whole", async () => {
   const one = await console_(OWNER);
   const other = await console_(ADMIN);
