@@ -409,6 +409,33 @@ async function bulkRemoveFigures(browser, base, token) {
     + `showed "${expected}" ${fixed(shown - sent)} ms after it was sent, through the change feed`);
 }
 
+/**
+ * A group of 10,000 members: creating it, and changing its allocation rule (a product
+ * granted, then taken away), each one request whose work is a few statements per product,
+ * not per member. `prefix` names the database ('' or 'postgres.').
+ */
+async function groupFigures(base, token, prefix) {
+  const snapshot = await api(base, 'GET', '/orgs/1/members', token);
+  const ids = snapshot.members.filter((m) => m.status === 'active' && m.role === 'member')
+    .slice(0, 10_000).map((m) => m.id);
+  const product = snapshot.products[0].id;
+  const timed = async (method, path, body) => {
+    const started = performance.now();
+    const answer = await api(base, method, path, token, body);
+    return { answer, ms: performance.now() - started };
+  };
+  const created = await timed('POST', '/orgs/1/groups', { name: 'Bench 10k', members: ids });
+  const group = created.answer.group.id;
+  const granted = await timed('PUT', `/orgs/1/groups/${group}/rule`, { products: [product] });
+  const taken = await timed('PUT', `/orgs/1/groups/${group}/rule`, { products: [] });
+  figure(`${prefix}group_create.10k_members`, created.ms, 'ms', 1000);
+  figure(`${prefix}group_rule.10k_members`, Math.max(granted.ms, taken.ms), 'ms', 1000);
+  note(`${prefix}group of ${ids.length} members: created in ${fixed(created.ms)} ms; its rule granted `
+    + `a product in ${fixed(granted.ms)} ms (${granted.answer.members_changed} members changed), `
+    + `took it away in ${fixed(taken.ms)} ms`);
+  await api(base, 'DELETE', `/orgs/1/groups/${group}`, token);
+}
+
 /** Waits until the console follows the change feed. */
 const live = (page) => page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor({ timeout: 120_000 });
 
@@ -503,6 +530,7 @@ async function main() {
         .slice(-8).map((m) => m.id);
       await loadTest(server.url, token, 'role', 'change_role.100k', 8, 8, plain);
       await propagationFigure(browser, server.url, '100k', await plainMembers(server.url, token, 20));
+      await groupFigures(server.url, token, '');
       await bulkRemoveFigures(browser, server.url, token);
     } finally {
       await server.stop();
@@ -533,6 +561,7 @@ async function postgresFigures() {
         const plain = snapshot.members.filter((m) => m.status === 'active' && m.role === 'member')
           .slice(-8).map((m) => m.id);
         await loadTest(server.url, token, 'role', 'postgres.change_role.100k', 8, 8, plain);
+        await groupFigures(server.url, token, 'postgres.');
       }
     } finally {
       await server.stop();

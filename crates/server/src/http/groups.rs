@@ -6,7 +6,7 @@
 //! seats no longer owed are freed, and sessions of products the member lost end at once.
 
 use axum::{Router, routing};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use allot_core::{
     AllocationRequest, BulkResponse, Group, GroupChange, GroupId, GroupRequest, GroupRuleRequest,
@@ -59,6 +59,34 @@ impl MemberState {
     }
 }
 
+/// The allocation state of each of `members` that is an active member of the organization,
+/// by member: the same few queries for any number of members.
+pub async fn member_states(
+    conn: &mut Conn,
+    org_id: OrgId,
+    members: &[MemberId],
+) -> ApiResult<BTreeMap<MemberId, MemberState>> {
+    let settings = memberships::allocation_settings(conn, org_id, members).await?;
+    let active: Vec<MemberId> = settings.iter().map(|&(member, ..)| member).collect();
+    let mut direct = allocations::direct_of_many(conn, &active).await?;
+    let mut groups = groups::of_members(conn, &active).await?;
+    let mut held = allocations::held_of_many(conn, &active).await?;
+    Ok(settings
+        .into_iter()
+        .map(|(member, name, role, allocate_to_user)| {
+            let state = MemberState {
+                name,
+                role,
+                allocate_to_user,
+                direct: direct.remove(&member).unwrap_or_default(),
+                groups: groups.remove(&member).unwrap_or_default(),
+                held: held.remove(&member).unwrap_or_default(),
+            };
+            (member, state)
+        })
+        .collect())
+}
+
 /// The active member's allocation state, or `None` when `member` is not an active member of
 /// the organization.
 pub async fn member_state(
@@ -66,18 +94,9 @@ pub async fn member_state(
     org_id: OrgId,
     member: MemberId,
 ) -> ApiResult<Option<MemberState>> {
-    let row = memberships::allocation_settings(conn, org_id, member).await?;
-    let Some((name, role, allocate_to_user)) = row else {
-        return Ok(None);
-    };
-    Ok(Some(MemberState {
-        name,
-        role,
-        allocate_to_user,
-        direct: allocations::direct_of(conn, member).await?,
-        groups: groups::of_member(conn, member).await?,
-        held: allocations::held_of(conn, member).await?,
-    }))
+    Ok(member_states(conn, org_id, &[member])
+        .await?
+        .remove(&member))
 }
 
 /// A member's licenses and role before a change, to settle against afterwards.
@@ -96,46 +115,40 @@ struct Settled {
 async fn snapshot_members(
     conn: &mut Conn,
     org_id: OrgId,
-    members: impl IntoIterator<Item = MemberId>,
+    members: &[MemberId],
     groups: &[Group],
 ) -> ApiResult<Vec<Before>> {
-    let mut before = Vec::new();
-    for member in members {
-        if let Some(state) = member_state(conn, org_id, member).await? {
-            before.push(Before {
-                member,
-                licenses: state.licenses(groups),
-                role: allocation::effective_role(state.role, &state.groups, groups),
-            });
-        }
-    }
-    Ok(before)
+    Ok(member_states(conn, org_id, members)
+        .await?
+        .into_iter()
+        .map(|(member, state)| Before {
+            member,
+            licenses: state.licenses(groups),
+            role: allocation::effective_role(state.role, &state.groups, groups),
+        })
+        .collect())
 }
 
 /// After the change is written: frees the seats of inherited licenses the members no longer
-/// hold by inheritance only, and ends their sessions of products they lost.
+/// hold by inheritance only, and ends their sessions of products they lost; a few statements
+/// per product, however many members.
 async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> ApiResult<Settled> {
     let groups = groups::list(conn, org_id).await?;
+    let members: Vec<MemberId> = before.iter().map(|was| was.member).collect();
+    let states = member_states(conn, org_id, &members).await?;
     let mut settled = Settled::default();
+    let mut released: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
+    let mut lost: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
     for was in before {
-        let Some(state) = member_state(conn, org_id, was.member).await? else {
+        let Some(state) = states.get(&was.member) else {
             continue;
         };
         let after = state.licenses(&groups);
         for product in allocation::held_to_release(&state.held, &after) {
-            allocations::release(conn, was.member, product).await?;
-            settled.seats_freed += 1;
+            released.entry(product).or_default().push(was.member);
         }
         for product in allocation::lost(&was.licenses, &after) {
-            activations::end(
-                conn,
-                Live::OfProduct {
-                    member: was.member,
-                    product,
-                },
-                now,
-            )
-            .await?;
+            lost.entry(product).or_default().push(was.member);
         }
         let role = allocation::effective_role(state.role, &state.groups, &groups);
         let products = |licenses: &[EffectiveLicense]| -> Vec<ProductId> {
@@ -144,6 +157,13 @@ async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> 
         if role != was.role || products(&after) != products(&was.licenses) {
             settled.members_changed += 1;
         }
+    }
+    for (&product, members) in &released {
+        allocations::release(conn, product, members).await?;
+        settled.seats_freed += members.len() as u32;
+    }
+    for (&product, members) in &lost {
+        activations::end(conn, Live::OfProduct { product, members }, now).await?;
     }
     Ok(settled)
 }
@@ -191,31 +211,37 @@ async fn ensure_name_free(
     Ok(())
 }
 
-/// The requested members, each an active member of the organization, without repeats.
+/// The requested members, each an active member of the organization, by id without repeats.
 async fn valid_members(
     conn: &mut Conn,
     org_id: OrgId,
     members: &[MemberId],
-) -> ApiResult<BTreeSet<MemberId>> {
-    let members: BTreeSet<MemberId> = members.iter().copied().collect();
-    for &member in &members {
-        let active = memberships::is_active(conn, org_id, member).await?;
-        if !active {
-            return Err(ApiError::unprocessable(
-                "unknown_member",
-                format!("No active member of this organization has id {member}."),
-            ));
-        }
+) -> ApiResult<Vec<MemberId>> {
+    let mut members = members.to_vec();
+    members.sort_unstable();
+    members.dedup();
+    let active = memberships::active_among(conn, org_id, &members).await?;
+    if let Some(unknown) = members
+        .iter()
+        .find(|member| active.binary_search(member).is_err())
+    {
+        return Err(ApiError::unprocessable(
+            "unknown_member",
+            format!("No active member of this organization has id {unknown}."),
+        ));
     }
     Ok(members)
 }
 
+/// The requested products, each one of the organization's, by id without repeats.
 async fn valid_products(
     conn: &mut Conn,
     org_id: OrgId,
     products: &[ProductId],
-) -> ApiResult<BTreeSet<ProductId>> {
-    let products: BTreeSet<ProductId> = products.iter().copied().collect();
+) -> ApiResult<Vec<ProductId>> {
+    let mut products = products.to_vec();
+    products.sort_unstable();
+    products.dedup();
     for &product in &products {
         let known = products::exists(conn, org_id, product).await?;
         if !known {
@@ -281,7 +307,7 @@ pub async fn create(
     ensure_name_free(&mut tx, org_id, name, None).await?;
     let members = valid_members(&mut tx, org_id, &request.members).await?;
     let id = groups::create(&mut tx, org_id, name, role).await?;
-    groups::add_members(&mut tx, id, &Vec::from_iter(members.iter().copied())).await?;
+    groups::add_members(&mut tx, id, &members).await?;
     // A new group has no rule yet, so only a role can change its members.
     let settled = Settled {
         members_changed: if role.is_some() {
@@ -331,14 +357,17 @@ pub async fn update(
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
     ensure_name_free(&mut tx, org_id, name, Some(group_id)).await?;
-    let wanted = valid_members(&mut tx, org_id, &request.members).await?;
+    let wanted: BTreeSet<MemberId> = valid_members(&mut tx, org_id, &request.members)
+        .await?
+        .into_iter()
+        .collect();
     let current: BTreeSet<MemberId> = groups::active_members(&mut tx, group_id)
         .await?
         .into_iter()
         .collect();
     let groups = groups::list(&mut tx, org_id).await?;
-    let before =
-        snapshot_members(&mut tx, org_id, current.union(&wanted).copied(), &groups).await?;
+    let affected: Vec<MemberId> = current.union(&wanted).copied().collect();
+    let before = snapshot_members(&mut tx, org_id, &affected, &groups).await?;
 
     groups::update(&mut tx, group_id, name, role).await?;
     let added: Vec<MemberId> = wanted.difference(&current).copied().collect();
@@ -377,7 +406,7 @@ pub async fn delete(
     let group = find_group(&mut tx, org_id, group_id).await?;
     let groups = groups::list(&mut tx, org_id).await?;
     let members = groups::active_members(&mut tx, group_id).await?;
-    let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
+    let before = snapshot_members(&mut tx, org_id, &members, &groups).await?;
     groups::delete(&mut tx, group_id).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let detail = json!({ "group": group_id, "name": group.name });
@@ -404,8 +433,8 @@ pub async fn set_rule(
     let products = valid_products(&mut tx, org_id, &request.products).await?;
     let groups = groups::list(&mut tx, org_id).await?;
     let members = groups::active_members(&mut tx, group_id).await?;
-    let before = snapshot_members(&mut tx, org_id, members, &groups).await?;
-    groups::set_products(&mut tx, group_id, &Vec::from_iter(products.iter().copied())).await?;
+    let before = snapshot_members(&mut tx, org_id, &members, &groups).await?;
+    groups::set_products(&mut tx, group_id, &products).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
     let detail = json!({
@@ -439,10 +468,11 @@ pub async fn release(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
-    let now = now();
+    let mut members = member_states(&mut tx, org_id, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
+    let mut released: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
     for &id in &request.ids {
-        let Some(member) = member_state(&mut tx, org_id, id).await? else {
+        let Some(member) = members.get_mut(&id) else {
             report.add(
                 id,
                 Err(refused(
@@ -481,22 +511,20 @@ pub async fn release(
             )?;
             continue;
         }
+        // Released: an id given twice finds nothing left to release.
+        member.held.retain(|product| !products.contains(product));
         for &product in &products {
-            allocations::release(&mut tx, id, product).await?;
-            activations::end(
-                &mut tx,
-                Live::OfProduct {
-                    member: id,
-                    product,
-                },
-                now,
-            )
-            .await?;
+            released.entry(product).or_default().push(id);
         }
         report.add(
             id,
             Ok::<_, ItemError>(json!({ "member": id, "products": products })),
         )?;
+    }
+    let now = now();
+    for (&product, members) in &released {
+        allocations::release(&mut tx, product, members).await?;
+        activations::end(&mut tx, Live::OfProduct { product, members }, now).await?;
     }
     let detail = report
         .any_done()
@@ -540,17 +568,10 @@ pub async fn set_allocation(
         }
     }
     let groups = groups::list(&mut tx, org_id).await?;
-    let before = snapshot_members(&mut tx, org_id, [member_id], &groups).await?;
+    let before = snapshot_members(&mut tx, org_id, &[member_id], &groups).await?;
     memberships::set_allocate_to_user(&mut tx, member_id, request.allocate_to_user).await?;
     let now = now();
-    allocations::set_direct(
-        &mut tx,
-        org_id,
-        member_id,
-        &Vec::from_iter(products.iter().copied()),
-        now,
-    )
-    .await?;
+    allocations::set_direct(&mut tx, org_id, member_id, &products, now).await?;
     let settled = settle(&mut tx, org_id, &before, now).await?;
     let detail = json!({
         "member": member_id,

@@ -15,10 +15,10 @@ use super::id_list;
 pub enum Live<'a> {
     /// One activation, by id (a session an admin removes, or one its product releases).
     Id(i64),
-    /// A member's online sessions of a product: a license they no longer hold.
+    /// Members' online sessions of a product: a license they no longer hold.
     OfProduct {
-        member: MemberId,
         product: ProductId,
+        members: &'a [MemberId],
     },
     /// A member's online sessions on a machine: its registration removed.
     OnMachine {
@@ -37,9 +37,9 @@ pub async fn end(conn: &mut Conn, which: Live<'_>, now: i64) -> Result<u64, sqlx
     let online = Arg::from(ActivationMode::Online);
     let (condition, args): (&str, Vec<Arg>) = match which {
         Live::Id(id) => ("id = ?", vec![id.into()]),
-        Live::OfProduct { member, product } => (
-            "mode = ? AND membership_id = ? AND product_id = ?",
-            vec![online, member.into(), product.into()],
+        Live::OfProduct { product, members } => (
+            "mode = ? AND product_id = ? AND membership_id IN (SELECT value FROM json_each(?))",
+            vec![online, product.into(), id_list(members).into()],
         ),
         Live::OnMachine { member, machine_id } => (
             "mode = ? AND membership_id = ? AND machine_id = ?",

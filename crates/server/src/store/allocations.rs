@@ -62,20 +62,19 @@ pub async fn clear_direct(conn: &mut Conn, member: MemberId) -> Result<(), sqlx:
     Ok(())
 }
 
-/// The products allocated to `member` directly.
-pub async fn direct_of(conn: &mut Conn, member: MemberId) -> Result<Vec<ProductId>, sqlx::Error> {
-    query_scalar("SELECT product_id FROM direct_allocations WHERE membership_id = ? ORDER BY 1")
-        .bind(member)
-        .fetch_all(conn)
-        .await
-}
-
-/// The inherited licenses whose seats `member` holds.
-pub async fn held_of(conn: &mut Conn, member: MemberId) -> Result<Vec<ProductId>, sqlx::Error> {
-    query_scalar("SELECT product_id FROM held_licenses WHERE membership_id = ? ORDER BY 1")
-        .bind(member)
-        .fetch_all(conn)
-        .await
+/// The inherited licenses whose seats each of `members` holds, by product.
+pub async fn held_of_many(
+    conn: &mut Conn,
+    members: &[MemberId],
+) -> Result<HashMap<MemberId, Vec<ProductId>>, sqlx::Error> {
+    let pairs = query_as(
+        "SELECT membership_id, product_id FROM held_licenses
+         WHERE membership_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2",
+    )
+    .bind(super::id_list(members))
+    .fetch_all(conn)
+    .await?;
+    Ok(super::group_pairs(pairs))
 }
 
 /// `member` takes a seat for the license of `product` they inherit (nothing if they hold it).
@@ -100,14 +99,17 @@ pub async fn hold(
 /// `member` gives back the seat they held for `product`.
 pub async fn release(
     conn: &mut Conn,
-    member: MemberId,
     product: ProductId,
+    members: &[MemberId],
 ) -> Result<(), sqlx::Error> {
-    query("DELETE FROM held_licenses WHERE membership_id = ? AND product_id = ?")
-        .bind(member)
-        .bind(product)
-        .execute(conn)
-        .await?;
+    query(
+        "DELETE FROM held_licenses
+         WHERE product_id = ? AND membership_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(product)
+    .bind(super::id_list(members))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -161,23 +163,19 @@ pub async fn licensed_users(
         .collect())
 }
 
-/// The products allocated directly to each of `members`.
+/// The products allocated directly to each of `members`, by product.
 pub async fn direct_of_many(
     conn: &mut Conn,
     members: &[MemberId],
 ) -> Result<HashMap<MemberId, Vec<ProductId>>, sqlx::Error> {
-    let pairs: Vec<(MemberId, ProductId)> = query_as(
+    let pairs = query_as(
         "SELECT membership_id, product_id FROM direct_allocations
-         WHERE membership_id IN (SELECT value FROM json_each(?))",
+         WHERE membership_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2",
     )
     .bind(super::id_list(members))
     .fetch_all(conn)
     .await?;
-    let mut by_member: HashMap<MemberId, Vec<ProductId>> = HashMap::new();
-    for (member, product) in pairs {
-        by_member.entry(member).or_default().push(product);
-    }
-    Ok(by_member)
+    Ok(super::group_pairs(pairs))
 }
 
 /// Allocates each `(member, product)` directly, as of `now`.

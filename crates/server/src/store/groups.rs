@@ -1,5 +1,7 @@
 //! Groups: their names and roles, their members, and the products their rule allocates.
 
+use std::collections::HashMap;
+
 use allot_core::{Group, GroupId, MemberId, MemberStatus, OrgId, ProductId, Role};
 
 use crate::db::{Conn, insert_all, query, query_as, query_scalar};
@@ -164,9 +166,16 @@ pub async fn set_products(
 }
 
 /// The groups `member` belongs to, by id.
-pub async fn of_member(conn: &mut Conn, member: MemberId) -> Result<Vec<GroupId>, sqlx::Error> {
-    query_scalar("SELECT group_id FROM group_members WHERE membership_id = ? ORDER BY 1")
-        .bind(member)
-        .fetch_all(conn)
-        .await
+pub async fn of_members(
+    conn: &mut Conn,
+    members: &[MemberId],
+) -> Result<HashMap<MemberId, Vec<GroupId>>, sqlx::Error> {
+    let pairs = query_as(
+        "SELECT membership_id, group_id FROM group_members
+         WHERE membership_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2",
+    )
+    .bind(super::id_list(members))
+    .fetch_all(conn)
+    .await?;
+    Ok(super::group_pairs(pairs))
 }

@@ -329,32 +329,40 @@ pub async fn rejoin(
 }
 
 /// Whether `id` is an active member of `org_id`.
-pub async fn is_active(conn: &mut Conn, org_id: OrgId, id: MemberId) -> Result<bool, sqlx::Error> {
+/// Which of `ids` are active members of the organization, by id.
+pub async fn active_among(
+    conn: &mut Conn,
+    org_id: OrgId,
+    ids: &[MemberId],
+) -> Result<Vec<MemberId>, sqlx::Error> {
     query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships WHERE id = ? AND org_id = ? AND status = ?)",
+        "SELECT id FROM memberships
+         WHERE id IN (SELECT value FROM json_each(?)) AND org_id = ? AND status = ? ORDER BY 1",
     )
-    .bind(id)
+    .bind(super::id_list(ids))
     .bind(org_id)
     .bind(MemberStatus::Active)
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await
 }
 
-/// The active member's full name, own role and "Allocate to User" setting.
+/// Each active member's id, full name, own role and "Allocate to User" setting, by id: of
+/// `ids`, those that are active members of the organization.
 pub async fn allocation_settings(
     conn: &mut Conn,
     org_id: OrgId,
-    id: MemberId,
-) -> Result<Option<(String, Role, bool)>, sqlx::Error> {
+    ids: &[MemberId],
+) -> Result<Vec<(MemberId, String, Role, bool)>, sqlx::Error> {
     query_as(
-        "SELECT a.full_name, m.role, m.allocate_to_user FROM memberships m
+        "SELECT m.id, a.full_name, m.role, m.allocate_to_user FROM memberships m
          JOIN accounts a ON a.id = m.account_id
-         WHERE m.id = ? AND m.org_id = ? AND m.status = ?",
+         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.org_id = ? AND m.status = ?
+         ORDER BY 1",
     )
-    .bind(id)
+    .bind(super::id_list(ids))
     .bind(org_id)
     .bind(MemberStatus::Active)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
 }
 

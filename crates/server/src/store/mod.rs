@@ -29,6 +29,17 @@ pub mod throttle;
 /// PostgreSQL's 65,535.
 pub const ROWS_PER_INSERT: usize = 1000;
 
+/// `(key, value)` rows as each key's values, in the rows' order.
+pub fn group_pairs<K: std::hash::Hash + Eq, V>(
+    pairs: Vec<(K, V)>,
+) -> std::collections::HashMap<K, Vec<V>> {
+    let mut grouped: std::collections::HashMap<K, Vec<V>> = Default::default();
+    for (key, value) in pairs {
+        grouped.entry(key).or_default().push(value);
+    }
+    grouped
+}
+
 /// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch, on both
 /// databases.
 pub fn id_list<Id: serde::Serialize>(ids: &[Id]) -> String {
