@@ -6,6 +6,7 @@ pub mod account;
 pub mod address_list;
 pub mod allocation;
 pub mod api;
+pub mod audit;
 pub mod csv;
 pub mod emails;
 pub mod format;
@@ -25,5 +26,6 @@ pub mod window;
 
 pub use api::*;
 pub use role::Role;
+pub use audit::AuditAction;
 pub use stored::InvitationStatus;
 pub use sync::{Applied, ChangeEvent, ProductsChange};

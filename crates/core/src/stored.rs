@@ -2,7 +2,7 @@
 //! and the API use, `parse` reads it back. With the `sqlx` feature (the server's) each also
 //! decodes itself from a database column, so that no query result is compared as a string.
 
-use crate::{ActivationMode, licensing::PoolKind, licensing::PoolUsage};
+use crate::{ActivationMode, audit::AuditAction, licensing::PoolKind, licensing::PoolUsage};
 
 /// Where an invitation stands; only pending ones are listed, accepted and revoked ones are
 /// kept for their links' sake.
@@ -17,6 +17,9 @@ pub enum InvitationStatus {
 macro_rules! text_encoding {
     ($($ty:ty { $($variant:ident => $text:literal),+ $(,)? })*) => {$(
         impl $ty {
+            /// Every value, in the order declared here.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
             /// As the database and the API write it.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -39,6 +42,42 @@ text_encoding! {
     ActivationMode { Online => "online", Offline => "offline" }
     PoolKind { Named => "named", Floating => "floating" }
     PoolUsage { Online => "online", Offline => "offline" }
+    AuditAction {
+        InvitationsCreated => "invitations.created",
+        InvitationResent => "invitation.resent",
+        InvitationsRevoked => "invitations.revoked",
+        InvitationAccepted => "invitation.accepted",
+        InvitationExpired => "invitation.expired",
+        MembersRemoved => "members.removed",
+        MembersRestored => "members.restored",
+        MembersRoleChanged => "members.role_changed",
+        MembersExported => "members.exported",
+        TeamCreated => "team.created",
+        TeamRenamed => "team.renamed",
+        TeamDeleted => "team.deleted",
+        TeamMemberSet => "team.member_set",
+        TeamMemberRemoved => "team.member_removed",
+        GroupCreated => "group.created",
+        GroupUpdated => "group.updated",
+        GroupDeleted => "group.deleted",
+        GroupRuleSet => "group.rule_set",
+        AllocationSet => "allocation.set",
+        AllocationFailed => "allocation.failed",
+        AllocationErrorRetried => "allocation_error.retried",
+        AllocationErrorDismissed => "allocation_error.dismissed",
+        LicenseActivated => "license.activated",
+        LicenseReleased => "license.released",
+        LicensesUsersRemoved => "licenses.users_removed",
+        LicensesOnlineRemoved => "licenses.online_removed",
+        LicensesOfflineRemoved => "licenses.offline_removed",
+        LicensesMachinesRemoved => "licenses.machines_removed",
+        SessionTimedOut => "session.timed_out",
+        OfflineLicenseExpired => "offline_license.expired",
+        PoolAdded => "pool.added",
+        PoolChanged => "pool.changed",
+        PoolExpired => "pool.expired",
+        ExternalChange => "external_change",
+    }
 }
 
 #[cfg(feature = "sqlx")]
@@ -85,7 +124,8 @@ mod database {
         InvitationStatus,
         ActivationMode,
         PoolKind,
-        PoolUsage
+        PoolUsage,
+        AuditAction
     );
 }
 

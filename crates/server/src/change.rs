@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, LazyLock, Mutex as StdMutex},
 };
 
-use allot_core::{AccountId, OrgId};
+use allot_core::{AuditAction, AccountId, OrgId};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
@@ -108,7 +108,7 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
             &mut tx,
             org_id,
             None,
-            "external_change",
+            AuditAction::ExternalChange,
             serde_json::json!({}),
         )
         .await?;
@@ -128,7 +128,7 @@ pub async fn record(
     tx: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,
-    action: &str,
+    action: AuditAction,
     detail: serde_json::Value,
 ) -> Result<u64, sqlx::Error> {
     let now = now();

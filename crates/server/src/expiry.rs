@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use allot_core::OrgId;
+use allot_core::{AuditAction, OrgId};
 use serde_json::json;
 
 use crate::{
@@ -62,19 +62,19 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
             .map(|(id, email)| json!({ "id": id, "email": email }))
             .collect();
         let detail = json!({ "invitations": invitations });
-        change::record(&mut tx, org_id, None, "invitation.expired", detail).await?;
+        change::record(&mut tx, org_id, None, AuditAction::InvitationExpired, detail).await?;
         recorded += 1;
     }
     let sessions = expiries::end_timed_out_sessions(&mut tx, org_id, now).await?;
     if !sessions.is_empty() {
         let detail = json!({ "activations": activations(sessions) });
-        change::record(&mut tx, org_id, None, "session.timed_out", detail).await?;
+        change::record(&mut tx, org_id, None, AuditAction::SessionTimedOut, detail).await?;
         recorded += 1;
     }
     let offline = expiries::note_offline_licenses(&mut tx, org_id, now).await?;
     if !offline.is_empty() {
         let detail = json!({ "activations": activations(offline) });
-        change::record(&mut tx, org_id, None, "offline_license.expired", detail).await?;
+        change::record(&mut tx, org_id, None, AuditAction::OfflineLicenseExpired, detail).await?;
         recorded += 1;
     }
     let pools = expiries::note_pools(&mut tx, org_id, now).await?;
@@ -87,7 +87,7 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
             &mut tx,
             org_id,
             None,
-            "pool.expired",
+            AuditAction::PoolExpired,
             json!({ "pools": pools }),
         )
         .await?;

@@ -1,7 +1,7 @@
 //! `allot-server pool add|set|list`: operators record the license pools an organization
 //! bought. Each change is audited like any other (with no actor: it is the operator's).
 
-use allot_core::{
+use allot_core::{AuditAction, 
     OrgId,
     licensing::{PoolKind, PoolUsage, utc_date},
 };
@@ -129,7 +129,7 @@ pub async fn add(
         "pool": id, "product": product_id, "seats": seats, "kind": kind, "usage": usage,
         "expires_at": expires_at,
     });
-    change::record(&mut tx, org_id, None, "pool.added", detail).await?;
+    change::record(&mut tx, org_id, None, AuditAction::PoolAdded, detail).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -146,7 +146,7 @@ pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) 
         return Err(no_pool().into());
     }
     let detail = json!({ "pool": id, "seats": seats, "expires_at": expires_at });
-    change::record(&mut tx, org_id, None, "pool.changed", detail).await?;
+    change::record(&mut tx, org_id, None, AuditAction::PoolChanged, detail).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -66,7 +66,8 @@ stored_arg!(
     allot_core::InvitationStatus,
     allot_core::ActivationMode,
     allot_core::licensing::PoolKind,
-    allot_core::licensing::PoolUsage
+    allot_core::licensing::PoolUsage,
+    allot_core::AuditAction
 );
 
 /// One row's values for a multi-row INSERT, bound in order (like sqlx's `Separated`).

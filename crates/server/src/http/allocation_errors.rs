@@ -1,7 +1,7 @@
 //! Licenses that could not be allocated: recorded where it happens, listed to the admins,
 //! retried or dismissed by them.
 
-use allot_core::{AccountId, AllocationError, MemberId, OrgId, ProductId, allocation::Entitlement};
+use allot_core::{AuditAction, AccountId, AllocationError, MemberId, OrgId, ProductId, allocation::Entitlement};
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
 use serde_json::json;
@@ -42,7 +42,7 @@ async fn close(
     actor: AccountId,
     (membership_id, product_id): (MemberId, ProductId),
     id: i64,
-    action: &str,
+    action: AuditAction,
 ) -> ApiResult<StatusCode> {
     allocation_errors::delete(&mut tx, id).await?;
     let detail = json!({ "member_id": membership_id, "product_id": product_id });
@@ -91,7 +91,7 @@ pub async fn retry(
         caller.account_id,
         (membership_id, product_id),
         id,
-        "allocation_error.retried",
+        AuditAction::AllocationErrorRetried,
     )
     .await
 }
@@ -113,7 +113,7 @@ pub async fn dismiss(
         caller.account_id,
         (membership_id, product_id),
         id,
-        "allocation_error.dismissed",
+        AuditAction::AllocationErrorDismissed,
     )
     .await
 }

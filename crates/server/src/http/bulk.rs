@@ -2,7 +2,7 @@
 //! others go on, one audit event and change event for what was done (none when nothing was),
 //! and the organization's sequence number after it.
 
-use allot_core::{AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, rules::RuleViolation};
+use allot_core::{AuditAction, AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, rules::RuleViolation};
 use axum::Json;
 
 use crate::{
@@ -96,7 +96,7 @@ impl<T> Report<T> {
         mut tx: change::WriteTx,
         org_id: OrgId,
         actor: AccountId,
-        action: &str,
+        action: AuditAction,
         detail: Option<serde_json::Value>,
     ) -> ApiResult<Json<BulkResponse>> {
         let seq = match detail {

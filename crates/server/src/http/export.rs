@@ -1,7 +1,7 @@
 //! Export Users: the organization's members as a CSV file, streamed as the rows are read so
 //! that a hundred thousand members never sit in memory at once.
 
-use allot_core::{
+use allot_core::{AuditAction, 
     MemberStatus, OrgId, csv,
     search::{SearchQuery, member_search_key},
 };
@@ -80,7 +80,7 @@ pub async fn members_csv(
         &mut tx,
         org_id,
         Some(caller.account_id),
-        "members.exported",
+        AuditAction::MembersExported,
         detail,
     )
     .await?;

@@ -8,7 +8,7 @@
 use axum::{Router, routing};
 use std::collections::{BTreeMap, BTreeSet};
 
-use allot_core::{
+use allot_core::{AuditAction, 
     AllocationRequest, BulkResponse, Group, GroupChange, GroupId, GroupRequest, GroupRuleRequest,
     MemberId, MemberIdsRequest, OrgId, ProductId, Role,
     allocation::{self, EffectiveLicense, Entitlement, GROUP_ROLES},
@@ -267,7 +267,7 @@ async fn finish(
     mut tx: change::WriteTx,
     org_id: OrgId,
     caller: &Caller,
-    action: &str,
+    action: AuditAction,
     mut detail: serde_json::Value,
     group: Option<Group>,
     settled: Settled,
@@ -323,7 +323,7 @@ pub async fn create(
         tx,
         org_id,
         &caller,
-        "group.created",
+        AuditAction::GroupCreated,
         detail,
         Some(group),
         settled,
@@ -384,7 +384,7 @@ pub async fn update(
         tx,
         org_id,
         &caller,
-        "group.updated",
+        AuditAction::GroupUpdated,
         detail,
         Some(updated),
         settled,
@@ -410,7 +410,7 @@ pub async fn delete(
     groups::delete(&mut tx, group_id).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let detail = json!({ "group": group_id, "name": group.name });
-    let change = finish(tx, org_id, &caller, "group.deleted", detail, None, settled);
+    let change = finish(tx, org_id, &caller, AuditAction::GroupDeleted, detail, None, settled);
     Ok(Json(change.await?))
 }
 
@@ -444,7 +444,7 @@ pub async fn set_rule(
         tx,
         org_id,
         &caller,
-        "group.rule_set",
+        AuditAction::GroupRuleSet,
         detail,
         Some(updated),
         settled,
@@ -530,7 +530,7 @@ pub async fn release(
         .any_done()
         .then(|| json!({ "group": group_id, "released": report.done }));
     report
-        .finish(tx, org_id, caller.account_id, "license.released", detail)
+        .finish(tx, org_id, caller.account_id, AuditAction::LicenseReleased, detail)
         .await
 }
 
@@ -578,7 +578,7 @@ pub async fn set_allocation(
         "previous": { "allocate_to_user": member.allocate_to_user, "products": member.direct },
         "allocate_to_user": request.allocate_to_user, "products": products,
     });
-    let change = finish(tx, org_id, &caller, "allocation.set", detail, None, settled);
+    let change = finish(tx, org_id, &caller, AuditAction::AllocationSet, detail, None, settled);
     Ok(Json(change.await?))
 }
 

@@ -4,7 +4,7 @@
 use axum::{Router, routing};
 use std::collections::HashSet;
 
-use allot_core::{
+use allot_core::{AuditAction, 
     AcceptRequest, AccountId, BulkResponse, IdsRequest, Invitation, InvitationLink,
     InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
     InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
@@ -185,7 +185,7 @@ pub async fn create(
             &mut tx,
             org_id,
             Some(caller.account_id),
-            "invitations.created",
+            AuditAction::InvitationsCreated,
             detail,
         )
         .await?;
@@ -327,7 +327,7 @@ pub async fn resend(
         &mut tx,
         org_id,
         Some(caller.account_id),
-        "invitation.resent",
+        AuditAction::InvitationResent,
         detail,
     )
     .await?;
@@ -395,7 +395,7 @@ pub async fn revoke(
         .any_done()
         .then(|| json!({ "invitations": report.done }));
     report
-        .finish(tx, org_id, caller.account_id, "invitations.revoked", detail)
+        .finish(tx, org_id, caller.account_id, AuditAction::InvitationsRevoked, detail)
         .await
 }
 
@@ -587,7 +587,7 @@ pub async fn accept(
         &mut tx,
         invitation.org_id,
         Some(account_id),
-        "invitation.accepted",
+        AuditAction::InvitationAccepted,
         detail,
     )
     .await?;

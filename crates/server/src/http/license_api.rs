@@ -2,7 +2,7 @@
 //! license on a machine (an online session, or a signed offline license), heartbeat the
 //! session, release it; and the public key that verifies offline licenses.
 
-use allot_core::{
+use allot_core::{AuditAction, 
     ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
     LicensePublicKey, MemberId, OfflineLicense, OrgId, ProductId, SignedLicense,
     allocation::Entitlement,
@@ -135,7 +135,7 @@ async fn record_inheritance_failure(
     if member_state.entitlement(product, &org_groups) == (Entitlement::Inherited { held: false }) {
         allocation_errors::record(&mut tx, org_id, member, product, error.message(), now()).await?;
         let detail = json!({ "member": member, "product": product, "reason": error.message() });
-        change::record(&mut tx, org_id, None, "allocation.failed", detail).await?;
+        change::record(&mut tx, org_id, None, AuditAction::AllocationFailed, detail).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -222,7 +222,7 @@ pub(crate) async fn activate_for(
                 "activation": id, "member": member, "product": request.product_id,
                 "machine_id": machine_id, "mode": mode,
             });
-            change::record(tx, org_id, Some(account), "license.activated", detail).await?;
+            change::record(tx, org_id, Some(account), AuditAction::LicenseActivated, detail).await?;
             (id, now, expires_at)
         }
     };
@@ -336,7 +336,7 @@ pub async fn release(
             &mut tx,
             org_id,
             Some(caller.account_id),
-            "license.released",
+            AuditAction::LicenseReleased,
             detail,
         )
         .await?;

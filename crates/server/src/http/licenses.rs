@@ -4,7 +4,7 @@
 
 use axum::{Router, routing};
 
-use allot_core::{
+use allot_core::{AuditAction, 
     ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
     MemberIdsRequest, OrgId, ProductLicenses, format, licensing::utc_date,
 };
@@ -94,7 +94,7 @@ impl Removal {
         self,
         org_id: OrgId,
         caller: &Caller,
-        action: &str,
+        action: AuditAction,
     ) -> ApiResult<Json<BulkResponse>> {
         let detail = self
             .report
@@ -123,7 +123,7 @@ pub async fn remove_users(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, "licenses.users_removed")
+        .finish(org_id, &caller, AuditAction::LicensesUsersRemoved)
         .await
 }
 
@@ -180,7 +180,7 @@ pub async fn remove_online(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, "licenses.online_removed")
+        .finish(org_id, &caller, AuditAction::LicensesOnlineRemoved)
         .await
 }
 
@@ -221,7 +221,7 @@ pub async fn remove_offline(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, "licenses.offline_removed")
+        .finish(org_id, &caller, AuditAction::LicensesOfflineRemoved)
         .await
 }
 
@@ -256,7 +256,7 @@ pub async fn remove_machines(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, "licenses.machines_removed")
+        .finish(org_id, &caller, AuditAction::LicensesMachinesRemoved)
         .await
 }
 

@@ -3,7 +3,7 @@
 use axum::{Router, routing};
 use std::collections::HashMap;
 
-use allot_core::{
+use allot_core::{AuditAction, 
     BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, ProductSeats,
     Role,
     rules::{self, Actor, Batch, Target},
@@ -93,7 +93,7 @@ pub async fn remove(
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
     let account = caller.account_id;
     report
-        .finish(tx, org_id, account, "members.removed", detail)
+        .finish(tx, org_id, account, AuditAction::MembersRemoved, detail)
         .await
 }
 
@@ -148,7 +148,7 @@ pub async fn restore(
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
     let account = caller.account_id;
     report
-        .finish(tx, org_id, account, "members.restored", detail)
+        .finish(tx, org_id, account, AuditAction::MembersRestored, detail)
         .await
 }
 
@@ -241,7 +241,7 @@ pub async fn change_role(
     let detail = (!changed.is_empty()).then(|| json!({ "role": new_role, "members": changed }));
     let account = caller.account_id;
     report
-        .finish(tx, org_id, account, "members.role_changed", detail)
+        .finish(tx, org_id, account, AuditAction::MembersRoleChanged, detail)
         .await
 }
 

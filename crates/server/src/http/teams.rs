@@ -2,7 +2,7 @@
 
 use axum::{Router, routing};
 
-use allot_core::{
+use allot_core::{AuditAction, 
     MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
     rules::{self, TEAM_NAME_MAX_CHARS},
 };
@@ -89,7 +89,7 @@ pub async fn create(
         &mut tx,
         org_id,
         Some(caller.account_id),
-        "team.created",
+        AuditAction::TeamCreated,
         detail,
     )
     .await?;
@@ -127,7 +127,7 @@ pub async fn rename(
             &mut tx,
             org_id,
             Some(caller.account_id),
-            "team.renamed",
+            AuditAction::TeamRenamed,
             detail,
         )
         .await?;
@@ -155,7 +155,7 @@ pub async fn delete(
         &mut tx,
         org_id,
         Some(caller.account_id),
-        "team.deleted",
+        AuditAction::TeamDeleted,
         detail,
     )
     .await?;
@@ -201,7 +201,7 @@ pub async fn set_member(
             &mut tx,
             org_id,
             Some(caller.account_id),
-            "team.member_set",
+            AuditAction::TeamMemberSet,
             detail,
         )
         .await?;
@@ -233,7 +233,7 @@ pub async fn remove_member(
             &mut tx,
             org_id,
             Some(caller.account_id),
-            "team.member_removed",
+            AuditAction::TeamMemberRemoved,
             detail,
         )
         .await?;

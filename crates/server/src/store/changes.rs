@@ -2,7 +2,7 @@
 //! change events, and the marks the triggers leave of what a transaction touched
 //! (`change_dirty`; see the migrations).
 
-use allot_core::{AccountId, OrgId};
+use allot_core::{AuditAction, AccountId, OrgId};
 
 use crate::db::{Backend, Conn, query, query_as, query_scalar};
 
@@ -43,7 +43,7 @@ pub async fn audit(
     conn: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,
-    action: &str,
+    action: AuditAction,
     detail: &serde_json::Value,
     now: i64,
 ) -> Result<(), sqlx::Error> {
