@@ -69,8 +69,10 @@ mod tests {
 
     #[test]
     fn every_action_is_listed_once_and_reads_back_from_its_text() {
-        let texts: std::collections::BTreeSet<&str> =
-            AuditAction::ALL.iter().map(|action| action.as_str()).collect();
+        let texts: std::collections::BTreeSet<&str> = AuditAction::ALL
+            .iter()
+            .map(|action| action.as_str())
+            .collect();
         assert_eq!(texts.len(), AuditAction::ALL.len());
         for &action in AuditAction::ALL {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));

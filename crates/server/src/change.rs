@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, LazyLock, Mutex as StdMutex},
 };
 
-use allot_core::{AuditAction, AccountId, OrgId};
+use allot_core::{AccountId, AuditAction, OrgId};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{

@@ -62,7 +62,14 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
             .map(|(id, email)| json!({ "id": id, "email": email }))
             .collect();
         let detail = json!({ "invitations": invitations });
-        change::record(&mut tx, org_id, None, AuditAction::InvitationExpired, detail).await?;
+        change::record(
+            &mut tx,
+            org_id,
+            None,
+            AuditAction::InvitationExpired,
+            detail,
+        )
+        .await?;
         recorded += 1;
     }
     let sessions = expiries::end_timed_out_sessions(&mut tx, org_id, now).await?;
@@ -74,7 +81,14 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
     let offline = expiries::note_offline_licenses(&mut tx, org_id, now).await?;
     if !offline.is_empty() {
         let detail = json!({ "activations": activations(offline) });
-        change::record(&mut tx, org_id, None, AuditAction::OfflineLicenseExpired, detail).await?;
+        change::record(
+            &mut tx,
+            org_id,
+            None,
+            AuditAction::OfflineLicenseExpired,
+            detail,
+        )
+        .await?;
         recorded += 1;
     }
     let pools = expiries::note_pools(&mut tx, org_id, now).await?;

@@ -1,8 +1,8 @@
 //! `allot-server pool add|set|list`: operators record the license pools an organization
 //! bought. Each change is audited like any other (with no actor: it is the operator's).
 
-use allot_core::{AuditAction, 
-    OrgId,
+use allot_core::{
+    AuditAction, OrgId,
     licensing::{PoolKind, PoolUsage, utc_date},
 };
 use clap::Subcommand;

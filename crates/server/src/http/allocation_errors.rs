@@ -1,7 +1,9 @@
 //! Licenses that could not be allocated: recorded where it happens, listed to the admins,
 //! retried or dismissed by them.
 
-use allot_core::{AuditAction, AccountId, AllocationError, MemberId, OrgId, ProductId, allocation::Entitlement};
+use allot_core::{
+    AccountId, AllocationError, AuditAction, MemberId, OrgId, ProductId, allocation::Entitlement,
+};
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
 use serde_json::json;

@@ -2,7 +2,9 @@
 //! others go on, one audit event and change event for what was done (none when nothing was),
 //! and the organization's sequence number after it.
 
-use allot_core::{AuditAction, AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, rules::RuleViolation};
+use allot_core::{
+    AccountId, AuditAction, BulkResponse, ErrorDetail, ItemResult, OrgId, rules::RuleViolation,
+};
 use axum::Json;
 
 use crate::{

@@ -1,8 +1,8 @@
 //! Export Users: the organization's members as a CSV file, streamed as the rows are read so
 //! that a hundred thousand members never sit in memory at once.
 
-use allot_core::{AuditAction, 
-    MemberStatus, OrgId, csv,
+use allot_core::{
+    AuditAction, MemberStatus, OrgId, csv,
     search::{SearchQuery, member_search_key},
 };
 use axum::{Router, routing};

@@ -8,9 +8,9 @@
 use axum::{Router, routing};
 use std::collections::{BTreeMap, BTreeSet};
 
-use allot_core::{AuditAction, 
-    AllocationRequest, BulkResponse, Group, GroupChange, GroupId, GroupRequest, GroupRuleRequest,
-    MemberId, MemberIdsRequest, OrgId, ProductId, Role,
+use allot_core::{
+    AllocationRequest, AuditAction, BulkResponse, Group, GroupChange, GroupId, GroupRequest,
+    GroupRuleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, Role,
     allocation::{self, EffectiveLicense, Entitlement, GROUP_ROLES},
 };
 use axum::{Json, extract::State, http::StatusCode};
@@ -410,7 +410,15 @@ pub async fn delete(
     groups::delete(&mut tx, group_id).await?;
     let settled = settle(&mut tx, org_id, &before, now()).await?;
     let detail = json!({ "group": group_id, "name": group.name });
-    let change = finish(tx, org_id, &caller, AuditAction::GroupDeleted, detail, None, settled);
+    let change = finish(
+        tx,
+        org_id,
+        &caller,
+        AuditAction::GroupDeleted,
+        detail,
+        None,
+        settled,
+    );
     Ok(Json(change.await?))
 }
 
@@ -530,7 +538,13 @@ pub async fn release(
         .any_done()
         .then(|| json!({ "group": group_id, "released": report.done }));
     report
-        .finish(tx, org_id, caller.account_id, AuditAction::LicenseReleased, detail)
+        .finish(
+            tx,
+            org_id,
+            caller.account_id,
+            AuditAction::LicenseReleased,
+            detail,
+        )
         .await
 }
 
@@ -578,7 +592,15 @@ pub async fn set_allocation(
         "previous": { "allocate_to_user": member.allocate_to_user, "products": member.direct },
         "allocate_to_user": request.allocate_to_user, "products": products,
     });
-    let change = finish(tx, org_id, &caller, AuditAction::AllocationSet, detail, None, settled);
+    let change = finish(
+        tx,
+        org_id,
+        &caller,
+        AuditAction::AllocationSet,
+        detail,
+        None,
+        settled,
+    );
     Ok(Json(change.await?))
 }
 

@@ -4,8 +4,8 @@
 use axum::{Router, routing};
 use std::collections::HashSet;
 
-use allot_core::{AuditAction, 
-    AcceptRequest, AccountId, BulkResponse, IdsRequest, Invitation, InvitationLink,
+use allot_core::{
+    AcceptRequest, AccountId, AuditAction, BulkResponse, IdsRequest, Invitation, InvitationLink,
     InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
     InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
     emails::{MAX_INVITATIONS, email_key, validate_email},
@@ -395,7 +395,13 @@ pub async fn revoke(
         .any_done()
         .then(|| json!({ "invitations": report.done }));
     report
-        .finish(tx, org_id, caller.account_id, AuditAction::InvitationsRevoked, detail)
+        .finish(
+            tx,
+            org_id,
+            caller.account_id,
+            AuditAction::InvitationsRevoked,
+            detail,
+        )
         .await
 }
 

@@ -2,9 +2,9 @@
 //! license on a machine (an online session, or a signed offline license), heartbeat the
 //! session, release it; and the public key that verifies offline licenses.
 
-use allot_core::{AuditAction, 
-    ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, HeartbeatResponse,
-    LicensePublicKey, MemberId, OfflineLicense, OrgId, ProductId, SignedLicense,
+use allot_core::{
+    ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, AuditAction,
+    HeartbeatResponse, LicensePublicKey, MemberId, OfflineLicense, OrgId, ProductId, SignedLicense,
     allocation::Entitlement,
     licensing::{self, Grant, HEARTBEAT_INTERVAL_SECS, PoolUsage, Refusal},
 };
@@ -222,7 +222,14 @@ pub(crate) async fn activate_for(
                 "activation": id, "member": member, "product": request.product_id,
                 "machine_id": machine_id, "mode": mode,
             });
-            change::record(tx, org_id, Some(account), AuditAction::LicenseActivated, detail).await?;
+            change::record(
+                tx,
+                org_id,
+                Some(account),
+                AuditAction::LicenseActivated,
+                detail,
+            )
+            .await?;
             (id, now, expires_at)
         }
     };

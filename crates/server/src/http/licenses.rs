@@ -4,8 +4,8 @@
 
 use axum::{Router, routing};
 
-use allot_core::{AuditAction, 
-    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
+use allot_core::{
+    ActivationMode, AuditAction, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
     MemberIdsRequest, OrgId, ProductLicenses, format, licensing::utc_date,
 };
 use axum::{Json, extract::State};

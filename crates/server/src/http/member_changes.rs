@@ -3,9 +3,9 @@
 use axum::{Router, routing};
 use std::collections::HashMap;
 
-use allot_core::{AuditAction, 
-    BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, ProductSeats,
-    Role,
+use allot_core::{
+    AuditAction, BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId,
+    ProductSeats, Role,
     rules::{self, Actor, Batch, Target},
 };
 use axum::{Json, extract::State};

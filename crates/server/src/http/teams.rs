@@ -2,8 +2,8 @@
 
 use axum::{Router, routing};
 
-use allot_core::{AuditAction, 
-    MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
+use allot_core::{
+    AuditAction, MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
     rules::{self, TEAM_NAME_MAX_CHARS},
 };
 use axum::{Json, extract::State, http::StatusCode};

@@ -2,7 +2,7 @@
 //! change events, and the marks the triggers leave of what a transaction touched
 //! (`change_dirty`; see the migrations).
 
-use allot_core::{AuditAction, AccountId, OrgId};
+use allot_core::{AccountId, AuditAction, OrgId};
 
 use crate::db::{Backend, Conn, query, query_as, query_scalar};
 
