@@ -15,6 +15,7 @@ mod license_key;
 pub mod links;
 pub mod mailer;
 pub mod pools;
+pub mod retention;
 pub mod secret;
 pub mod simulate;
 mod store;

@@ -4,7 +4,7 @@ use allot_server::{
     AppState, WebConfig, db, delivery, demo, expiry,
     links::InvitationLinks,
     pools::{self, PoolCommand},
-    router,
+    retention, router,
     simulate::{self, Outcome, SimulateClient},
 };
 use clap::{Parser, Subcommand};
@@ -71,6 +71,10 @@ struct Cli {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, env = "ALLOT_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Keep audit entries this many days, then forget them (checked hourly). Without it, the
+    /// audit log is kept forever.
+    #[arg(long, env = "ALLOT_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    audit_retention_days: Option<u32>,
     /// The sender of the mails.
     #[arg(
         long,
@@ -173,6 +177,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let state = AppState::new(db.clone(), links);
     expiry::spawn(&state);
+    if let Some(days) = cli.audit_retention_days {
+        retention::spawn(db.clone(), days);
+    }
     if let Some(url) = &cli.smtp_url {
         let transport = delivery::transport(url)?;
         delivery::spawn(db, state.links.clone(), transport, cli.mail_from.clone());

@@ -712,3 +712,39 @@ async fn every_change_writes_one_entry_naming_who_and_what() {
         "exemptions no longer in the document: {stale:?}"
     );
 }
+
+#[tokio::test]
+async fn entries_older_than_the_retention_are_forgotten_and_the_rest_kept() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    let created = server
+        .post_as(&token, &Audit::path("teams"), json!({ "name": "Kept" }))
+        .await;
+    assert!(created.status().is_success());
+    let day = 24 * 60 * 60;
+    for age_days in [31, 400] {
+        db::query(
+            "INSERT INTO audit_events (org_id, actor_id, action, detail, created_at)
+             VALUES (?, NULL, 'pool.added', '{}', ?)",
+        )
+        .bind(ACME_QA)
+        .bind(db::now() - age_days * day)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    }
+    let before = audit_events(&server.db, ACME_QA).await;
+
+    let forgotten = allot_server::retention::forget_older_than(&server.db, 30)
+        .await
+        .unwrap();
+
+    assert_eq!(forgotten, 2);
+    assert_eq!(audit_events(&server.db, ACME_QA).await, before - 2);
+    assert_eq!(
+        audit_entries(&server.db, ACME_QA, "team.created")
+            .await
+            .len(),
+        1
+    );
+}

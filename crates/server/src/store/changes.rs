@@ -4,7 +4,7 @@
 
 use allot_core::{AccountId, AuditAction, OrgId};
 
-use crate::db::{Backend, Conn, query, query_as, query_scalar};
+use crate::db::{Backend, Conn, Db, query, query_as, query_scalar};
 
 use super::id_list;
 
@@ -59,6 +59,15 @@ pub async fn audit(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Forgets the audit entries made before `before`; answers how many.
+pub async fn forget_audit_before(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    Ok(query("DELETE FROM audit_events WHERE created_at < ?")
+        .bind(before)
+        .execute(db)
+        .await?
+        .rows_affected())
 }
 
 /// Appends event `seq` (its JSON `body`) and forgets the events too old to keep.
