@@ -25,7 +25,7 @@ pub mod sync;
 pub mod window;
 
 pub use api::*;
-pub use audit::AuditAction;
+pub use audit::{AuditAction, AuditActor, AuditEntry, AuditPage, AuditSubject};
 pub use role::Role;
 pub use stored::InvitationStatus;
 pub use sync::{Applied, ChangeEvent, ProductsChange};

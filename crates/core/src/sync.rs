@@ -42,6 +42,9 @@ pub struct ChangeEvent {
     /// Teams or their members changed: views of them should reload.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub teams_changed: bool,
+    /// The change's audit entry, for open Audit Logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::AuditEntry>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

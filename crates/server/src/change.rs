@@ -7,12 +7,12 @@ use std::{
     sync::{Arc, LazyLock, Mutex as StdMutex},
 };
 
-use allot_core::{AccountId, AuditAction, OrgId};
+use allot_core::{AccountId, AuditAction, AuditActor, AuditEntry, OrgId};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
     db::{Backend, Conn, Db, Tx, now},
-    store::{changes, snapshot},
+    store::{audit, changes, snapshot},
 };
 
 /// One queue of writers per SQLite file: a writer waits here for its turn, without a
@@ -122,8 +122,9 @@ pub async fn current_seq(conn: &mut Conn, org_id: OrgId) -> Result<u64, sqlx::Er
 }
 
 /// Records who did what in the audit log, advances the organization's sequence number and
-/// appends the change event: the new state of everything the transaction touched. Returns
-/// the new number. Call once per change, inside the change's transaction, after its writes.
+/// appends the change event: the new state of everything the transaction touched, and the
+/// audit entry (for open Audit Logs). Returns the new number. Call once per change, inside
+/// the change's transaction, after its writes.
 pub async fn record(
     tx: &mut Conn,
     org_id: OrgId,
@@ -132,12 +133,66 @@ pub async fn record(
     detail: serde_json::Value,
 ) -> Result<u64, sqlx::Error> {
     let now = now();
-    changes::audit(tx, org_id, actor, action, &detail, now).await?;
+    let entry = audit_entry(tx, org_id, actor, action, &detail, now).await?;
     let seq = changes::next_seq(tx, org_id).await?;
-    let event = snapshot::touched(tx, org_id, seq as u64).await?;
+    let mut event = snapshot::touched(tx, org_id, seq as u64).await?;
+    event.audit = Some(entry);
     let body = serde_json::to_string(&event).map_err(|error| sqlx::Error::Encode(error.into()))?;
     changes::append(tx, org_id, seq, body, now).await?;
     changes::clear_marks(tx, org_id).await?;
     changes::notify(tx, org_id).await?;
     Ok(seq as u64)
+}
+
+/// Writes the change's audit entry, with its sentence and its subjects' names as they are
+/// now (a few queries, however many subjects); answers it as the log shows it.
+async fn audit_entry(
+    tx: &mut Conn,
+    org_id: OrgId,
+    actor: Option<AccountId>,
+    action: AuditAction,
+    detail: &serde_json::Value,
+    at: i64,
+) -> Result<AuditEntry, sqlx::Error> {
+    let person = match actor {
+        Some(account) => audit::person(tx, account).await?,
+        None => None,
+    };
+    let actor_shown = match (actor, person) {
+        (Some(account_id), Some((name, email))) => AuditActor::Person {
+            account_id,
+            name,
+            email,
+        },
+        _ => AuditActor::Agent {
+            agent: action.agent(),
+        },
+    };
+    let ids = allot_core::audit::subject_ids(action, detail);
+    let subjects = audit::subject_names(tx, org_id, &ids).await?;
+    let summary = allot_core::audit::summary(action, &actor_shown, detail, &subjects);
+    let mut entry = AuditEntry {
+        id: 0,
+        at,
+        action: action.as_str().to_owned(),
+        actor: actor_shown,
+        summary,
+        subjects,
+    };
+    let search = entry.search_key();
+    entry.id = audit::insert(
+        tx,
+        &audit::NewEntry {
+            org_id,
+            actor,
+            action,
+            detail,
+            summary: &entry.summary,
+            subjects: &entry.subjects,
+            search: &search,
+            at,
+        },
+    )
+    .await?;
+    Ok(entry)
 }

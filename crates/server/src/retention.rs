@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::{
     db::{Db, now},
-    store::changes,
+    store::audit,
 };
 
 /// How often the older entries are forgotten.
@@ -29,5 +29,5 @@ pub fn spawn(db: Db, days: u32) {
 
 /// Forgets the audit entries made more than `days` ago; answers how many.
 pub async fn forget_older_than(db: &Db, days: u32) -> Result<u64, sqlx::Error> {
-    changes::forget_audit_before(db, now() - i64::from(days) * DAY_SECS).await
+    audit::forget_before(db, now() - i64::from(days) * DAY_SECS).await
 }

@@ -748,3 +748,196 @@ async fn entries_older_than_the_retention_are_forgotten_and_the_rest_kept() {
         1
     );
 }
+
+async fn page(server: &TestServer, token: &str, query: &str) -> allot_core::AuditPage {
+    let response = server
+        .get_as(token, &format!("{}?{query}", Audit::path("audit")))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_log_reads_newest_first_in_pages_as_sentences_with_their_subjects() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    let snapshot: Value = server
+        .members_as(&token, ACME_QA)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let plain: Vec<(i64, String)> = snapshot["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "active" && m["role"] == "member")
+        .filter(|m| m["email"] != MEMBER_EMAIL)
+        .take(3)
+        .map(|m| {
+            (
+                m["id"].as_i64().unwrap(),
+                m["full_name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let ids: Vec<i64> = plain.iter().map(|(id, _)| *id).collect();
+    let removed = server
+        .post_as(
+            &token,
+            &Audit::path("members/remove"),
+            json!({ "ids": ids }),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let team = server
+        .post_as(&token, &Audit::path("teams"), json!({ "name": "Paged" }))
+        .await;
+    assert!(team.status().is_success());
+
+    let first = page(&server, &token, "limit=1").await;
+    assert_eq!(first.entries.len(), 1);
+    let newest = &first.entries[0];
+    assert_eq!(newest.summary, "Adam Alvarez created the team Paged");
+    match &newest.actor {
+        allot_core::AuditActor::Person { name, email, .. } => {
+            assert_eq!(
+                (name.as_str(), email.as_str()),
+                ("Adam Alvarez", ADMIN_EMAIL)
+            );
+        }
+        other => panic!("by a person, not {other:?}"),
+    }
+    let second = page(
+        &server,
+        &token,
+        &format!("limit=1&before={}", first.next_before.unwrap()),
+    )
+    .await;
+    let removal = &second.entries[0];
+    assert_eq!(removal.action, "members.removed");
+    let names: Vec<&str> = plain.iter().map(|(_, name)| name.as_str()).collect();
+    assert_eq!(
+        removal.summary,
+        format!(
+            "Adam Alvarez removed 3 users: {}, {} and {}",
+            names[0], names[1], names[2]
+        )
+    );
+    let subjects: Vec<(i64, &str)> = removal
+        .subjects
+        .iter()
+        .map(|s| (s.id, s.name.as_str()))
+        .collect();
+    assert_eq!(
+        subjects,
+        plain
+            .iter()
+            .map(|(id, name)| (*id, name.as_str()))
+            .collect::<Vec<_>>()
+    );
+    assert!(newest.id > removal.id && newest.at >= removal.at);
+
+    // Filters: by action, by actor, by time, by text (any case, no accents needed).
+    let removals = page(&server, &token, "action=members.removed").await;
+    assert_eq!(removals.entries, std::slice::from_ref(removal));
+    let owner = account_id(&server.db, OWNER_EMAIL).await;
+    assert!(
+        page(&server, &token, &format!("actor={owner}"))
+            .await
+            .entries
+            .is_empty()
+    );
+    let admin = account_id(&server.db, ADMIN_EMAIL).await;
+    assert_eq!(
+        page(&server, &token, &format!("actor={admin}"))
+            .await
+            .entries
+            .len(),
+        2
+    );
+    assert!(
+        page(&server, &token, "actor=system")
+            .await
+            .entries
+            .is_empty()
+    );
+    let later = page(&server, &token, &format!("from={}", newest.at + 1)).await;
+    assert!(later.entries.is_empty());
+    let folded = allot_core::search::fold(names[1]).to_uppercase();
+    let found = page(&server, &token, &format!("q={}", urlencode(&folded))).await;
+    assert_eq!(found.entries, std::slice::from_ref(removal), "{folded}");
+    assert!(
+        page(&server, &token, "q=100%25").await.entries.is_empty(),
+        "% is no wildcard"
+    );
+
+    // Time's own changes are the system's.
+    db::query(
+        "UPDATE invitations SET expires_at = ? WHERE status = 'pending' AND expiry_noted IS NULL",
+    )
+    .bind(db::now() - 1)
+    .execute(&server.db)
+    .await
+    .unwrap();
+    allot_server::expiry::note_due(&server.db).await.unwrap();
+    let system = page(&server, &token, "actor=system").await;
+    assert_eq!(system.entries.len(), 1);
+    assert!(
+        system.entries[0].summary.contains("expired"),
+        "{}",
+        system.entries[0].summary
+    );
+    assert!(matches!(
+        system.entries[0].actor,
+        allot_core::AuditActor::Agent {
+            agent: allot_core::audit::Agent::System
+        }
+    ));
+}
+
+#[tokio::test]
+async fn each_change_event_carries_its_entry_for_open_audit_logs() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    let seq = org_seq(&server.db, ACME_QA).await;
+    let team = server
+        .post_as(&token, &Audit::path("teams"), json!({ "name": "Live" }))
+        .await;
+    assert!(team.status().is_success());
+    let events = change_events_after(&server.db, ACME_QA, seq).await;
+    let entry = events[0]
+        .audit
+        .as_ref()
+        .expect("the event carries its entry");
+    assert_eq!(entry.summary, "Adam Alvarez created the team Live");
+    let newest = page(&server, &token, "limit=1").await;
+    assert_eq!(newest.entries, std::slice::from_ref(entry));
+}
+
+#[tokio::test]
+async fn a_query_it_cannot_read_is_refused_with_the_reason() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    for query in [
+        "action=members.exploded",
+        "limit=0",
+        "limit=501",
+        "from=10&until=10",
+        "actor=someone",
+    ] {
+        let response = server
+            .get_as(&token, &format!("{}?{query}", Audit::path("audit")))
+            .await;
+        expect_error(response, StatusCode::BAD_REQUEST, "invalid_query").await;
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

@@ -168,6 +168,7 @@ const OPERATIONS: &[Operation] = &[
         Manager,
         None,
     ),
+    op("get", "/api/v1/orgs/{org_id}/audit", Manager, None),
     op(
         "delete",
         "/api/v1/orgs/{org_id}/allocation-errors/{id}",

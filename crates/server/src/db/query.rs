@@ -383,6 +383,11 @@ impl<'q, O: Record> QueryAs<'q, O> {
         self
     }
 
+    pub fn binds(mut self, values: impl IntoIterator<Item = Arg>) -> Self {
+        self.args.extend(values);
+        self
+    }
+
     fetchers!(query_as_with);
 
     /// The rows one at a time, as the database yields them.

@@ -3,6 +3,7 @@
 //! bulk-report builder (`bulk`), the security middleware and the OpenAPI document.
 
 pub(crate) mod allocation_errors;
+pub(crate) mod audit;
 pub mod auth;
 pub(crate) mod bulk;
 pub(crate) mod error;
@@ -53,6 +54,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .merge(invitations::router())
         .merge(license_api::router())
         .merge(licenses::router())
+        .merge(audit::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)

@@ -56,6 +56,7 @@ use utoipa::{
         super::groups::set_rule,
         super::groups::release,
         super::groups::set_allocation,
+        super::audit::list,
     ),
     // Query parameters' types are not collected from the handlers.
     components(schemas(super::export::StatusFilter)),

@@ -1,10 +1,10 @@
-//! The change feed's tables: the audit log, each organization's sequence number and its
-//! change events, and the marks the triggers leave of what a transaction touched
-//! (`change_dirty`; see the migrations).
+//! The change feed's tables: each organization's sequence number and its change events, and
+//! the marks the triggers leave of what a transaction touched (`change_dirty`; see the
+//! migrations).
 
-use allot_core::{AccountId, AuditAction, OrgId};
+use allot_core::OrgId;
 
-use crate::db::{Backend, Conn, Db, query, query_as, query_scalar};
+use crate::db::{Backend, Conn, query, query_as, query_scalar};
 
 use super::id_list;
 
@@ -36,38 +36,6 @@ pub async fn lock_organization(conn: &mut Conn, org_id: OrgId) -> Result<(), sql
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Who did what, in the audit log.
-pub async fn audit(
-    conn: &mut Conn,
-    org_id: OrgId,
-    actor: Option<AccountId>,
-    action: AuditAction,
-    detail: &serde_json::Value,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    query(
-        "INSERT INTO audit_events (org_id, actor_id, action, detail, created_at)
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(org_id)
-    .bind(actor)
-    .bind(action)
-    .bind(detail.to_string())
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Forgets the audit entries made before `before`; answers how many.
-pub async fn forget_audit_before(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
-    Ok(query("DELETE FROM audit_events WHERE created_at < ?")
-        .bind(before)
-        .execute(db)
-        .await?
-        .rows_affected())
 }
 
 /// Appends event `seq` (its JSON `body`) and forgets the events too old to keep.

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod activations;
 pub mod allocation_errors;
 pub mod allocations;
+pub mod audit;
 pub mod changes;
 pub mod expiries;
 pub mod export;
