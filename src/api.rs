@@ -4,8 +4,8 @@
 use std::{cell::RefCell, fmt};
 
 use allot_core::{
-    AcceptRequest, AllocationError, AllocationRequest, BulkResponse, ChangeRoleRequest, ErrorBody,
-    GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
+    AcceptRequest, AllocationError, AllocationRequest, AuditPage, BulkResponse, ChangeRoleRequest,
+    ErrorBody, GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
     InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MemberIdsRequest,
     MemberStatus, MembersSnapshot, OrgId, ProductId, Role, Session, SignInRequest, Team, TeamId,
     TeamMemberRequest, TeamName, TeamRole,
@@ -522,6 +522,12 @@ pub async fn remove_team_member(
 ) -> Result<Team, ApiError> {
     let path = format!("/orgs/{org}/teams/{team}/members/{member}");
     json(Method::DELETE, &path, None).await
+}
+
+/// A page of the audit log: `query` is the Audit Log's query string (its filters, and
+/// `before` for an older page).
+pub async fn audit(org: OrgId, query: &str) -> Result<AuditPage, ApiError> {
+    get(&format!("/orgs/{org}/audit?{query}")).await
 }
 
 pub async fn allocation_errors(org: OrgId) -> Result<Vec<AllocationError>, ApiError> {

@@ -13,7 +13,10 @@ use crate::{
     api::{self, ApiError},
     components::{ErrorPanel, ToastRegion, Toasts},
     org::{ConnectionStatus, Mutation, OrgState},
-    pages::{Home, Join, LicensesPage, NotFound, SignIn, TeamsPage, UserManagement, Welcome},
+    pages::{
+        AuditLogPage, Home, Join, LicensesPage, NotFound, SignIn, TeamsPage, UserManagement,
+        Welcome,
+    },
     route::{LicenseSection, UserTab},
 };
 
@@ -90,6 +93,7 @@ pub fn App(placement: Placement) -> impl IntoView {
                         <Route path=path!("users") view=|| view! { <OrgRedirect to=UserTab::Active.route() /> } />
                         <Route path=path!("users/:tab") view=UserManagement />
                         <Route path=path!("teams") view=TeamsPage />
+                        <Route path=path!("audit") view=AuditLogPage />
                         <Route path=path!("licenses") view=|| view! { <OrgRedirect to=LicenseSection::Users.route() /> } />
                         <Route path=path!("licenses/:section") view=LicensesPage />
                     </ParentRoute>
@@ -218,6 +222,7 @@ fn OrgShell() -> impl IntoView {
                 (page("users"), "User Management"),
                 (page("teams"), "Teams"),
                 (page("licenses"), "License Management"),
+                (page("audit"), "Audit Log"),
             ];
             let links = move || {
                 pages

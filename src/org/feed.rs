@@ -232,6 +232,13 @@ impl OrgState {
         match applied {
             Applied::Applied => {
                 self.versions.changed(Some(event));
+                if let Some(entry) = &event.audit {
+                    self.audit.update(|entries| {
+                        entries.push(entry.clone());
+                        let excess = entries.len().saturating_sub(super::LIVE_AUDIT_ENTRIES);
+                        entries.drain(..excess);
+                    });
+                }
                 self.settle_pending();
             }
             Applied::Stale => {}

@@ -12,8 +12,8 @@ use std::{
 };
 
 use allot_core::{
-    AllocationError, ChangeEvent, Group, GroupId, Invitation, Member, MemberId, MemberStatus,
-    MembersSnapshot, OrgId, Product, ProductId, ProductSeats, Team, format,
+    AllocationError, AuditEntry, ChangeEvent, Group, GroupId, Invitation, Member, MemberId,
+    MemberStatus, MembersSnapshot, OrgId, Product, ProductId, ProductSeats, Team, format,
 };
 use leptos::prelude::*;
 
@@ -41,6 +41,9 @@ struct Pending {
     /// The sequence number whose event confirms it, once the server answered.
     confirmed_at: Option<u64>,
 }
+
+/// Live audit entries kept for an open Audit Log; older ones are on the server.
+const LIVE_AUDIT_ENTRIES: usize = 500;
 
 /// The lists views load apart from the snapshot, each with a version that changes when the
 /// feed says the list did.
@@ -77,6 +80,8 @@ pub struct OrgState {
     error: RwSignal<Option<ApiError>>,
     connection: RwSignal<Connection>,
     versions: ListVersions,
+    /// Audit entries the feed brought since the organization's pages opened, newest last.
+    audit: RwSignal<Vec<AuditEntry>>,
     pending: RwSignal<HashMap<Subject, Pending>>,
     products: Memo<Vec<Product>>,
     feed: feed::FeedHandle,
@@ -102,6 +107,7 @@ impl OrgState {
             error: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
             versions: ListVersions::default(),
+            audit: RwSignal::new(Vec::new()),
             pending: RwSignal::new(HashMap::new()),
             products,
             feed: feed::FeedHandle::new(),
@@ -220,6 +226,12 @@ impl OrgState {
     pub fn teams(&self) -> Remote<Vec<Team>> {
         let (org, version) = (self.org, self.versions.teams);
         Remote::following(move || crate::api::teams(org), move || version.get())
+    }
+
+    /// Audit entries of the changes heard from the feed since the pages opened, newest last
+    /// (at most the last `LIVE_AUDIT_ENTRIES`).
+    pub fn live_audit(&self) -> RwSignal<Vec<AuditEntry>> {
+        self.audit
     }
 
     /// Changes whenever machines or activations changed, for views that load them.

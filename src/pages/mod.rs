@@ -1,5 +1,6 @@
 //! One module per screen.
 
+mod audit;
 mod home;
 mod join;
 mod licenses;
@@ -9,6 +10,7 @@ mod teams;
 pub(crate) mod users;
 mod welcome;
 
+pub use audit::AuditLogPage;
 pub use home::Home;
 pub use join::Join;
 pub use licenses::LicensesPage;

@@ -76,6 +76,7 @@ test('every screen passes axe and fits the window, on a phone and a desktop, lig
     ['Groups', '/orgs/1/users/groups', 'groups'],
     ['License Management, both allocation sections open', '/orgs/1/licenses/users?expand=users,groups', 'licensed users'],
     ['Offline Licenses', '/orgs/1/licenses/offline', 'offline licenses'],
+    ['Audit Log', '/orgs/1/audit', 'audit entries'],
   ];
   for (const mode of Object.keys(MODES)) {
     const { context, page } = await open(mode);

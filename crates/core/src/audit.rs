@@ -649,6 +649,46 @@ pub fn summary(
 }
 
 impl AuditAction {
+    /// How the Audit Log's filter names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InvitationsCreated => "Invitations sent",
+            Self::InvitationResent => "Invitation resent",
+            Self::InvitationsRevoked => "Invitations revoked",
+            Self::InvitationAccepted => "Invitation accepted",
+            Self::InvitationExpired => "Invitation expired",
+            Self::MembersRemoved => "Users removed",
+            Self::MembersRestored => "Users restored",
+            Self::MembersRoleChanged => "Role changed",
+            Self::MembersExported => "Users exported",
+            Self::TeamCreated => "Team created",
+            Self::TeamRenamed => "Team renamed",
+            Self::TeamDeleted => "Team deleted",
+            Self::TeamMemberSet => "Team member added or changed",
+            Self::TeamMemberRemoved => "Team member removed",
+            Self::GroupCreated => "Group created",
+            Self::GroupUpdated => "Group edited",
+            Self::GroupDeleted => "Group deleted",
+            Self::GroupRuleSet => "Group allocation rule changed",
+            Self::AllocationSet => "License allocation changed",
+            Self::AllocationFailed => "License could not be allocated",
+            Self::AllocationErrorRetried => "Allocation retried",
+            Self::AllocationErrorDismissed => "Allocation error dismissed",
+            Self::LicenseActivated => "License activated",
+            Self::LicenseReleased => "License released",
+            Self::LicensesUsersRemoved => "Licensed users removed",
+            Self::LicensesOnlineRemoved => "Online licenses removed",
+            Self::LicensesOfflineRemoved => "Offline licenses removed",
+            Self::LicensesMachinesRemoved => "Registered machines removed",
+            Self::SessionTimedOut => "Session timed out",
+            Self::OfflineLicenseExpired => "Offline license expired",
+            Self::PoolAdded => "Pool added",
+            Self::PoolChanged => "Pool changed",
+            Self::PoolExpired => "Pool expired",
+            Self::ExternalChange => "Changed outside Allot",
+        }
+    }
+
     /// Who made the change when its entry names no person.
     pub fn agent(self) -> Agent {
         match self {

@@ -1,0 +1,65 @@
+// The Audit Log: every change as a sentence naming who and whom, newest first, filtered and
+// searched from the URL, and another admin's change arriving at the top while it is open.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN, OWNER, assertAccessible, newPage, serverAndBrowser, signIn } from './harness.mjs';
+
+const server = serverAndBrowser();
+
+/** `email`'s console, signed in, on its first page. */
+async function console_(email) {
+  const { context, page } = await newPage(server.browser);
+  await signIn(page, server.url, email);
+  await page.getByRole('table', { name: 'active users' }).waitFor();
+  return { context, page };
+}
+
+/** An API call with the page's own session, as its console would make it. */
+async function call(page, method, path, body) {
+  const response = await page.request.fetch(`${server.url}/api/v1/orgs/1/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', origin: server.url },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+test("another admin's removal appears at the top of an open Audit Log, which filters and searches from its URL", async () => {
+  const owner = await console_(OWNER);
+  const admin = await console_(ADMIN);
+  const { page } = admin;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit Log' }).click();
+  await page.getByRole('heading', { name: 'Audit Log', level: 1 }).waitFor();
+  const log = page.getByRole('table', { name: 'audit entries' });
+  await log.waitFor();
+  await page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
+
+  const snapshot = await call(owner.page, 'GET', 'members');
+  const named = ['owner@example.com', 'admin@example.com', 'member@example.com', 'billing@example.com'];
+  const target = snapshot.members.find((m) => m.status === 'active' && m.role === 'member' && !named.includes(m.email));
+  await call(owner.page, 'POST', 'members/remove', { ids: [target.id] });
+  const top = log.getByRole('row').nth(1);
+  await top.getByText(`Olivia Owens removed ${target.full_name}`, { exact: true }).waitFor({ timeout: 2000 });
+  await top.getByText(OWNER).waitFor();
+  // What it touched links to where it is shown now.
+  const touched = top.getByRole('link', { name: target.full_name });
+  assert.match(await touched.getAttribute('href'), /\/users\/active\?q=/);
+  await assertAccessible(page, 'Audit Log');
+
+  // Filters and search are in the URL, and survive a reload.
+  await page.getByLabel('Action').selectOption({ label: 'Users removed' });
+  await page.waitForURL(/action=members\.removed/);
+  await page.getByRole('searchbox', { name: 'Search audit entries' }).fill(target.full_name.toUpperCase());
+  await page.waitForURL(/q=/);
+  await page.reload();
+  await log.waitFor();
+  assert.equal(await page.getByLabel('Action').inputValue(), 'members.removed');
+  await log.getByRole('row').nth(1).getByText(`Olivia Owens removed ${target.full_name}`, { exact: true }).waitFor();
+  assert.equal(await log.getByRole('row').count(), 2, 'the header and the one removal');
+
+  owner.page.assertNoErrors();
+  page.assertNoErrors();
+  await owner.context.close();
+  await admin.context.close();
+});
