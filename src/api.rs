@@ -435,7 +435,6 @@ pub async fn change_role(
 
 /// The CSV of the organization's users, with the file name the server gave it: `status` is
 /// `all`, `active` or `removed`; `search` filters as the console's search bar does.
-/// Members as a CSV file: those with `status`, or everyone.
 pub async fn export(
     org: OrgId,
     status: Option<MemberStatus>,
@@ -443,8 +442,25 @@ pub async fn export(
 ) -> Result<(web_sys::Blob, Option<String>), ApiError> {
     let status = status.map_or("all", MemberStatus::as_str);
     let query = js_sys::encode_uri_component(search.trim());
-    let path = format!("/orgs/{org}/members/export.csv?status={status}&q={query}");
-    let response: web_sys::Response = fetch(Method::GET, &path, None, None).await?.into();
+    download(&format!(
+        "/orgs/{org}/members/export.csv?status={status}&q={query}"
+    ))
+    .await
+}
+
+/// The audit log as `extension` (`csv` or `jsonl`), filtered by `query` (the list's query
+/// string), with the file name the server gave it.
+pub async fn export_audit(
+    org: OrgId,
+    extension: &str,
+    query: &str,
+) -> Result<(web_sys::Blob, Option<String>), ApiError> {
+    download(&format!("/orgs/{org}/audit/export.{extension}?{query}")).await
+}
+
+/// A file the server sends for download, and the name it gives it.
+async fn download(path: &str) -> Result<(web_sys::Blob, Option<String>), ApiError> {
+    let response: web_sys::Response = fetch(Method::GET, path, None, None).await?.into();
     let name = response
         .headers()
         .get("content-disposition")

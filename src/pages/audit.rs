@@ -18,7 +18,7 @@ use leptos_router::{
 use crate::{
     api::{self, ApiError},
     app::{Placement, current_organization},
-    components::{Column, DataTable, ErrorPanel, SortBy, TableRow},
+    components::{Column, DataTable, ErrorPanel, SortBy, TableRow, Toasts},
     format,
     org::OrgState,
     pages::NotFound,
@@ -68,9 +68,10 @@ impl Filters {
         }
     }
 
-    /// The server's query string for these filters, `before` an entry if given.
-    fn api_query(&self, before: Option<i64>) -> String {
-        let mut parts = vec!["limit=100".to_owned()];
+    /// The server's query string for these filters: for a page (`before` an entry if
+    /// given), or for an export (`None`).
+    fn api_query(&self, page: Option<Option<i64>>) -> String {
+        let mut parts = Vec::new();
         let mut add = |name: &str, value: &str| {
             if !value.is_empty() {
                 parts.push(format!("{name}={}", js_sys::encode_uri_component(value)));
@@ -84,8 +85,12 @@ impl Filters {
         let until = format::day_start(&self.to).map(|start| start + 24 * 60 * 60);
         add("from", &from.map(|at| at.to_string()).unwrap_or_default());
         add("until", &until.map(|at| at.to_string()).unwrap_or_default());
-        if let Some(before) = before {
-            add("before", &before.to_string());
+        if let Some(before) = page {
+            add("limit", "100");
+            add(
+                "before",
+                &before.map(|id| id.to_string()).unwrap_or_default(),
+            );
         }
         parts.join("&")
     }
@@ -153,7 +158,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| Filters::from_url(&query.read()));
     let first = LocalResource::new(move || {
-        let query = filters.get().api_query(None);
+        let query = filters.get().api_query(Some(None));
         async move { api::audit(org, &query).await }
     });
     let older = RwSignal::new(OlderPages::new());
@@ -199,7 +204,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let load_older = Action::new_local(move |(filters, before): &(Filters, i64)| {
         let (filters, before) = (filters.clone(), *before);
         async move {
-            let page = api::audit(org, &filters.api_query(Some(before))).await?;
+            let page = api::audit(org, &filters.api_query(Some(Some(before)))).await?;
             older.update(|pages| pages.push((filters, page)));
             Ok::<_, ApiError>(())
         }
@@ -274,9 +279,36 @@ pub fn AuditLogPage() -> impl IntoView {
             subjects(org, entry)
         }),
     ];
+    let toasts = Toasts::get();
+    let exporting = RwSignal::new(false);
+    // A download, not a change: nothing to mark or settle, so not a `Mutation`.
+    let export = move |extension: &'static str| {
+        exporting.set(true);
+        let query = filters.get_untracked().api_query(None);
+        leptos::task::spawn_local(async move {
+            match api::export_audit(org, extension, &query).await {
+                Ok((file, name)) => crate::dom::save_file(
+                    &file,
+                    name.as_deref().unwrap_or(&format!("audit.{extension}")),
+                ),
+                Err(error) => toasts.error(format!("Export failed: {error}")),
+            }
+            exporting.set(false);
+        });
+    };
     let view = view! {
         <section class="audit-log" aria-labelledby="audit-log-title">
-            <h1 id="audit-log-title">"Audit Log"</h1>
+            <div class="page-header">
+                <h1 id="audit-log-title">"Audit Log"</h1>
+                <div class="page-actions">
+                    <button type="button" class="secondary" disabled=move || exporting.get() on:click=move |_| export("csv")>
+                        "Export CSV"
+                    </button>
+                    <button type="button" class="secondary" disabled=move || exporting.get() on:click=move |_| export("jsonl")>
+                        "Export JSON lines"
+                    </button>
+                </div>
+            </div>
             <div class="audit-filters">
                 <label>"Action" <select on:change=on_change("action")>{action_options}</select></label>
                 <label>"Actor" <select on:change=on_change("actor")>{actor_options}</select></label>

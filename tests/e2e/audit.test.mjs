@@ -2,7 +2,7 @@
 // searched from the URL, and another admin's change arriving at the top while it is open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, OWNER, assertAccessible, newPage, serverAndBrowser, signIn } from './harness.mjs';
+import { ADMIN, OWNER, assertAccessible, downloadText, newPage, serverAndBrowser, signIn } from './harness.mjs';
 
 const server = serverAndBrowser();
 
@@ -57,6 +57,18 @@ test("another admin's removal appears at the top of an open Audit Log, which fil
   assert.equal(await page.getByLabel('Action').inputValue(), 'members.removed');
   await log.getByRole('row').nth(1).getByText(`Olivia Owens removed ${target.full_name}`, { exact: true }).waitFor();
   assert.equal(await log.getByRole('row').count(), 2, 'the header and the one removal');
+
+  // The exports hold what the filters show: a CSV for a spreadsheet, JSON lines for a SIEM.
+  const csv = await downloadText(page, () => page.getByRole('button', { name: 'Export CSV' }).click());
+  assert.match(csv.name, /^acme-qa-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+  const [header, ...rows] = csv.text.trim().split(/\r?\n/);
+  assert.equal(header, 'Time,Actor,Actor email,Action,What,Touched');
+  assert.equal(rows.length, 1);
+  assert.ok(rows[0].includes(`Olivia Owens removed ${target.full_name}`), rows[0]);
+  const lines = await downloadText(page, () => page.getByRole('button', { name: 'Export JSON lines' }).click());
+  const entries = lines.text.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(entries.map((entry) => entry.action), ['members.removed']);
+  assert.equal(entries[0].subjects[0].name, target.full_name);
 
   owner.page.assertNoErrors();
   page.assertNoErrors();

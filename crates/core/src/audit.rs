@@ -44,6 +44,8 @@ pub enum AuditAction {
     PoolAdded,
     PoolChanged,
     PoolExpired,
+    /// The audit log itself was exported (it holds personal data).
+    AuditExported,
     /// Rows changed outside the servers (an operator's SQL), found by the next change.
     ExternalChange,
 }
@@ -644,6 +646,7 @@ pub fn summary(
                 .collect();
             format!("{} expired: {}", count(pools.len(), "pool"), listed(&pools))
         }
+        A::AuditExported => format!("{who} exported the audit log"),
         A::ExternalChange => format!("{who} changed data outside Allot"),
     }
 }
@@ -685,6 +688,7 @@ impl AuditAction {
             Self::PoolAdded => "Pool added",
             Self::PoolChanged => "Pool changed",
             Self::PoolExpired => "Pool expired",
+            Self::AuditExported => "Audit log exported",
             Self::ExternalChange => "Changed outside Allot",
         }
     }

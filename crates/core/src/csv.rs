@@ -61,8 +61,30 @@ pub fn member_row(member: &Member, licenses: &[&str]) -> [String; 9] {
     .map(|cell| neutralise(cell).into_owned())
 }
 
-/// The export's file name: `acme-qa-users-2026-11-23.csv` for "Acme QA" on that (UTC) day.
-pub fn file_name(org_name: &str, today: Timestamp) -> String {
+/// The Audit Log export's columns.
+pub const AUDIT_HEADER: [&str; 6] = ["Time", "Actor", "Actor email", "Action", "What", "Touched"];
+
+/// An audit entry's row under [`AUDIT_HEADER`], every cell neutralised.
+pub fn audit_row(entry: &crate::AuditEntry) -> [String; 6] {
+    let (actor, email) = match &entry.actor {
+        crate::AuditActor::Person { name, email, .. } => (name.as_str(), email.as_str()),
+        crate::AuditActor::Agent { agent } => (agent.label(), ""),
+    };
+    let touched: Vec<&str> = entry.subjects.iter().map(|s| s.name.as_str()).collect();
+    [
+        iso_datetime(entry.at),
+        actor.to_owned(),
+        email.to_owned(),
+        entry.action.clone(),
+        entry.summary.clone(),
+        touched.join("; "),
+    ]
+    .map(|cell| neutralise(&cell).into_owned())
+}
+
+/// An export's file name: `acme-qa-users-2026-11-23.csv` for the users of "Acme QA" as CSV
+/// on that (UTC) day.
+pub fn file_name(org_name: &str, what: &str, extension: &str, today: Timestamp) -> String {
     let mut slug = String::new();
     for c in fold(org_name).chars() {
         if c.is_ascii_alphanumeric() {
@@ -75,7 +97,7 @@ pub fn file_name(org_name: &str, today: Timestamp) -> String {
         "" => "organization",
         slug => slug,
     };
-    format!("{slug}-users-{}.csv", &iso_datetime(today)[..10])
+    format!("{slug}-{what}-{}.{extension}", &iso_datetime(today)[..10])
 }
 
 #[cfg(test)]
@@ -152,14 +174,17 @@ mod tests {
     #[test]
     fn file_names_are_slugs_with_the_day() {
         assert_eq!(
-            file_name("Acme QA", 1_795_439_567),
+            file_name("Acme QA", "users", "csv", 1_795_439_567),
             "acme-qa-users-2026-11-23.csv"
         );
         assert_eq!(
-            file_name("  Zoë's Ångström & Co. ", 0),
+            file_name("  Zoë's Ångström & Co. ", "users", "csv", 0),
             "zoe-s-angstrom-co-users-1970-01-01.csv"
         );
-        assert_eq!(file_name("東京", 0), "organization-users-1970-01-01.csv");
+        assert_eq!(
+            file_name("東京", "users", "csv", 0),
+            "organization-users-1970-01-01.csv"
+        );
     }
 
     proptest! {

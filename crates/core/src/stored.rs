@@ -76,6 +76,7 @@ text_encoding! {
         PoolAdded => "pool.added",
         PoolChanged => "pool.changed",
         PoolExpired => "pool.expired",
+        AuditExported => "audit.exported",
         ExternalChange => "external_change",
     }
 }

@@ -304,6 +304,23 @@ async fn every_change_writes_one_entry_naming_who_and_what() {
         )
         .await;
 
+    for format in ["csv", "jsonl"] {
+        audit
+            .audited(
+                (
+                    Method::GET,
+                    &format!("/api/v1/orgs/{{org_id}}/audit/export.{format}"),
+                ),
+                &path(&format!("audit/export.{format}")),
+                admin,
+                None,
+                AuditAction::AuditExported,
+                by_admin,
+                None,
+            )
+            .await;
+    }
+
     // Teams.
     let team = audit
         .audited(
@@ -940,4 +957,64 @@ fn urlencode(text: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
+}
+
+#[tokio::test]
+async fn the_log_exports_as_csv_and_json_lines_with_the_filters_of_the_list() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    // A name a spreadsheet would run as a formula.
+    for name in ["=HYPERLINK(\"http://evil.example\")", "Plain Team"] {
+        let created = server
+            .post_as(&token, &Audit::path("teams"), json!({ "name": name }))
+            .await;
+        assert!(created.status().is_success());
+    }
+    let listed = page(&server, &token, "action=team.created").await;
+    assert_eq!(listed.entries.len(), 2);
+
+    let response = server
+        .get_as(&token, &Audit::path("audit/export.csv?action=team.created"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("-audit-") && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, allot_core::csv::AUDIT_HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][1], "Adam Alvarez");
+    assert_eq!(&rows[0][3], "team.created");
+    assert_eq!(&rows[0][4], "Adam Alvarez created the team Plain Team");
+    assert!(rows[1][4].starts_with("Adam Alvarez created the team ="));
+    // The team's name alone in its cell would run as a formula: it is made text.
+    assert_eq!(&rows[1][5], "'=HYPERLINK(\"http://evil.example\")");
+
+    let lines = server
+        .get_as(
+            &token,
+            &Audit::path("audit/export.jsonl?action=team.created"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let exported: Vec<allot_core::AuditEntry> = lines
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(exported, listed.entries);
 }

@@ -170,6 +170,18 @@ const OPERATIONS: &[Operation] = &[
     ),
     op("get", "/api/v1/orgs/{org_id}/audit", Manager, None),
     op(
+        "get",
+        "/api/v1/orgs/{org_id}/audit/export.csv",
+        Manager,
+        None,
+    ),
+    op(
+        "get",
+        "/api/v1/orgs/{org_id}/audit/export.jsonl",
+        Manager,
+        None,
+    ),
+    op(
         "delete",
         "/api/v1/orgs/{org_id}/allocation-errors/{id}",
         Manager,

@@ -88,7 +88,7 @@ pub async fn members_csv(
 
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        csv::file_name(&org_name, now())
+        csv::file_name(&org_name, "users", "csv", now())
     );
     let body = Body::from_stream(
         csv_rows(state.db.clone(), org_id, query)

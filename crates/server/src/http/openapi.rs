@@ -57,6 +57,8 @@ use utoipa::{
         super::groups::release,
         super::groups::set_allocation,
         super::audit::list,
+        super::audit::export_csv,
+        super::audit::export_jsonl,
     ),
     // Query parameters' types are not collected from the handlers.
     components(schemas(super::export::StatusFilter)),

@@ -6,6 +6,8 @@ use allot_core::{
     audit::SubjectKind,
 };
 
+use futures_util::{Stream, TryStreamExt};
+
 use crate::db::{Arg, Conn, Db, Executor, query, query_as, query_scalar};
 
 use super::id_list;
@@ -160,6 +162,34 @@ pub async fn page(
     before: Option<i64>,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let (sql, args) = filtered(org_id, filter, before, Some(limit));
+    let rows: Vec<EntryRow> = query_as(&sql).binds(args).fetch_all(on).await?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+/// Every entry of the organization that `filter` lets through, newest first, as the
+/// database yields them (an export, however long the log).
+pub fn all(
+    db: Db,
+    org_id: OrgId,
+    filter: Filter,
+) -> impl Stream<Item = Result<AuditEntry, sqlx::Error>> + Send + 'static {
+    async_stream::try_stream! {
+        let (sql, args) = filtered(org_id, &filter, None, None);
+        let mut rows = query_as::<EntryRow>(&sql).binds(args).fetch(&db);
+        while let Some(row) = rows.try_next().await? {
+            yield entry(row);
+        }
+    }
+}
+
+/// The query of the entries `filter` lets through, newest first.
+fn filtered(
+    org_id: OrgId,
+    filter: &Filter,
+    before: Option<i64>,
+    limit: Option<u32>,
+) -> (String, Vec<Arg>) {
     let mut sql = String::from(
         "SELECT e.id, e.created_at, e.action, e.actor_id, a.full_name, a.email, e.detail,
                 e.summary, e.subjects
@@ -172,13 +202,13 @@ pub async fn page(
         args.push(before.into());
     }
     // One placeholder per action (there are a few dozen): `json_each` lists ids only.
-    let mut actions_in = |actions: &[AuditAction], sql: &mut String| {
+    let actions_in = |actions: &[AuditAction], sql: &mut String, args: &mut Vec<Arg>| {
         let marks = vec!["?"; actions.len()].join(", ");
         sql.push_str(&format!(" AND e.action IN ({marks})"));
         args.extend(actions.iter().map(|&action| Arg::from(action)));
     };
     if !filter.actions.is_empty() {
-        actions_in(&filter.actions, &mut sql);
+        actions_in(&filter.actions, &mut sql, &mut args);
     }
     match filter.actor {
         Some(ActorFilter::Person(account)) => {
@@ -192,7 +222,7 @@ pub async fn page(
                 .filter(|action| action.agent() == agent)
                 .collect();
             sql.push_str(" AND e.actor_id IS NULL");
-            actions_in(&actions, &mut sql);
+            actions_in(&actions, &mut sql, &mut args);
         }
         None => {}
     }
@@ -213,10 +243,12 @@ pub async fn page(
         sql.push_str(" AND e.search LIKE ? ESCAPE '\\'");
         args.push(format!("%{escaped}%").into());
     }
-    sql.push_str(" ORDER BY e.id DESC LIMIT ?");
-    args.push(i64::from(limit).into());
-    let rows: Vec<EntryRow> = query_as(&sql).binds(args).fetch_all(on).await?;
-    Ok(rows.into_iter().map(entry).collect())
+    sql.push_str(" ORDER BY e.id DESC");
+    if let Some(limit) = limit {
+        sql.push_str(" LIMIT ?");
+        args.push(i64::from(limit).into());
+    }
+    (sql, args)
 }
 
 fn entry(
