@@ -436,6 +436,23 @@ async function groupFigures(base, token, prefix) {
   await api(base, 'DELETE', `/orgs/1/groups/${group}`, token);
 }
 
+/**
+ * License Usage: 12 months of a product's seat usage (the demo's year of history, a row
+ * every few hours) read as a series, the median of `SAMPLES` requests.
+ */
+async function usageFigure(base, token, prefix) {
+  const products = await api(base, 'GET', '/orgs/1/products', token);
+  const product = products.find((p) => p.seats !== undefined) ?? products[0];
+  const times = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const started = performance.now();
+    const series = await api(base, 'GET', `/orgs/1/products/${product.id}/usage?range=12m`, token);
+    times.push(performance.now() - started);
+    if (series.points.length !== 12) throw new Error(`12 points expected: ${series.points.length}`);
+  }
+  figure(`${prefix}usage_12m.100k`, median(times), 'ms', 100);
+}
+
 /** Waits until the console follows the change feed. */
 const live = (page) => page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor({ timeout: 120_000 });
 
@@ -531,6 +548,7 @@ async function main() {
       await loadTest(server.url, token, 'role', 'change_role.100k', 8, 8, plain);
       await propagationFigure(browser, server.url, '100k', await plainMembers(server.url, token, 20));
       await groupFigures(server.url, token, '');
+      await usageFigure(server.url, token, '');
       await bulkRemoveFigures(browser, server.url, token);
     } finally {
       await server.stop();
@@ -562,6 +580,7 @@ async function postgresFigures() {
           .slice(-8).map((m) => m.id);
         await loadTest(server.url, token, 'role', 'postgres.change_role.100k', 8, 8, plain);
         await groupFigures(server.url, token, 'postgres.');
+        await usageFigure(server.url, token, 'postgres.');
       }
     } finally {
       await server.stop();

@@ -12,7 +12,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
     db::{Backend, Conn, Db, Tx, now},
-    store::{audit, changes, snapshot},
+    store::{audit, changes, snapshot, usage},
 };
 
 /// One queue of writers per SQLite file: a writer waits here for its turn, without a
@@ -136,6 +136,9 @@ pub async fn record(
     let entry = audit_entry(tx, org_id, actor, action, &detail, now).await?;
     let seq = changes::next_seq(tx, org_id).await?;
     let mut event = snapshot::touched(tx, org_id, seq as u64).await?;
+    if let Some(products) = &event.products {
+        usage::record(tx, org_id, &products.seats, now).await?;
+    }
     event.audit = Some(entry);
     let body = serde_json::to_string(&event).map_err(|error| sqlx::Error::Encode(error.into()))?;
     changes::append(tx, org_id, seq, body, now).await?;

@@ -12,9 +12,10 @@ use std::collections::{HashMap, HashSet};
 use allot_core::{
     AccountId, ActivateRequest,
     ActivationMode::{Offline, Online},
-    MemberId, ProductId, Role, TeamRole,
+    MemberId, OrgId, ProductId, Role, TeamRole,
     licensing::{MAX_OFFLINE_SECS, PoolKind, PoolUsage},
     search::fold,
+    usage::{UsageHour, hour_of},
 };
 
 use crate::{
@@ -32,7 +33,7 @@ use crate::{
         memberships::{self, MembershipRow},
         organizations,
         pools::{self, NewPool},
-        products, teams,
+        products, seats, teams, usage,
     },
 };
 
@@ -146,12 +147,64 @@ pub async fn seed_if_empty_with(
     let mut tx = db.begin().await?;
     let now = now();
     seed(&mut tx, &password_hash, links, now, members).await?;
+    if let Some(org) = organizations::find_by_name(&mut *tx, ORGANIZATION).await? {
+        seed_usage_history(&mut tx, org, now).await?;
+    }
     // The organizations start here: nobody follows a change feed from before them, nor saw
     // their past expiries happen.
     expiries::note_past_as_history(&mut tx, now).await?;
     changes::clear_all_marks(&mut tx).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A year of seat usage for each product with named seats, so that License Usage has a
+/// history to show: busier on weekdays and in office hours, growing towards today's count,
+/// never over the quota; a row every three hours, as changes would leave them.
+async fn seed_usage_history(conn: &mut Conn, org: OrgId, now: i64) -> Result<(), sqlx::Error> {
+    const STEP_HOURS: i64 = 3;
+    const HOURS: i64 = 365 * 24;
+    let current = hour_of(now);
+    for product in seats::product_seats(conn, org).await? {
+        let Some(quota) = product.seats else {
+            continue;
+        };
+        let today = product.used.min(quota);
+        let hours: Vec<UsageHour> = (1..=HOURS / STEP_HOURS)
+            .rev()
+            .map(|step| {
+                let hour = current - step * STEP_HOURS * 3600;
+                let age = (step * STEP_HOURS) as f64 / HOURS as f64;
+                // From 60% of today's count a year ago to today's.
+                let trend = f64::from(today) * (1.0 - 0.4 * age);
+                let day = hour.div_euclid(86_400);
+                let at = hour.rem_euclid(86_400) / 3600;
+                let weekday = (day + 4).rem_euclid(7) < 5;
+                let busy = if weekday && (8..18).contains(&at) {
+                    1.0
+                } else {
+                    0.55
+                };
+                let wobble = ((day * 7919 + at * 31) % 11) as f64 / 100.0;
+                let closing = ((trend * (busy + wobble)).round() as u32).min(quota);
+                let peak = (closing + (day % 3) as u32).min(quota);
+                UsageHour {
+                    hour,
+                    peak,
+                    closing,
+                    quota: Some(quota),
+                }
+            })
+            .chain(std::iter::once(UsageHour {
+                hour: current - 3600,
+                peak: today,
+                closing: product.used,
+                quota: Some(quota),
+            }))
+            .collect();
+        usage::insert_history(conn, org, product.id, &hours).await?;
+    }
+    Ok(())
 }
 
 /// The demo's products in use: a few members' machines with online sessions and offline

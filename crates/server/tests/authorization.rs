@@ -241,6 +241,12 @@ const OPERATIONS: &[Operation] = &[
     ),
     op("get", "/api/v1/orgs/{org_id}/licenses", Manager, None),
     op(
+        "get",
+        "/api/v1/orgs/{org_id}/products/{product_id}/usage",
+        Manager,
+        None,
+    ),
+    op(
         "post",
         "/api/v1/orgs/{org_id}/licenses/users/remove",
         Manager,
@@ -410,6 +416,7 @@ fn request(operation: &Operation, org: OrgId, e: &Entities, n: usize) -> (String
         .replace("{member_id}", &e.member.to_string())
         .replace("{group_id}", &e.group.to_string())
         .replace("{id}", &id.to_string())
+        .replace("{product_id}", &e.product.to_string())
         .replace("{token}", &"0".repeat(64));
     let path = if operation.path.ends_with("/changes") {
         format!("{path}?after=0")

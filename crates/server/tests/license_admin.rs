@@ -7,7 +7,7 @@ use allot_core::{
     licensing::{PoolKind, PoolUsage},
 };
 use common::*;
-use reqwest::{Response, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 
 /// Mia, a Member of Acme QA, licensed to a product with a 5-seat floating online pool and a
@@ -321,4 +321,76 @@ async fn only_managers_of_the_organization_manage_licenses() {
         heartbeat(&server, &s.mia_token, s.online).await,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn seats_in_use_are_kept_per_hour_and_read_as_a_series_over_each_range() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    let usage = |product: ProductId, range: &str| {
+        let path = format!("/api/v1/orgs/{ACME_QA}/products/{product}/usage?range={range}");
+        let (server, token) = (&server, token.clone());
+        async move {
+            let response = server.get_as(&token, &path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response
+                .json::<allot_core::usage::UsageSeries>()
+                .await
+                .unwrap()
+        }
+    };
+    let products: Vec<allot_core::ProductSeats> = server
+        .get_as(&token, &format!("/api/v1/orgs/{ACME_QA}/products"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let product = products
+        .iter()
+        .find(|product| product.seats.is_some_and(|seats| seats > product.used))
+        .expect("a product with a free named seat");
+
+    // The demo's year of history ends at today's count.
+    let day = usage(product.id, "24h").await;
+    assert_eq!(day.points.len(), 24);
+    assert_eq!(day.points[23].peak, product.used);
+    assert_eq!(day.points[23].quota, product.seats);
+    let year = usage(product.id, "12m").await;
+    assert_eq!(year.points.len(), 12);
+    assert!(year.peak >= product.used && year.average > 0.0);
+    assert_eq!(usage(product.id, "30d").await.points.len(), 30);
+
+    // A seat taken now shows in the current hour.
+    let mia = member_id(&server.db, ACME_QA, MEMBER_EMAIL).await;
+    let body = json!({ "allocate_to_user": false, "products": [product.id] });
+    let allocated = server
+        .send_as(
+            &token,
+            Method::PUT,
+            &format!("/api/v1/orgs/{ACME_QA}/members/{mia}/allocation"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(allocated.status(), StatusCode::OK);
+    let day = usage(product.id, "24h").await;
+    assert_eq!(day.points[23].peak, product.used + 1);
+    assert_eq!(day.peak.max(product.used + 1), day.peak);
+
+    let wrong = server
+        .get_as(
+            &token,
+            &format!(
+                "/api/v1/orgs/{ACME_QA}/products/{}/usage?range=1y",
+                product.id
+            ),
+        )
+        .await;
+    expect_error(wrong, StatusCode::BAD_REQUEST, "invalid_query").await;
+    let elsewhere = server
+        .get_as(
+            &token,
+            &format!("/api/v1/orgs/{ACME_QA}/products/999999/usage"),
+        )
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
 }

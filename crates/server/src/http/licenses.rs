@@ -6,7 +6,9 @@ use axum::{Router, routing};
 
 use allot_core::{
     ActivationMode, AuditAction, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
-    MemberIdsRequest, OrgId, ProductLicenses, format, licensing::utc_date,
+    MemberIdsRequest, OrgId, ProductId, ProductLicenses, format,
+    licensing::utc_date,
+    usage::{UsageRange, UsageSeries},
 };
 use axum::{Json, extract::State};
 use serde_json::json;
@@ -17,13 +19,13 @@ use crate::{
     db::now,
     http::auth::{Caller, Manager},
     http::bulk::Report,
-    http::error::ApiResult,
-    http::extract::JsonBody,
+    http::error::{ApiError, ApiResult},
+    http::extract::{JsonBody, PathParams, QueryParams},
     http::license_api,
     store::{
         self,
         activations::{self, Live},
-        allocations, changes, memberships, pools,
+        allocations, changes, memberships, pools, products, usage,
     },
 };
 
@@ -260,10 +262,50 @@ pub async fn remove_machines(
         .await
 }
 
+/// A product's usage query: the range, `24h` unless said.
+#[derive(Debug, serde::Deserialize)]
+pub struct UsageQuery {
+    #[serde(default = "default_range")]
+    range: UsageRange,
+}
+
+fn default_range() -> UsageRange {
+    UsageRange::Day
+}
+
+/// The product's seats in use against its quota over the last 24 hours (by hour), 30 days
+/// (by day) or 12 months, with the peak, the average, the days at quota and the quota's
+/// changes.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/products/{product_id}/usage", tag = "licenses",
+    params(("org_id" = i64, Path, description = "Organization id"),
+           ("product_id" = i64, Path, description = "Product id"),
+           ("range" = Option<UsageRange>, Query, description = "`24h` (the default), `30d` or `12m`")),
+    responses((status = 200, body = UsageSeries),
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`")))]
+pub async fn usage_series(
+    State(state): State<AppState>,
+    Manager { org_id, .. }: Manager,
+    PathParams((_, product_id)): PathParams<(OrgId, ProductId)>,
+    QueryParams(query): QueryParams<UsageQuery>,
+) -> ApiResult<Json<UsageSeries>> {
+    let now = now();
+    let mut conn = state.db.acquire().await?;
+    if !products::exists(&mut conn, org_id, product_id).await? {
+        return Err(ApiError::not_found());
+    }
+    let first = query.range.first_hour(now);
+    let hours = usage::hours(&mut conn, org_id, product_id, first).await?;
+    Ok(Json(allot_core::usage::series(query.range, &hours, now)))
+}
+
 /// License Management: the overview and its removals: this resource's routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{org_id}/licenses", routing::get(overview))
+        .route(
+            "/orgs/{org_id}/products/{product_id}/usage",
+            routing::get(usage_series),
+        )
         .route(
             "/orgs/{org_id}/licenses/users/remove",
             routing::post(remove_users),

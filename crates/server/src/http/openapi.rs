@@ -46,6 +46,7 @@ use utoipa::{
         super::license_api::release,
         super::license_api::public_key,
         super::licenses::overview,
+        super::licenses::usage_series,
         super::licenses::remove_users,
         super::licenses::remove_online,
         super::licenses::remove_offline,

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod snapshot;
 pub mod teams;
 pub mod throttle;
+pub mod usage;
 
 /// Rows per multi-row INSERT: within SQLite's 32,766 bound values at ten columns, and
 /// PostgreSQL's 65,535.
