@@ -540,6 +540,19 @@ pub async fn remove_team_member(
     json(Method::DELETE, &path, None).await
 }
 
+/// A product's seats in use against its quota over `range`.
+pub async fn usage(
+    org: OrgId,
+    product: ProductId,
+    range: allot_core::usage::UsageRange,
+) -> Result<allot_core::usage::UsageSeries, ApiError> {
+    get(&format!(
+        "/orgs/{org}/products/{product}/usage?range={}",
+        range.as_str()
+    ))
+    .await
+}
+
 /// A page of the audit log: `query` is the Audit Log's query string (its filters, and
 /// `before` for an older page).
 pub async fn audit(org: OrgId, query: &str) -> Result<AuditPage, ApiError> {

@@ -124,6 +124,14 @@ test('a group rule licenses its members; seats are taken, released, refused and 
   assert.equal(activation.status, 200, JSON.stringify(activation.body));
   let session = activation.body.activation_id;
   assert.equal(await visualUsed(), before + 1, 'the inherited license holds a seat');
+  // License Usage: the current hour of the last 24 hours shows the seat it took, live.
+  const usage = visualCard.getByRole('group', { name: 'Seats of Visual Testing in use, last 24 hours' });
+  const thisHour = usage.getByRole('img').nth(23);
+  const said = new RegExp(`: ${cardBefore + 1} seats in use of 25$`);
+  for (const deadline = Date.now() + 5000; !said.test(await thisHour.getAttribute('aria-label'));) {
+    assert.ok(Date.now() < deadline, `the chart's last hour says ${await thisHour.getAttribute('aria-label')}`);
+    await page.waitForTimeout(100);
+  }
 
   // The section stays open across a reload: it is in the URL.
   await page.reload();

@@ -2,6 +2,7 @@
 //! document describes, each with its notice; at the foot, the License Allocations sections.
 
 mod allocations;
+mod usage;
 
 use std::collections::HashMap;
 
@@ -103,6 +104,8 @@ fn Summary() -> impl IntoView {
     let licenses: Licenses = expect_context();
     let state = OrgState::get();
     let now = format::now();
+    let org = state.org;
+    let ranges: usage::Ranges = RwSignal::new(HashMap::new());
     let cards = move || {
         let seats = state.seats();
         licenses.overview.latest().with(|overview| {
@@ -119,6 +122,7 @@ fn Summary() -> impl IntoView {
                                 <p class="pool-title">"Named seats"</p>
                                 <SeatBar seats=seats.clone() />
                                 <p class="hint">{seats.usage()}</p>
+                                <usage::UsageChart org product=seats.id name=seats.name.clone() ranges />
                             }
                         });
                     let pools = product
