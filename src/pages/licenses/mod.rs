@@ -7,7 +7,8 @@ mod usage;
 use std::collections::HashMap;
 
 use allot_core::{
-    LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, RegisteredMachine,
+    LicenseOverview, LicensedUser, OfflineActivation, OnlineActivation, ProductId,
+    RegisteredMachine,
     format::{ago, count, until},
     licensing::{PoolKind, PoolUsage},
     selection::Selection,
@@ -102,48 +103,72 @@ pub fn LicensesPage() -> impl IntoView {
 #[component]
 fn Summary() -> impl IntoView {
     let licenses: Licenses = expect_context();
-    let state = OrgState::get();
-    let now = format::now();
-    let org = state.org;
-    let ranges: usage::Ranges = RwSignal::new(HashMap::new());
-    let cards = move || {
-        let seats = state.seats();
+    let products = Memo::new(move |_| {
         licenses.overview.latest().with(|overview| {
             overview
                 .iter()
                 .flat_map(|o| &o.products)
-                .map(|product| {
-                    let named = seats
-                        .iter()
-                        .find(|seats| seats.id == product.id)
-                        .filter(|seats| seats.seats.is_some())
-                        .map(|seats| {
-                            view! {
-                                <p class="pool-title">"Named seats"</p>
-                                <SeatBar seats=seats.clone() />
-                                <p class="hint">{seats.usage()}</p>
-                                <usage::UsageChart org product=seats.id name=seats.name.clone() ranges />
-                            }
-                        });
-                    let pools = product
-                        .pools
-                        .iter()
-                        .map(|pool| pool_line(pool, now))
-                        .collect_view();
-                    view! {
-                        <article class="product-summary" aria-labelledby=format!("product-{}", product.id)>
-                            <h2 id=format!("product-{}", product.id) class="clamp" title=product.name.clone()>
-                                {product.name.clone()}
-                            </h2>
-                            {named}
-                            <ul class="pools">{pools}</ul>
-                        </article>
-                    }
-                })
+                .map(|product| product.id)
+                .collect::<Vec<_>>()
+        })
+    });
+    // Keyed by product: a card, and its usage chart with the range chosen, stays while the
+    // seats and the overview change under it.
+    view! {
+        <div class="product-summaries">
+            <For each=move || products.get() key=|id| *id let:id>
+                <ProductCard id />
+            </For>
+        </div>
+    }
+}
+
+#[component]
+fn ProductCard(id: ProductId) -> impl IntoView {
+    let licenses: Licenses = expect_context();
+    let state = OrgState::get();
+    let now = format::now();
+    let product = Memo::new(move |_| {
+        licenses.overview.latest().with(|overview| {
+            overview
+                .iter()
+                .flat_map(|o| &o.products)
+                .find(|product| product.id == id)
+                .cloned()
+        })
+    });
+    let named = Memo::new(move |_| {
+        state
+            .seats()
+            .into_iter()
+            .find(|seats| seats.id == id)
+            .filter(|seats| seats.seats.is_some())
+    });
+    let has_named = Memo::new(move |_| named.with(Option::is_some));
+    let name = move || product.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let pools = move || {
+        product.with(|product| {
+            product
+                .iter()
+                .flat_map(|product| &product.pools)
+                .map(|pool| pool_line(pool, now))
                 .collect_view()
         })
     };
-    view! { <div class="product-summaries">{cards}</div> }
+    view! {
+        <article class="product-summary" aria-labelledby=format!("product-{id}")>
+            <h2 id=format!("product-{id}") class="clamp" title=name>{name}</h2>
+            {move || named.get().map(|seats| view! {
+                <p class="pool-title">"Named seats"</p>
+                <SeatBar seats=seats.clone() />
+                <p class="hint">{seats.usage()}</p>
+            })}
+            <Show when=move || has_named.get()>
+                <usage::UsageChart org=state.org product=id name=name() />
+            </Show>
+            <ul class="pools">{pools}</ul>
+        </article>
+    }
 }
 
 /// One pool: its kind, its seats and what holds them (sessions and offline licenses; named

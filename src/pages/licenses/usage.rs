@@ -22,15 +22,10 @@ const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 120.0;
 const TOP: f64 = 8.0;
 
-/// Each product's chosen range, kept by the page: its cards are drawn again as seats change.
-pub type Ranges = RwSignal<std::collections::HashMap<ProductId, UsageRange>>;
-
 #[component]
-pub fn UsageChart(org: OrgId, product: ProductId, name: String, ranges: Ranges) -> impl IntoView {
+pub fn UsageChart(org: OrgId, product: ProductId, name: String) -> impl IntoView {
     let state = OrgState::get();
-    let range = Signal::derive(move || {
-        ranges.with(|ranges| ranges.get(&product).copied().unwrap_or(UsageRange::Day))
-    });
+    let range = RwSignal::new(UsageRange::Day);
     // Loaded again when the range changes, or when the feed moves the product's count.
     let moved = Memo::new(move |_| {
         state
@@ -88,15 +83,14 @@ pub fn UsageChart(org: OrgId, product: ProductId, name: String, ranges: Ranges) 
                     type="button"
                     class="secondary"
                     aria-pressed=move || (range.get() == choice).to_string()
-                    on:click=move |_| ranges.update(|ranges| {
-                        ranges.insert(product, choice);
-                    })
+                    on:click=move |_| range.set(choice)
                 >
                     {choice.label()}
                 </button>
             }
         })
         .collect_view();
+    let table_open = RwSignal::new(false);
     let body = move || {
         latest.get().map(|series| {
             let facts = format!(
@@ -117,9 +111,10 @@ pub fn UsageChart(org: OrgId, product: ProductId, name: String, ranges: Ranges) 
                 <p class="usage-facts">{facts}</p>
                 {drawing(&series, &name.get_value())}
                 {(!series.quota_changes.is_empty()).then(|| view! { <ul class="hint quota-changes">{changes}</ul> })}
-                <details class="usage-table">
+                <details class="usage-table" prop:open=move || table_open.get() on:toggle=move |ev| table_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
                     <summary>"Data table"</summary>
-                    {table(&series)}
+                    // Drawn when opened: most never open it, and it would weigh on every page.
+                    {move || table_open.get().then(|| latest.with(|series| series.as_ref().map(table)))}
                 </details>
             }
         })
@@ -133,8 +128,11 @@ pub fn UsageChart(org: OrgId, product: ProductId, name: String, ranges: Ranges) 
                     "Export CSV"
                 </button>
             </div>
-            <LoadStatus source=series what="the usage" />
-            {body}
+            // Its place kept while it loads: what is below does not move.
+            <div class="usage-body">
+                <LoadStatus source=series what="the usage" />
+                {body}
+            </div>
         </section>
     }
 }
