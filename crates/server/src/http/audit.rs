@@ -88,10 +88,11 @@ impl AuditQuery {
                 "The range starts before it ends: from must be earlier than until.",
             ));
         }
+        // Control characters match nothing a sentence holds (and PostgreSQL takes no NUL).
         let search = self
             .q
             .as_deref()
-            .map(search::fold)
+            .map(|text| search::fold(&text.replace(char::is_control, "")))
             .map(|text| text.trim().to_owned())
             .filter(|text| !text.is_empty());
         Ok(Filter {
