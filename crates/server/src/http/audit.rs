@@ -58,8 +58,8 @@ impl AuditQuery {
                 .split(',')
                 .map(|action| {
                     AuditAction::parse(action.trim()).ok_or_else(|| {
-                        ApiError::bad_request(
-                            "invalid_query",
+                        ApiError::unprocessable(
+                            "unknown_action",
                             format!("“{action}” is not an audit action."),
                         )
                     })
@@ -73,8 +73,8 @@ impl AuditQuery {
             Some("operator") => Some(ActorFilter::Agent(Agent::Operator)),
             Some(account) => Some(ActorFilter::Person(AccountId(account.parse().map_err(
                 |_| {
-                    ApiError::bad_request(
-                        "invalid_query",
+                    ApiError::unprocessable(
+                        "unknown_actor",
                         "The actor is an account id, system, license_api or operator.",
                     )
                 },
@@ -83,9 +83,9 @@ impl AuditQuery {
         if let (Some(from), Some(until)) = (self.from, self.until)
             && from >= until
         {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                "The range starts before it ends: from must be earlier than until.",
+            return Err(ApiError::unprocessable(
+                "invalid_range",
+                "The range ends before it starts: from must be earlier than until.",
             ));
         }
         // Control characters match nothing a sentence holds (and PostgreSQL takes no NUL).
@@ -110,7 +110,8 @@ impl AuditQuery {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("before" = Option<i64>, Query, description = "Entries older than this entry id"),
-           ("limit" = Option<u32>, Query, description = "Entries per page, 1 to 500 (100)"),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 500,
+            description = "Entries per page, 1 to 500 (100)"),
            ("action" = Option<String>, Query, description = "Only these actions, comma-separated"),
            ("actor" = Option<String>, Query,
             description = "Only this person's (account id), or `system`, `license_api`, `operator`"),
@@ -118,7 +119,8 @@ impl AuditQuery {
            ("until" = Option<i64>, Query, description = "Only entries before (Unix seconds)"),
            ("q" = Option<String>, Query, description = "Who, what or whom, in any case or accent")),
     responses((status = 200, body = AuditPage),
-              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`")))]
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`invalid_range`, `unknown_action`, `unknown_actor`")))]
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
@@ -253,7 +255,8 @@ fn write_record(buffer: &mut Vec<u8>, record: &[impl AsRef<[u8]>]) -> Result<(),
            ("q" = Option<String>, Query, description = "Who, what or whom, in any case or accent")),
     responses((status = 200, content_type = "text/csv", body = String,
                description = "Time (ISO 8601 UTC), Actor, Actor email, Action, What, Touched"),
-              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`")))]
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`invalid_range`, `unknown_action`, `unknown_actor`")))]
 pub async fn export_csv(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
@@ -273,7 +276,8 @@ pub async fn export_csv(
            ("q" = Option<String>, Query, description = "Who, what or whom, in any case or accent")),
     responses((status = 200, content_type = "application/jsonl", body = String,
                description = "One audit entry (as the list gives it) per line"),
-              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`")))]
+              (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
+              (status = 422, body = allot_core::ErrorBody, description = "`invalid_range`, `unknown_action`, `unknown_actor`")))]
 pub async fn export_jsonl(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
