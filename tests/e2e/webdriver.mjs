@@ -319,10 +319,21 @@ class WebDriverPage {
       };
     })(...arguments);`;
     return this.ctx.inWindow(this, async (call) => {
-      let result = await call('POST', '/execute/sync', { script: wrapped, args });
+      const execute = async () => {
+        try {
+          return await call('POST', '/execute/sync', { script: wrapped, args });
+        } catch (error) {
+          // WebKitWebDriver now and then loses a result on its way back (seen once in a full
+          // run, on a page that had just loaded): its scripts read or redo the same (scroll into
+          // view), so it runs again.
+          if (!String(error.message).includes('Could not parse script result')) throw error;
+          return call('POST', '/execute/sync', { script: wrapped, args });
+        }
+      };
+      let result = await execute();
       if (result?.missing) {
         await call('POST', '/execute/sync', { script: `${pageSupport()}\n${this.ctx.initScripts.join('\n')}`, args: [] });
-        result = await call('POST', '/execute/sync', { script: wrapped, args });
+        result = await execute();
       }
       this.href = result.href;
       for (const error of result.errors) for (const listener of this.listeners.pageerror) listener(new Error(error));
