@@ -65,6 +65,9 @@ pub fn run(root: &Path) -> ExitCode {
             duration.as_secs_f64()
         );
     }
+    if let Some(disk) = disk_use(&root.join("target")) {
+        println!("    {disk}");
+    }
     println!("summary: {} passed, {} failed", total.passed, total.failed);
     // Steps only go unrun after a failure, which is itself in `finished`.
     if finished.iter().all(|&(_, _, ok)| ok) {
@@ -72,6 +75,25 @@ pub fn run(root: &Path) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// What the build left on disk and what is still free there: a CI machine once ran out of
+/// disk mid-build, and this line tells how close a run came.
+fn disk_use(target: &Path) -> Option<String> {
+    let kib = |program: &str, args: &[&str], column: usize| -> Option<f64> {
+        let output = Command::new(program).args(args).arg(target).output().ok()?;
+        let text = String::from_utf8(output.stdout).ok()?;
+        let line = text.lines().last()?;
+        line.split_whitespace().nth(column)?.parse().ok()
+    };
+    let used = kib("du", &["-sk"], 0)?;
+    let free = kib("df", &["-Pk"], 3)?;
+    let gib = |kib: f64| kib / (1024.0 * 1024.0);
+    Some(format!(
+        "disk: target/ holds {:.1} GiB, {:.1} GiB free",
+        gib(used),
+        gib(free)
+    ))
 }
 
 fn format(root: &Path, _: &mut Counts) -> Result {

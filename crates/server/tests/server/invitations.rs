@@ -1,14 +1,12 @@
 //! Invite Users, Pending Invitations (resend, copy link, revoke) and joining through the
 //! activation link, over real HTTP.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{
     BulkResponse, Invitation, InvitationLink, InvitationPreview, InviteOutcome, InviteResponse,
     Member, MemberStatus, MembersSnapshot, ProductSeats, Role, Session,
 };
 use allot_server::{db, expiry};
-use common::*;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 

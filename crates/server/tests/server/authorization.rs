@@ -4,12 +4,10 @@
 //! the test, so a new operation cannot escape. Another organization's ids must answer exactly
 //! as nonexistent ones do.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::*;
 use allot_core::OrgId;
-use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 

@@ -1,10 +1,8 @@
 //! `allot-server pool add|set|list`: the functions behind the operators' subcommands.
 
-mod common;
-
+use crate::common::*;
 use allot_core::licensing::{PoolKind, PoolUsage};
 use allot_server::{db, expiry, pools};
-use common::*;
 
 #[tokio::test]
 async fn operators_add_change_and_list_pools() {

@@ -1,11 +1,10 @@
 //! Shared set-up for the integration tests: a real server on a free local port, over a real
 //! SQLite file in a temporary directory, seeded with the demo organizations.
 //!
-//! Each test binary uses a different part of this module.
-#![allow(dead_code, unused_imports)]
+//! Each test module uses a different part of this one.
 
-pub use allot_core::{AccountId, GroupId, MemberId, OrgId, ProductId, TeamId};
 use allot_core::{ChangeEvent, ErrorBody, Role};
+pub use allot_core::{GroupId, MemberId, OrgId, ProductId, TeamId};
 pub use allot_server::db;
 use allot_server::{AppState, WebConfig, auth, demo, links, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};

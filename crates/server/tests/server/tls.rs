@@ -1,9 +1,7 @@
 //! The server over HTTPS (`--tls-cert`/`--tls-key`): what Safari needs to keep the session
 //! cookie, on 127.0.0.1 too.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -2,8 +2,6 @@
 //! clients write, then restarted on the same database. Every write it answered 2xx must be
 //! there afterwards, and SQLite's integrity check must pass.
 
-mod common;
-
 use std::{
     path::Path,
     process::Child,
@@ -11,7 +9,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use common::{DEMO_PASSWORD, OWNER_EMAIL};
+use crate::common::{DEMO_PASSWORD, OWNER_EMAIL};
 use serde_json::{Value, json};
 
 const CYCLES: usize = 20;
@@ -19,7 +17,7 @@ const WRITERS: usize = 4;
 
 /// The server on `db`, and the address it listens on.
 fn start(db: &Path) -> (Child, String) {
-    common::spawn_server(["--demo", "--db", &format!("sqlite://{}", db.display())])
+    crate::common::spawn_server(["--demo", "--db", &format!("sqlite://{}", db.display())])
 }
 
 /// A small random number from the clock (no generator crate needed for this).

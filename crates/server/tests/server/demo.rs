@@ -1,10 +1,8 @@
 //! The demo organization: its products in use, and seats that add up.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{LicenseOverview, ProductSeats};
 use allot_server::{demo, links::InvitationLinks};
-use common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

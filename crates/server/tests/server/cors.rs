@@ -1,10 +1,8 @@
 //! `--cors-origin`: a portal's pages on another origin call the API with bearer tokens, never
 //! with cookies; every other origin gets no CORS headers.
 
-mod common;
-
+use crate::common::*;
 use allot_server::WebConfig;
-use common::*;
 use reqwest::{Method, StatusCode, header};
 use serde_json::json;
 

@@ -1,12 +1,10 @@
 //! License Management: the overview, and what each removal terminates.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{
     ActivateResponse, BulkResponse, LicenseOverview, OrgId,
     licensing::{PoolKind, PoolUsage},
 };
-use common::*;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 

@@ -2,12 +2,10 @@
 //! equals a fresh snapshot at the end; and the feed streams them, resumes from the last one
 //! a client saw, and tells a client too far behind to reload.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use allot_core::{Applied, ChangeEvent, MembersSnapshot, Role};
-use common::*;
 use proptest::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -1,10 +1,8 @@
 //! Signing in and out, sessions, throttling and cross-site protection, over real HTTP.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{Role, Session};
 use allot_server::{auth, db};
-use common::*;
 use reqwest::{StatusCode, header};
 use serde_json::json;
 

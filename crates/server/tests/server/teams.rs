@@ -1,9 +1,7 @@
 //! Teams: listing, creating, renaming, deleting, and their members, over real HTTP.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{MemberId, Team, TeamMember, TeamRole};
-use common::*;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 

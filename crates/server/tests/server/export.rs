@@ -1,13 +1,11 @@
 //! Export Users: the CSV file, its filters and its safety, over real HTTP.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{
     MembersSnapshot,
     csv::{HEADER, iso_datetime},
     search::{SearchQuery, member_search_key},
 };
-use common::*;
 use reqwest::{Response, StatusCode, header};
 
 const GLOBEX_ADMIN: &str = "admin@globex.example";

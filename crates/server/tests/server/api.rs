@@ -1,10 +1,8 @@
 //! What every API client can rely on: health, the OpenAPI document, the error shape and the
 //! security headers, over real HTTP.
 
-mod common;
-
+use crate::common::*;
 use allot_server::{WebConfig, demo};
-use common::*;
 use reqwest::{Response, StatusCode, header};
 
 fn header_of(response: &Response, name: header::HeaderName) -> &str {

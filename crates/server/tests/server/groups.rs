@@ -2,12 +2,10 @@
 //! take a seat when a product acquires them, release, "Allocate to User", removal from a
 //! group, and allocation errors when seats run out.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{
     AllocationError, BulkResponse, GroupChange, MembersSnapshot, OrgId, ProductSeats, Role,
 };
-use common::*;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,12 +1,10 @@
 //! Regression tests for the defects found by probing the server as an attacker would: each
 //! failed before its fix.
 
-mod common;
-
 use std::{net::IpAddr, time::Duration};
 
+use crate::common::*;
 use allot_core::{BulkResponse, InvitationLink, InviteOutcome, InviteResponse, Session};
-use common::*;
 use reqwest::{Method, Response, StatusCode, header};
 use serde_json::{Value, json};
 

@@ -1,10 +1,8 @@
 //! The built console as the server sends it: the precompressed files `cargo xtask build`
 //! writes beside each asset, as they are, and caching by name.
 
-mod common;
-
+use crate::common::TestServer;
 use allot_server::WebConfig;
-use common::TestServer;
 use reqwest::header;
 
 const WASM: &str = "allot-0123456789abcdef_bg.wasm";

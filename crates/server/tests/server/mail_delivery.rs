@@ -1,10 +1,8 @@
 //! The outbox goes out by SMTP: a small SMTP server on loopback receives the invitation, and
 //! a server that refuses leaves the mail for a later try with the reason recorded.
 
-mod common;
-
+use crate::common::*;
 use allot_server::delivery;
-use common::*;
 use serde_json::json;
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},

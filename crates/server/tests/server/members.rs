@@ -1,11 +1,9 @@
 //! The members snapshot, who may read it, and tenant isolation, over real HTTP.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::*;
 use allot_core::{ErrorBody, Member, MemberStatus, MembersSnapshot, OrgId, Role, Session};
-use common::*;
 use reqwest::StatusCode;
 
 const OTHER_ORG_ADMIN: &str = "admin@globex.example";

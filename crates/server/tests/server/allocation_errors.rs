@@ -1,10 +1,8 @@
 //! Licenses that could not be allocated are listed to the admins with why, and can be
 //! retried once a seat is free, or dismissed.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{AllocationError, InviteResponse, MembersSnapshot};
-use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,9 +1,7 @@
 //! Remove Users, its Undo, and Change Role, over real HTTP.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{BulkResponse, Member, MemberId, MemberStatus, MembersSnapshot, Role, Team};
-use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

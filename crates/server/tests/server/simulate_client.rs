@@ -1,10 +1,8 @@
 //! `allot-server simulate-client` against a running server: heartbeats until released, and
 //! stops when an Admin ends the session.
 
-mod common;
-
+use crate::common::*;
 use allot_server::simulate::{self, Mode, Outcome, SimulateClient};
-use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

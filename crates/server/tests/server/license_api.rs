@@ -1,14 +1,12 @@
 //! The License API as licensed products use it: activate online or offline, heartbeat,
 //! release, verify offline licenses; and seats never exceeded however many ask at once.
 
-mod common;
-
+use crate::common::*;
 use allot_core::{
     ActivateResponse, LicensePublicKey, OfflineLicense, OrgId, licensing::SESSION_TIMEOUT_SECS,
 };
 use allot_server::expiry;
 use base64::{Engine, engine::general_purpose::STANDARD};
-use common::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use reqwest::{Response, StatusCode};
 use serde_json::json;

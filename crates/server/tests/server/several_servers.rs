@@ -6,15 +6,13 @@
 //! which `cargo xtask test` makes with `ALLOT_TEST_POSTGRES` set; on SQLite (one server's
 //! database) they say so and pass.
 
-mod common;
-
 use std::{
     process::Child,
     time::{Duration, Instant},
 };
 
+use crate::common::*;
 use allot_core::{InvitationLink, InviteOutcome, InviteResponse};
-use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

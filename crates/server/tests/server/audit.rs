@@ -2,12 +2,10 @@
 //! did it and what it touched. The operations come from the OpenAPI document, so that a new
 //! one cannot escape: each has a case here, or a reason why it changes no organization.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::*;
 use allot_core::AuditAction;
-use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

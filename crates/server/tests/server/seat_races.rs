@@ -2,12 +2,10 @@
 //! invitation (and so invite back), acceptance, direct allocation, undo and retry. Exactly
 //! one wins each race, whatever the interleaving.
 
-mod common;
-
 use std::{future::Future, sync::Arc};
 
+use crate::common::*;
 use allot_core::{InvitationLink, InviteOutcome, InviteResponse, ProductSeats};
-use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
