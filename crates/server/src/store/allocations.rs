@@ -67,14 +67,13 @@ pub async fn held_of_many(
     conn: &mut Conn,
     members: &[MemberId],
 ) -> Result<HashMap<MemberId, Vec<ProductId>>, sqlx::Error> {
-    let pairs = query_as(
+    super::by_member(
+        conn,
         "SELECT membership_id, product_id FROM held_licenses
          WHERE membership_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2",
+        members,
     )
-    .bind(super::id_list(members))
-    .fetch_all(conn)
-    .await?;
-    Ok(super::group_pairs(pairs))
+    .await
 }
 
 /// `member` takes a seat for the license of `product` they inherit (nothing if they hold it).
@@ -168,14 +167,13 @@ pub async fn direct_of_many(
     conn: &mut Conn,
     members: &[MemberId],
 ) -> Result<HashMap<MemberId, Vec<ProductId>>, sqlx::Error> {
-    let pairs = query_as(
+    super::by_member(
+        conn,
         "SELECT membership_id, product_id FROM direct_allocations
          WHERE membership_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2",
+        members,
     )
-    .bind(super::id_list(members))
-    .fetch_all(conn)
-    .await?;
-    Ok(super::group_pairs(pairs))
+    .await
 }
 
 /// Allocates each `(member, product)` directly, as of `now`.

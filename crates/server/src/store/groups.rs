@@ -170,12 +170,11 @@ pub async fn of_members(
     conn: &mut Conn,
     members: &[MemberId],
 ) -> Result<HashMap<MemberId, Vec<GroupId>>, sqlx::Error> {
-    let pairs = query_as(
+    super::by_member(
+        conn,
         "SELECT membership_id, group_id FROM group_members
          WHERE membership_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2",
+        members,
     )
-    .bind(super::id_list(members))
-    .fetch_all(conn)
-    .await?;
-    Ok(super::group_pairs(pairs))
+    .await
 }

@@ -1,9 +1,5 @@
 //! The store layer: one module per aggregate, owning the SQL of its tables. Stores take a
 //! connection (usually a write transaction's), and know nothing of HTTP or of who asks.
-//!
-//! Moving the server's SQL here is under way (#12): `activations`, `allocation_errors`, `changes`, `memberships`,
-//! `sessions` and `teams` have moved;
-//! the rest of the SQL still lives beside its handlers.
 
 pub mod accounts;
 pub mod activations;
@@ -27,19 +23,32 @@ pub mod teams;
 pub mod throttle;
 pub mod usage;
 
+use std::collections::HashMap;
+
+use allot_core::MemberId;
+
+use crate::db::{Conn, Record, query_as};
+
 /// Rows per multi-row INSERT: within SQLite's 32,766 bound values at ten columns, and
 /// PostgreSQL's 65,535.
 pub const ROWS_PER_INSERT: usize = 1000;
 
-/// `(key, value)` rows as each key's values, in the rows' order.
-pub fn group_pairs<K: std::hash::Hash + Eq, V>(
-    pairs: Vec<(K, V)>,
-) -> std::collections::HashMap<K, Vec<V>> {
-    let mut grouped: std::collections::HashMap<K, Vec<V>> = Default::default();
-    for (key, value) in pairs {
-        grouped.entry(key).or_default().push(value);
+/// What `sql` selects for `members` as `(membership_id, value)` rows, as each member's values
+/// in the rows' order. `sql` takes the members as its one parameter, an [`id_list`].
+pub async fn by_member<V>(
+    conn: &mut Conn,
+    sql: &str,
+    members: &[MemberId],
+) -> Result<HashMap<MemberId, Vec<V>>, sqlx::Error>
+where
+    (MemberId, V): Record,
+{
+    let pairs: Vec<(MemberId, V)> = query_as(sql).bind(id_list(members)).fetch_all(conn).await?;
+    let mut grouped: HashMap<MemberId, Vec<V>> = HashMap::new();
+    for (member, value) in pairs {
+        grouped.entry(member).or_default().push(value);
     }
-    grouped
+    Ok(grouped)
 }
 
 /// `ids` as a JSON array, for `json_each(?)`: one statement for a whole batch, on both
