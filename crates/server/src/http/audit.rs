@@ -13,6 +13,7 @@ use axum::{
 use futures_util::{Stream, TryStreamExt};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::IntoParams;
 
 use crate::{
     AppState, change,
@@ -31,25 +32,34 @@ use crate::{
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 500;
 
-/// The Audit Log's query string.
-#[derive(Debug, Default, Deserialize)]
-pub struct AuditQuery {
-    /// The last entry of the previous page: entries older than it.
-    before: Option<i64>,
-    limit: Option<u32>,
-    /// Actions, by their text, comma-separated.
+/// Which entries: the filters the list and its exports share.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilterQuery {
+    /// Only these actions (their text), comma-separated
     action: Option<String>,
-    /// A person's account id, or `system`, `license_api` or `operator`.
+    /// Only this person's (account id), or `system`, `license_api`, `operator`
     actor: Option<String>,
-    /// Unix seconds: entries at or after it.
+    /// Only entries at or after (Unix seconds)
     from: Option<i64>,
-    /// Unix seconds: entries before it.
+    /// Only entries before (Unix seconds)
     until: Option<i64>,
-    /// Who, what or whom, in any case, with or without accents.
+    /// Who, what or whom, in any case or accent
     q: Option<String>,
 }
 
-impl AuditQuery {
+/// Which page of the list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditPageQuery {
+    /// Entries older than this entry id (the previous page's `next_before`)
+    before: Option<i64>,
+    /// Entries per page, 1 to 500 (100)
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+}
+
+impl AuditFilterQuery {
     /// The filter it asks for, or why it cannot be one.
     pub fn filter(&self) -> ApiResult<Filter> {
         let actions = match self.action.as_deref().filter(|text| !text.is_empty()) {
@@ -108,33 +118,26 @@ impl AuditQuery {
 /// A page of the organization's audit log, newest first: keyset pages (`before` the last
 /// entry seen), so that a page costs the same at any depth and new entries never shift one.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit",
-    params(("org_id" = i64, Path, description = "Organization id"),
-           ("before" = Option<i64>, Query, description = "Entries older than this entry id"),
-           ("limit" = Option<u32>, Query, minimum = 1, maximum = 500,
-            description = "Entries per page, 1 to 500 (100)"),
-           ("action" = Option<String>, Query, description = "Only these actions, comma-separated"),
-           ("actor" = Option<String>, Query,
-            description = "Only this person's (account id), or `system`, `license_api`, `operator`"),
-           ("from" = Option<i64>, Query, description = "Only entries at or after (Unix seconds)"),
-           ("until" = Option<i64>, Query, description = "Only entries before (Unix seconds)"),
-           ("q" = Option<String>, Query, description = "Who, what or whom, in any case or accent")),
+    params(("org_id" = i64, Path, description = "Organization id"), AuditPageQuery,
+           AuditFilterQuery),
     responses((status = 200, body = AuditPage),
               (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
               (status = 422, body = allot_core::ErrorBody, description = "`invalid_range`, `unknown_action`, `unknown_actor`")))]
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
-    QueryParams(query): QueryParams<AuditQuery>,
+    QueryParams(page): QueryParams<AuditPageQuery>,
+    QueryParams(query): QueryParams<AuditFilterQuery>,
 ) -> ApiResult<Json<AuditPage>> {
     let filter = query.filter()?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    let limit = page.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::bad_request(
             "invalid_query",
             format!("A page holds 1 to {MAX_LIMIT} entries."),
         ));
     }
-    let entries = audit::page(&state.db, org_id, &filter, query.before, limit).await?;
+    let entries = audit::page(&state.db, org_id, &filter, page.before, limit).await?;
     let next_before = (entries.len() == limit as usize)
         .then(|| entries.last().map(|entry| entry.id))
         .flatten();
@@ -158,7 +161,7 @@ async fn export(
     state: AppState,
     caller: &Caller,
     org_id: OrgId,
-    query: AuditQuery,
+    query: AuditFilterQuery,
     format: Format,
 ) -> ApiResult<Response> {
     let filter = query.filter()?;
@@ -246,13 +249,7 @@ fn write_record(buffer: &mut Vec<u8>, record: &[impl AsRef<[u8]>]) -> Result<(),
 
 /// The Audit Log as CSV: the list's filters, every page.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit/export.csv", tag = "audit",
-    params(("org_id" = i64, Path, description = "Organization id"),
-           ("action" = Option<String>, Query, description = "Only these actions, comma-separated"),
-           ("actor" = Option<String>, Query,
-            description = "Only this person's (account id), or `system`, `license_api`, `operator`"),
-           ("from" = Option<i64>, Query, description = "Only entries at or after (Unix seconds)"),
-           ("until" = Option<i64>, Query, description = "Only entries before (Unix seconds)"),
-           ("q" = Option<String>, Query, description = "Who, what or whom, in any case or accent")),
+    params(("org_id" = i64, Path, description = "Organization id"), AuditFilterQuery),
     responses((status = 200, content_type = "text/csv", body = String,
                description = "Time (ISO 8601 UTC), Actor, Actor email, Action, What, Touched"),
               (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
@@ -260,20 +257,14 @@ fn write_record(buffer: &mut Vec<u8>, record: &[impl AsRef<[u8]>]) -> Result<(),
 pub async fn export_csv(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
-    QueryParams(query): QueryParams<AuditQuery>,
+    QueryParams(query): QueryParams<AuditFilterQuery>,
 ) -> ApiResult<Response> {
     export(state, &caller, org_id, query, Format::Csv).await
 }
 
 /// The Audit Log as JSON lines (one entry per line, as the list gives it), for a SIEM.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit/export.jsonl", tag = "audit",
-    params(("org_id" = i64, Path, description = "Organization id"),
-           ("action" = Option<String>, Query, description = "Only these actions, comma-separated"),
-           ("actor" = Option<String>, Query,
-            description = "Only this person's (account id), or `system`, `license_api`, `operator`"),
-           ("from" = Option<i64>, Query, description = "Only entries at or after (Unix seconds)"),
-           ("until" = Option<i64>, Query, description = "Only entries before (Unix seconds)"),
-           ("q" = Option<String>, Query, description = "Who, what or whom, in any case or accent")),
+    params(("org_id" = i64, Path, description = "Organization id"), AuditFilterQuery),
     responses((status = 200, content_type = "application/jsonl", body = String,
                description = "One audit entry (as the list gives it) per line"),
               (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`"),
@@ -281,7 +272,7 @@ pub async fn export_csv(
 pub async fn export_jsonl(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
-    QueryParams(query): QueryParams<AuditQuery>,
+    QueryParams(query): QueryParams<AuditFilterQuery>,
 ) -> ApiResult<Response> {
     export(state, &caller, org_id, query, Format::JsonLines).await
 }
