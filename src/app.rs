@@ -3,6 +3,7 @@
 use allot_core::{Account, OrgId, OrganizationSummary, Session};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::{
+    NavigateOptions,
     components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes},
     hooks::{use_location, use_navigate, use_params_map},
     path,
@@ -64,6 +65,37 @@ impl Placement {
         path.strip_prefix(self.base_path.as_str())
             .filter(|route| route.is_empty() || route.starts_with('/'))
             .unwrap_or(path)
+    }
+}
+
+/// Writes a page's state (searches, filters, open sections) into the query of its URL, so
+/// that reload, back and a shared link bring it back. The closure takes the encoded query
+/// (empty for none) and puts it on the current route, replacing the history entry (state is
+/// not a step to go back through) and keeping the scroll. Called after the page is gone, it
+/// does nothing.
+pub fn use_replace_query() -> impl Fn(&str) + Clone + 'static {
+    let navigate = use_navigate();
+    let placement = Placement::get();
+    let location = use_location();
+    move |query: &str| {
+        let Some(path) = location.pathname.try_get_untracked() else {
+            return;
+        };
+        // A route of the console: the router puts its base (where the host mounted it) back.
+        let route = placement.route_of(&path);
+        let target = if query.is_empty() {
+            route.to_owned()
+        } else {
+            format!("{route}?{query}")
+        };
+        navigate(
+            &target,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
     }
 }
 

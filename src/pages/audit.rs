@@ -10,14 +10,11 @@ use allot_core::{
     search::SearchQuery, sort::SortKey,
 };
 use leptos::{either::Either, prelude::*};
-use leptos_router::{
-    NavigateOptions,
-    hooks::{use_location, use_navigate, use_query_map},
-};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{self, ApiError},
-    app::{Placement, current_organization},
+    app::{Placement, current_organization, use_replace_query},
     components::{Column, DataTable, ErrorPanel, SortBy, TableRow, Toasts},
     format,
     org::OrgState,
@@ -211,27 +208,9 @@ pub fn AuditLogPage() -> impl IntoView {
     });
     let search = RwSignal::new(filters.get_untracked().search);
     sync_search_with_url(search, filters);
-    let navigate = use_navigate();
-    let placement = Placement::get();
-    let location = use_location();
+    let replace_query = use_replace_query();
     let set_filter = move |name: &'static str, value: String| {
-        let path = placement
-            .route_of(&location.pathname.get_untracked())
-            .to_owned();
-        let query = filters.get_untracked().with(name, &value);
-        let target = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
-        navigate(
-            &target,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        replace_query(&filters.get_untracked().with(name, &value));
     };
     let set_filter = StoredValue::new(set_filter);
     let on_change = move |name: &'static str| {
@@ -380,9 +359,7 @@ fn subjects(org: allot_core::OrgId, entry: &AuditEntry) -> impl IntoView + use<>
 /// The search box's text follows the URL's `q` (reload, back, a shared link) and, once
 /// typing pauses, writes it there.
 fn sync_search_with_url(search: RwSignal<String>, filters: Memo<Filters>) {
-    let navigate = use_navigate();
-    let placement = Placement::get();
-    let location = use_location();
+    let replace_query = use_replace_query();
     Effect::new(move |_| {
         let from_url = filters.with(|f| f.search.clone());
         if search.get_untracked().trim() != from_url {
@@ -398,29 +375,11 @@ fn sync_search_with_url(search: RwSignal<String>, filters: Memo<Filters>) {
         if filters.with_untracked(|f| f.search == text.trim()) {
             return;
         }
-        let (navigate, placement) = (navigate.clone(), placement.clone());
+        let replace_query = replace_query.clone();
         let update = move || {
-            let Some(current) = filters.try_get_untracked() else {
-                return;
-            };
-            let Some(path) = location.pathname.try_get_untracked() else {
-                return;
-            };
-            let query = current.with("q", &text);
-            let path = placement.route_of(&path).to_owned();
-            let target = if query.is_empty() {
-                path
-            } else {
-                format!("{path}?{query}")
-            };
-            navigate(
-                &target,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
+            if let Some(current) = filters.try_get_untracked() {
+                replace_query(&current.with("q", &text));
+            }
         };
         pending
             .set_value(set_timeout_with_handle(update, std::time::Duration::from_millis(300)).ok());

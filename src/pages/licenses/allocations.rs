@@ -16,13 +16,11 @@ use allot_core::{
     sort::SortKey,
 };
 use leptos::prelude::*;
-use leptos_router::{
-    NavigateOptions,
-    hooks::{use_location, use_navigate, use_query_map},
-};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api,
+    app::use_replace_query,
     components::{
         Clamped, Column, Dialog, DialogActions, Dialogs, IconButton, ProductPicker, SortBy,
         TablePage, Toasts, icons,
@@ -38,9 +36,7 @@ const EXPAND: &str = "expand";
 #[component]
 pub(super) fn Allocations() -> impl IntoView {
     let query = use_query_map();
-    let location = use_location();
-    let navigate = use_navigate();
-    let placement = crate::app::Placement::get();
+    let replace_query = use_replace_query();
     let expanded = Memo::new(move |_| {
         query
             .read()
@@ -61,22 +57,11 @@ pub(super) fn Allocations() -> impl IntoView {
             }
             None => open.push(key.to_owned()),
         }
-        let path = placement
-            .route_of(&location.pathname.get_untracked())
-            .to_owned();
-        let url = if open.is_empty() {
-            path
+        if open.is_empty() {
+            replace_query("");
         } else {
-            format!("{path}?{EXPAND}={}", open.join(","))
-        };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+            replace_query(&format!("{EXPAND}={}", open.join(",")));
+        }
     };
     // Kept while a section is closed, so that reopening it finds the same search.
     let user_search = RwSignal::new(String::new());

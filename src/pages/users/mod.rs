@@ -11,14 +11,11 @@ use std::collections::HashMap;
 
 use allot_core::{InviteResult, MemberStatus, selection::Selection};
 use leptos::{either::Either, prelude::*};
-use leptos_router::{
-    NavigateOptions,
-    hooks::{use_location, use_navigate, use_params_map, use_query_map},
-};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::{
     api,
-    app::current_organization,
+    app::{current_organization, use_replace_query},
     components::{
         Toasts,
         tabs::{self, Tab, TabList},
@@ -190,11 +187,19 @@ fn ExportButtons(tab: Memo<Option<UserTab>>, states: TabStates) -> impl IntoView
 }
 
 fn with_search(path: &str, search: &str) -> String {
+    match search_query(search) {
+        query if query.is_empty() => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
+/// A tab's search as its URL's query (`q=`), empty for none.
+fn search_query(search: &str) -> String {
     let search = search.trim();
     if search.is_empty() {
-        path.to_owned()
+        String::new()
     } else {
-        format!("{path}?q={}", js_sys::encode_uri_component(search))
+        format!("q={}", js_sys::encode_uri_component(search))
     }
 }
 
@@ -203,7 +208,7 @@ fn with_search(path: &str, search: &str) -> String {
 fn sync_search_with_url(tab: Memo<Option<UserTab>>, states: TabStates) {
     let query = use_query_map();
     let location = use_location();
-    let navigate = use_navigate();
+    let replace_query = use_replace_query();
     let placement = crate::app::Placement::get();
     let search_of =
         move |tab: Option<UserTab>| states.with_value(|states| Some(states[&tab?].search));
@@ -225,14 +230,14 @@ fn sync_search_with_url(tab: Memo<Option<UserTab>>, states: TabStates) {
             return;
         };
         let text = search.get();
-        // A route of the console: the router puts its base (where the host mounted it) back.
+        // The tab's route: the URL takes the search only while the tab is still shown.
         let path = placement
             .route_of(&location.pathname.get_untracked())
             .to_owned();
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
-        let navigate = navigate.clone();
+        let replace_query = replace_query.clone();
         let placement = placement.clone();
         if query.with_untracked(|query| query.get("q").unwrap_or_default()) == text.trim() {
             return;
@@ -245,14 +250,7 @@ fn sync_search_with_url(tab: Memo<Option<UserTab>>, states: TabStates) {
             };
             let here = location.pathname.try_get_untracked();
             if text.trim() != in_url && here.is_some_and(|here| placement.route_of(&here) == path) {
-                navigate(
-                    &with_search(&path, &text),
-                    NavigateOptions {
-                        replace: true,
-                        scroll: false,
-                        ..Default::default()
-                    },
-                );
+                replace_query(&search_query(&text));
             }
         };
         pending.set_value(set_timeout_with_handle(update, URL_UPDATE_DELAY).ok());
