@@ -2,7 +2,9 @@
 // searched from the URL, and another admin's change arriving at the top while it is open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, OWNER, assertAccessible, downloadText, newPage, serverAndBrowser, signIn } from './harness.mjs';
+import {
+  ADMIN, OWNER, assertAccessible, downloadText, newPage, orgCall, plainMembers, serverAndBrowser, signIn,
+} from './harness.mjs';
 
 const server = serverAndBrowser();
 
@@ -15,15 +17,7 @@ async function console_(email) {
 }
 
 /** An API call with the page's own session, as its console would make it. */
-async function call(page, method, path, body) {
-  const response = await page.request.fetch(`${server.url}/api/v1/orgs/1/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', origin: server.url },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`);
-  return response.json();
-}
+const call = (page, method, path, body) => orgCall(page, server.url, method, path, body);
 
 test("another admin's removal appears at the top of an open Audit Log, which filters and searches from its URL", async () => {
   const owner = await console_(OWNER);
@@ -35,9 +29,7 @@ test("another admin's removal appears at the top of an open Audit Log, which fil
   await log.waitFor();
   await page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
 
-  const snapshot = await call(owner.page, 'GET', 'members');
-  const named = ['owner@example.com', 'admin@example.com', 'member@example.com', 'billing@example.com'];
-  const target = snapshot.members.find((m) => m.status === 'active' && m.role === 'member' && !named.includes(m.email));
+  const [target] = plainMembers(await call(owner.page, 'GET', 'members'));
   await call(owner.page, 'POST', 'members/remove', { ids: [target.id] });
   const top = log.getByRole('row').nth(1);
   await top.getByText(`Olivia Owens removed ${target.full_name}`, { exact: true }).waitFor({ timeout: 2000 });

@@ -31,6 +31,26 @@ export function lacks(capability) {
 export const OWNER = 'owner@example.com';
 export const ADMIN = 'admin@example.com';
 export const MEMBER = 'member@example.com';
+export const BILLING = 'billing@example.com';
+/** The demo's named accounts: tests that pick "any member" leave these alone. */
+export const WELL_KNOWN = [OWNER, ADMIN, MEMBER, BILLING];
+
+/** Active Members (role Member) of a members snapshot, other than the well-known accounts. */
+export function plainMembers(snapshot) {
+  return snapshot.members.filter((m) => m.status === 'active' && m.role === 'member'
+    && !WELL_KNOWN.includes(m.email));
+}
+
+/** A call to Acme QA's API at `url` with `page`'s own session, as its console would make it. */
+export async function orgCall(page, url, method, path, body) {
+  const response = await page.request.fetch(`${url}/api/v1/orgs/1/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', origin: url },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
 export const PASSWORD = 'allot-demo';
 
 export function required(name) {

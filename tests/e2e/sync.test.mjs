@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, OWNER, PARTNER_ENGINE, assertAccessible, lacks, launchBrowser, newPage, serverAndBrowser,
-  signIn, startRelay,
+  ADMIN, OWNER, PARTNER_ENGINE, WELL_KNOWN, assertAccessible, lacks, launchBrowser, newPage, orgCall,
+  plainMembers, serverAndBrowser, signIn, startRelay,
 } from './harness.mjs';
 
 const server = serverAndBrowser();
@@ -24,23 +24,10 @@ async function console_(email, { browser = server.browser, url = server.url } = 
 const live = (page) => page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
 
 /** An API call with the page's own session, as its console would make it. */
-async function call(page, method, path, body) {
-  const response = await page.request.fetch(`${server.url}/api/v1/orgs/1/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', origin: server.url },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`);
-  return response.json();
-}
+const call = (page, method, path, body) => orgCall(page, server.url, method, path, body);
 
-const WELL_KNOWN = ['owner@example.com', 'admin@example.com', 'member@example.com', 'billing@example.com'];
-
-/** Active Members (role Member) other than the well-known demo accounts, by id. */
-async function plainMembers(page) {
-  const snapshot = await call(page, 'GET', 'members');
-  return snapshot.members.filter((m) => m.status === 'active' && m.role === 'member' && !WELL_KNOWN.includes(m.email));
-}
+/** Active Members (role Member) other than the well-known demo accounts. */
+const someMembers = async (page) => plainMembers(await call(page, 'GET', 'members'));
 
 const row = (page, name) => page.getByRole('row').filter({ hasText: name });
 const search = (page, label, text) => page.getByRole('searchbox', { name: label }).fill(text);
@@ -48,7 +35,7 @@ const search = (page, label, text) => page.getByRole('searchbox', { name: label 
 test("one admin's removal, role change, invitation, license removal and teams show in the other's console", async () => {
   const one = await console_(OWNER);
   const other = await console_(ADMIN);
-  const [promoted, removed, teamed] = await plainMembers(one.page);
+  const [promoted, removed, teamed] = await someMembers(one.page);
 
   // Role change.
   await search(other.page, 'Search active users', promoted.email);
@@ -104,7 +91,7 @@ test('a console that lost its network says so, and catches up when it is back', 
   const network = await startRelay(server.url);
   const one = await console_(OWNER);
   const other = await console_(ADMIN, { url: network.url });
-  const members = await plainMembers(one.page);
+  const members = await someMembers(one.page);
   const removed = members[2];
   const promoted = members[3];
   await search(other.page, 'Search active users', removed.email);
@@ -151,7 +138,7 @@ test('an invitation turns Expired live when its time comes', async () => {
 test("removing someone another admin already removed says so, and the table stays whole", async () => {
   const one = await console_(OWNER);
   const other = await console_(ADMIN);
-  const target = (await plainMembers(one.page))[4];
+  const target = (await someMembers(one.page))[4];
   await search(other.page, 'Search active users', target.email);
   await other.page.getByRole('checkbox', { name: `Select ${target.full_name}` }).check();
   await other.page.getByRole('button', { name: 'Remove Users' }).click();
@@ -177,7 +164,7 @@ test('a change shows at once as pending, and a refused one is rolled back with t
     await new Promise((resolve) => setTimeout(resolve, 700));
     await route.continue();
   });
-  const target = (await plainMembers(page))[5];
+  const target = (await someMembers(page))[5];
   await search(page, 'Search active users', target.email);
   await page.getByRole('checkbox', { name: `Select ${target.full_name}` }).check();
   await page.getByRole('button', { name: 'Remove Users' }).click();
@@ -207,7 +194,7 @@ test(`two admins in two engines (this one and ${PARTNER_ENGINE}) see each other'
   try {
     const here = await console_(OWNER);
     const there = await console_(ADMIN, { browser: partner });
-    const target = (await plainMembers(here.page))[5];
+    const target = (await someMembers(here.page))[5];
 
     // Removed through this engine's console, gone from the other's.
     await search(there.page, 'Search active users', target.email);
