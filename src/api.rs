@@ -544,11 +544,13 @@ pub async fn remove_team_member(
 pub async fn usage(
     org: OrgId,
     product: ProductId,
+    kind: allot_core::licensing::PoolKind,
     range: allot_core::usage::UsageRange,
 ) -> Result<allot_core::usage::UsageSeries, ApiError> {
     get(&format!(
-        "/orgs/{org}/products/{product}/usage?range={}",
-        range.as_str()
+        "/orgs/{org}/products/{product}/usage?range={}&kind={}",
+        range.as_str(),
+        kind.as_str()
     ))
     .await
 }

@@ -72,6 +72,20 @@ test('machines and sessions from the license API are seen and ended from License
   assert.equal(await owner.heartbeat(named), 200);
   await runtime.getByText(`Floating, online: ${floatingBefore - 1} of 40 in use by sessions`).waitFor();
 
+  // Floating seat usage: its own chart, against the floating pool's 40 seats; this hour's
+  // peak counts the session just ended. Over 12 months, a point a month, also as a table.
+  const floatingUsage = runtime.getByRole('region', { name: 'Floating seat usage of Runtime Engine' });
+  const day = floatingUsage.getByRole('group', { name: 'Floating seats of Runtime Engine in use, last 24 hours' });
+  const thisHour = (await day.getByRole('img').nth(23).getAttribute('aria-label')).match(/: (\d+) seats in use of 40$/);
+  assert.ok(thisHour && Number(thisHour[1]) >= floatingBefore, `this hour: ${thisHour}`);
+  await floatingUsage.getByRole('button', { name: 'Last 12 months' }).click();
+  const year = floatingUsage.getByRole('group', { name: 'Floating seats of Runtime Engine in use, last 12 months' });
+  await year.waitFor();
+  assert.equal(await year.getByRole('img').count(), 12);
+  assert.match(await floatingUsage.textContent(), /Peak \d+ · average [\d.]+ · \d+ days? at quota/);
+  await floatingUsage.getByText('Data table').click();
+  assert.equal(await floatingUsage.getByRole('table').getByRole('row').count(), 13, 'a header and 12 months');
+
   // Offline Licenses: the remove control is disabled, and says why.
   await page.getByRole('tab', { name: 'Offline Licenses' }).click();
   const offline = page.getByRole('table', { name: 'offline licenses' });

@@ -7,12 +7,14 @@ use std::{
     sync::{Arc, LazyLock, Mutex as StdMutex},
 };
 
-use allot_core::{AccountId, AuditAction, AuditActor, AuditEntry, OrgId};
+use allot_core::{
+    AccountId, AuditAction, AuditActor, AuditEntry, ChangeEvent, OrgId, licensing::PoolKind,
+};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
     db::{Backend, Conn, Db, Tx, now},
-    store::{audit, changes, snapshot, usage},
+    store::{audit, changes, pools, products, snapshot, usage},
 };
 
 /// One queue of writers per SQLite file: a writer waits here for its turn, without a
@@ -136,15 +138,60 @@ pub async fn record(
     let entry = audit_entry(tx, org_id, actor, action, &detail, now).await?;
     let seq = changes::next_seq(tx, org_id).await?;
     let mut event = snapshot::touched(tx, org_id, seq as u64).await?;
-    if let Some(products) = &event.products {
-        usage::record(tx, org_id, &products.seats, now).await?;
-    }
+    let in_use = seats_in_use(tx, org_id, &event, now).await?;
+    usage::record(tx, org_id, &in_use, now).await?;
     event.audit = Some(entry);
     let body = serde_json::to_string(&event).map_err(|error| sqlx::Error::Encode(error.into()))?;
     changes::append(tx, org_id, seq, body, now).await?;
     changes::clear_marks(tx, org_id).await?;
     changes::notify(tx, org_id).await?;
     Ok(seq as u64)
+}
+
+/// The seats in use now that `event` may have moved, for the usage history: named seats when
+/// seat use changed (the event carries them), floating seats (sessions and offline licenses
+/// in floating pools) when seat use or licenses changed.
+async fn seats_in_use(
+    tx: &mut Conn,
+    org_id: OrgId,
+    event: &ChangeEvent,
+    now: i64,
+) -> Result<Vec<usage::InUse>, sqlx::Error> {
+    let mut in_use: Vec<usage::InUse> = event
+        .products
+        .iter()
+        .flat_map(|products| &products.seats)
+        .map(|seats| usage::InUse {
+            product: seats.id,
+            kind: PoolKind::Named,
+            used: seats.used,
+            quota: seats.seats,
+        })
+        .collect();
+    if event.products.is_none() && !event.licenses_changed {
+        return Ok(in_use);
+    }
+    for (product, _) in products::list(tx, org_id).await? {
+        let floating: Vec<_> = pools::in_use(tx, product, now)
+            .await?
+            .into_iter()
+            .filter(|pool| pool.kind == PoolKind::Floating)
+            .collect();
+        if floating.is_empty() {
+            continue;
+        }
+        let current: Vec<_> = floating
+            .iter()
+            .filter(|pool| pool.is_current(now))
+            .collect();
+        in_use.push(usage::InUse {
+            product,
+            kind: PoolKind::Floating,
+            used: current.iter().map(|pool| pool.used).sum(),
+            quota: (!current.is_empty()).then(|| current.iter().map(|pool| pool.seats).sum()),
+        });
+    }
+    Ok(in_use)
 }
 
 /// Writes the change's audit entry, with its sentence and its subjects' names as they are

@@ -158,53 +158,68 @@ pub async fn seed_if_empty_with(
     Ok(true)
 }
 
-/// A year of seat usage for each product with named seats, so that License Usage has a
-/// history to show: busier on weekdays and in office hours, growing towards today's count,
-/// never over the quota; a row every three hours, as changes would leave them.
+/// A year of seat usage for each product's named seats and floating seats, so that License
+/// Usage has a history to show: busier on weekdays and in office hours, growing towards
+/// today's count, never over the quota; a row every three hours, as changes would leave them.
 async fn seed_usage_history(conn: &mut Conn, org: OrgId, now: i64) -> Result<(), sqlx::Error> {
-    const STEP_HOURS: i64 = 3;
-    const HOURS: i64 = 365 * 24;
     let current = hour_of(now);
     for product in seats::product_seats(conn, org).await? {
-        let Some(quota) = product.seats else {
-            continue;
-        };
-        let today = product.used.min(quota);
-        let hours: Vec<UsageHour> = (1..=HOURS / STEP_HOURS)
-            .rev()
-            .map(|step| {
-                let hour = current - step * STEP_HOURS * 3600;
-                let age = (step * STEP_HOURS) as f64 / HOURS as f64;
-                // From 60% of today's count a year ago to today's.
-                let trend = f64::from(today) * (1.0 - 0.4 * age);
-                let day = hour.div_euclid(86_400);
-                let at = hour.rem_euclid(86_400) / 3600;
-                let weekday = (day + 4).rem_euclid(7) < 5;
-                let busy = if weekday && (8..18).contains(&at) {
-                    1.0
-                } else {
-                    0.55
-                };
-                let wobble = ((day * 7919 + at * 31) % 11) as f64 / 100.0;
-                let closing = ((trend * (busy + wobble)).round() as u32).min(quota);
-                let peak = (closing + (day % 3) as u32).min(quota);
-                UsageHour {
-                    hour,
-                    peak,
-                    closing,
-                    quota: Some(quota),
-                }
-            })
-            .chain(std::iter::once(UsageHour {
-                hour: current - 3600,
-                peak: today,
-                closing: product.used,
-                quota: Some(quota),
-            }))
-            .collect();
-        usage::insert_history(conn, org, product.id, &hours).await?;
+        if let Some(quota) = product.seats {
+            let hours = usage_history(current, product.used, quota);
+            usage::insert_history(conn, org, product.id, PoolKind::Named, &hours).await?;
+        }
+        let floating: u32 = pools::in_use(conn, product.id, now)
+            .await?
+            .iter()
+            .filter(|pool| pool.kind == PoolKind::Floating && pool.is_current(now))
+            .map(|pool| pool.seats)
+            .sum();
+        if floating > 0 {
+            // Sessions come and go: about two thirds of the floating seats in use of late.
+            let hours = usage_history(current, floating * 2 / 3, floating);
+            usage::insert_history(conn, org, product.id, PoolKind::Floating, &hours).await?;
+        }
     }
     Ok(())
+}
+
+/// A year of hours before `current`, ending at `used` seats in use of `quota`.
+fn usage_history(current: i64, used: u32, quota: u32) -> Vec<UsageHour> {
+    const STEP_HOURS: i64 = 3;
+    const HOURS: i64 = 365 * 24;
+    let today = used.min(quota);
+    (1..=HOURS / STEP_HOURS)
+        .rev()
+        .map(|step| {
+            let hour = current - step * STEP_HOURS * 3600;
+            let age = (step * STEP_HOURS) as f64 / HOURS as f64;
+            // From 60% of today's count a year ago to today's.
+            let trend = f64::from(today) * (1.0 - 0.4 * age);
+            let day = hour.div_euclid(86_400);
+            let at = hour.rem_euclid(86_400) / 3600;
+            let weekday = (day + 4).rem_euclid(7) < 5;
+            let busy = if weekday && (8..18).contains(&at) {
+                1.0
+            } else {
+                0.55
+            };
+            let wobble = ((day * 7919 + at * 31) % 11) as f64 / 100.0;
+            let closing = ((trend * (busy + wobble)).round() as u32).min(quota);
+            let peak = (closing + (day % 3) as u32).min(quota);
+            UsageHour {
+                hour,
+                peak,
+                closing,
+                quota: Some(quota),
+            }
+        })
+        .chain(std::iter::once(UsageHour {
+            hour: current - 3600,
+            peak: today,
+            closing: used,
+            quota: Some(quota),
+        }))
+        .collect()
 }
 
 /// The demo's products in use: a few members' machines with online sessions and offline

@@ -145,6 +145,34 @@ fn ProductCard(id: ProductId) -> impl IntoView {
             .filter(|seats| seats.seats.is_some())
     });
     let has_named = Memo::new(move |_| named.with(Option::is_some));
+    // Named seats move with the feed's seat counts; floating ones with the pools' (the
+    // overview reloads when licenses change).
+    let named_moved = Memo::new(move |_| {
+        named.with(|seats| {
+            seats.as_ref().map_or(0, |seats| {
+                u64::from(seats.used) << 32 | u64::from(seats.seats.unwrap_or(0))
+            })
+        })
+    });
+    let floating_moved = Memo::new(move |_| {
+        product.with(|product| {
+            product
+                .iter()
+                .flat_map(|product| &product.pools)
+                .filter(|pool| pool.kind == PoolKind::Floating && pool.expires_at > now)
+                .fold(0, |moved, pool| {
+                    moved + (u64::from(pool.used) << 32 | u64::from(pool.seats))
+                })
+        })
+    });
+    let has_floating = Memo::new(move |_| {
+        product.with(|product| {
+            product
+                .iter()
+                .flat_map(|product| &product.pools)
+                .any(|pool| pool.kind == PoolKind::Floating)
+        })
+    });
     let name = move || product.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
     let pools = move || {
         product.with(|product| {
@@ -164,9 +192,12 @@ fn ProductCard(id: ProductId) -> impl IntoView {
                 <p class="hint">{seats.usage()}</p>
             })}
             <Show when=move || has_named.get()>
-                <usage::UsageChart org=state.org product=id name=name() />
+                <usage::UsageChart org=state.org product=id kind=PoolKind::Named name=name() moved=named_moved />
             </Show>
             <ul class="pools">{pools}</ul>
+            <Show when=move || has_floating.get()>
+                <usage::UsageChart org=state.org product=id kind=PoolKind::Floating name=name() moved=floating_moved />
+            </Show>
         </article>
     }
 }

@@ -1,11 +1,12 @@
-//! License Usage: a product's seats in use against its quota over the last 24 hours, 30 days
-//! or 12 months, drawn as SVG: the peak, the average and the days at quota above it, the
-//! quota's changes marked, each point focusable with its values, a data table to read
-//! instead, and the series as CSV.
+//! License Usage: a product's named or floating seats in use against their quota over the
+//! last 24 hours, 30 days or 12 months, drawn as SVG: the peak, the average and the days at
+//! quota above it, the quota's changes marked, each point focusable with its values, a data
+//! table to read instead, and the series as CSV.
 
 use allot_core::{
     OrgId, ProductId,
     format::count,
+    licensing::PoolKind,
     usage::{UsagePoint, UsageRange, UsageSeries},
 };
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ use crate::{
     api,
     components::{LoadStatus, Toasts},
     format,
-    org::{OrgState, Remote},
+    org::Remote,
 };
 
 /// The drawing's own units; it scales to its box.
@@ -22,24 +23,25 @@ const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 120.0;
 const TOP: f64 = 8.0;
 
+/// The usage of `product`'s seats of `kind`. `moved` changes when their count or quota does
+/// (the change feed's news): the series loads again then.
 #[component]
-pub fn UsageChart(org: OrgId, product: ProductId, name: String) -> impl IntoView {
-    let state = OrgState::get();
+pub fn UsageChart(
+    org: OrgId,
+    product: ProductId,
+    kind: PoolKind,
+    name: String,
+    #[prop(into)] moved: Signal<u64>,
+) -> impl IntoView {
     let range = RwSignal::new(UsageRange::Day);
-    // Loaded again when the range changes, or when the feed moves the product's count.
-    let moved = Memo::new(move |_| {
-        state
-            .seats()
-            .iter()
-            .find(|seats| seats.id == product)
-            .map_or(0, |seats| {
-                u64::from(seats.used) << 32 | u64::from(seats.seats.unwrap_or(0))
-            })
-    });
     let series = Remote::following(
-        move || api::usage(org, product, range.get()),
+        move || api::usage(org, product, kind, range.get()),
         move || moved.get(),
     );
+    let (title, seats) = match kind {
+        PoolKind::Named => ("Seat usage", "Seats"),
+        PoolKind::Floating => ("Floating seat usage", "Floating seats"),
+    };
     let latest = series.latest();
     let name = StoredValue::new(name);
     let toasts = Toasts::get();
@@ -65,7 +67,7 @@ pub fn UsageChart(org: OrgId, product: ProductId, name: String) -> impl IntoView
                 let file_name = name.with_value(|name| {
                     allot_core::csv::file_name(
                         name,
-                        &format!("usage-{}", series.range.as_str()),
+                        &format!("usage-{}-{}", kind.as_str(), series.range.as_str()),
                         "csv",
                         format::now(),
                     )
@@ -103,13 +105,12 @@ pub fn UsageChart(org: OrgId, product: ProductId, name: String) -> impl IntoView
                 .quota_changes
                 .iter()
                 .map(|change| {
-                    let to = change.quota.map_or("no named seats".to_owned(), |q| format!("{} seats", count(q as usize)));
-                    view! { <li>{format!("{}: quota now {to}", label(series.range, change.start))}</li> }
+                    view! { <li>{quota_change(series.range, kind, change)}</li> }
                 })
                 .collect_view();
             view! {
                 <p class="usage-facts">{facts}</p>
-                {drawing(&series, &name.get_value())}
+                {drawing(&series, kind, &format!("{seats} of {} in use", name.get_value()))}
                 {(!series.quota_changes.is_empty()).then(|| view! { <ul class="hint quota-changes">{changes}</ul> })}
                 <details class="usage-table" prop:open=move || table_open.get() on:toggle=move |ev| table_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())>
                     <summary>"Data table"</summary>
@@ -120,9 +121,9 @@ pub fn UsageChart(org: OrgId, product: ProductId, name: String) -> impl IntoView
         })
     };
     view! {
-        <section class="usage" aria-label=move || name.with_value(|name| format!("Seat usage of {name}"))>
+        <section class="usage" aria-label=move || name.with_value(|name| format!("{title} of {name}"))>
             <div class="usage-header">
-                <h3>"Seat usage"</h3>
+                <h3>{title}</h3>
                 <div role="group" aria-label="Range" class="usage-ranges">{range_buttons}</div>
                 <button type="button" class="link" on:click=export disabled=move || latest.with(Option::is_none)>
                     "Export CSV"
@@ -145,9 +146,10 @@ fn label(range: UsageRange, start: i64) -> String {
     }
 }
 
-/// The series as SVG: seats in use as a stepped area, the quota as a dashed line, a focusable
-/// point per step that says its values.
-fn drawing(series: &UsageSeries, name: &str) -> impl IntoView + use<> {
+/// The series as SVG, called `what` ("Seats of … in use"): seats in use as a stepped area,
+/// the quota as a dashed line, its changes marked, a focusable point per step that says its
+/// values.
+fn drawing(series: &UsageSeries, kind: PoolKind, what: &str) -> impl IntoView + use<> {
     let points = &series.points;
     let top = points
         .iter()
@@ -200,20 +202,49 @@ fn drawing(series: &UsageSeries, name: &str) -> impl IntoView + use<> {
             }
         })
         .collect_view();
+    // Where the quota changed: at the start of the step it changed in. The list under the
+    // chart says the same to a screen reader.
+    let changes = series
+        .quota_changes
+        .iter()
+        .map(|change| {
+            let at = points
+                .iter()
+                .rposition(|point| point.start <= change.start)
+                .unwrap_or_default();
+            let x = format!("{:.1}", at as f64 * step);
+            view! {
+                <line class="usage-quota-change" x1=x.clone() x2=x y1="0" y2=HEIGHT.to_string() aria-hidden="true">
+                    <title>{quota_change(range, kind, change)}</title>
+                </line>
+            }
+        })
+        .collect_view();
     view! {
         <svg
             class="usage-chart"
             viewBox=format!("0 0 {WIDTH} {HEIGHT}")
             preserveAspectRatio="none"
             role="group"
-            aria-label=format!("Seats of {name} in use, {}", range.label().to_lowercase())
+            aria-label=format!("{what}, {}", range.label().to_lowercase())
         >
             <path class="usage-area" d=area />
             <path class="usage-line" d=used />
             <path class="usage-quota" d=quota />
+            {changes}
             {dots}
         </svg>
     }
+}
+
+/// A change of the quota, as the list under the chart and its mark on the chart say it.
+fn quota_change(range: UsageRange, kind: PoolKind, change: &UsagePoint) -> String {
+    let to = change
+        .quota
+        .map_or(format!("no {} seats", kind.as_str()), |quota| {
+            format!("{} seats", count(quota as usize))
+        });
+    format!("{}: quota now {to}", label(range, change.start))
 }
 
 /// The series as a table, for reading the numbers.

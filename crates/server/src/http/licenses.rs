@@ -7,7 +7,7 @@ use axum::{Router, routing};
 use allot_core::{
     ActivationMode, AuditAction, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
     MemberIdsRequest, OrgId, ProductId, ProductLicenses, format,
-    licensing::utc_date,
+    licensing::{PoolKind, utc_date},
     usage::{UsageRange, UsageSeries},
 };
 use axum::{Json, extract::State};
@@ -262,24 +262,33 @@ pub async fn remove_machines(
         .await
 }
 
-/// A product's usage query: the range, `24h` unless said.
+/// A product's usage query: the range, `24h` unless said, and the kind of seats, named
+/// unless said.
 #[derive(Debug, serde::Deserialize)]
 pub struct UsageQuery {
     #[serde(default = "default_range")]
     range: UsageRange,
+    #[serde(default = "default_kind")]
+    kind: PoolKind,
+}
+
+fn default_kind() -> PoolKind {
+    PoolKind::Named
 }
 
 fn default_range() -> UsageRange {
     UsageRange::Day
 }
 
-/// The product's seats in use against its quota over the last 24 hours (by hour), 30 days
+/// The product's seats in use against their quota over the last 24 hours (by hour), 30 days
 /// (by day) or 12 months, with the peak, the average, the days at quota and the quota's
-/// changes.
+/// changes: its named seats (held by licensed members and pending invitations), or its
+/// floating seats (held by sessions and offline licenses).
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/products/{product_id}/usage", tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("product_id" = i64, Path, description = "Product id"),
-           ("range" = Option<UsageRange>, Query, description = "`24h` (the default), `30d` or `12m`")),
+           ("range" = Option<UsageRange>, Query, description = "`24h` (the default), `30d` or `12m`"),
+           ("kind" = Option<PoolKind>, Query, description = "`named` (the default) or `floating` seats")),
     responses((status = 200, body = UsageSeries),
               (status = 400, body = allot_core::ErrorBody, description = "`invalid_query`")))]
 pub async fn usage_series(
@@ -294,7 +303,7 @@ pub async fn usage_series(
         return Err(ApiError::not_found());
     }
     let first = query.range.first_hour(now);
-    let hours = usage::hours(&mut conn, org_id, product_id, first).await?;
+    let hours = usage::hours(&mut conn, org_id, product_id, query.kind, first).await?;
     Ok(Json(allot_core::usage::series(query.range, &hours, now)))
 }
 

@@ -324,3 +324,40 @@ async fn a_hundred_machines_at_once_get_exactly_the_ten_seats() {
         10
     );
 }
+
+#[tokio::test]
+async fn floating_seats_in_use_are_kept_as_their_own_usage_series() {
+    let server = TestServer::start().await;
+    let (token, product) = mia_licensed(&server, 2, "floating", "online").await;
+    let admin = server.bearer_token(ADMIN_EMAIL).await;
+    let usage = |kind: &str| {
+        let path = format!("/api/v1/orgs/{ACME_QA}/products/{product}/usage?range=24h&kind={kind}");
+        let (server, admin) = (&server, admin.clone());
+        async move {
+            let response = server.get_as(&admin, &path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response
+                .json::<allot_core::usage::UsageSeries>()
+                .await
+                .unwrap()
+        }
+    };
+
+    let first = activated(&server, &token, product, "m-1", "online").await;
+    activated(&server, &token, product, "m-2", "online").await;
+    let body = json!({ "activation_id": first.activation_id });
+    let released = server
+        .post_as(&token, &path(ACME_QA, "release"), body)
+        .await;
+    assert_eq!(released.status(), StatusCode::NO_CONTENT);
+
+    // Two sessions at once this hour, against the floating pool's two seats.
+    let floating = usage("floating").await;
+    let now = floating.points[23];
+    assert_eq!((now.peak, now.quota), (2, Some(2)));
+    assert_eq!(floating.peak, 2);
+    assert_eq!(floating.days_at_quota, 1);
+    // Its named seats are another series: Mia's allocation, and no named pool.
+    let named = usage("named").await;
+    assert_eq!((named.points[23].peak, named.points[23].quota), (1, None));
+}
