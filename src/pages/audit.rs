@@ -100,7 +100,7 @@ impl Filters {
         let actor = match (&entry.actor, self.actor.as_str()) {
             (_, "") => true,
             (AuditActor::Agent { agent }, wanted) => agent_text(*agent) == wanted,
-            (AuditActor::Person { .. }, _) => false,
+            (AuditActor::Person { account_id, .. }, wanted) => account_id.to_string() == wanted,
         };
         let after_from = format::day_start(&self.from).is_none_or(|from| entry.at >= from);
         let before_to = format::day_start(&self.to).is_none_or(|to| entry.at < to + 24 * 60 * 60);
@@ -227,12 +227,41 @@ pub fn AuditLogPage() -> impl IntoView {
             }))
             .collect_view()
     };
+    // People are the ones the log shows (any further one is a click on their name away):
+    // the organization's members are not all in the console's hands, nor all actors.
+    let people = Memo::new(move |_| {
+        let mut people = std::collections::BTreeMap::new();
+        for entry in rows.get() {
+            if let AuditActor::Person {
+                account_id,
+                name,
+                email,
+            } = &entry.actor
+            {
+                people.insert(account_id.to_string(), format!("{name} ({email})"));
+            }
+        }
+        people
+    });
     let actor_options = move || {
         let chosen = filters.with(|f| f.actor.clone());
-        ACTORS
+        let agents = ACTORS
             .iter()
             .map(|&(value, label)| view! { <option value=value selected=chosen == value>{label}</option> })
-            .collect_view()
+            .collect_view();
+        let mut people: Vec<(String, String)> = people.get().into_iter().collect();
+        people.sort_by(|a, b| a.1.cmp(&b.1));
+        if !chosen.is_empty()
+            && ACTORS.iter().all(|&(value, _)| value != chosen)
+            && people.iter().all(|(id, _)| *id != chosen)
+        {
+            people.push((chosen.clone(), format!("Account {chosen}")));
+        }
+        let people = people
+            .into_iter()
+            .map(|(id, label)| view! { <option value=id.clone() selected=chosen == id>{label}</option> })
+            .collect_view();
+        view! { {agents}<optgroup label="People">{people}</optgroup> }
     };
     let columns = vec![
         Column::new("When", |entry: &Arc<AuditEntry>| {
@@ -245,10 +274,28 @@ pub fn AuditLogPage() -> impl IntoView {
             }
         })
         .sorted_by(|entry| SortKey::Number(Some(entry.id))),
-        Column::new("Who", |entry: &Arc<AuditEntry>| match &entry.actor {
-            AuditActor::Person { name, email, .. } => Either::Left(view! {
-                <span class="who">{name.clone()}<span class="hint">{email.clone()}</span></span>
-            }),
+        Column::new("Who", move |entry: &Arc<AuditEntry>| match &entry.actor {
+            AuditActor::Person {
+                account_id,
+                name,
+                email,
+            } => {
+                let account = account_id.to_string();
+                Either::Left(view! {
+                    <span class="who">
+                        <button
+                            type="button"
+                            class="link"
+                            title=format!("Only changes by {name}")
+                            aria-label=format!("Only changes by {name}")
+                            on:click=move |_| set_filter.with_value(|set| set("actor", account.clone()))
+                        >
+                            {name.clone()}
+                        </button>
+                        <span class="hint">{email.clone()}</span>
+                    </span>
+                })
+            }
             AuditActor::Agent { agent } => {
                 Either::Right(view! { <span class="who">{agent.label()}</span> })
             }

@@ -39,6 +39,16 @@ test("another admin's removal appears at the top of an open Audit Log, which fil
   assert.match(await touched.getAttribute('href'), /\/users\/active\?q=/);
   await assertAccessible(page, 'Audit Log');
 
+  // Who did it is a click away from only their changes; the Actor filter then names them.
+  await top.getByRole('button', { name: 'Only changes by Olivia Owens' }).click();
+  await page.waitForURL(/actor=\d+/);
+  const actor = await page.getByLabel('Actor').inputValue();
+  assert.ok(new URL(page.url()).search.includes(`actor=${actor}`), `${page.url()} and ${actor}`);
+  await log.getByRole('row').nth(1).getByText(`Olivia Owens removed ${target.full_name}`, { exact: true }).waitFor();
+  assert.equal(await log.getByRole('button', { name: /^Only changes by (?!Olivia Owens$)/ }).count(), 0);
+  await page.getByLabel('Actor').selectOption({ label: 'Anyone' });
+  await page.waitForURL((url) => !String(url).includes('actor='));
+
   // Filters and search are in the URL, and survive a reload.
   await page.getByLabel('Action').selectOption({ label: 'Users removed' });
   await page.waitForURL(/action=members\.removed/);
