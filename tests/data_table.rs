@@ -266,3 +266,62 @@ async fn a_table_gone_before_its_next_frame_leaves_no_error() {
     assert_eq!(table.child_element_count(), 0, "the table is gone");
     assert_eq!(errors.get(), 0, "uncaught errors after the table was gone");
 }
+
+#[wasm_bindgen_test]
+async fn reaching_the_last_rows_asks_for_more_once_each_time() {
+    let members: Vec<Arc<Member>> = (1..=300)
+        .map(|i| {
+            member(
+                i,
+                &format!("Member {i:03}"),
+                &format!("m{i}@example.com"),
+                vec![],
+            )
+        })
+        .collect();
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = asked.clone();
+    let asked = move || asked.load(std::sync::atomic::Ordering::Relaxed);
+    let document = document();
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&container).unwrap();
+    let handle = mount_to(container.clone(), move || {
+        let on_near_end = Callback::new(move |()| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        view! {
+            <DataTable
+                rows=Signal::from(RwSignal::new(members))
+                columns=vec![Column::new("Full name", |m: &Arc<Member>| m.full_name.clone())
+                    .sorted_by(|m| SortKey::text(&m.full_name))]
+                search=RwSignal::new(String::new())
+                sort_by=SortBy::ascending("Full name")
+                noun="members"
+                on_near_end=Some(on_near_end)
+            />
+        }
+    });
+    next_frame().await;
+    let area: HtmlElement = container
+        .query_selector(".table-scroll")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let scroll_to = |top: i32| {
+        let area = area.clone();
+        async move {
+            area.set_scroll_top(top);
+            area.dispatch_event(&Event::new("scroll").unwrap()).unwrap();
+            tick().await;
+        }
+    };
+    assert_eq!(asked(), 0, "the first rows are not the last");
+    scroll_to(area.scroll_height()).await;
+    assert_eq!(asked(), 1, "the last rows came into view");
+    scroll_to(area.scroll_height() - area.client_height() - 10).await;
+    assert_eq!(asked(), 1, "still near the end: asked once");
+    scroll_to(0).await;
+    scroll_to(area.scroll_height()).await;
+    assert_eq!(asked(), 2, "reached again");
+    drop(handle);
+}

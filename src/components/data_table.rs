@@ -19,6 +19,8 @@ const ROW_HEIGHT: usize = 44;
 const DEFAULT_VIEWPORT: f64 = 640.0;
 /// Left free below a table at the foot of the window, for notices (px).
 const NOTICE_STRIP: i32 = 88;
+/// How close to the last row the window comes before more rows are asked for.
+const NEAR_END_ROWS: usize = 10;
 /// The least height of a table's scroll area (px).
 const MIN_AREA: i32 = 288;
 /// Searches remembered per table, so that deleting a letter (or typing past a deletion)
@@ -393,6 +395,10 @@ pub fn DataTable<T: TableRow>(
     /// "Removing…". The row shows it and is marked busy.
     #[prop(optional_no_strip)]
     pending: Option<Callback<i64, Option<String>>>,
+    /// Called when the last rows come into view, for a page that loads more rows from the
+    /// server as they are reached (the Audit Log's older entries).
+    #[prop(optional_no_strip)]
+    on_near_end: Option<Callback<()>>,
 ) -> impl IntoView {
     let heads: Vec<Head> = columns
         .iter()
@@ -417,6 +423,7 @@ pub fn DataTable<T: TableRow>(
         noun,
         placeholder: placeholder.unwrap_or("Search by name or email"),
         pending,
+        on_near_end,
     })
 }
 
@@ -429,6 +436,7 @@ struct Table {
     noun: &'static str,
     placeholder: &'static str,
     pending: Option<Callback<i64, Option<String>>>,
+    on_near_end: Option<Callback<()>>,
 }
 
 /// What the table derives from its rows and the search, read together by the selection.
@@ -517,6 +525,7 @@ fn table(table: Table) -> impl IntoView {
         noun,
         placeholder,
         pending,
+        on_near_end,
     } = table;
     let model = StoredValue::new(model);
     let selectable = selected.is_some();
@@ -629,6 +638,17 @@ fn table(table: Table) -> impl IntoView {
             viewport.get(),
         )
     });
+    if let Some(on_near_end) = on_near_end {
+        // Once each time the window reaches the last rows, not on every scroll near them.
+        let near_end = Memo::new(move |_| window.get().end + NEAR_END_ROWS >= matching_len());
+        Effect::new(move |was_near: Option<bool>| {
+            let near = near_end.get();
+            if near && was_near == Some(false) {
+                on_near_end.run(());
+            }
+            near
+        });
+    }
     // The rows read first: a memo checked after another that already pulled it would not
     // report its change (the window depends on it too).
     let rows_in_view = move || {

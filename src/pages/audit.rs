@@ -305,6 +305,14 @@ pub fn AuditLogPage() -> impl IntoView {
             subjects(org, entry)
         }),
     ];
+    // Scrolling to the last entries loads the older ones, as the button below does.
+    let load_more = Callback::new(move |()| {
+        if let Some(before) = untrack(next_before)
+            && !load_older.pending().get_untracked()
+        {
+            load_older.dispatch((filters.get_untracked(), before));
+        }
+    });
     let toasts = Toasts::get();
     let exporting = RwSignal::new(false);
     // A download, not a change: nothing to mark or settle, so not a `Mutation`.
@@ -351,6 +359,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     sort_by=SortBy::descending("When")
                     noun="audit entries"
                     placeholder=Some("Search by who, what or whom")
+                    on_near_end=Some(load_more)
                 />
             </Show>
             {move || next_before().map(|before| view! {
