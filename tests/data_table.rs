@@ -307,14 +307,19 @@ async fn reaching_the_last_rows_asks_for_more_once_each_time() {
         .unwrap()
         .unwrap()
         .unchecked_into();
+    // The console's style sheet is not on the test page: the scroll area gets its height here.
+    area.style().set_property("height", "300px").unwrap();
+    area.style().set_property("overflow", "auto").unwrap();
     let scroll_to = |top: i32| {
         let area = area.clone();
         async move {
             area.set_scroll_top(top);
             area.dispatch_event(&Event::new("scroll").unwrap()).unwrap();
-            tick().await;
+            // The table's effects run after the event's turn: let them before the next step.
+            next_frame().await;
         }
     };
+    scroll_to(0).await;
     assert_eq!(asked(), 0, "the first rows are not the last");
     scroll_to(area.scroll_height()).await;
     assert_eq!(asked(), 1, "the last rows came into view");
