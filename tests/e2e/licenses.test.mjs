@@ -84,6 +84,7 @@ test('machines and sessions from the license API are seen and ended from License
   assert.equal(await year.getByRole('img').count(), 12);
   assert.match(await floatingUsage.textContent(), /Peak \d+ · average [\d.]+ · \d+ days? at quota/);
   await floatingUsage.getByText('Data table').click();
+  await floatingUsage.getByRole('table').waitFor();
   assert.equal(await floatingUsage.getByRole('table').getByRole('row').count(), 13, 'a header and 12 months');
 
   // Offline Licenses: the remove control is disabled, and says why.
