@@ -204,6 +204,35 @@ async fn audit_entry(
     detail: &serde_json::Value,
     at: i64,
 ) -> Result<AuditEntry, sqlx::Error> {
+    let mut entry = describe(tx, org_id, actor, action, detail, at).await?;
+    let search = entry.search_key();
+    entry.id = audit::insert(
+        tx,
+        &audit::NewEntry {
+            org_id,
+            actor,
+            action,
+            detail,
+            summary: &entry.summary,
+            subjects: &entry.subjects,
+            search: &search,
+            at,
+        },
+    )
+    .await?;
+    Ok(entry)
+}
+
+/// What the log shows of a change: who did it, the sentence, and its subjects with their
+/// names as they are now.
+async fn describe(
+    tx: &mut Conn,
+    org_id: OrgId,
+    actor: Option<AccountId>,
+    action: AuditAction,
+    detail: &serde_json::Value,
+    at: i64,
+) -> Result<AuditEntry, sqlx::Error> {
     let person = match actor {
         Some(account) => audit::person(tx, account).await?,
         None => None,
@@ -221,28 +250,38 @@ async fn audit_entry(
     let ids = allot_core::audit::subject_ids(action, detail);
     let subjects = audit::subject_names(tx, org_id, &ids).await?;
     let summary = allot_core::audit::summary(action, &actor_shown, detail, &subjects);
-    let mut entry = AuditEntry {
+    Ok(AuditEntry {
         id: 0,
         at,
         action: action.as_str().to_owned(),
         actor: actor_shown,
         summary,
         subjects,
-    };
-    let search = entry.search_key();
-    entry.id = audit::insert(
-        tx,
-        &audit::NewEntry {
-            org_id,
-            actor,
-            action,
-            detail,
-            summary: &entry.summary,
-            subjects: &entry.subjects,
-            search: &search,
-            at,
-        },
-    )
-    .await?;
-    Ok(entry)
+    })
+}
+
+/// Entries described per transaction when describing old ones.
+const DESCRIBED_PER_BATCH: u32 = 500;
+
+/// Gives entries written before sentences were stored theirs, with their subjects' names as
+/// they are now (the names they had then were not kept), so that they read like the others
+/// and search finds them. Run in the background at start by every server: an entry described
+/// twice reads the same.
+pub async fn describe_old_entries(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut described = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        let old = audit::undescribed(&mut tx, DESCRIBED_PER_BATCH).await?;
+        if old.is_empty() {
+            return Ok(described);
+        }
+        for old in &old {
+            let detail = serde_json::from_str(&old.detail).unwrap_or_default();
+            let entry =
+                describe(&mut tx, old.org_id, old.actor, old.action, &detail, old.at).await?;
+            audit::set_description(&mut tx, old.id, &entry).await?;
+        }
+        tx.commit().await?;
+        described += old.len() as u64;
+    }
 }

@@ -177,6 +177,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let state = AppState::new(db.clone(), links);
     expiry::spawn(&state);
+    retention::spawn_describing_old_entries(db.clone());
     if let Some(days) = cli.audit_retention_days {
         retention::spawn(db.clone(), days);
     }

@@ -1,5 +1,7 @@
-//! Keeping the audit log for as long as the operator says (`--audit-retention-days`): every
-//! server forgets the older entries once an hour. Without the flag, entries are kept forever.
+//! Upkeep of the audit log. Keeping it for as long as the operator says
+//! (`--audit-retention-days`): every server forgets the older entries once an hour; without
+//! the flag, entries are kept forever. And at start, giving entries written before sentences
+//! were stored theirs.
 
 use std::time::Duration;
 
@@ -7,6 +9,19 @@ use crate::{
     db::{Db, now},
     store::audit,
 };
+
+pub use crate::change::describe_old_entries;
+
+/// Describes the entries written before sentences were stored, in the background.
+pub fn spawn_describing_old_entries(db: Db) {
+    tokio::spawn(async move {
+        match describe_old_entries(&db).await {
+            Ok(0) => {}
+            Ok(described) => tracing::info!(described, "described old audit entries"),
+            Err(error) => tracing::error!(%error, "describing old audit entries failed"),
+        }
+    });
+}
 
 /// How often the older entries are forgotten.
 const EVERY: Duration = Duration::from_secs(60 * 60);

@@ -45,6 +45,56 @@ pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<i64, sqlx::
     .await
 }
 
+/// An entry written before sentences were stored: what it takes to describe it now.
+pub struct Undescribed {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub actor: Option<AccountId>,
+    pub action: AuditAction,
+    pub detail: String,
+    pub at: i64,
+}
+
+/// Up to `limit` entries without a sentence, oldest first.
+pub async fn undescribed(conn: &mut Conn, limit: u32) -> Result<Vec<Undescribed>, sqlx::Error> {
+    let rows: Vec<(i64, OrgId, Option<AccountId>, AuditAction, String, i64)> = query_as(
+        "SELECT id, org_id, actor_id, action, detail, created_at FROM audit_events
+         WHERE summary IS NULL ORDER BY id LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, org_id, actor, action, detail, at)| Undescribed {
+            id,
+            org_id,
+            actor,
+            action,
+            detail,
+            at,
+        })
+        .collect())
+}
+
+/// Stores what the log shows of entry `id`: its sentence, subjects and search text.
+pub async fn set_description(
+    conn: &mut Conn,
+    id: i64,
+    entry: &AuditEntry,
+) -> Result<(), sqlx::Error> {
+    let subjects = serde_json::to_string(&entry.subjects)
+        .map_err(|error| sqlx::Error::Encode(error.into()))?;
+    query("UPDATE audit_events SET summary = ?, subjects = ?, search = ? WHERE id = ?")
+        .bind(&entry.summary)
+        .bind(subjects)
+        .bind(entry.search_key())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The person behind `account`: their full name and email.
 pub async fn person(
     conn: &mut Conn,

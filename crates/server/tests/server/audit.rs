@@ -1020,3 +1020,60 @@ async fn the_log_exports_as_csv_and_json_lines_with_the_filters_of_the_list() {
         .collect();
     assert_eq!(exported, listed.entries);
 }
+
+#[tokio::test]
+async fn entries_from_before_sentences_get_theirs_and_are_found_by_search() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(ADMIN_EMAIL).await;
+    let snapshot: Value = server
+        .members_as(&token, ACME_QA)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let member = snapshot["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] == "active" && m["role"] == "member" && m["email"] != MEMBER_EMAIL)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let removed = server
+        .post_as(
+            &token,
+            &Audit::path("members/remove"),
+            json!({ "ids": [member] }),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let written = page(&server, &token, "limit=1").await.entries.remove(0);
+    let name = written.subjects[0].name.clone();
+    let search = format!("q={}", urlencode(&name));
+    // As an entry written before sentences were stored has it: no sentence, no names.
+    db::query(
+        "UPDATE audit_events SET summary = NULL, subjects = NULL, search = NULL WHERE id = ?",
+    )
+    .bind(written.id)
+    .execute(&server.db)
+    .await
+    .unwrap();
+    assert!(page(&server, &token, &search).await.entries.is_empty());
+
+    let described = allot_server::retention::describe_old_entries(&server.db)
+        .await
+        .unwrap();
+
+    assert_eq!(described, 1);
+    let found = page(&server, &token, &search).await.entries;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].summary, written.summary);
+    assert_eq!(found[0].subjects, written.subjects);
+    assert_eq!(
+        allot_server::retention::describe_old_entries(&server.db)
+            .await
+            .unwrap(),
+        0,
+        "nothing left to describe"
+    );
+}
