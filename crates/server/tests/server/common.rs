@@ -270,6 +270,20 @@ impl TestServer {
         self.get_as(token, &format!("/api/v1/orgs/{org_id}/members"))
             .await
     }
+
+    /// Acme QA's usage series of `product` as `token` reads it; `query` says the range and
+    /// the kind of seats (`range=24h&kind=floating`).
+    pub async fn usage_as(
+        &self,
+        token: &str,
+        product: ProductId,
+        query: &str,
+    ) -> allot_core::usage::UsageSeries {
+        let path = format!("/api/v1/orgs/{ACME_QA}/products/{product}/usage?{query}");
+        let response = self.get_as(token, &path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.unwrap()
+    }
 }
 
 impl Drop for TestServer {

@@ -326,16 +326,9 @@ async fn seats_in_use_are_kept_per_hour_and_read_as_a_series_over_each_range() {
     let server = TestServer::start().await;
     let token = server.bearer_token(ADMIN_EMAIL).await;
     let usage = |product: ProductId, range: &str| {
-        let path = format!("/api/v1/orgs/{ACME_QA}/products/{product}/usage?range={range}");
+        let query = format!("range={range}");
         let (server, token) = (&server, token.clone());
-        async move {
-            let response = server.get_as(&token, &path).await;
-            assert_eq!(response.status(), StatusCode::OK, "{path}");
-            response
-                .json::<allot_core::usage::UsageSeries>()
-                .await
-                .unwrap()
-        }
+        async move { server.usage_as(&token, product, &query).await }
     };
     let products: Vec<allot_core::ProductSeats> = server
         .get_as(&token, &format!("/api/v1/orgs/{ACME_QA}/products"))

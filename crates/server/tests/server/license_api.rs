@@ -331,16 +331,9 @@ async fn floating_seats_in_use_are_kept_as_their_own_usage_series() {
     let (token, product) = mia_licensed(&server, 2, "floating", "online").await;
     let admin = server.bearer_token(ADMIN_EMAIL).await;
     let usage = |kind: &str| {
-        let path = format!("/api/v1/orgs/{ACME_QA}/products/{product}/usage?range=24h&kind={kind}");
+        let query = format!("range=24h&kind={kind}");
         let (server, admin) = (&server, admin.clone());
-        async move {
-            let response = server.get_as(&admin, &path).await;
-            assert_eq!(response.status(), StatusCode::OK, "{path}");
-            response
-                .json::<allot_core::usage::UsageSeries>()
-                .await
-                .unwrap()
-        }
+        async move { server.usage_as(&admin, product, &query).await }
     };
 
     let first = activated(&server, &token, product, "m-1", "online").await;
