@@ -16,8 +16,6 @@ async function console_(email) {
   return { context, page };
 }
 
-/** An API call with the page's own session, as its console would make it. */
-const call = (page, method, path, body) => orgCall(page, server.url, method, path, body);
 
 test("another admin's removal appears at the top of an open Audit Log, which filters and searches from its URL", async () => {
   const owner = await console_(OWNER);
@@ -29,8 +27,8 @@ test("another admin's removal appears at the top of an open Audit Log, which fil
   await log.waitFor();
   await page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
 
-  const [target] = plainMembers(await call(owner.page, 'GET', 'members'));
-  await call(owner.page, 'POST', 'members/remove', { ids: [target.id] });
+  const [target] = plainMembers(await orgCall(owner.page, 'GET', 'members'));
+  await orgCall(owner.page, 'POST', 'members/remove', { ids: [target.id] });
   const top = log.getByRole('row').nth(1);
   await top.getByText(`Olivia Owens removed ${target.full_name}`, { exact: true }).waitFor({ timeout: 2000 });
   await top.getByText(OWNER).waitFor();

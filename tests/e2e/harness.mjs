@@ -5,6 +5,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { before, after } from 'node:test';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
+import http from 'node:http';
+import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +21,6 @@ export const ENGINE = process.env.ALLOT_E2E_BROWSER ?? 'chromium';
 /** Another engine, for a second admin: changes made in one engine show in the other's console. */
 export const PARTNER_ENGINE = { chromium: 'firefox', firefox: 'chromium', webkit: 'chromium' }[ENGINE];
 
-/**
- * Why this engine cannot run a test that needs `capability`, or false: for `test`'s `skip`.
- * Only WebKit lacks any: its WebDriver is classic WebDriver, without BiDi's network and
- * script hooks.
- */
-export function lacks(capability) {
-  return ENGINE === 'webkit' && `WebKitGTK's WebDriver (classic, no BiDi) cannot ${capability}`;
-}
-
 export const OWNER = 'owner@example.com';
 export const ADMIN = 'admin@example.com';
 export const MEMBER = 'member@example.com';
@@ -41,11 +34,13 @@ export function plainMembers(snapshot) {
     && !WELL_KNOWN.includes(m.email));
 }
 
-/** A call to Acme QA's API at `url` with `page`'s own session, as its console would make it. */
-export async function orgCall(page, url, method, path, body) {
-  const response = await page.request.fetch(`${url}/api/v1/orgs/1/${path}`, {
+/** A call to Acme QA's API with `page`'s own session, as its console would make it (to the
+ * origin it was loaded from). */
+export async function orgCall(page, method, path, body) {
+  const origin = new URL(page.url()).origin;
+  const response = await page.request.fetch(`${origin}/api/v1/orgs/1/${path}`, {
     method,
-    headers: { 'content-type': 'application/json', origin: url },
+    headers: { 'content-type': 'application/json', origin },
     data: body === undefined ? undefined : JSON.stringify(body),
   });
   assert.ok(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`);
@@ -158,6 +153,59 @@ export async function startRelay(url) {
     restore() { cut = false; },
     async close() {
       this.cut();
+      await new Promise((resolve) => relay.close(resolve));
+    },
+  };
+}
+
+/**
+ * A relay that answers as the server at `url` (HTTP or HTTPS, as it is), through which a test
+ * decides what some requests get, in every engine (classic WebDriver, WebKit's, cannot
+ * intercept requests). `route(pattern, handler)`: a request whose path matches the regular
+ * expression goes to `handler(route)`, which calls `route.continue()` (on to the server) or
+ * `route.fulfill({ status, contentType, body })`, at once or later. Open the console at its
+ * `url` for its requests to pass here.
+ */
+export async function startInterceptor(url) {
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const routes = [];
+  const handle = (request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const route = {
+        continue() {
+          // Host and Origin stay the relay's: the server compares them, as any proxy keeps.
+          const upstream = (secure ? https : http).request({
+            host: target.hostname, port: target.port, method: request.method, path: request.url,
+            headers: request.headers,
+          }, (answer) => {
+            response.writeHead(answer.statusCode, answer.headers);
+            answer.pipe(response);
+          });
+          upstream.on('error', () => response.destroy());
+          upstream.end(body);
+        },
+        fulfill({ status = 200, contentType = 'application/json', body: text = '' }) {
+          response.writeHead(status, { 'content-type': contentType });
+          response.end(text);
+        },
+      };
+      const path = new URL(request.url, url).pathname;
+      const chosen = routes.find(({ pattern }) => pattern.test(path));
+      if (chosen) chosen.handler(route);
+      else route.continue();
+    });
+  };
+  const relay = secure ? https.createServer(tlsFiles(), handle) : http.createServer(handle);
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `${target.protocol}//127.0.0.1:${relay.address().port}`,
+    route(pattern, handler) { routes.push({ pattern, handler }); },
+    async close() {
+      relay.closeAllConnections();
       await new Promise((resolve) => relay.close(resolve));
     },
   };

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, OWNER, PARTNER_ENGINE, WELL_KNOWN, assertAccessible, lacks, launchBrowser, newPage, orgCall,
-  plainMembers, serverAndBrowser, signIn, startRelay,
+  ADMIN, OWNER, PARTNER_ENGINE, WELL_KNOWN, assertAccessible, launchBrowser, newPage, orgCall,
+  plainMembers, serverAndBrowser, signIn, startInterceptor, startRelay,
 } from './harness.mjs';
 
 const server = serverAndBrowser();
@@ -23,11 +23,9 @@ async function console_(email, { browser = server.browser, url = server.url } = 
 
 const live = (page) => page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor();
 
-/** An API call with the page's own session, as its console would make it. */
-const call = (page, method, path, body) => orgCall(page, server.url, method, path, body);
 
 /** Active Members (role Member) other than the well-known demo accounts. */
-const someMembers = async (page) => plainMembers(await call(page, 'GET', 'members'));
+const someMembers = async (page) => plainMembers(await orgCall(page, 'GET', 'members'));
 
 const row = (page, name) => page.getByRole('row').filter({ hasText: name });
 const search = (page, label, text) => page.getByRole('searchbox', { name: label }).fill(text);
@@ -40,28 +38,28 @@ test("one admin's removal, role change, invitation, license removal and teams sh
   // Role change.
   await search(other.page, 'Search active users', promoted.email);
   await row(other.page, promoted.full_name).filter({ hasText: 'Member' }).waitFor();
-  await call(one.page, 'POST', 'members/role', { ids: [promoted.id], role: 'admin' });
+  await orgCall(one.page, 'POST', 'members/role', { ids: [promoted.id], role: 'admin' });
   await row(other.page, promoted.full_name).filter({ hasText: 'Admin' }).waitFor({ timeout: PROPAGATION_MS });
 
   // Removal: the row leaves Active Users and appears under Removed Users.
   await search(other.page, 'Search active users', removed.email);
   await row(other.page, removed.full_name).waitFor();
-  await call(one.page, 'POST', 'members/remove', { ids: [removed.id] });
+  await orgCall(one.page, 'POST', 'members/remove', { ids: [removed.id] });
   await row(other.page, removed.full_name).waitFor({ state: 'detached', timeout: PROPAGATION_MS });
 
   // Invitation.
   await other.page.getByRole('tab', { name: 'Pending Invitations' }).click();
   await other.page.getByRole('table', { name: 'pending invitations' }).waitFor();
-  await call(one.page, 'POST', 'invitations', { emails: ['synced.invitee@example.net'], role: 'member', products: [] });
+  await orgCall(one.page, 'POST', 'invitations', { emails: ['synced.invitee@example.net'], role: 'member', products: [] });
   await row(other.page, 'synced.invitee@example.net').waitFor({ timeout: PROPAGATION_MS });
 
   // License removal, on License Management.
   await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'License Management' }).click();
-  const overview = await call(one.page, 'GET', 'licenses');
+  const overview = await orgCall(one.page, 'GET', 'licenses');
   const licensed = overview.licensed_users.find((u) => !WELL_KNOWN.includes(u.email));
   await search(other.page, 'Search licensed users', licensed.email);
   await row(other.page, licensed.full_name).waitFor();
-  await call(one.page, 'POST', 'licenses/users/remove', { ids: [licensed.member_id] });
+  await orgCall(one.page, 'POST', 'licenses/users/remove', { ids: [licensed.member_id] });
   await row(other.page, licensed.full_name).waitFor({ state: 'detached', timeout: PROPAGATION_MS });
 
   await assertAccessible(other.page, 'License Management, live');
@@ -70,13 +68,13 @@ test("one admin's removal, role change, invitation, license removal and teams sh
   // organization leaves it.
   await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Teams' }).click();
   await other.page.getByRole('heading', { name: 'Teams', level: 1 }).waitFor();
-  const squad = await call(one.page, 'POST', 'teams', { name: 'Synced Squad' });
-  await call(one.page, 'PUT', `teams/${squad.id}/members/${teamed.id}`, { role: 'member' });
+  const squad = await orgCall(one.page, 'POST', 'teams', { name: 'Synced Squad' });
+  await orgCall(one.page, 'PUT', `teams/${squad.id}/members/${teamed.id}`, { role: 'member' });
   const card = other.page.getByRole('region', { name: 'Synced Squad', exact: true });
   const teamedCell = card.getByRole('cell', { name: teamed.full_name, exact: true });
   await teamedCell.waitFor({ timeout: PROPAGATION_MS });
   await card.getByText('1 member', { exact: true }).waitFor();
-  await call(one.page, 'POST', 'members/remove', { ids: [teamed.id] });
+  await orgCall(one.page, 'POST', 'members/remove', { ids: [teamed.id] });
   await teamedCell.waitFor({ state: 'detached', timeout: PROPAGATION_MS });
   await card.getByText('0 members', { exact: true }).waitFor();
   await assertAccessible(other.page, 'Teams, live');
@@ -99,8 +97,8 @@ test('a console that lost its network says so, and catches up when it is back', 
 
   network.cut();
   await other.page.getByRole('status').filter({ hasText: /^Offline/ }).waitFor();
-  await call(one.page, 'POST', 'members/remove', { ids: [removed.id] });
-  await call(one.page, 'POST', 'members/role', { ids: [promoted.id], role: 'admin' });
+  await orgCall(one.page, 'POST', 'members/remove', { ids: [removed.id] });
+  await orgCall(one.page, 'POST', 'members/role', { ids: [promoted.id], role: 'admin' });
   // Nothing can arrive meanwhile.
   await other.page.waitForTimeout(300);
   await row(other.page, removed.full_name).waitFor();
@@ -118,7 +116,7 @@ test('a console that lost its network says so, and catches up when it is back', 
 
 test('an invitation turns Expired live when its time comes', async () => {
   const { context, page } = await console_(ADMIN);
-  const invited = await call(page, 'POST', 'invitations', { emails: ['brief.invitee@example.net'], role: 'member', products: [] });
+  const invited = await orgCall(page, 'POST', 'invitations', { emails: ['brief.invitee@example.net'], role: 'member', products: [] });
   const id = invited.results[0].invitation_id;
   await page.getByRole('tab', { name: 'Pending Invitations' }).click();
   await search(page, 'Search pending invitations', 'brief.invitee');
@@ -145,7 +143,7 @@ test("removing someone another admin already removed says so, and the table stay
   const dialog = other.page.getByRole('dialog', { name: 'Remove Users' });
   await dialog.waitFor();
 
-  await call(one.page, 'POST', 'members/remove', { ids: [target.id] });
+  await orgCall(one.page, 'POST', 'members/remove', { ids: [target.id] });
   await dialog.getByRole('button', { name: 'Remove' }).click();
   await other.page.locator('.toast').filter({ hasText: `${target.full_name} was already removed.` }).waitFor();
   await row(other.page, target.full_name).waitFor({ state: 'detached' });
@@ -157,13 +155,11 @@ test("removing someone another admin already removed says so, and the table stay
   await other.context.close();
 });
 
-test('a change shows at once as pending, and a refused one is rolled back with the reason', { skip: lacks('intercept requests') }, async () => {
-  const { context, page } = await console_(ADMIN);
+test('a change shows at once as pending, and a refused one is rolled back with the reason', async () => {
   // The server answers slowly, so that what shows before the answer can be seen.
-  await page.route('**/api/v1/orgs/1/members/**', async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    await route.continue();
-  });
+  const via = await startInterceptor(server.url);
+  via.route(/^\/api\/v1\/orgs\/1\/members\//, (route) => setTimeout(() => route.continue(), 1500));
+  const { context, page } = await console_(ADMIN, { url: via.url });
   const target = (await someMembers(page))[5];
   await search(page, 'Search active users', target.email);
   await page.getByRole('checkbox', { name: `Select ${target.full_name}` }).check();
@@ -187,6 +183,7 @@ test('a change shows at once as pending, and a refused one is rolled back with t
   await assertAccessible(page, 'Active Users after a refused change');
   page.assertNoErrors();
   await context.close();
+  await via.close();
 });
 
 test(`two admins in two engines (this one and ${PARTNER_ENGINE}) see each other's changes live`, async () => {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN, MEMBER, OWNER, assertAccessible, lacks, newPage, serverAndBrowser, signIn, startServer,
+  ADMIN, MEMBER, OWNER, assertAccessible, newPage, serverAndBrowser, signIn, startInterceptor,
+  startServer,
 } from './harness.mjs';
 
 const server = serverAndBrowser();
@@ -163,25 +164,22 @@ test('reloading a deep link lands on the same tab', async () => {
   await context.close();
 });
 
-test('a failed load shows the reason and a retry that recovers', { skip: lacks('intercept requests') }, async () => {
+test('a failed load shows the reason and a retry that recovers', async () => {
   const { context, page } = await newPage(server.browser);
   // Loads fail until the failure shows; from then on they wait here, the console's own
   // back-off retries too, so that it is the button's load (seen arriving) that recovers.
+  const via = await startInterceptor(server.url);
   let loads = 'fail';
   const held = [];
-  await page.route('**/api/v1/orgs/1/members', (route) => {
+  via.route(/^\/api\/v1\/orgs\/1\/members$/, (route) => {
     if (loads === 'pass') return route.continue();
-    if (loads === 'hold') {
-      held.push(route);
-      return undefined;
-    }
+    if (loads === 'hold') return held.push(route);
     return route.fulfill({
       status: 503,
-      contentType: 'application/json',
       body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is busy.' } }),
     });
   });
-  await signIn(page, server.url, OWNER);
+  await signIn(page, via.url, OWNER);
   const alert = page.getByRole('alert').filter({ hasText: 'The database is busy.' });
   await alert.waitFor();
   await assertAccessible(page, 'load error');
@@ -195,10 +193,11 @@ test('a failed load shows the reason and a retry that recovers', { skip: lacks('
     await page.waitForTimeout(25);
   }
   loads = 'pass';
-  for (const route of held) await route.continue();
+  for (const route of held) route.continue();
   await page.getByRole('table', { name: 'active users' }).waitFor();
   assert.equal(await summary(page).textContent(), '250 active users');
   await context.close();
+  await via.close();
 });
 
 test('a Member sees a welcome that says what they can do and whom to ask, and can sign out', async () => {

@@ -13,7 +13,8 @@
 // What classic WebDriver cannot do, and this driver refuses with an error saying so: request
 // interception or observation (`route`, `on('request')`, `waitForResponse`), download events,
 // scripts that run before the page's own (`addInitScript` runs once the page has loaded),
-// emulated offline, clocks. Tests that need them say so with `lacks(...)` (harness.mjs).
+// emulated offline, clocks. Tests that decide what a request gets go through the harness's
+// `startInterceptor`, a relay in front of the server, in every engine.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
