@@ -8,7 +8,8 @@ use std::{
 };
 
 use allot_core::{
-    AccountId, AuditAction, AuditActor, AuditEntry, ChangeEvent, OrgId, licensing::PoolKind,
+    AccountId, AuditAction, AuditActor, AuditEntry, AuditSubject, ChangeEvent, OrgId,
+    licensing::PoolKind,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -248,7 +249,19 @@ async fn describe(
         },
     };
     let ids = allot_core::audit::subject_ids(action, detail);
-    let subjects = audit::subject_names(tx, org_id, &ids).await?;
+    let mut subjects = audit::subject_names(tx, org_id, &ids).await?;
+    // What the change deleted cannot be looked up: its detail names it.
+    if let Some(deleted) = detail.get("names").and_then(serde_json::Value::as_object) {
+        let named: Vec<AuditSubject> = ids
+            .iter()
+            .filter(|&&(kind, id)| !subjects.iter().any(|s| s.kind == kind && s.id == id))
+            .filter_map(|&(kind, id)| {
+                let name = deleted.get(&id.to_string())?.as_str()?.to_owned();
+                Some(AuditSubject { kind, id, name })
+            })
+            .collect();
+        subjects.extend(named);
+    }
     let summary = allot_core::audit::summary(action, &actor_shown, detail, &subjects);
     Ok(AuditEntry {
         id: 0,

@@ -70,10 +70,12 @@ fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
 }
 
 /// A bulk removal: each id is done or refused (with why) in one transaction, recorded as one
-/// audit event naming the ids done.
+/// audit event naming the ids done, and the names of those it deleted (which the log cannot
+/// look up afterwards).
 struct Removal {
     tx: change::WriteTx,
     report: Report<i64>,
+    deleted_names: serde_json::Map<String, serde_json::Value>,
     now: i64,
 }
 
@@ -83,6 +85,7 @@ impl Removal {
         Ok(Self {
             tx: change::begin(&state.db, org_id).await?,
             report: Report::new(ids),
+            deleted_names: serde_json::Map::new(),
             now: now(),
         })
     }
@@ -92,16 +95,25 @@ impl Removal {
         self.report.add(id, outcome.map(|()| id))
     }
 
+    /// Adds `id`, deleted: `name` is what the log calls it.
+    fn add_deleted(&mut self, id: i64, name: String) -> ApiResult<()> {
+        self.deleted_names.insert(id.to_string(), name.into());
+        self.add(id, Ok(()))
+    }
+
     async fn finish(
         self,
         org_id: OrgId,
         caller: &Caller,
         action: AuditAction,
     ) -> ApiResult<Json<BulkResponse>> {
-        let detail = self
-            .report
-            .any_done()
-            .then(|| json!({ "ids": self.report.done }));
+        let detail = self.report.any_done().then(|| {
+            let mut detail = json!({ "ids": self.report.done });
+            if !self.deleted_names.is_empty() {
+                detail["names"] = self.deleted_names.into();
+            }
+            detail
+        });
         self.report
             .finish(self.tx, org_id, caller.account_id, action, detail)
             .await
@@ -201,26 +213,25 @@ pub async fn remove_offline(
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     let now = removal.now;
     for &id in &request.ids {
-        let outcome = match activations::find(&mut removal.tx, org_id, id).await? {
-            Some((ActivationMode::Offline, Some(expires_at), _)) => {
-                if now < expires_at {
-                    Err(refused(
-                        "offline_not_expired",
-                        format!(
-                            "An offline license cannot be removed before it expires on {} \
-                             (UTC), {}.",
-                            utc_date(expires_at),
-                            format::until(now, expires_at)
-                        ),
-                    ))
-                } else {
-                    activations::delete(&mut removal.tx, id).await?;
-                    Ok(())
+        let refusal = match activations::find(&mut removal.tx, org_id, id).await? {
+            Some((ActivationMode::Offline, Some(expires_at), _)) if now < expires_at => refused(
+                "offline_not_expired",
+                format!(
+                    "An offline license cannot be removed before it expires on {} (UTC), {}.",
+                    utc_date(expires_at),
+                    format::until(now, expires_at)
+                ),
+            ),
+            Some((ActivationMode::Offline, Some(_), _)) => {
+                if let Some(machine) = activations::delete(&mut removal.tx, id).await? {
+                    removal.add_deleted(id, machine)?;
+                    continue;
                 }
+                no_such_activation()
             }
-            _ => Err(no_such_activation()),
+            _ => no_such_activation(),
         };
-        removal.add(id, outcome)?;
+        removal.add(id, Err(refusal))?;
     }
     removal
         .finish(org_id, &caller, AuditAction::LicensesOfflineRemoved)
@@ -240,22 +251,22 @@ pub async fn remove_machines(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
-        let machine = activations::delete_machine(&mut removal.tx, org_id, id).await?;
-        let outcome = match machine {
-            Some((member, machine_id)) => {
-                let on_machine = Live::OnMachine {
-                    member,
-                    machine_id: &machine_id,
-                };
-                activations::end(&mut removal.tx, on_machine, removal.now).await?;
-                Ok(())
-            }
-            None => Err(refused(
+        let Some((member, machine_id)) =
+            activations::delete_machine(&mut removal.tx, org_id, id).await?
+        else {
+            let refusal = refused(
                 "not_found",
                 "No registered machine of this organization has this id.",
-            )),
+            );
+            removal.add(id, Err(refusal))?;
+            continue;
         };
-        removal.add(id, outcome)?;
+        let on_machine = Live::OnMachine {
+            member,
+            machine_id: &machine_id,
+        };
+        activations::end(&mut removal.tx, on_machine, removal.now).await?;
+        removal.add_deleted(id, machine_id)?;
     }
     removal
         .finish(org_id, &caller, AuditAction::LicensesMachinesRemoved)

@@ -217,13 +217,13 @@ pub async fn find(
     .await
 }
 
-/// Forgets activation `id` (an expired offline license taken off the list).
-pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
-    query("DELETE FROM activations WHERE id = ?")
+/// Forgets activation `id` (an expired offline license taken off the list); answers the
+/// machine it was on, for the audit log to name.
+pub async fn delete(conn: &mut Conn, id: i64) -> Result<Option<String>, sqlx::Error> {
+    query_scalar("DELETE FROM activations WHERE id = ? RETURNING machine_id")
         .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .fetch_optional(conn)
+        .await
 }
 
 /// The organization's live online sessions and unexpired-or-not offline licenses, newest

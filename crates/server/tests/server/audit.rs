@@ -583,6 +583,26 @@ async fn every_change_writes_one_entry_naming_who_and_what() {
             Some(machine),
         )
         .await;
+    // What was deleted is still named: the log cannot look it up any more.
+    for (action, sentence) in [
+        (
+            AuditAction::LicensesOfflineRemoved,
+            "Adam Alvarez removed the offline license of audit-m4",
+        ),
+        (
+            AuditAction::LicensesMachinesRemoved,
+            "Adam Alvarez removed the registered machine audit-m3",
+        ),
+    ] {
+        let summary: String = db::query_scalar(
+            "SELECT summary FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(action.as_str())
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(summary, sentence);
+    }
     audit
         .audited(
             (Method::POST, "/api/v1/orgs/{org_id}/licenses/users/remove"),
