@@ -6,7 +6,7 @@ use leptos::{either::Either, prelude::*};
 use crate::{
     api::{self, ApiError},
     app::current_organization,
-    components::{Dialog, DialogActions, LoadStatus, Toasts},
+    components::{Dialog, DialogActions, LoadStatus, MemberPicker, Toasts},
     org::{Mutation, OrgState, Remote},
     pages::NotFound,
 };
@@ -215,7 +215,8 @@ fn TeamCard(team_id: TeamId) -> impl IntoView {
     }
 }
 
-/// Adds a member by name: a field that suggests the organization's members as one types.
+/// Adds a member with a team role: the role first, then a field that suggests the
+/// organization's members as one types; picking one adds them.
 #[component]
 fn AddMember(
     team_id: TeamId,
@@ -226,7 +227,6 @@ fn AddMember(
     let context: TeamsContext = expect_context();
     let toasts = Toasts::get();
     let org = context.org;
-    let choice = RwSignal::new(String::new());
     let role = RwSignal::new(TeamRole::Member);
     let candidates = Memo::new(move |_| {
         let present = present.get();
@@ -238,30 +238,17 @@ fn AddMember(
         members.sort_by(|a, b| a.full_name.cmp(&b.full_name));
         members
     });
-    let label = |m: &Member| format!("{} <{}>", m.full_name, m.email);
-    let options = move || {
-        candidates.with(|members| {
-            members
-                .iter()
-                .map(|m| view! { <option value=label(m)></option> })
-                .collect_view()
-        })
-    };
-    let list_id = format!("team-{team_id}-candidates");
     let join = context.change(
         move |(member, role): &(Arc<Member>, TeamRole)| {
             api::set_team_member(org, team_id, member.id, *role)
         },
         |(member, _)| format!("{} joined the team.", member.full_name),
-        move || choice.set(String::new()),
+        || {},
     );
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let typed = choice.get_untracked();
-        let Some(member) = candidates
-            .with_untracked(|members| members.iter().find(|m| label(m) == typed).cloned())
+    let pick = Callback::new(move |id: MemberId| {
+        let Some(member) =
+            candidates.with_untracked(|members| members.iter().find(|m| m.id == id).cloned())
         else {
-            toasts.error("Pick a member from the suggestions.");
             return;
         };
         if member.role == Role::BillingManager {
@@ -272,20 +259,21 @@ fn AddMember(
             return;
         }
         join.run((member, role.get_untracked()));
-    };
-    let input_id = format!("team-{team_id}-add");
+    });
     let role_id = format!("team-{team_id}-add-role");
     view! {
-        <form class="inline-form" on:submit=add>
-            <label for=input_id.clone()>{move || format!("Add to {}", team_name.get())}</label>
-            <input id=input_id type="text" list=list_id.clone() placeholder="Type a name" required bind:value=choice />
-            <datalist id=list_id>{options}</datalist>
-            <label for=role_id.clone() class="visually-hidden">"Team role"</label>
+        <div class="inline-form">
+            <label for=role_id.clone()>"Team role"</label>
             <select id=role_id on:change=move |ev| role.set(parse_team_role(&ev))>
                 {team_role_options(TeamRole::Member)}
             </select>
-            <button type="submit" class="secondary">"Add"</button>
-        </form>
+            <MemberPicker
+                id=format!("team-{team_id}-add")
+                label=Signal::derive(move || format!("Add to {}", team_name.get()))
+                candidates=Signal::from(candidates)
+                on_pick=pick
+            />
+        </div>
     }
 }
 
