@@ -3,6 +3,8 @@
 //! Each action is stored as its text (see `stored`); its detail is the JSON the server wrote
 //! with it, whose shape is the action's.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -221,14 +223,23 @@ fn collect_ids(value: &Value, ids_kind: Option<SubjectKind>, found: &mut Vec<(Su
 }
 
 /// Names of an entry's subjects, by kind and id: "#id" for one that could not be found.
-struct Names<'a>(&'a [AuditSubject]);
+/// Looked up in a map: a change may touch 10,000 members.
+struct Names<'a>(HashMap<(SubjectKind, i64), &'a str>);
 
-impl Names<'_> {
+impl<'a> Names<'a> {
+    fn new(subjects: &'a [AuditSubject]) -> Self {
+        Self(
+            subjects
+                .iter()
+                .map(|subject| ((subject.kind, subject.id), subject.name.as_str()))
+                .collect(),
+        )
+    }
+
     fn of(&self, kind: SubjectKind, id: i64) -> String {
         self.0
-            .iter()
-            .find(|subject| subject.kind == kind && subject.id == id)
-            .map_or_else(|| format!("#{id}"), |subject| subject.name.clone())
+            .get(&(kind, id))
+            .map_or_else(|| format!("#{id}"), |name| (*name).to_owned())
     }
 
     /// The names of the ids in `value` (numbers, or objects with an `id`).
@@ -329,7 +340,7 @@ pub fn summary(
 ) -> String {
     use AuditAction as A;
     use SubjectKind as K;
-    let names = Names(subjects);
+    let names = Names::new(subjects);
     let who = actor.name();
     let member = |field: &str| names.of(K::Member, detail[field].as_i64().unwrap_or_default());
     let product = |field: &str| names.of(K::Product, detail[field].as_i64().unwrap_or_default());

@@ -6,6 +6,8 @@ use allot_core::{
     audit::SubjectKind,
 };
 
+use std::collections::HashMap;
+
 use futures_util::{Stream, TryStreamExt};
 
 use crate::db::{Arg, Conn, Db, Executor, query, query_as, query_scalar};
@@ -166,10 +168,13 @@ pub async fn subject_names(
                 .map(|(id, name)| AuditSubject { kind, id, name }),
         );
     }
-    found.sort_by_key(|subject| {
-        ids.iter()
-            .position(|&(k, id)| (k, id) == (subject.kind, subject.id))
-    });
+    // In the order given, looked up by position: a change may touch 10,000 members.
+    let position: HashMap<(SubjectKind, i64), usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(at, &subject)| (subject, at))
+        .collect();
+    found.sort_by_key(|subject| position.get(&(subject.kind, subject.id)).copied());
     Ok(found)
 }
 
