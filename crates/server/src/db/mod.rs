@@ -97,10 +97,11 @@ impl Db {
     /// always do; PostgreSQL's default, READ COMMITTED, would not.)
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(Tx(match self {
-            Db::Sqlite(pool) => Conn::Sqlite(Handle::Transaction(pool.begin().await?)),
+            Db::Sqlite(pool) => {
+                Conn::Sqlite(Handle::Transaction(begin_detached(pool, "BEGIN").await?))
+            }
             Db::Postgres(pool) => Conn::Postgres(Handle::Transaction(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
-                    .await?,
+                begin_detached(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ").await?,
             )),
         }))
     }
@@ -111,9 +112,11 @@ impl Db {
     pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         Ok(Tx(match self {
             Db::Sqlite(pool) => Conn::Sqlite(Handle::Transaction(
-                pool.begin_with("BEGIN IMMEDIATE").await?,
+                begin_detached(pool, "BEGIN IMMEDIATE").await?,
             )),
-            Db::Postgres(pool) => Conn::Postgres(Handle::Transaction(pool.begin().await?)),
+            Db::Postgres(pool) => {
+                Conn::Postgres(Handle::Transaction(begin_detached(pool, "BEGIN").await?))
+            }
         }))
     }
 
@@ -274,4 +277,20 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+/// Begins a transaction with `statement` in a task of its own. A request whose client goes
+/// away is dropped wherever it waits; dropped while its BEGIN was on its way, sqlx had not
+/// counted the transaction yet, so the connection went back to the pool inside a transaction
+/// nobody would end, and the writes of its next users never committed (a PostgreSQL test run
+/// saw rows it had just inserted missing, after change feeds were closed mid-read). Detached,
+/// the begin completes; a transaction nobody takes is rolled back as it is dropped.
+async fn begin_detached<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    statement: &'static str,
+) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?
 }

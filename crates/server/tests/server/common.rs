@@ -187,6 +187,11 @@ impl TestServer {
         }
     }
 
+    /// Its database's URL, for a connection of a test's own beside the server's.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

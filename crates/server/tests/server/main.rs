@@ -31,3 +31,4 @@ mod simulate_client;
 mod sync;
 mod teams;
 mod tls;
+mod transactions;
