@@ -1,10 +1,8 @@
 //! A request dropped wherever it waits, as when its client goes away, leaves no transaction
 //! open behind it: whoever uses its connection next commits as they should.
 
-use futures_util::future::join_all;
-use sqlx::Connection;
-
 use crate::common::*;
+use futures_util::future::join_all;
 
 #[tokio::test]
 async fn transactions_dropped_while_beginning_leave_every_connection_committing() {
@@ -33,23 +31,11 @@ async fn transactions_dropped_while_beginning_leave_every_connection_committing(
         written.unwrap();
     }
 
-    // Seen from a connection of this test's own: every one committed.
-    let seen: i64 = if on_postgres() {
-        let mut own = sqlx::PgConnection::connect(server.database_url())
-            .await
-            .unwrap();
-        sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE name LIKE 'Probe %'")
-            .fetch_one(&mut own)
-            .await
-            .unwrap()
-    } else {
-        let mut own = sqlx::SqliteConnection::connect(server.database_url())
-            .await
-            .unwrap();
-        sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE name LIKE 'Probe %'")
-            .fetch_one(&mut own)
-            .await
-            .unwrap()
-    };
+    // Seen through a pool of this test's own: every one committed.
+    let own = db::open(server.database_url()).await.unwrap();
+    let seen: i64 = db::query_scalar("SELECT COUNT(*) FROM teams WHERE name LIKE 'Probe %'")
+        .fetch_one(&own)
+        .await
+        .unwrap();
     assert_eq!(seen, 40);
 }
