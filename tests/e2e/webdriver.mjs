@@ -324,10 +324,13 @@ class WebDriverPage {
         try {
           return await call('POST', '/execute/sync', { script: wrapped, args });
         } catch (error) {
-          // WebKitWebDriver now and then loses a result on its way back (seen once in a full
-          // run, on a page that had just loaded): its scripts read or redo the same (scroll into
+          // WebKitWebDriver now and then loses a result on its way back ('Could not parse
+          // script result', or an 'unknown error' saying nothing; each seen once in a full run,
+          // on a page that had just loaded): its scripts read or redo the same (scroll into
           // view), so it runs again.
-          if (!String(error.message).includes('Could not parse script result')) throw error;
+          const lost = String(error.message).includes('Could not parse script result')
+            || (error.code === 'unknown error' && !error.detail);
+          if (!lost) throw error;
           return call('POST', '/execute/sync', { script: wrapped, args });
         }
       };
@@ -567,7 +570,15 @@ class Locator {
       const rect = element.getBoundingClientRect();
       const hit = element.getRootNode().elementFromPoint(rect.x + rect.width / 2, rect.y + rect.height / 2);
       if (!hit || !(hit === element || element.contains(hit))) element.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-      return element;`, [this.selector, editable, force], { timeout, what: `${this.selector} to be actionable` });
+      // Stable, as Playwright waits for: in the same place as at the previous look, so that a
+      // click does not land where the element was before the page moved under it (a chart
+      // above it drawn meanwhile).
+      const box = element.getBoundingClientRect();
+      const place = [box.x, box.y, box.width, box.height].join();
+      const seen = (window.__wd.places ??= new WeakMap());
+      const before = seen.get(element);
+      seen.set(element, place);
+      return before === place ? element : undefined;`, [this.selector, editable, force], { timeout, what: `${this.selector} to be actionable and still` });
   }
 
   async click({ timeout, force } = {}) {
@@ -740,6 +751,7 @@ class WebDriverError extends Error {
   constructor(error, message) {
     super(`${error}: ${message}`);
     this.code = error;
+    this.detail = message;
   }
 }
 
