@@ -13,6 +13,7 @@ use std::process::{Command, ExitCode};
 use crate::{Result, cmd, postgres, tools};
 
 pub const BENCH: &str = "tests/bench/bench.mjs";
+pub const LOAD: &str = "tests/bench/soak.mjs";
 pub const SCREENSHOTS: &str = "tests/screenshots/screenshots.mjs";
 
 pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
@@ -53,6 +54,29 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
     };
     println!("==> running {script}");
     cmd::run(&mut node)?;
+    drop(cluster);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask load`: the release server under a sustained mixed load at 100,000 members,
+/// on SQLite and on PostgreSQL with two servers (see tests/bench/soak.mjs); figures printed.
+pub fn load(root: &Path) -> Result<ExitCode> {
+    println!("==> building allot-server (release)");
+    cmd::run(
+        cmd::cargo()
+            .args(["build", "--release", "-p", "allot-server"])
+            .current_dir(root),
+    )?;
+    let cluster = postgres::TestCluster::start()?;
+    let database = cluster.create_database("allot_load")?;
+    println!("==> running {LOAD}");
+    cmd::run(
+        Command::new("node")
+            .arg(LOAD)
+            .env("ALLOT_SERVER_BIN", root.join("target/release/allot-server"))
+            .env("ALLOT_LOAD_POSTGRES", database)
+            .current_dir(root),
+    )?;
     drop(cluster);
     Ok(ExitCode::SUCCESS)
 }

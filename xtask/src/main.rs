@@ -32,6 +32,12 @@ commands:
   bench   build the console and the server (release) and measure them at 10,000 and
           100,000 demo members: console size, load, search, select-all, memory, bulk
           removal and API load; one `bench <name> <value> <unit> budget ...` line per figure
+  load    build the server (release) and run it under a sustained mixed load at 100,000
+          demo members for 2 minutes, on SQLite and on PostgreSQL with two servers: 1,000
+          licensed products heartbeating every 10 s, 20 admins loading snapshots and making
+          changes, health asked every 250 ms; prints heartbeat p50/p99, errors, snapshot p95,
+          health p99 and resident memory (ALLOT_LOAD_SECONDS, ALLOT_LOAD_PRODUCTS,
+          ALLOT_LOAD_MEMBERS to change)
   size    build the console (release) and say what its bytes are: each served file raw
           and brotli, then twiggy's largest items and generic copies in the wasm
   screenshots
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
         "build" if rest.is_empty() => build(root).map(|()| ExitCode::SUCCESS),
         "test" if rest.is_empty() => Ok(test::run(root)),
         "bench" if rest.is_empty() => bench::run(root, bench::BENCH),
+        "load" if rest.is_empty() => bench::load(root),
         "size" if rest.is_empty() => size::run(root).map(|()| ExitCode::SUCCESS),
         "screenshots" if rest.is_empty() => bench::run(root, bench::SCREENSHOTS),
         "fuzz" if rest.is_empty() => Ok(test::fuzz(root)),

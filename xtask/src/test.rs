@@ -159,7 +159,8 @@ fn postgres_tests(root: &Path, counts: &mut Counts) -> Result {
     )
 }
 
-/// A bounded, seeded schemathesis pass against a debug server, as an Owner and as an Admin.
+/// A bounded, seeded schemathesis pass against a debug server, as an Owner and as an Admin,
+/// and as an Owner on PostgreSQL.
 fn api_fuzzing(root: &Path, counts: &mut Counts) -> Result {
     run_schemathesis(root, counts, &[])
 }
@@ -205,10 +206,13 @@ fn run_schemathesis(root: &Path, counts: &mut Counts, env: &[(&str, &str)]) -> R
             .current_dir(root),
     )?;
     let files = node_test_files(root, Path::new(FUZZ_DIR))?;
+    let cluster = postgres::TestCluster::start()?;
+    let database = cluster.create_database("allot_fuzz")?;
     run_counted(
         Command::new("node")
             .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
             .args(files)
+            .env("ALLOT_FUZZ_POSTGRES", database)
             .env("ALLOT_SERVER_BIN", root.join("target/debug/allot-server"))
             .env("ALLOT_SCHEMATHESIS", schemathesis)
             .envs(env.iter().copied())

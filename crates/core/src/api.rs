@@ -30,9 +30,21 @@ pub struct ErrorDetail {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
+    )]
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 1000,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
+    )]
     pub password: String,
     /// Ask for a bearer token in the body (embedding) instead of a session cookie.
     #[serde(default)]
@@ -151,7 +163,11 @@ pub struct Group {
 pub struct GroupRequest {
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = r"\S")
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069][^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
     )]
     pub name: String,
     #[serde(default)]
@@ -212,8 +228,20 @@ pub struct MembersSnapshot {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
-    pub status: String,
+    pub status: HealthStatus,
     pub version: String,
+}
+
+/// How the server is: both answers mean it is up (a load balancer keeps it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// The database answered.
+    Ok,
+    /// Every database connection is at work: the database did not answer at once, but the
+    /// server did.
+    Busy,
 }
 
 /// An invitation as the Pending Invitations tab lists it.
@@ -240,13 +268,23 @@ pub struct Invitation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
     /// The addresses as typed or pasted; each is validated on the server too.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_items = 1, max_items = 500, value_type = Vec<InviteAddress>)
+    )]
     pub emails: Vec<String>,
     pub role: Role,
     /// Products to license the invitees to when they accept.
     #[serde(default)]
     pub products: Vec<ProductId>,
 }
+
+/// One address of an invitation request as typed or pasted (the schema of
+/// [`InviteRequest::emails`]' items: a line of text, validated as an address on the server).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$")]
+pub struct InviteAddress(pub String);
 
 /// What happened to one address of an invitation request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -368,11 +406,23 @@ pub struct InvitationPreview {
 pub struct AcceptRequest {
     /// Required for a new account; ignored for an existing one.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
+    )]
     pub full_name: Option<String>,
     /// The new account's password (at least 12 characters), or the existing account's to
     /// sign in.
-    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 1000,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
+    )]
     pub password: String,
 }
 
@@ -427,7 +477,11 @@ pub struct TeamMember {
 pub struct TeamName {
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 80, pattern = r"\S")
+        schema(
+            min_length = 1,
+            max_length = 80,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069][^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
     )]
     pub name: String,
 }
@@ -488,12 +542,20 @@ pub struct ActivateRequest {
     /// The product's stable identifier of the machine it runs on.
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 255, pattern = r"\S")
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069][^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
     )]
     pub machine_id: String,
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 255, pattern = r"\S")
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069][^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
+        )
     )]
     pub hostname: String,
     pub mode: ActivationMode,

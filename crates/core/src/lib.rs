@@ -22,6 +22,7 @@ pub mod sort;
 pub mod sse;
 pub mod stored;
 pub mod sync;
+pub mod text;
 pub mod usage;
 pub mod window;
 

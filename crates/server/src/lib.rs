@@ -3,7 +3,8 @@
 //! Layers: `http` (one module per resource, with its routes) over `store` (one module per
 //! aggregate, owning its tables' SQL) over `db` (SQLite or PostgreSQL) and `allot_core`'s
 //! rules. `change` frames every write: the organization's lock, its audit event and its
-//! change-feed event, in one transaction.
+//! change-feed event, in one transaction. `serve` runs the router on a listener, with the
+//! limits that keep slow or greedy clients from holding it.
 
 mod change;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod mailer;
 pub mod pools;
 pub mod retention;
 pub mod secret;
+pub mod serve;
 pub mod simulate;
 mod store;
 mod throttle;
@@ -24,9 +26,10 @@ pub mod tls;
 
 use std::{path::PathBuf, sync::Arc};
 
-use axum::{Router, http::HeaderValue};
+use axum::http::HeaderValue;
 
 pub use http::{auth, error::ApiError, router};
+pub use serve::serve;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -39,10 +42,17 @@ pub struct AppState {
     /// Password hashing that requests without a session can start (signing in, joining):
     /// this many at once, so that a flood cannot exhaust memory or the blocking threads.
     pub password_work: Arc<tokio::sync::Semaphore>,
+    /// Members snapshots built at once: each holds a connection and tens of MB while it is
+    /// read and written out.
+    pub snapshot_builds: Arc<tokio::sync::Semaphore>,
 }
 
 /// Argon2 hashes at once for unauthenticated requests: each takes about 19 MiB.
 const PASSWORD_WORK_AT_ONCE: usize = 4;
+
+/// Members snapshots built at once: half of SQLite's connections (PostgreSQL has more), so
+/// the other half serve everything else.
+const SNAPSHOT_BUILDS_AT_ONCE: usize = 4;
 
 impl AppState {
     /// The state of a server on `db`; on PostgreSQL it starts listening for the changes
@@ -55,6 +65,7 @@ impl AppState {
             links: Arc::new(links),
             changes,
             password_work: Arc::new(tokio::sync::Semaphore::new(PASSWORD_WORK_AT_ONCE)),
+            snapshot_builds: Arc::new(tokio::sync::Semaphore::new(SNAPSHOT_BUILDS_AT_ONCE)),
         }
     }
 }
@@ -70,32 +81,4 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Origins (`https://portal.example`) whose pages may call the API with bearer tokens.
     pub cors_origins: Vec<HeaderValue>,
-}
-
-/// Serves `app` on `listener` until `shutdown` completes, telling handlers each client's
-/// address: over HTTPS with `tls`, else plain HTTP.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    tls: Option<axum_server::tls_rustls::RustlsConfig>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let Some(tls) = tls else {
-        return axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
-    };
-    let handle = axum_server::Handle::new();
-    tokio::spawn({
-        let handle = handle.clone();
-        async move {
-            shutdown.await;
-            handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-        }
-    });
-    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
-        .handle(handle)
-        .serve(app)
-        .await
 }

@@ -1,10 +1,10 @@
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use allot_server::{
     AppState, WebConfig, db, delivery, demo, expiry,
     links::InvitationLinks,
     pools::{self, PoolCommand},
-    retention, router,
+    retention, router, serve,
     simulate::{self, Outcome, SimulateClient},
 };
 use clap::{Parser, Subcommand};
@@ -75,6 +75,18 @@ struct Cli {
     /// audit log is kept forever.
     #[arg(long, env = "ALLOT_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     audit_retention_days: Option<u32>,
+    /// Over HTTPS, Strict-Transport-Security also covers every subdomain of this host.
+    #[arg(long, env = "ALLOT_HSTS_INCLUDE_SUBDOMAINS")]
+    hsts_include_subdomains: bool,
+    /// Seconds a client has to send a request's head, and that an idle keep-alive
+    /// connection stays open.
+    #[arg(long, env = "ALLOT_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    header_timeout_secs: u32,
+    /// Connections one client address may hold open at once (0: no cap). Not applied with
+    /// --trust-forwarded-for, where every connection comes from the balancer: cap there.
+    #[arg(long, env = "ALLOT_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 256)]
+    max_connections_per_client: u32,
     /// The sender of the mails.
     #[arg(
         long,
@@ -142,7 +154,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         return Ok(());
     }
     let tls = match (&cli.tls_cert, &cli.tls_key) {
-        (Some(cert), Some(key)) => Some(allot_server::tls::config(cert, key).await?),
+        (Some(cert), Some(key)) => Some(allot_server::tls::config(cert, key)?),
         _ => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -193,7 +205,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     // Tests and scripts read this line to find the port.
     println!("Allot listening on {scheme}://{}", listener.local_addr()?);
-    allot_server::serve(listener, router(state, &config), tls, async {
+    match serve::raise_open_files_limit() {
+        Ok(limit) => tracing::debug!("open files limit: {limit}"),
+        Err(error) => tracing::warn!("could not raise the open files limit: {error}"),
+    }
+    let options = serve::Options {
+        tls,
+        hsts_include_subdomains: cli.hsts_include_subdomains,
+        limits: serve::Limits {
+            header_read: Duration::from_secs(cli.header_timeout_secs.into()),
+            connections_per_client: if cli.trust_forwarded_for {
+                0
+            } else {
+                cli.max_connections_per_client as usize
+            },
+            ..serve::Limits::default()
+        },
+    };
+    allot_server::serve(listener, router(state, &config), options, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

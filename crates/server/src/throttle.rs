@@ -11,6 +11,13 @@
 //!   that has not failed for that address, so its owner still gets in from their own device.
 //!
 //! A right password refunds its attempt and clears its address-and-client count.
+//!
+//! Activations of licensed products are counted the same way ([`Activation`]), so that a
+//! member whose product keeps asking for a seat it cannot have does not flood the
+//! organization's write lock: per member and machine 10 free attempts, per member 120 (a
+//! fleet of machines starting at once), in a
+//! window of 10 minutes, then the same doubling delays up to 10 minutes. A granted
+//! activation refunds its attempt, so products renewing their seat never wait.
 
 use std::time::Duration;
 
@@ -34,7 +41,8 @@ pub enum Refusal {
     Client(Duration),
 }
 
-/// One sign-in attempt's keys.
+/// One sign-in attempt's keys: each a kind and a SHA-256 of what it counts, so that every
+/// key has the same small size whatever was typed.
 pub struct Attempt {
     pair: String,
     client: String,
@@ -46,9 +54,9 @@ impl Attempt {
     pub fn new(email: &str, client: &str) -> Self {
         let email = email.trim().to_lowercase();
         Self {
-            pair: format!("pair:{email} {client}"),
-            client: format!("client:{client}"),
-            account: format!("account:{email}"),
+            pair: key("pair", &format!("{email} {client}")),
+            client: key("client", client),
+            account: key("account", &email),
         }
     }
 
@@ -76,6 +84,58 @@ impl Attempt {
     }
 }
 
+fn key(kind: &str, counted: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest: String = Sha256::digest(counted.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("{kind}:{digest}")
+}
+
+const ACTIVATION_WINDOW_SECS: i64 = 10 * 60;
+const ACTIVATION_MAX_DELAY_SECS: i64 = 10 * 60;
+const FREE_PER_MACHINE: i64 = 10;
+const FREE_PER_MEMBER: i64 = 120;
+
+/// One activation attempt's keys: the member on one machine, and the member anywhere.
+pub struct Activation {
+    machine: String,
+    member: String,
+}
+
+impl Activation {
+    pub fn new(member: allot_core::MemberId, machine_id: &str) -> Self {
+        Self {
+            machine: key("activation", &format!("{member} {machine_id}")),
+            member: key("activation-member", &member.to_string()),
+        }
+    }
+
+    /// Counts the attempt, or answers how long to wait.
+    pub async fn take(&self, db: &Db) -> Result<Result<(), Duration>, sqlx::Error> {
+        let now = now();
+        forget_old(db, now).await?;
+        let policy = |free| Policy {
+            window_secs: ACTIVATION_WINDOW_SECS,
+            free,
+            first_delay_secs: FIRST_DELAY_SECS,
+            max_delay_secs: ACTIVATION_MAX_DELAY_SECS,
+        };
+        if let Err(wait) = take_with(db, &self.member, &policy(FREE_PER_MEMBER), now).await? {
+            return Ok(Err(wait));
+        }
+        Ok(take_with(db, &self.machine, &policy(FREE_PER_MACHINE), now)
+            .await?
+            .map(drop))
+    }
+
+    /// The activation was granted: it was no flood.
+    pub async fn succeeded(&self, db: &Db) -> Result<(), sqlx::Error> {
+        throttle::refund(db, [&self.machine, &self.member]).await
+    }
+}
+
 /// Counts an attempt on `key` (see [`throttle::count`]), with `free` attempts before the
 /// first wait. Answers the attempts counted in the window, or how long to wait.
 async fn take(
@@ -90,7 +150,16 @@ async fn take(
         first_delay_secs: FIRST_DELAY_SECS,
         max_delay_secs: MAX_DELAY_SECS,
     };
-    match throttle::count(db, key, &policy, now).await? {
+    take_with(db, key, &policy, now).await
+}
+
+async fn take_with(
+    db: &Db,
+    key: &str,
+    policy: &Policy,
+    now: i64,
+) -> Result<Result<i64, Duration>, sqlx::Error> {
+    match throttle::count(db, key, policy, now).await? {
         Some(attempts) => Ok(Ok(attempts)),
         None => {
             let blocked_until = throttle::blocked_until(db, key).await?;
@@ -158,5 +227,19 @@ mod tests {
         let a = Attempt::new(" Ann@Example.com", "127.0.0.1");
         let b = Attempt::new("ann@example.com", "127.0.0.1");
         assert_eq!((a.pair, a.account), (b.pair, b.account));
+    }
+
+    #[test]
+    fn keys_have_one_size_whatever_was_typed() {
+        let long = Attempt::new(&"a".repeat(2_000_000), &"1".repeat(10_000));
+        let short = Attempt::new("a@b.co", "127.0.0.1");
+        for (long, short) in [
+            (long.pair, short.pair),
+            (long.client, short.client),
+            (long.account, short.account),
+        ] {
+            assert_eq!(long.len(), short.len());
+            assert!(long.len() < 80, "{long}");
+        }
     }
 }

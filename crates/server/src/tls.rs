@@ -10,24 +10,35 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use axum_server::tls_rustls::RustlsConfig;
+use std::sync::Arc;
 
-/// The rustls configuration for a certificate chain and its key, both PEM files.
-pub async fn config(cert: &Path, key: &Path) -> io::Result<RustlsConfig> {
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+
+/// The rustls configuration for a certificate chain and its key, both PEM files, offering
+/// HTTP/2 and HTTP/1.1 (ALPN).
+pub fn config(cert: &Path, key: &Path) -> io::Result<Arc<rustls::ServerConfig>> {
     // ring, the provider the mailer's rustls already uses; once per process.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    RustlsConfig::from_pem_file(cert, key)
-        .await
-        .map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!(
-                    "cannot use the TLS certificate {} with the key {}: {error}",
-                    cert.display(),
-                    key.display()
-                ),
-            )
-        })
+    let unusable = |error: &dyn std::fmt::Display| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "cannot use the TLS certificate {} with the key {}: {error}",
+                cert.display(),
+                key.display()
+            ),
+        )
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|error| unusable(&error))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|error| unusable(&error))?;
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|error| unusable(&error))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// The certificate and key `dev-cert` writes into a folder.

@@ -15,9 +15,12 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
 
+use axum::middleware::from_fn;
+
 use crate::{
     AppState, change,
     db::{Db, now},
+    http::security,
     http::{
         auth::{Caller, Manager},
         error::{ApiError, ApiResult},
@@ -102,7 +105,7 @@ impl AuditFilterQuery {
         let search = self
             .q
             .as_deref()
-            .map(|text| search::fold(&text.replace(char::is_control, "")))
+            .map(|text| search::fold(&allot_core::text::without_forbidden(text)))
             .map(|text| text.trim().to_owned())
             .filter(|text| !text.is_empty());
         Ok(Filter {
@@ -281,9 +284,12 @@ pub async fn export_jsonl(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{org_id}/audit", routing::get(list))
-        .route("/orgs/{org_id}/audit/export.csv", routing::get(export_csv))
+        .route(
+            "/orgs/{org_id}/audit/export.csv",
+            routing::get(export_csv).layer(from_fn(security::same_origin_reads)),
+        )
         .route(
             "/orgs/{org_id}/audit/export.jsonl",
-            routing::get(export_jsonl),
+            routing::get(export_jsonl).layer(from_fn(security::same_origin_reads)),
         )
 }

@@ -22,6 +22,7 @@ use crate::{
     http::auth::Manager,
     http::error::ApiResult,
     http::extract::QueryParams,
+    http::security,
     store::{self, organizations},
 };
 
@@ -71,8 +72,11 @@ const CHUNK_BYTES: usize = 64 * 1024;
 pub async fn members_csv(
     State(state): State<AppState>,
     Manager { caller, org_id, .. }: Manager,
-    QueryParams(query): QueryParams<ExportQuery>,
+    QueryParams(mut query): QueryParams<ExportQuery>,
 ) -> ApiResult<Response> {
+    // Control characters match nothing a member's search key holds (and PostgreSQL stores
+    // no NUL in the audit entry's detail).
+    query.q = allot_core::text::without_forbidden(&query.q);
     let mut tx = change::begin(&state.db, org_id).await?;
     let org_name = organizations::name(&mut *tx, org_id).await?;
     let detail = json!({ "status": query.status, "q": query.q });
@@ -143,6 +147,6 @@ fn take(writer: &mut ::csv::Writer<Vec<u8>>) -> Result<Bytes, BoxError> {
 pub fn router() -> Router<AppState> {
     Router::new().route(
         "/orgs/{org_id}/members/export.csv",
-        routing::get(members_csv),
+        routing::get(members_csv).layer(axum::middleware::from_fn(security::same_origin_reads)),
     )
 }

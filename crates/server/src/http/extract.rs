@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use crate::http::error::ApiError;
 
 /// Like `axum::Json`, but a missing content type, an oversized body (413) or a malformed one
-/// answers `{"error": {...}}` saying what is wrong. Whole numbers written with a fraction
+/// answers `{"error": {...}}` saying what is wrong, and so does a string holding a character
+/// no stored text may hold (`allot_core::text`), naming its field. Whole numbers written with a fraction
 /// (`3.0`) are read as integers, as JSON Schema's `integer` allows (serde_json's
 /// `float_roundtrip` parses them exactly).
 pub struct JsonBody<T>(pub T);
@@ -38,6 +39,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             }
             Err(rejection) => return Err(invalid_body(rejection.body_text())),
         };
+        if let Some((field, character)) = forbidden_character(&value, String::new()) {
+            return Err(ApiError::bad_request(
+                "control_character",
+                format!(
+                    "{field} holds a control character (U+{:04X}): send one line of visible text.",
+                    u32::from(character)
+                ),
+            ));
+        }
         T::deserialize(whole_numbers(value))
             .map(Self)
             .map_err(|error| invalid_body(error.to_string()))
@@ -49,6 +59,33 @@ fn invalid_body(why: String) -> ApiError {
         "invalid_body",
         format!("The request body is not valid: {why}"),
     )
+}
+
+/// The first string in `value` with a character no stored text may hold: where it is (`name`,
+/// `emails[3]`) and the character.
+fn forbidden_character(value: &serde_json::Value, at: String) -> Option<(String, char)> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => allot_core::text::forbidden_character(text).map(|character| {
+            (
+                if at.is_empty() { "The body".into() } else { at },
+                character,
+            )
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| forbidden_character(item, format!("{at}[{index}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(name, field)| {
+            let path = if at.is_empty() {
+                name.clone()
+            } else {
+                format!("{at}.{name}")
+            };
+            forbidden_character(field, path)
+        }),
+        _ => None,
+    }
 }
 
 /// `value` with every number that is a whole number in `i64`'s range as an integer.
@@ -153,6 +190,24 @@ pub async fn client_addr(trust_forwarded_for: bool, mut request: Request, next: 
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn control_characters_are_found_with_their_field() {
+        let found = |value| forbidden_character(&value, String::new());
+        assert_eq!(
+            found(json!({ "name": "a\u{0}b" })),
+            Some(("name".into(), '\0'))
+        );
+        assert_eq!(
+            found(json!({ "emails": ["a@b.co", "c\u{1b}@d.co"] })),
+            Some(("emails[1]".into(), '\u{1b}'))
+        );
+        assert_eq!(
+            found(json!({ "a": { "b": "x\u{202e}y" } })),
+            Some(("a.b".into(), '\u{202e}'))
+        );
+        assert_eq!(found(json!({ "name": "Zoë 李", "n": 3 })), None);
+    }
 
     #[test]
     fn whole_numbers_with_a_fraction_become_integers() {

@@ -6,6 +6,7 @@ use allot_core::{
     ActivateRequest, ActivateResponse, ActivationMode, ActivationRef, AuditAction,
     HeartbeatResponse, LicensePublicKey, MemberId, OfflineLicense, OrgId, ProductId, SignedLicense,
     allocation::Entitlement,
+    format,
     licensing::{self, Grant, HEARTBEAT_INTERVAL_SECS, PoolUsage, Refusal},
 };
 use axum::{Json, extract::State, http::StatusCode};
@@ -27,6 +28,7 @@ use crate::{
         activations::{self, Live, NewActivation},
         allocation_errors, memberships, pools, products,
     },
+    throttle,
 };
 
 /// Longer machine ids or hostnames are not ids but mistakes (or abuse).
@@ -92,7 +94,10 @@ fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMod
               (status = 400, body = allot_core::ErrorBody, description = "`invalid_machine`"),
               (status = 403, body = allot_core::ErrorBody, description = "`not_licensed`"),
               (status = 409, body = allot_core::ErrorBody,
-               description = "`seats_exceeded`, `no_license_pool`")))]
+               description = "`seats_exceeded`, `no_license_pool`"),
+              (status = 429, body = allot_core::ErrorBody,
+               description = "`too_many_attempts`: refused activations of this member, \
+                              counted per machine and in all")))]
 pub async fn activate(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,10 +105,23 @@ pub async fn activate(
     JsonBody(request): JsonBody<ActivateRequest>,
 ) -> ApiResult<Json<ActivateResponse>> {
     let member = auth::membership(&state.db, &caller, org_id).await?;
+    // Counted before the organization's write lock is taken: a product that keeps asking
+    // for a seat it cannot have waits instead of holding everyone's writes.
+    let attempt = throttle::Activation::new(member.id, &request.machine_id);
+    if let Err(wait) = attempt.take(&state.db).await? {
+        return Err(ApiError::too_many_requests(
+            "too_many_attempts",
+            format!(
+                "Too many refused activations from this member; try again {}.",
+                format::until(0, wait.as_secs() as i64)
+            ),
+        ));
+    }
     let mut tx = change::begin(&state.db, org_id).await?;
     match activate_for(&mut tx, &state.links, org_id, member.id, &request, now()).await {
         Ok(response) => {
             tx.commit().await?;
+            attempt.succeeded(&state.db).await?;
             Ok(Json(response))
         }
         Err(error) => {
@@ -128,6 +146,15 @@ async fn record_inheritance_failure(
         return Ok(());
     }
     let mut tx = change::begin(&state.db, org_id).await?;
+    // Recorded once for as long as the reason stands: a product retrying its activation
+    // adds no entry to the audit log and no event to the feed.
+    if allocation_errors::reason(&mut tx, member, product)
+        .await?
+        .as_deref()
+        == Some(error.message())
+    {
+        return Ok(());
+    }
     let Some(member_state) = groups::member_state(&mut tx, org_id, member).await? else {
         return Ok(());
     };

@@ -23,7 +23,7 @@ use crate::{
     store::{
         allocations,
         memberships::{self, OrgMember},
-        seats, teams,
+        seats, sessions, teams,
     },
 };
 
@@ -88,6 +88,7 @@ pub async fn remove(
     }
     if !report.done.is_empty() {
         memberships::remove(&mut tx, &report.done, caller.account_id, now).await?;
+        sessions::end_where_no_organization_is_left(&mut tx, &report.done).await?;
         license_api::end_machines_and_sessions(&mut tx, &report.done, now).await?;
     }
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));

@@ -2,9 +2,20 @@
 //! change feed continues.
 
 use allot_core::MembersSnapshot;
-use axum::{Json, Router, extract::State, routing};
+use axum::{
+    Router,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+    routing,
+};
 
-use crate::{AppState, http::auth::Manager, http::error::ApiResult, store::snapshot};
+use crate::{
+    AppState,
+    http::auth::Manager,
+    http::error::{ApiError, ApiResult},
+    store::snapshot,
+};
 
 /// Active and removed members with their licenses, stamped with the organization's sequence
 /// number, with groups, pending invitations and seats. Read in one transaction so that the
@@ -15,11 +26,19 @@ use crate::{AppState, http::auth::Manager, http::error::ApiResult, store::snapsh
 pub async fn list(
     State(state): State<AppState>,
     Manager { org_id, .. }: Manager,
-) -> ApiResult<Json<MembersSnapshot>> {
+) -> ApiResult<Response> {
+    // A few at a time, read and written out: at 100,000 members each is ~20 MB, and a crowd
+    // of them must leave connections for everything else.
+    let _turn = state
+        .snapshot_builds
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Internal)?;
     let mut tx = state.db.begin().await?;
-    let snapshot = snapshot::snapshot(&mut tx, org_id).await?;
+    let snapshot: MembersSnapshot = snapshot::snapshot(&mut tx, org_id).await?;
     tx.commit().await?;
-    Ok(Json(snapshot))
+    let body = serde_json::to_vec(&snapshot).map_err(|_| ApiError::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The members snapshot: this resource's routes, under `/api/v1`.

@@ -22,7 +22,7 @@ pub(crate) mod session;
 pub(crate) mod teams;
 pub(crate) mod web;
 
-use allot_core::Health;
+use allot_core::{Health, HealthStatus};
 use axum::{
     Json, Router,
     http::{HeaderValue, header},
@@ -55,6 +55,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .merge(license_api::router())
         .merge(licenses::router())
         .merge(audit::router())
+        .route_layer(middleware::from_fn(record_route))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
@@ -91,18 +92,46 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .layer(middleware::from_fn(move |request, next| {
             extract::client_addr(trust_forwarded_for, request, next)
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 
-/// Whether the server and its database answer.
+/// A request's span names its method and, once routed, its route: never the URI, whose path
+/// and query can hold invitation tokens and search terms.
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        route = tracing::field::Empty
+    )
+}
+
+/// Records the matched route (`/api/v1/invitations/{token}/accept`) in the request's span.
+async fn record_route(
+    route: axum::extract::MatchedPath,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    tracing::Span::current().record("route", route.as_str());
+    next.run(request).await
+}
+
+/// How long health waits for a database connection before it answers `busy`: a load
+/// balancer must not take a server out exactly when it is working hardest.
+const HEALTH_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Whether the server and its database answer: `ok`, or `busy` when every connection is at
+/// work (still up); 500 when the database fails.
 #[utoipa::path(get, path = "/api/v1/health", tag = "health",
     responses((status = 200, body = Health), (status = 500, body = allot_core::ErrorBody)))]
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<Json<Health>, ApiError> {
-    state.db.ping().await?;
+    let status = match tokio::time::timeout(HEALTH_WAIT, state.db.ping()).await {
+        Ok(answered) => answered.map(|()| HealthStatus::Ok)?,
+        Err(_) => HealthStatus::Busy,
+    };
     Ok(Json(Health {
-        status: "ok".into(),
+        status,
         version: env!("CARGO_PKG_VERSION").into(),
     }))
 }

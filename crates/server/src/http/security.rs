@@ -2,7 +2,7 @@
 
 use axum::{
     extract::Request,
-    http::{HeaderMap, HeaderValue, Method, header},
+    http::{HeaderMap, HeaderValue, Method, Uri, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -75,8 +75,26 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
     // (`session::sign_in`).
     let needs_check =
         !safe && (auth::uses_cookie(request.headers()) || accepts_invitation(&request));
-    if needs_check && is_cross_site(request.headers()) {
+    if needs_check && is_cross_site(request.uri(), request.headers()) {
         return cross_site_refusal().into_response();
+    }
+    next.run(request).await
+}
+
+/// Refuses cookie-authenticated reads that are audited (exports) unless the browser says the
+/// page asking is this origin's, or a person typed the address: a link on another site
+/// would ride the `SameSite=Lax` cookie, and its export would be audited as the admin's.
+/// Every browser that can hold the session cookie (HTTPS or loopback) sends `Sec-Fetch-Site`.
+pub async fn same_origin_reads(request: Request, next: Next) -> Response {
+    let fetch_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok());
+    if auth::uses_cookie(request.headers()) && !matches!(fetch_site, Some("same-origin" | "none")) {
+        return ApiError::forbidden(
+            "Exports can only be downloaded from the Allot console's own pages.",
+        )
+        .into_response();
     }
     next.run(request).await
 }
@@ -115,21 +133,36 @@ pub fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-pub fn is_cross_site(headers: &HeaderMap) -> bool {
+/// Whether a request comes from another site's page: the browser says so (`Sec-Fetch-Site`),
+/// or its `Origin` is not the host it was sent to. That host is the request's authority:
+/// HTTP/2 sends it as `:authority` (the URI's) and no `Host`; HTTP/1.1 in `Host`. An
+/// `Origin` with neither to compare with is not trusted.
+pub fn is_cross_site(uri: &Uri, headers: &HeaderMap) -> bool {
     let fetch_site = headers
         .get("sec-fetch-site")
         .and_then(|value| value.to_str().ok());
     if matches!(fetch_site, Some(site) if site != "same-origin" && site != "none") {
         return true;
     }
-    let origin_host = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok())
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let origin_host = origin
+        .to_str()
+        .ok()
         .map(|origin| origin.split_once("://").map_or(origin, |(_, host)| host));
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok());
-    matches!((origin_host, host), (Some(origin), Some(host)) if origin != host)
+    let authority = uri
+        .authority()
+        .map(|authority| authority.as_str())
+        .or_else(|| {
+            headers
+                .get(header::HOST)
+                .and_then(|value| value.to_str().ok())
+        });
+    match (origin_host, authority) {
+        (Some(origin), Some(authority)) => !origin.eq_ignore_ascii_case(authority),
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -157,17 +190,38 @@ mod tests {
 
     #[test]
     fn cross_site_detection() {
-        assert!(!is_cross_site(&headers(&[("host", "a.test")])));
-        assert!(!is_cross_site(&headers(&[
+        let path: Uri = "/api/v1/session".parse().unwrap();
+        let cross = |pairs: &[(&'static str, &'static str)]| is_cross_site(&path, &headers(pairs));
+        assert!(!cross(&[("host", "a.test")]));
+        assert!(!cross(&[
             ("host", "a.test"),
             ("origin", "https://a.test"),
             ("sec-fetch-site", "same-origin"),
-        ])));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(is_cross_site(&headers(&[
+        ]));
+        assert!(cross(&[("sec-fetch-site", "cross-site")]));
+        assert!(cross(&[("sec-fetch-site", "same-site")]));
+        assert!(cross(&[
             ("host", "a.test"),
-            ("origin", "https://evil.test"),
-        ])));
+            ("origin", "https://evil.test")
+        ]));
+        assert!(
+            cross(&[("origin", "https://evil.test")]),
+            "an Origin with no host to compare with"
+        );
+    }
+
+    /// HTTP/2 carries the host as the URI's authority, and no `Host` header.
+    #[test]
+    fn cross_site_detection_over_http2() {
+        let uri: Uri = "https://a.test:8443/api/v1/orgs/1/teams".parse().unwrap();
+        assert!(is_cross_site(
+            &uri,
+            &headers(&[("origin", "http://evil.example")])
+        ));
+        assert!(!is_cross_site(
+            &uri,
+            &headers(&[("origin", "https://a.test:8443")])
+        ));
+        assert!(!is_cross_site(&uri, &headers(&[])));
     }
 }

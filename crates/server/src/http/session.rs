@@ -9,7 +9,7 @@ use allot_core::{
 use axum::{
     Json,
     extract::State,
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode, Uri, header},
     response::IntoResponse,
 };
 
@@ -58,16 +58,28 @@ async fn session_body(db: &Db, account_id: AccountId) -> ApiResult<Session> {
 pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientAddr,
+    uri: Uri,
     headers: HeaderMap,
     JsonBody(request): JsonBody<SignInRequest>,
 ) -> ApiResult<impl IntoResponse> {
     // A cookie sign-in from another site could sign a visitor into the attacker's account
     // (login CSRF). A bearer token is only returned in the body, which only the origins
     // allowed by `--cors-origin` can read.
-    if !request.bearer && security::is_cross_site(&headers) {
+    if !request.bearer && security::is_cross_site(&uri, &headers) {
         return Err(security::cross_site_refusal());
     }
     let email = request.email.trim().to_owned();
+    // Checked before the throttle counts the attempt: its keys hold nothing unbounded, and a
+    // malformed address is no guess at a password.
+    if let Err(error) = allot_core::emails::validate_email(&email) {
+        return Err(ApiError::bad_request(
+            "invalid_email",
+            format!(
+                "Enter your email address ({}).",
+                error.message().to_lowercase()
+            ),
+        ));
+    }
     let account = accounts::find_by_email(&state.db, &email).await?;
     let account_id = authenticate(&state, &client, &email, account, request.password).await?;
     open(&state.db, account_id, request.bearer).await

@@ -34,9 +34,13 @@ async fn cache_control(request: Request, next: Next) -> Response {
         // index.html must be revalidated so that a new release is picked up at once.
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    // The same path answers brotli, gzip or plain bytes as the client accepts: a shared
+    // cache must keep them apart.
+    if !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
 

@@ -3,7 +3,7 @@
 
 use allot_core::{AllocationError, MemberId, MemberStatus, OrgId, ProductId};
 
-use crate::db::{Conn, Db, query, query_as};
+use crate::db::{Conn, Db, query, query_as, query_scalar};
 
 /// Records that `member` could not get `product`, replacing an older record of the same
 /// pair.
@@ -29,6 +29,19 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Why `member` could not get `product`, while that error is open.
+pub async fn reason(
+    conn: &mut Conn,
+    member: MemberId,
+    product: ProductId,
+) -> Result<Option<String>, sqlx::Error> {
+    query_scalar("SELECT reason FROM allocation_errors WHERE membership_id = ? AND product_id = ?")
+        .bind(member)
+        .bind(product)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The organization's open allocation errors of active members, newest first.

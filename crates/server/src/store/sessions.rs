@@ -1,8 +1,9 @@
 //! Sessions: the signed-in tokens, stored only as their SHA-256, shared by every server.
 
-use allot_core::AccountId;
+use allot_core::{AccountId, MemberId, MemberStatus};
 
-use crate::db::{Db, query, query_as};
+use super::id_list;
+use crate::db::{Conn, Db, query, query_as};
 
 /// A stored session: whose it is, when it was last used and when it ends at the latest.
 pub struct StoredSession {
@@ -63,5 +64,25 @@ pub async fn delete(db: &Db, hash: &[u8]) -> Result<(), sqlx::Error> {
         .bind(hash)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Ends every session of the accounts behind `members` that are now active in no
+/// organization: removed from their last one, a session has nothing left to open.
+pub async fn end_where_no_organization_is_left(
+    conn: &mut Conn,
+    members: &[MemberId],
+) -> Result<(), sqlx::Error> {
+    query(
+        "DELETE FROM sessions
+         WHERE account_id IN (SELECT account_id FROM memberships
+                              WHERE id IN (SELECT value FROM json_each(?)))
+           AND NOT EXISTS (SELECT 1 FROM memberships m
+                           WHERE m.account_id = sessions.account_id AND m.status = ?)",
+    )
+    .bind(id_list(members))
+    .bind(MemberStatus::Active)
+    .execute(conn)
+    .await?;
     Ok(())
 }

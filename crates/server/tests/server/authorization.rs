@@ -460,7 +460,19 @@ fn refusal(access: Access, caller: Caller, org: OrgId) -> StatusCode {
 #[tokio::test]
 async fn every_operation_answers_every_caller_as_the_table_says() {
     let server = TestServer::start().await;
+    let client = server.client.clone();
+    authorization_matrix(&server, &client, "HTTP/1.1").await;
+}
 
+/// The same over HTTP/2: requests carry their host as `:authority`, not `Host`, and every
+/// check must hold all the same.
+#[tokio::test]
+async fn every_operation_answers_every_caller_as_the_table_says_over_http2() {
+    let server = TestServer::start().await;
+    authorization_matrix(&server, &h2c_client(), "HTTP/2").await;
+}
+
+async fn authorization_matrix(server: &TestServer, client: &reqwest::Client, protocol: &str) {
     // The table covers the document exactly.
     let document: Value = server
         .get("/api/v1/openapi.json")
@@ -532,7 +544,6 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
     .unwrap();
     set_password(&server.db, &removed_email, DEMO_PASSWORD).await;
     let sign_in = |caller: Caller| {
-        let server = &server;
         let removed_email = removed_email.clone();
         async move {
             match caller {
@@ -592,7 +603,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                     (Ids::Nonexistent, false) => (NO_SUCH_ORG, NONEXISTENT),
                 };
                 let (path, body) = request(operation, org, &e, n);
-                let mut request = server.client.request(method.clone(), server.url(&path));
+                let mut request = client.request(method.clone(), server.url(&path));
                 if let Some(token) = &own_token {
                     request = request.bearer_auth(token);
                 }
@@ -600,6 +611,9 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                     request = request.json(&body);
                 }
                 let response = request.send().await.unwrap();
+                if protocol == "HTTP/2" {
+                    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+                }
                 requests += 1;
                 let status = response.status();
                 // A feed that opened streams for ever: its status says enough.
@@ -649,7 +663,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         }
     }
     println!(
-        "authorization matrix: {} operations x {} callers x 3 kinds of id = {requests} requests",
+        "authorization matrix over {protocol}: {} operations x {} callers x 3 kinds of id = {requests} requests",
         OPERATIONS.len(),
         CALLERS.len()
     );

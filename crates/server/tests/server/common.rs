@@ -6,6 +6,7 @@
 use allot_core::{ChangeEvent, ErrorBody, Role};
 pub use allot_core::{GroupId, MemberId, OrgId, ProductId, TeamId};
 pub use allot_server::db;
+pub use allot_server::serve::Limits;
 use allot_server::{AppState, WebConfig, auth, demo, links, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
 use serde_json::json;
@@ -114,16 +115,21 @@ impl TestServer {
     }
 
     pub async fn start_with(config: WebConfig) -> Self {
-        Self::launch(config, false).await
+        Self::launch(config, false, Limits::default()).await
     }
 
     /// Over HTTPS, with a self-signed certificate (`allot-server dev-cert`'s) that its
     /// client trusts.
     pub async fn start_tls() -> Self {
-        Self::launch(WebConfig::default(), true).await
+        Self::launch(WebConfig::default(), true, Limits::default()).await
     }
 
-    async fn launch(config: WebConfig, https: bool) -> Self {
+    /// Over plain HTTP, with these connection limits.
+    pub async fn start_with_limits(limits: Limits) -> Self {
+        Self::launch(WebConfig::default(), false, limits).await
+    }
+
+    async fn launch(config: WebConfig, https: bool, limits: Limits) -> Self {
         // The server's own log, when asked for (ALLOT_LOG=error, as `allot-server` reads it).
         if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("ALLOT_LOG") {
             let _ = tracing_subscriber::fmt()
@@ -150,7 +156,7 @@ impl TestServer {
                 .build()
                 .expect("a reqwest client");
             (
-                Some(allot_server::tls::config(&cert, &key).await.unwrap()),
+                Some(allot_server::tls::config(&cert, &key).unwrap()),
                 client,
             )
         } else {
@@ -172,7 +178,12 @@ impl TestServer {
         let links = state.links.clone();
         let app = router(state, &config);
         let task = tokio::spawn(async move {
-            allot_server::serve(listener, app, tls, std::future::pending())
+            let options = allot_server::serve::Options {
+                tls,
+                limits,
+                ..Default::default()
+            };
+            allot_server::serve(listener, app, options, std::future::pending())
                 .await
                 .expect("the server runs");
         });
@@ -302,6 +313,16 @@ impl Drop for TestServer {
 pub fn client() -> Client {
     Client::builder()
         .no_proxy()
+        .build()
+        .expect("a reqwest client")
+}
+
+/// A client that speaks HTTP/2 over plain TCP from the first byte (h2c, "prior knowledge"),
+/// as a proxy in front of the server may.
+pub fn h2c_client() -> Client {
+    Client::builder()
+        .no_proxy()
+        .http2_prior_knowledge()
         .build()
         .expect("a reqwest client")
 }

@@ -35,6 +35,11 @@ async fn fetch(server: &TestServer, accept: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// A shared cache must not hand one encoding to a client that asked for another.
+fn assert_vary(answer: &reqwest::Response) {
+    assert_eq!(answer.headers()[header::VARY], "accept-encoding");
+}
+
 #[tokio::test]
 async fn assets_go_out_precompressed_as_built() {
     let dir = console_dir();
@@ -46,6 +51,7 @@ async fn assets_go_out_precompressed_as_built() {
 
     let brotli = fetch(&server, "gzip, br").await;
     assert_eq!(brotli.headers()[header::CONTENT_ENCODING], "br");
+    assert_vary(&brotli);
     assert_eq!(
         brotli.headers()[header::CACHE_CONTROL],
         "public, max-age=31536000, immutable"
@@ -55,9 +61,11 @@ async fn assets_go_out_precompressed_as_built() {
 
     let gzip = fetch(&server, "gzip").await;
     assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_vary(&gzip);
     assert_eq!(&gzip.bytes().await.unwrap()[..], b"precompressed gzip");
 
     let plain = fetch(&server, "identity").await;
     assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_vary(&plain);
     assert_eq!(plain.bytes().await.unwrap().len(), 4096);
 }

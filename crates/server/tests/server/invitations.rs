@@ -620,9 +620,11 @@ async fn a_new_account_joins_with_its_role_and_licenses_and_is_signed_in() {
     )
     .await;
     expect_error(response, StatusCode::BAD_REQUEST, "weak_password").await;
+    let response = accept_new(&server, &link.path, "Ann\nLee").await;
+    expect_error(response, StatusCode::BAD_REQUEST, "control_character").await;
     let events = audit_events(&server.db, ACME_QA).await;
 
-    let response = accept_new(&server, &link.path, "  Ann\nLee ").await;
+    let response = accept_new(&server, &link.path, "  Ann   Lee ").await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let cookie = cookie_pair(&response);

@@ -16,6 +16,7 @@ mod cors;
 mod demo;
 mod export;
 mod groups;
+mod hardening;
 mod invitations;
 mod kill9;
 mod license_admin;

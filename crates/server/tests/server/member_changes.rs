@@ -165,11 +165,12 @@ async fn a_removed_member_loses_the_organization_at_once() {
     let response = remove(&server, &owner, &[adam]).await;
 
     assert_eq!(outcome(&response, adam), None);
+    // Acme QA was Adam's only organization: his session ended with it.
     let members = server.members_as(&admin, ACME_QA).await;
-    expect_error(members, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(members, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     let path = format!("/api/v1/orgs/{ACME_QA}/members/remove");
     let again = server.post_as(&admin, &path, json!({ "ids": [1] })).await;
-    expect_error(again, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(again, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
 
 #[tokio::test]

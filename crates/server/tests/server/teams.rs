@@ -91,7 +91,7 @@ async fn creates_a_team_with_a_trimmed_name() {
     let server = TestServer::start().await;
     let token = server.bearer_token(ADMIN_EMAIL).await;
 
-    let response = create(&server, &token, "  Automation QA \n").await;
+    let response = create(&server, &token, "  Automation QA  ").await;
 
     assert_eq!(response.status(), StatusCode::CREATED);
     let team: Team = response.json().await.unwrap();
