@@ -34,10 +34,10 @@ commands:
           removal and API load; one `bench <name> <value> <unit> budget ...` line per figure
   load    build the server (release) and run it under a sustained mixed load at 100,000
           demo members for 2 minutes, on SQLite and on PostgreSQL with two servers: 1,000
-          licensed products heartbeating every 10 s, 20 admins loading snapshots and making
-          changes, health asked every 250 ms; prints heartbeat p50/p99, errors, snapshot p95,
-          health p99 and resident memory (ALLOT_LOAD_SECONDS, ALLOT_LOAD_PRODUCTS,
-          ALLOT_LOAD_MEMBERS to change)
+          licensed products heartbeating every 10 s, 20 admins loading the snapshot every
+          30 s and making a change every 2 s, health asked every 250 ms; prints heartbeat
+          p50/p99, errors, snapshot p95, health p99 and resident memory
+          (ALLOT_LOAD_SECONDS, ALLOT_LOAD_PRODUCTS, ALLOT_LOAD_MEMBERS to change)
   size    build the console (release) and say what its bytes are: each served file raw
           and brotli, then twiggy's largest items and generic copies in the wasm
   screenshots

@@ -80,7 +80,8 @@ impl Attempt {
     /// The password was right: the attempt was no guess.
     pub async fn succeeded(&self, db: &Db) -> Result<(), sqlx::Error> {
         throttle::forget(db, &self.pair).await?;
-        throttle::refund(db, [&self.client, &self.account]).await
+        throttle::refund(db, &self.client).await?;
+        throttle::refund(db, &self.account).await
     }
 }
 
@@ -112,7 +113,9 @@ impl Activation {
         }
     }
 
-    /// Counts the attempt, or answers how long to wait.
+    /// Counts the attempt, or answers how long to wait. The machine's count comes first: a
+    /// machine that waits adds nothing to its member's count, so one stuck machine cannot
+    /// hold back the member's others.
     pub async fn take(&self, db: &Db) -> Result<Result<(), Duration>, sqlx::Error> {
         let now = now();
         forget_old(db, now).await?;
@@ -122,17 +125,19 @@ impl Activation {
             first_delay_secs: FIRST_DELAY_SECS,
             max_delay_secs: ACTIVATION_MAX_DELAY_SECS,
         };
-        if let Err(wait) = take_with(db, &self.member, &policy(FREE_PER_MEMBER), now).await? {
+        if let Err(wait) = take_with(db, &self.machine, &policy(FREE_PER_MACHINE), now).await? {
             return Ok(Err(wait));
         }
-        Ok(take_with(db, &self.machine, &policy(FREE_PER_MACHINE), now)
+        Ok(take_with(db, &self.member, &policy(FREE_PER_MEMBER), now)
             .await?
             .map(drop))
     }
 
-    /// The activation was granted: it was no flood.
+    /// The activation was granted: the machine's count starts again, and the member's
+    /// attempt is given back.
     pub async fn succeeded(&self, db: &Db) -> Result<(), sqlx::Error> {
-        throttle::refund(db, [&self.machine, &self.member]).await
+        throttle::forget(db, &self.machine).await?;
+        throttle::refund(db, &self.member).await
     }
 }
 

@@ -67,6 +67,18 @@ impl Db {
         Ok(())
     }
 
+    /// Whether every connection the pool may hold is open and at work: a query now waits for
+    /// one to come back.
+    pub fn saturated(&self) -> bool {
+        fn saturated<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> bool {
+            pool.size() >= pool.options().get_max_connections() && pool.num_idle() == 0
+        }
+        match self {
+            Db::Sqlite(pool) => saturated(pool),
+            Db::Postgres(pool) => saturated(pool),
+        }
+    }
+
     /// Opens (creating if missing) and migrates the database at `url`: `sqlite://allot.db` or
     /// `postgres://user@host/allot`.
     pub async fn open(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {

@@ -175,7 +175,8 @@ async fn export(
         Format::JsonLines => "jsonl",
     };
     let detail = json!({ "format": extension, "action": query.action, "actor": query.actor,
-                         "from": query.from, "until": query.until, "q": query.q });
+                         "from": query.from, "until": query.until,
+                         "q": query.q.as_deref().map(allot_core::text::without_forbidden) });
     change::record(
         &mut tx,
         org_id,

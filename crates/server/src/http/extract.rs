@@ -62,7 +62,8 @@ fn invalid_body(why: String) -> ApiError {
 }
 
 /// The first string in `value` with a character no stored text may hold: where it is (`name`,
-/// `emails[3]`) and the character.
+/// `emails[3]`) and the character. Passwords are left alone: they are hashed, never stored or
+/// shown, and any character a person chose is theirs.
 fn forbidden_character(value: &serde_json::Value, at: String) -> Option<(String, char)> {
     use serde_json::Value;
     match value {
@@ -76,14 +77,17 @@ fn forbidden_character(value: &serde_json::Value, at: String) -> Option<(String,
             .iter()
             .enumerate()
             .find_map(|(index, item)| forbidden_character(item, format!("{at}[{index}]"))),
-        Value::Object(fields) => fields.iter().find_map(|(name, field)| {
-            let path = if at.is_empty() {
-                name.clone()
-            } else {
-                format!("{at}.{name}")
-            };
-            forbidden_character(field, path)
-        }),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(name, _)| name.as_str() != "password")
+            .find_map(|(name, field)| {
+                let path = if at.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{at}.{name}")
+                };
+                forbidden_character(field, path)
+            }),
         _ => None,
     }
 }

@@ -71,14 +71,18 @@ pub async fn sign_in(
     let email = request.email.trim().to_owned();
     // Checked before the throttle counts the attempt: its keys hold nothing unbounded, and a
     // malformed address is no guess at a password.
-    if let Err(error) = allot_core::emails::validate_email(&email) {
-        return Err(ApiError::bad_request(
-            "invalid_email",
-            format!(
-                "Enter your email address ({}).",
-                error.message().to_lowercase()
-            ),
-        ));
+    match allot_core::emails::validate_email(&email) {
+        // Only a bare address: `Name <address>` is for invitations, not sign-in.
+        Ok(address) if address.to_lowercase() == email.to_lowercase() => {}
+        refused => {
+            let why = refused
+                .err()
+                .map_or("only the address", |error| error.message());
+            return Err(ApiError::bad_request(
+                "invalid_email",
+                format!("Enter your email address ({}).", why.to_lowercase()),
+            ));
+        }
     }
     let account = accounts::find_by_email(&state.db, &email).await?;
     let account_id = authenticate(&state, &client, &email, account, request.password).await?;

@@ -67,15 +67,14 @@ pub async fn forget(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Gives back one attempt to each of `keys`.
-pub async fn refund(db: &Db, keys: [&str; 2]) -> Result<(), sqlx::Error> {
+/// Gives back one attempt to `key`.
+pub async fn refund(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     query(
         "UPDATE sign_in_throttle
          SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
-         WHERE key IN (?, ?)",
+         WHERE key = ?",
     )
-    .bind(keys[0])
-    .bind(keys[1])
+    .bind(key)
     .execute(db)
     .await?;
     Ok(())

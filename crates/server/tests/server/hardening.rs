@@ -25,7 +25,13 @@ async fn throttle_keys(db: &db::Db) -> (i64, i64) {
 async fn an_oversized_or_malformed_address_is_refused_before_the_throttle_counts_it() {
     let server = TestServer::start().await;
     let long = format!("{}@example.com", "a".repeat(1_900_000));
-    for email in [long.as_str(), "no-at-sign", "two@@example.com"] {
+    let named = format!("{} <owner@example.com>", "N".repeat(1_900_000));
+    for email in [
+        long.as_str(),
+        named.as_str(),
+        "no-at-sign",
+        "two@@example.com",
+    ] {
         let response = server.sign_in(email, "whatever password").await;
         let error = expect_error(response, StatusCode::BAD_REQUEST, "invalid_email").await;
         assert!(error.error.message.starts_with("Enter your email address"));
@@ -91,6 +97,8 @@ async fn half_sent_requests_are_closed_and_others_are_answered_meanwhile() {
 async fn one_client_address_holds_at_most_its_share_of_connections() {
     let server = TestServer::start_with_limits(Limits {
         connections_per_client: 20,
+        // The held connections stay open however slow the machine is.
+        header_read: Duration::from_secs(300),
         ..Limits::default()
     })
     .await;
@@ -193,17 +201,16 @@ async fn a_refused_activation_loop_is_recorded_once_and_then_held_back() {
         1,
         "one change event"
     );
-    // Another machine of the same member is held back too once the member's own count is
-    // spent; but a granted activation is never counted against anyone.
-    let granted = server
+    // The member's other machines are not held back by this one's wait.
+    let other_machine = server
         .post_as(
-            &admin,
+            &member,
             &format!("/api/v1/orgs/{ACME_QA}/license/activate"),
-            json!({ "product_id": full, "machine_id": "admin-1", "hostname": "a",
+            json!({ "product_id": full, "machine_id": "loop-2", "hostname": "loop",
                     "mode": "online" }),
         )
         .await;
-    assert_ne!(granted.status(), StatusCode::TOO_MANY_REQUESTS);
+    expect_error(other_machine, StatusCode::CONFLICT, "seats_exceeded").await;
 }
 
 /// Over HTTP/2 the host is the request's `:authority`: a foreign Origin is still foreign.
@@ -360,13 +367,6 @@ async fn control_characters_are_refused_in_every_stored_line_of_text() {
                 "email",
             ),
             (
-                None,
-                Method::POST,
-                "/api/v1/session".to_owned(),
-                json!({ "email": "a@b.co", "password": text }),
-                "password",
-            ),
-            (
                 Some(&admin),
                 Method::POST,
                 format!("{org}/teams"),
@@ -435,6 +435,9 @@ async fn control_characters_are_refused_in_every_stored_line_of_text() {
             .await;
         }
     }
+    // A password is never stored or shown: any character is its owner's.
+    let tabbed = server.sign_in(OWNER_EMAIL, "wrong\tpassword").await;
+    expect_error(tabbed, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     // Search terms drop them instead: the export is still made, and audited without them.
     for export in ["members/export.csv", "audit/export.csv"] {
         let response = server
@@ -443,6 +446,8 @@ async fn control_characters_are_refused_in_every_stored_line_of_text() {
         assert_eq!(response.status(), StatusCode::OK, "{export}");
     }
     let detail = last_audit_detail(&server.db, ACME_QA, "members.exported").await;
+    assert_eq!(detail["q"], "Ann");
+    let detail = last_audit_detail(&server.db, ACME_QA, "audit.exported").await;
     assert_eq!(detail["q"], "Ann");
 }
 
@@ -458,6 +463,14 @@ async fn debug_logs_name_routes_not_tokens() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the server starts");
+    /// Stops the server however the test ends.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let (base, output) = {
         use std::io::{BufRead, BufReader};
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -476,6 +489,7 @@ async fn debug_logs_name_routes_not_tokens() {
         });
         (base, output)
     };
+    let server = Running(child);
     let client = client();
     let session: Value = client
         .post(format!("{base}/api/v1/session"))
@@ -537,8 +551,7 @@ async fn debug_logs_name_routes_not_tokens() {
         .send()
         .await
         .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
     let logged = output.join().unwrap();
     assert!(
         logged.contains("/api/v1/invitations/{token}"),

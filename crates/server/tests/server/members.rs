@@ -283,3 +283,37 @@ async fn a_removed_member_gets_404_for_the_organizations_members() {
 
     expect_error(response, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+/// The snapshot is compressed on a blocking thread for clients that take brotli, and is the
+/// same snapshot once decoded; others get it plain.
+#[tokio::test]
+async fn the_snapshot_goes_out_in_brotli_to_clients_that_take_it() {
+    let server = TestServer::start().await;
+    let token = server.bearer_token(OWNER_EMAIL).await;
+    let path = format!("/api/v1/orgs/{ACME_QA}/members");
+    let fetch = |encoding: &'static str| {
+        server
+            .get(&path)
+            .bearer_auth(&token)
+            .header(reqwest::header::ACCEPT_ENCODING, encoding)
+            .send()
+    };
+    let brotli = fetch("gzip, br").await.unwrap();
+    assert_eq!(brotli.headers()[reqwest::header::CONTENT_ENCODING], "br");
+    assert_eq!(brotli.headers()[reqwest::header::VARY], "accept-encoding");
+    let compressed = brotli.bytes().await.unwrap();
+    let mut json = Vec::new();
+    brotli::BrotliDecompress(&mut &compressed[..], &mut json).unwrap();
+    let decoded: MembersSnapshot = serde_json::from_slice(&json).unwrap();
+
+    let plain = fetch("identity").await.unwrap();
+    assert!(
+        plain
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .is_none()
+    );
+    let plain: MembersSnapshot = plain.json().await.unwrap();
+    assert_eq!(decoded, plain);
+    assert!(json.len() > 4 * compressed.len(), "it is compressed");
+}
