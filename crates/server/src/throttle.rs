@@ -12,12 +12,12 @@
 //!
 //! A right password refunds its attempt and clears its address-and-client count.
 //!
-//! Activations of licensed products are counted the same way ([`Activation`]), so that a
-//! member whose product keeps asking for a seat it cannot have does not flood the
-//! organization's write lock: per member and machine 10 free attempts, per member 120 (a
-//! fleet of machines starting at once), in a
-//! window of 10 minutes, then the same doubling delays up to 10 minutes. A granted
-//! activation refunds its attempt, so products renewing their seat never wait.
+//! Activations of licensed products are counted the same way ([`Activation`]), per member
+//! and machine, so that a product that keeps asking for a seat it cannot have does not hold
+//! the organization's write lock in a loop: 10 free attempts in a window of 10 minutes, then
+//! the same doubling delays up to 10 minutes. A granted activation clears its count, so
+//! products renewing their seat never wait, and a member's other machines (a fleet starting
+//! at once) are never held back by one of them.
 
 use std::time::Duration;
 
@@ -97,47 +97,35 @@ fn key(kind: &str, counted: &str) -> String {
 const ACTIVATION_WINDOW_SECS: i64 = 10 * 60;
 const ACTIVATION_MAX_DELAY_SECS: i64 = 10 * 60;
 const FREE_PER_MACHINE: i64 = 10;
-const FREE_PER_MEMBER: i64 = 120;
 
-/// One activation attempt's keys: the member on one machine, and the member anywhere.
+/// One activation attempt's key: the member on one machine.
 pub struct Activation {
-    machine: String,
-    member: String,
+    key: String,
 }
 
 impl Activation {
     pub fn new(member: allot_core::MemberId, machine_id: &str) -> Self {
         Self {
-            machine: key("activation", &format!("{member} {machine_id}")),
-            member: key("activation-member", &member.to_string()),
+            key: key("activation", &format!("{member} {machine_id}")),
         }
     }
 
-    /// Counts the attempt, or answers how long to wait. The machine's count comes first: a
-    /// machine that waits adds nothing to its member's count, so one stuck machine cannot
-    /// hold back the member's others.
+    /// Counts the attempt, or answers how long to wait.
     pub async fn take(&self, db: &Db) -> Result<Result<(), Duration>, sqlx::Error> {
         let now = now();
         forget_old(db, now).await?;
-        let policy = |free| Policy {
+        let policy = Policy {
             window_secs: ACTIVATION_WINDOW_SECS,
-            free,
+            free: FREE_PER_MACHINE,
             first_delay_secs: FIRST_DELAY_SECS,
             max_delay_secs: ACTIVATION_MAX_DELAY_SECS,
         };
-        if let Err(wait) = take_with(db, &self.machine, &policy(FREE_PER_MACHINE), now).await? {
-            return Ok(Err(wait));
-        }
-        Ok(take_with(db, &self.member, &policy(FREE_PER_MEMBER), now)
-            .await?
-            .map(drop))
+        Ok(take_with(db, &self.key, &policy, now).await?.map(drop))
     }
 
-    /// The activation was granted: the machine's count starts again, and the member's
-    /// attempt is given back.
+    /// The activation was granted: the count starts again.
     pub async fn succeeded(&self, db: &Db) -> Result<(), sqlx::Error> {
-        throttle::forget(db, &self.machine).await?;
-        throttle::refund(db, &self.member).await
+        throttle::forget(db, &self.key).await
     }
 }
 

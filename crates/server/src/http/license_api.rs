@@ -96,8 +96,8 @@ fn refusal_error(refusal: Refusal, product: &str, org: &str, mode: ActivationMod
               (status = 409, body = allot_core::ErrorBody,
                description = "`seats_exceeded`, `no_license_pool`"),
               (status = 429, body = allot_core::ErrorBody,
-               description = "`too_many_attempts`: refused activations of this member, \
-                              counted per machine and in all")))]
+               description = "`too_many_attempts`: refused activations of this member on \
+                              this machine")))]
 pub async fn activate(
     State(state): State<AppState>,
     caller: Caller,
@@ -112,7 +112,7 @@ pub async fn activate(
         return Err(ApiError::too_many_requests(
             "too_many_attempts",
             format!(
-                "Too many refused activations from this member; try again {}.",
+                "Too many refused activations on this machine; try again {}.",
                 format::until(0, wait.as_secs() as i64)
             ),
         ));

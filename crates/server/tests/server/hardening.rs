@@ -15,10 +15,12 @@ use tokio::{
 };
 
 async fn throttle_keys(db: &db::Db) -> (i64, i64) {
-    db::query_as("SELECT COUNT(*), COALESCE(MAX(LENGTH(key)), 0) FROM sign_in_throttle")
-        .fetch_one(db)
-        .await
-        .unwrap()
+    db::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(MAX(LENGTH(key)), 0) AS BIGINT) FROM sign_in_throttle",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
