@@ -6,7 +6,9 @@
 // random seed (SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED).
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -45,7 +47,12 @@ if (process.env.ALLOT_FUZZ_POSTGRES) {
 
 for (const [role, email, db] of runs) {
   test(`schemathesis finds no failure as ${role}`, { timeout: 20 * 60_000 }, async () => {
-    const server = await startServer({ serveConsole: false, db });
+    // Several servers share PostgreSQL, so the server wants the secret they share.
+    const secretDir = mkdtempSync(join(tmpdir(), 'allot-fuzz-'));
+    const secret = join(secretDir, 'allot.secret');
+    writeFileSync(secret, randomBytes(32), { mode: 0o600 });
+    const args = db ? ['--secret-file', secret] : [];
+    const server = await startServer({ serveConsole: false, db, args });
     try {
       const token = await bearerToken(server.url, email);
       const code = await schemathesis([
@@ -64,6 +71,7 @@ for (const [role, email, db] of runs) {
       assert.equal(code, 0, `schemathesis found failures as ${role} (see above)`);
     } finally {
       await server.stop();
+      rmSync(secretDir, { recursive: true, force: true });
     }
   });
 }

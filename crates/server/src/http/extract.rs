@@ -8,18 +8,19 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 
 use crate::http::error::ApiError;
 
 /// Like `axum::Json`, but a missing content type, an oversized body (413) or a malformed one
-/// answers `{"error": {...}}` saying what is wrong, and so does a string holding a character
-/// no stored text may hold (`allot_core::text`), naming its field. Whole numbers written with a fraction
+/// answers `{"error": {...}}` saying what is wrong, and so does a string of the request
+/// holding a character no stored text may hold (`allot_core::text`), naming its field (fields
+/// the request type does not read are ignored, as JSON Schema allows). Whole numbers written with a fraction
 /// (`3.0`) are read as integers, as JSON Schema's `integer` allows (serde_json's
 /// `float_roundtrip` parses them exactly).
 pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
@@ -39,7 +40,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             }
             Err(rejection) => return Err(invalid_body(rejection.body_text())),
         };
-        if let Some((field, character)) = forbidden_character(&value, String::new()) {
+        let request = T::deserialize(whole_numbers(value))
+            .map_err(|error| invalid_body(error.to_string()))?;
+        // What the request reads, as it reads it: written back out, its strings are checked.
+        let read = serde_json::to_value(&request).map_err(|_| ApiError::Internal)?;
+        if let Some((field, character)) = forbidden_character(&read, String::new()) {
             return Err(ApiError::bad_request(
                 "control_character",
                 format!(
@@ -48,9 +53,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 ),
             ));
         }
-        T::deserialize(whole_numbers(value))
-            .map(Self)
-            .map_err(|error| invalid_body(error.to_string()))
+        Ok(Self(request))
     }
 }
 

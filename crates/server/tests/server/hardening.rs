@@ -28,15 +28,19 @@ async fn an_oversized_or_malformed_address_is_refused_before_the_throttle_counts
     let server = TestServer::start().await;
     let long = format!("{}@example.com", "a".repeat(1_900_000));
     let named = format!("{} <owner@example.com>", "N".repeat(1_900_000));
+    for email in [long.as_str(), named.as_str()] {
+        let response = server.sign_in(email, "whatever password").await;
+        expect_error(response, StatusCode::BAD_REQUEST, "invalid_email").await;
+    }
+    // No account has such an address: nothing to guess, nothing counted.
     for email in [
-        long.as_str(),
-        named.as_str(),
         "no-at-sign",
         "two@@example.com",
+        "Owner <owner@example.com>",
+        "",
     ] {
-        let response = server.sign_in(email, "whatever password").await;
-        let error = expect_error(response, StatusCode::BAD_REQUEST, "invalid_email").await;
-        assert!(error.error.message.starts_with("Enter your email address"));
+        let response = server.sign_in(email, DEMO_PASSWORD).await;
+        expect_error(response, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     }
     assert_eq!(
         throttle_keys(&server.db).await,
