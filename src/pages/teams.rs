@@ -1,6 +1,8 @@
 use std::{collections::HashMap, sync::Arc};
 
-use allot_core::{Member, MemberId, OrgId, Role, Team, TeamId, TeamRole};
+use allot_core::{
+    Member, MemberId, OrgId, Role, Team, TeamId, TeamRole, rules::TEAM_NAME_MAX_CHARS,
+};
 use leptos::{either::Either, prelude::*};
 
 use crate::{
@@ -100,7 +102,7 @@ pub fn TeamsPage() -> impl IntoView {
         </div>
         <form class="inline-form" on:submit=create>
             <label for="new-team">"New team"</label>
-            <input id="new-team" type="text" maxlength="80" required bind:value=name />
+            <input id="new-team" type="text" maxlength=TEAM_NAME_MAX_CHARS required bind:value=name />
             <button type="submit">"Create team"</button>
         </form>
         <LoadStatus source=context.teams what="teams" />
@@ -294,7 +296,7 @@ fn RenameDialog(team_id: TeamId, current: String, on_close: Callback<()>) -> imp
         <Dialog title="Rename Team".into() on_close>
             <form on:submit=save>
                 <label for="rename-team">"Team name"</label>
-                <input id="rename-team" type="text" maxlength="80" required bind:value=name />
+                <input id="rename-team" type="text" maxlength=TEAM_NAME_MAX_CHARS required bind:value=name />
                 <DialogActions on_cancel=on_close confirm="Save" />
             </form>
         </Dialog>

@@ -211,6 +211,9 @@ pub fn team_name(raw: &str) -> Option<&str> {
 
 pub const TEAM_NAME_MAX_CHARS: usize = 80;
 
+/// The longest group name, in characters (trimmed names of 1 to this many are taken).
+pub const GROUP_NAME_MAX_CHARS: usize = 100;
+
 #[cfg(test)]
 mod tests {
     use super::*;

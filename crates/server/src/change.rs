@@ -14,7 +14,7 @@ use allot_core::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
-    db::{Backend, Conn, Db, Tx, now},
+    db::{self, Backend, Conn, Db, Tx, now},
     store::{audit, changes, pools, products, snapshot, usage},
 };
 
@@ -70,6 +70,13 @@ impl Deref for WriteTx {
 impl DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Conn {
         &mut self.tx
+    }
+}
+
+/// Stores take a write transaction as they take any connection.
+impl<'e> db::Executor<'e> for &'e mut WriteTx {
+    fn target(self) -> db::Target<'e> {
+        db::Target::Conn(self)
     }
 }
 

@@ -19,11 +19,10 @@ use allot_core::{
 };
 
 use crate::{
-    ApiError, change,
+    ApiError, change, credentials,
     db::{Conn, Db, now},
-    http::auth,
-    http::license_api,
     links::{self, InvitationLinks},
+    ops::activate,
     store::{
         self, accounts,
         accounts::AccountRow,
@@ -141,7 +140,7 @@ pub async fn seed_if_empty_with(
     }
     // One hash for every demo account: they share the demo password, and hashing each time
     // would make the first start slow for nothing (argon2 is slow on purpose).
-    let password_hash = tokio::task::spawn_blocking(|| auth::hash_password(PASSWORD))
+    let password_hash = tokio::task::spawn_blocking(|| credentials::hash_password(PASSWORD))
         .await
         .expect("hashing does not panic");
     let mut tx = db.begin().await?;
@@ -266,7 +265,7 @@ pub async fn activate_licenses(db: &Db, links: &InvitationLinks) -> Result<(), A
                 hostname: format!("{}.acme.lan", machine_id.to_lowercase()),
                 mode,
             };
-            license_api::activate_for(&mut tx, links, org, member, &request, now).await?;
+            activate::activate_for(&mut tx, links, org, member, &request, now).await?;
         }
     }
     tx.commit().await?;

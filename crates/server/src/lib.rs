@@ -1,20 +1,25 @@
 //! The Allot server: the JSON API under `/api/v1`, and the console's static files.
 //!
-//! Layers: `http` (one module per resource, with its routes) over `store` (one module per
-//! aggregate, owning its tables' SQL) over `db` (SQLite or PostgreSQL) and `allot_core`'s
-//! rules. `change` frames every write: the organization's lock, its audit event and its
-//! change-feed event, in one transaction. `serve` runs the router on a listener, with the
-//! limits that keep slow or greedy clients from holding it.
+//! Layers: `http` (one module per resource, with its routes) over `ops` (the domain's verbs:
+//! allocate, activate, sign in) over `store` (one module per aggregate, owning its tables'
+//! SQL) over `db` (SQLite or PostgreSQL) and `allot_core`'s rules; no layer imports one above
+//! it. `error::ApiError` is every layer's refusal; `credentials` hashes passwords and tokens.
+//! `change` frames every write: the organization's lock, its audit event and its change-feed
+//! event, in one transaction. `serve` runs the router on a listener, with the limits that
+//! keep slow or greedy clients from holding it.
 
 mod change;
+pub mod credentials;
 pub mod db;
 pub mod delivery;
 pub mod demo;
+pub mod error;
 pub mod expiry;
 pub mod http;
 mod license_key;
 pub mod links;
 pub mod mailer;
+pub mod ops;
 pub mod pools;
 pub mod retention;
 pub mod secret;
@@ -28,7 +33,8 @@ use std::{path::PathBuf, sync::Arc};
 
 use axum::http::HeaderValue;
 
-pub use http::{auth, error::ApiError, router};
+pub use error::ApiError;
+pub use http::{auth, router};
 pub use serve::serve;
 
 #[derive(Clone)]

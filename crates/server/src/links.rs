@@ -8,8 +8,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::{
+    credentials,
     db::{Conn, now},
-    http::auth,
     store::invitations,
 };
 
@@ -83,9 +83,9 @@ pub async fn issue_token(
     links: &InvitationLinks,
     id: i64,
 ) -> Result<String, sqlx::Error> {
-    let nonce = auth::new_token();
+    let nonce = credentials::new_token();
     let token = links.token(id, &nonce);
-    invitations::set_link(conn, id, &nonce, &auth::token_hash(&token), now()).await?;
+    invitations::set_link(conn, id, &nonce, &credentials::token_hash(&token), now()).await?;
     Ok(token)
 }
 

@@ -6,6 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 use allot_core::{
     Group, GroupId, GroupRequest, Member, MemberId, MemberStatus, Role,
     allocation::{GROUP_ROLES, loss_on_leaving},
+    rules::GROUP_NAME_MAX_CHARS,
     sort::SortKey,
 };
 use leptos::prelude::*;
@@ -141,7 +142,7 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
         <Dialog title="Create group".into() on_close>
             <form class="form-grid" on:submit=submit>
                 <label for="new-group-name">"Group name"</label>
-                <input id="new-group-name" type="text" maxlength="100" required bind:value=name />
+                <input id="new-group-name" type="text" maxlength=GROUP_NAME_MAX_CHARS required bind:value=name />
                 {role_select("new-group-role", role)}
                 <DialogActions on_cancel=on_close confirm="Create" disabled=Signal::derive(move || create.busy()) />
             </form>
@@ -285,7 +286,7 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
         <Dialog title="Edit Group".into() on_close panel=true>
             <form class="form-grid" on:submit=submit>
                 <label for="edit-group-name">"Group name"</label>
-                <input id="edit-group-name" type="text" maxlength="100" required bind:value=name />
+                <input id="edit-group-name" type="text" maxlength=GROUP_NAME_MAX_CHARS required bind:value=name />
                 {role_select("edit-group-role", role)}
                 <MemberPicker id="group-picker" label="Add names" candidates on_pick=pick />
                 <ul class="member-chips" aria-label=format!("Members of {group_name}")>{member_chips}</ul>

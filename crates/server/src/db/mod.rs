@@ -20,7 +20,9 @@ use sqlx::{
 };
 
 pub use listen::listen;
-pub use query::{Arg, Executor, Record, Scalar, Values, insert_all, query, query_as, query_scalar};
+pub use query::{
+    Arg, Executor, Record, Scalar, Target, Values, insert_all, query, query_as, query_scalar,
+};
 
 /// A pool of connections to the server's database.
 #[derive(Clone, Debug)]

@@ -170,12 +170,6 @@ impl<'e> Executor<'e> for &'e mut Tx {
     }
 }
 
-impl<'e> Executor<'e> for &'e mut crate::change::WriteTx {
-    fn target(self) -> Target<'e> {
-        Target::Conn(self)
-    }
-}
-
 /// The held arguments as `DB`'s, in order.
 fn arguments<DB>(args: Vec<Arg>) -> DB::Arguments<'static>
 where

@@ -12,10 +12,10 @@ use crate::db::Conn;
 use crate::{
     AppState, change,
     db::now,
+    error::{ApiError, ApiResult},
     http::auth::Manager,
-    http::error::{ApiError, ApiResult},
     http::extract::PathParams,
-    http::groups,
+    ops::allocate,
     store::{self, allocation_errors, allocations, seats},
 };
 
@@ -76,7 +76,7 @@ pub async fn retry(
     }
     // A license the member inherits takes its seat as their product would have; any other
     // was an invitation's direct allocation.
-    let member = groups::member_state(&mut tx, org_id, membership_id)
+    let member = allocate::member_state(&mut tx, org_id, membership_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let org_groups = store::groups::list(&mut tx, org_id).await?;

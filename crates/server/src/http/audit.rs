@@ -20,10 +20,10 @@ use axum::middleware::from_fn;
 use crate::{
     AppState, change,
     db::{Db, now},
+    error::{ApiError, ApiResult},
     http::security,
     http::{
         auth::{Caller, Manager},
-        error::{ApiError, ApiResult},
         extract::QueryParams,
     },
     store::{

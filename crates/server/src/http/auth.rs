@@ -1,18 +1,20 @@
-//! Passwords, session tokens, and the checks every organization request goes through.
+//! Sessions as HTTP carries them (the cookie, the bearer token), opening one, and the checks
+//! every organization request goes through.
 
-use allot_core::{AccountId, MemberId, OrgId, Role, allocation::raised_role};
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
+use allot_core::{AccountId, MemberId, OrgId, Role, Session, allocation::raised_role};
 use axum::{
+    Json,
     extract::{FromRequestParts, RawPathParams},
     http::{HeaderMap, header, request::Parts},
 };
-use sha2::{Digest, Sha256};
 
+use crate::credentials;
 use crate::db::Conn;
 use crate::{
     AppState,
     db::{Db, now},
-    http::error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult},
+    ops::sign_in,
     store::memberships,
     store::sessions::{self, StoredSession},
 };
@@ -26,42 +28,6 @@ pub const IDLE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 7 * 24 * 60 * 60;
 /// How stale `last_seen_at` may get before a request refreshes it (saves a write per call).
 const TOUCH_INTERVAL_SECS: i64 = 60;
-
-fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes).expect("the operating system's random source");
-    bytes
-}
-
-/// Argon2id with the crate's default (OWASP) parameters and a random salt.
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt");
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("default argon2 parameters are valid")
-        .to_string()
-}
-
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
-/// A fresh secret of 256 random bits, hex-encoded.
-pub fn new_token() -> String {
-    random_bytes::<32>()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-/// Tokens are stored only as their SHA-256, so a copy of the database opens no session.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
 
 pub fn session_cookie(token: &str) -> String {
     format!(
@@ -109,7 +75,7 @@ impl FromRequestParts<AppState> for Caller {
         let token = bearer_token(&parts.headers)
             .or_else(|| cookie_token(&parts.headers))
             .ok_or_else(ApiError::unauthenticated)?;
-        let hash = token_hash(token);
+        let hash = credentials::token_hash(token);
         let Some(session) = sessions::find(&state.db, &hash).await? else {
             return Err(ApiError::unauthenticated());
         };
@@ -217,27 +183,43 @@ pub async fn manager(db: &Db, caller: &Caller, org_id: OrgId) -> ApiResult<Membe
     Ok(membership)
 }
 
+/// Opens a session for the account: a fresh token, sent back as the session cookie, or in the
+/// body when `bearer` is asked for.
+pub async fn open_session(
+    db: &Db,
+    account_id: AccountId,
+    bearer: bool,
+) -> ApiResult<(HeaderMap, Json<Session>)> {
+    let token = credentials::new_token();
+    let now = now();
+    let expires_at = now + ABSOLUTE_TIMEOUT_SECS;
+    sessions::insert(
+        db,
+        &credentials::token_hash(&token),
+        account_id,
+        now,
+        expires_at,
+    )
+    .await?;
+
+    let mut body = sign_in::session(db, account_id).await?;
+    let mut headers = HeaderMap::new();
+    if bearer {
+        body.token = Some(token);
+    } else {
+        headers.insert(
+            header::SET_COOKIE,
+            session_cookie(&token)
+                .parse()
+                .map_err(|_| ApiError::Internal)?,
+        );
+    }
+    Ok((headers, Json(body)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_themselves() {
-        let hash = hash_password("correct horse");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse"));
-        assert!(!verify_password(&hash, "correct horse "));
-        assert!(!verify_password("not a hash", "correct horse"));
-    }
-
-    #[test]
-    fn tokens_are_long_random_and_stored_hashed() {
-        let (a, b) = (new_token(), new_token());
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
-        assert_eq!(token_hash(&a).len(), 32);
-        assert_ne!(token_hash(&a), token_hash(&b));
-    }
 
     #[test]
     fn finds_the_session_cookie_among_others() {

@@ -9,7 +9,7 @@ use axum::Json;
 
 use crate::{
     change,
-    http::error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult},
 };
 
 /// Why one id of a bulk change was not done: refused (reported for that id while the others

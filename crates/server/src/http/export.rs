@@ -19,8 +19,8 @@ use serde_json::json;
 use crate::{
     AppState, change,
     db::{Db, now},
+    error::ApiResult,
     http::auth::Manager,
-    http::error::ApiResult,
     http::extract::QueryParams,
     http::security,
     store::{self, organizations},

@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::http::error::ApiError;
+use crate::error::ApiError;
 
 /// Like `axum::Json`, but a missing content type, an oversized body (413) or a malformed one
 /// answers `{"error": {...}}` saying what is wrong, and so does a string of the request

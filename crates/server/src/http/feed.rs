@@ -21,8 +21,8 @@ use tokio::sync::watch;
 
 use crate::{
     AppState,
+    error::{ApiError, ApiResult},
     http::auth::{self, Manager},
-    http::error::{ApiError, ApiResult},
     http::extract::QueryParams,
     store::changes::{self, RETAINED_EVENTS},
 };

@@ -1,17 +1,17 @@
 //! Groups and license allocation: group members, the roles and license rules groups grant,
 //! members' direct allocations with "Allocate to User", and releasing inherited licenses.
 //!
-//! Every change here computes each affected member's licenses before and after with
-//! `allot_core::allocation`, then settles the difference in the same transaction: inherited
-//! seats no longer owed are freed, and sessions of products the member lost end at once.
+//! Every change here computes each affected member's licenses before and after
+//! (`ops::allocate`), then settles the difference in the same transaction: inherited seats
+//! no longer owed are freed, and sessions of products the member lost end at once.
 
 use axum::{Router, routing};
 use std::collections::{BTreeMap, BTreeSet};
 
 use allot_core::{
     AllocationRequest, AuditAction, BulkResponse, Group, GroupChange, GroupId, GroupRequest,
-    GroupRuleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, Role,
-    allocation::{self, EffectiveLicense, Entitlement, GROUP_ROLES},
+    GroupRuleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, Role, allocation::GROUP_ROLES,
+    rules::GROUP_NAME_MAX_CHARS,
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::json;
@@ -20,153 +20,16 @@ use crate::db::Conn;
 use crate::{
     AppState, change,
     db::now,
+    error::{ApiError, ApiResult},
     http::auth::{Caller, Manager},
     http::bulk::{ItemError, Report, refused},
-    http::error::{ApiError, ApiResult},
     http::extract::{JsonBody, PathParams},
+    ops::allocate,
     store::{
         activations::{self, Live},
-        allocation_errors, allocations, groups, memberships, products, seats,
+        allocations, groups, memberships, products, seats,
     },
 };
-
-const GROUP_NAME_MAX_CHARS: usize = 100;
-
-/// What the allocation rules need to know about one member.
-pub struct MemberState {
-    pub name: String,
-    pub role: Role,
-    pub allocate_to_user: bool,
-    pub direct: Vec<ProductId>,
-    pub groups: Vec<GroupId>,
-    pub held: Vec<ProductId>,
-}
-
-impl MemberState {
-    pub fn licenses(&self, groups: &[Group]) -> Vec<EffectiveLicense> {
-        allocation::effective_licenses(self.allocate_to_user, &self.direct, &self.groups, groups)
-    }
-
-    pub fn entitlement(&self, product: ProductId, groups: &[Group]) -> Entitlement {
-        allocation::entitlement(
-            product,
-            self.allocate_to_user,
-            &self.direct,
-            &self.groups,
-            groups,
-            &self.held,
-        )
-    }
-}
-
-/// The allocation state of each of `members` that is an active member of the organization,
-/// by member: the same few queries for any number of members.
-pub async fn member_states(
-    conn: &mut Conn,
-    org_id: OrgId,
-    members: &[MemberId],
-) -> ApiResult<BTreeMap<MemberId, MemberState>> {
-    let settings = memberships::allocation_settings(conn, org_id, members).await?;
-    let active: Vec<MemberId> = settings.iter().map(|&(member, ..)| member).collect();
-    let mut direct = allocations::direct_of_many(conn, &active).await?;
-    let mut groups = groups::of_members(conn, &active).await?;
-    let mut held = allocations::held_of_many(conn, &active).await?;
-    Ok(settings
-        .into_iter()
-        .map(|(member, name, role, allocate_to_user)| {
-            let state = MemberState {
-                name,
-                role,
-                allocate_to_user,
-                direct: direct.remove(&member).unwrap_or_default(),
-                groups: groups.remove(&member).unwrap_or_default(),
-                held: held.remove(&member).unwrap_or_default(),
-            };
-            (member, state)
-        })
-        .collect())
-}
-
-/// The active member's allocation state, or `None` when `member` is not an active member of
-/// the organization.
-pub async fn member_state(
-    conn: &mut Conn,
-    org_id: OrgId,
-    member: MemberId,
-) -> ApiResult<Option<MemberState>> {
-    Ok(member_states(conn, org_id, &[member])
-        .await?
-        .remove(&member))
-}
-
-/// A member's licenses and role before a change, to settle against afterwards.
-struct Before {
-    member: MemberId,
-    licenses: Vec<EffectiveLicense>,
-    role: Role,
-}
-
-#[derive(Default)]
-struct Settled {
-    members_changed: u32,
-    seats_freed: u32,
-}
-
-async fn snapshot_members(
-    conn: &mut Conn,
-    org_id: OrgId,
-    members: &[MemberId],
-    groups: &[Group],
-) -> ApiResult<Vec<Before>> {
-    Ok(member_states(conn, org_id, members)
-        .await?
-        .into_iter()
-        .map(|(member, state)| Before {
-            member,
-            licenses: state.licenses(groups),
-            role: allocation::effective_role(state.role, &state.groups, groups),
-        })
-        .collect())
-}
-
-/// After the change is written: frees the seats of inherited licenses the members no longer
-/// hold by inheritance only, and ends their sessions of products they lost; a few statements
-/// per product, however many members.
-async fn settle(conn: &mut Conn, org_id: OrgId, before: &[Before], now: i64) -> ApiResult<Settled> {
-    let groups = groups::list(conn, org_id).await?;
-    let members: Vec<MemberId> = before.iter().map(|was| was.member).collect();
-    let states = member_states(conn, org_id, &members).await?;
-    let mut settled = Settled::default();
-    let mut released: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
-    let mut lost: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
-    for was in before {
-        let Some(state) = states.get(&was.member) else {
-            continue;
-        };
-        let after = state.licenses(&groups);
-        for product in allocation::held_to_release(&state.held, &after) {
-            released.entry(product).or_default().push(was.member);
-        }
-        for product in allocation::lost(&was.licenses, &after) {
-            lost.entry(product).or_default().push(was.member);
-        }
-        let role = allocation::effective_role(state.role, &state.groups, &groups);
-        let products = |licenses: &[EffectiveLicense]| -> Vec<ProductId> {
-            licenses.iter().map(|license| license.product).collect()
-        };
-        if role != was.role || products(&after) != products(&was.licenses) {
-            settled.members_changed += 1;
-        }
-    }
-    for (&product, members) in &released {
-        allocations::release(conn, product, members).await?;
-        settled.seats_freed += members.len() as u32;
-    }
-    for (&product, members) in &lost {
-        activations::end(conn, Live::OfProduct { product, members }, now).await?;
-    }
-    Ok(settled)
-}
 
 fn valid_name(name: &str) -> ApiResult<&str> {
     let name = name.trim();
@@ -270,7 +133,7 @@ async fn finish(
     action: AuditAction,
     mut detail: serde_json::Value,
     group: Option<Group>,
-    settled: Settled,
+    settled: allocate::Settled,
 ) -> ApiResult<GroupChange> {
     detail["members_changed"] = settled.members_changed.into();
     detail["seats_freed"] = settled.seats_freed.into();
@@ -309,7 +172,7 @@ pub async fn create(
     let id = groups::create(&mut tx, org_id, name, role).await?;
     groups::add_members(&mut tx, id, &members).await?;
     // A new group has no rule yet, so only a role can change its members.
-    let settled = Settled {
+    let settled = allocate::Settled {
         members_changed: if role.is_some() {
             members.len() as u32
         } else {
@@ -367,14 +230,14 @@ pub async fn update(
         .collect();
     let groups = groups::list(&mut tx, org_id).await?;
     let affected: Vec<MemberId> = current.union(&wanted).copied().collect();
-    let before = snapshot_members(&mut tx, org_id, &affected, &groups).await?;
+    let before = allocate::snapshot_members(&mut tx, org_id, &affected, &groups).await?;
 
     groups::update(&mut tx, group_id, name, role).await?;
     let added: Vec<MemberId> = wanted.difference(&current).copied().collect();
     let removed: Vec<MemberId> = current.difference(&wanted).copied().collect();
     groups::add_members(&mut tx, group_id, &added).await?;
     groups::remove_members(&mut tx, group_id, &removed).await?;
-    let settled = settle(&mut tx, org_id, &before, now()).await?;
+    let settled = allocate::settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
     let detail = json!({
         "group": group_id, "previous_name": group.name, "name": name,
@@ -406,9 +269,9 @@ pub async fn delete(
     let group = find_group(&mut tx, org_id, group_id).await?;
     let groups = groups::list(&mut tx, org_id).await?;
     let members = groups::active_members(&mut tx, group_id).await?;
-    let before = snapshot_members(&mut tx, org_id, &members, &groups).await?;
+    let before = allocate::snapshot_members(&mut tx, org_id, &members, &groups).await?;
     groups::delete(&mut tx, group_id).await?;
-    let settled = settle(&mut tx, org_id, &before, now()).await?;
+    let settled = allocate::settle(&mut tx, org_id, &before, now()).await?;
     let detail = json!({ "group": group_id, "name": group.name });
     let change = finish(
         tx,
@@ -441,9 +304,9 @@ pub async fn set_rule(
     let products = valid_products(&mut tx, org_id, &request.products).await?;
     let groups = groups::list(&mut tx, org_id).await?;
     let members = groups::active_members(&mut tx, group_id).await?;
-    let before = snapshot_members(&mut tx, org_id, &members, &groups).await?;
+    let before = allocate::snapshot_members(&mut tx, org_id, &members, &groups).await?;
     groups::set_products(&mut tx, group_id, &products).await?;
-    let settled = settle(&mut tx, org_id, &before, now()).await?;
+    let settled = allocate::settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
     let detail = json!({
         "group": group_id, "previous_products": group.products, "products": products,
@@ -476,7 +339,7 @@ pub async fn release(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let group = find_group(&mut tx, org_id, group_id).await?;
-    let mut members = member_states(&mut tx, org_id, &request.ids).await?;
+    let mut members = allocate::member_states(&mut tx, org_id, &request.ids).await?;
     let mut report = Report::new(request.ids.len());
     let mut released: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
     for &id in &request.ids {
@@ -565,7 +428,7 @@ pub async fn set_allocation(
     JsonBody(request): JsonBody<AllocationRequest>,
 ) -> ApiResult<Json<GroupChange>> {
     let mut tx = change::begin(&state.db, org_id).await?;
-    let member = member_state(&mut tx, org_id, member_id)
+    let member = allocate::member_state(&mut tx, org_id, member_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let products = valid_products(&mut tx, org_id, &request.products).await?;
@@ -582,11 +445,11 @@ pub async fn set_allocation(
         }
     }
     let groups = groups::list(&mut tx, org_id).await?;
-    let before = snapshot_members(&mut tx, org_id, &[member_id], &groups).await?;
+    let before = allocate::snapshot_members(&mut tx, org_id, &[member_id], &groups).await?;
     memberships::set_allocate_to_user(&mut tx, member_id, request.allocate_to_user).await?;
     let now = now();
     allocations::set_direct(&mut tx, org_id, member_id, &products, now).await?;
-    let settled = settle(&mut tx, org_id, &before, now).await?;
+    let settled = allocate::settle(&mut tx, org_id, &before, now).await?;
     let detail = json!({
         "member": member_id,
         "previous": { "allocate_to_user": member.allocate_to_user, "products": member.direct },
@@ -602,28 +465,6 @@ pub async fn set_allocation(
         settled,
     );
     Ok(Json(change.await?))
-}
-
-/// Takes a seat for an inherited license the member's product is acquiring: `Err` with the
-/// reason when none is free. Run inside the activation's transaction, after `change::begin`.
-pub async fn acquire_inherited(
-    conn: &mut Conn,
-    org_id: OrgId,
-    member: MemberId,
-    product: ProductId,
-    now: i64,
-) -> ApiResult<()> {
-    let seats = seats::product_seats(&mut *conn, org_id).await?;
-    let seat = seats.iter().find(|seats| seats.id == product);
-    if let Some(shortfall) = seat.and_then(|seat| seat.shortfall(1)) {
-        return Err(ApiError::conflict(
-            "seats_exceeded",
-            format!("No seat is free for the license inherited from a group: {shortfall}"),
-        ));
-    }
-    allocations::hold(conn, member, product, now).await?;
-    allocation_errors::delete_for(conn, member, product).await?;
-    Ok(())
 }
 
 /// Groups, their rules, and members' license allocation: this resource's routes, under `/api/v1`.

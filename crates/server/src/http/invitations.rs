@@ -15,15 +15,15 @@ use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
-    AppState, change,
+    AppState, change, credentials,
     db::now,
+    error::{ApiError, ApiResult},
     http::auth::{self, Manager},
     http::bulk::{Report, refused},
-    http::error::{ApiError, ApiResult},
     http::extract::{ClientAddr, JsonBody, PathParams},
-    http::session,
     links::{issue_token, join_path},
     mailer::{self, Mail},
+    ops::sign_in,
     secret,
     store::{
         accounts, allocation_errors, allocations,
@@ -408,7 +408,7 @@ pub async fn revoke(
 /// The refusal for a link that Resend replaced, saying so and where the new one went; `None`
 /// for a token that never was a link.
 async fn replaced_link(conn: &mut Conn, token: &str) -> ApiResult<Option<ApiError>> {
-    let replaced = invitations::replaced_link(conn, &auth::token_hash(token)).await?;
+    let replaced = invitations::replaced_link(conn, &credentials::token_hash(token)).await?;
     Ok(replaced.map(|(email, organization, replaced_at)| {
         ApiError::gone(
             "invitation_link_replaced",
@@ -425,7 +425,7 @@ async fn replaced_link(conn: &mut Conn, token: &str) -> ApiResult<Option<ApiErro
 /// The invitation behind a link, if the link still works; otherwise 404 or 410 saying why and
 /// what to do.
 async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvitation> {
-    let invitation = invitations::linked(&mut *conn, &auth::token_hash(token)).await?;
+    let invitation = invitations::linked(&mut *conn, &credentials::token_hash(token)).await?;
     let Some(invitation) = invitation else {
         if let Some(replaced) = replaced_link(conn, token).await? {
             return Err(replaced);
@@ -526,7 +526,8 @@ pub async fn accept(
     let account = accounts::find_by_email(&state.db, &email).await?;
     let invitee = match account {
         Some(account) => Invitee::Existing(
-            session::authenticate(&state, &client, &email, Some(account), request.password).await?,
+            sign_in::authenticate(&state, &client.0, &email, Some(account), request.password)
+                .await?,
         ),
         None => {
             let full_name = mailer::one_line(request.full_name.as_deref().unwrap_or_default());
@@ -534,7 +535,8 @@ pub async fn accept(
             account::check_new_password(&request.password)?;
             let password = request.password;
             let password_hash =
-                session::password_work(&state, move || auth::hash_password(&password)).await?;
+                sign_in::password_work(&state, move || credentials::hash_password(&password))
+                    .await?;
             Invitee::New {
                 full_name,
                 password_hash,
@@ -598,7 +600,7 @@ pub async fn accept(
     )
     .await?;
     tx.commit().await?;
-    session::open(&state.db, account_id, false).await
+    auth::open_session(&state.db, account_id, false).await
 }
 
 /// Makes the account an active member with `role`: a new membership, or a removed member's

@@ -17,11 +17,11 @@ use crate::db::Conn;
 use crate::{
     AppState, change,
     db::now,
+    error::{ApiError, ApiResult},
     http::auth::{Caller, Manager},
     http::bulk::Report,
-    http::error::{ApiError, ApiResult},
     http::extract::{JsonBody, PathParams, QueryParams},
-    http::license_api,
+    ops::activate,
     store::{
         self,
         activations::{self, Live},
@@ -154,7 +154,7 @@ async fn remove_user(
             "No member of this organization has this id.",
         )));
     }
-    license_api::end_machines_and_sessions(conn, &[id], now).await?;
+    activate::end_machines_and_sessions(conn, &[id], now).await?;
     allocations::clear_direct(conn, id).await?;
     Ok(Ok(()))
 }

@@ -15,11 +15,11 @@ use crate::db::Conn;
 use crate::{
     AppState, change,
     db::now,
+    error::{ApiError, ApiResult},
     http::auth::{Manager, Membership},
     http::bulk::{ItemError, Report, refused},
-    http::error::{ApiError, ApiResult},
     http::extract::JsonBody,
-    http::license_api,
+    ops::activate,
     store::{
         allocations,
         memberships::{self, OrgMember},
@@ -89,7 +89,7 @@ pub async fn remove(
     if !report.done.is_empty() {
         memberships::remove(&mut tx, &report.done, caller.account_id, now).await?;
         sessions::end_where_no_organization_is_left(&mut tx, &report.done).await?;
-        license_api::end_machines_and_sessions(&mut tx, &report.done, now).await?;
+        activate::end_machines_and_sessions(&mut tx, &report.done, now).await?;
     }
     let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
     let account = caller.account_id;

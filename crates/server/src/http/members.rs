@@ -12,8 +12,8 @@ use axum::{
 
 use crate::{
     AppState,
+    error::{ApiError, ApiResult},
     http::auth::Manager,
-    http::error::{ApiError, ApiResult},
     store::snapshot,
 };
 

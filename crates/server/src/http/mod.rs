@@ -1,12 +1,12 @@
-//! The HTTP layer: one module per resource, each with its own `router()`; the extractors
-//! (`auth::Caller`, `auth::Manager`, `extract`), the one error type (`error::ApiError`), the
-//! bulk-report builder (`bulk`), the security middleware and the OpenAPI document.
+//! The HTTP layer: one module per resource, each with its own `router()`, adapting requests
+//! to operations (`crate::ops`) and stores, and their results to answers; the extractors
+//! (`auth::Caller`, `auth::Manager`, `extract`), the bulk-report builder (`bulk`), the
+//! security middleware and the OpenAPI document.
 
 pub(crate) mod allocation_errors;
 pub(crate) mod audit;
 pub mod auth;
 pub(crate) mod bulk;
-pub(crate) mod error;
 pub(crate) mod export;
 pub(crate) mod extract;
 pub(crate) mod feed;
@@ -33,8 +33,8 @@ use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
+use crate::error::ApiError;
 use crate::{AppState, WebConfig};
-use error::ApiError;
 
 /// The whole server: the API under `/api/v1` (every resource's routes), the console's files
 /// when `config` has them, and the middleware every answer goes through.

@@ -9,7 +9,7 @@ use axum::{
 use base64::{Engine, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
 
-use crate::{http::auth, http::error::ApiError};
+use crate::{error::ApiError, http::auth};
 
 /// The Content-Security-Policy: scripts only from this origin plus the exact inline scripts
 /// of the console's index.html (by hash; Trunk writes one to start the wasm), wasm allowed

@@ -12,8 +12,8 @@ use serde_json::json;
 use crate::db::Conn;
 use crate::{
     AppState, change,
+    error::{ApiError, ApiResult},
     http::auth::Manager,
-    http::error::{ApiError, ApiResult},
     http::extract::{JsonBody, PathParams},
     store::{memberships, teams},
 };

@@ -50,6 +50,40 @@ async fn the_openapi_document_describes_session_and_members() {
     for path in ["/api/v1/session", "/api/v1/orgs/{org_id}/members"] {
         assert!(paths.contains_key(path), "{path} in {:?}", paths.keys());
     }
+
+    // Schema attributes take literals: they must say what the rules in core say.
+    use allot_core::{account, rules, text};
+    let field = |schema: &str, name: &str| {
+        document["components"]["schemas"][schema]["properties"][name].clone()
+    };
+    let limits = [
+        ("GroupRequest", "name", rules::GROUP_NAME_MAX_CHARS),
+        ("TeamName", "name", rules::TEAM_NAME_MAX_CHARS),
+        ("AcceptRequest", "full_name", account::FULL_NAME_MAX_CHARS),
+        ("SignInRequest", "password", account::PASSWORD_MAX_CHARS),
+    ];
+    for (schema, name, limit) in limits {
+        assert_eq!(field(schema, name)["maxLength"], limit, "{schema}.{name}");
+    }
+    for (schema, name) in [
+        ("GroupRequest", "name"),
+        ("TeamName", "name"),
+        ("ActivateRequest", "machine_id"),
+    ] {
+        assert_eq!(
+            field(schema, name)["pattern"],
+            text::NON_BLANK_LINE_PATTERN,
+            "{schema}.{name}"
+        );
+    }
+    assert_eq!(
+        field("SignInRequest", "email")["pattern"],
+        text::LINE_PATTERN
+    );
+    assert_eq!(
+        document["components"]["schemas"]["InviteAddress"]["pattern"],
+        text::LINE_PATTERN
+    );
 }
 
 #[tokio::test]

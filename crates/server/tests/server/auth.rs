@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use allot_core::{Role, Session};
-use allot_server::{auth, db};
+use allot_server::{auth, credentials, db};
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
@@ -335,7 +335,7 @@ async fn using_a_session_before_the_idle_timeout_keeps_it_alive() {
 
     assert_eq!(response.status(), StatusCode::OK);
     let refreshed: i64 = db::query_scalar("SELECT last_seen_at FROM sessions WHERE token_hash = ?")
-        .bind(auth::token_hash(&token))
+        .bind(credentials::token_hash(&token))
         .fetch_one(&server.db)
         .await
         .unwrap();

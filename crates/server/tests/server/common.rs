@@ -7,7 +7,7 @@ use allot_core::{ChangeEvent, ErrorBody, Role};
 pub use allot_core::{GroupId, MemberId, OrgId, ProductId, TeamId};
 pub use allot_server::db;
 pub use allot_server::serve::Limits;
-use allot_server::{AppState, WebConfig, auth, demo, links, router};
+use allot_server::{AppState, WebConfig, auth, credentials, demo, links, router};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
 use serde_json::json;
 use tempfile::TempDir;
@@ -412,7 +412,7 @@ pub async fn create_organization(
     )
     .bind(admin_email)
     .bind(format!("Admin of {name}"))
-    .bind(auth::hash_password(password))
+    .bind(credentials::hash_password(password))
     .bind(now)
     .fetch_one(db)
     .await
@@ -434,7 +434,7 @@ pub async fn create_organization(
 /// Gives an existing account a known password.
 pub async fn set_password(db: &db::Db, email: &str, password: &str) {
     let updated = db::query("UPDATE accounts SET password_hash = ? WHERE email = ?")
-        .bind(auth::hash_password(password))
+        .bind(credentials::hash_password(password))
         .bind(email)
         .execute(db)
         .await
@@ -446,7 +446,7 @@ pub async fn set_password(db: &db::Db, email: &str, password: &str) {
 /// Whether the session of this token is still stored.
 pub async fn session_exists(db: &db::Db, token: &str) -> bool {
     let count: i64 = db::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = ?")
-        .bind(auth::token_hash(token))
+        .bind(credentials::token_hash(token))
         .fetch_one(db)
         .await
         .expect("the sessions table is readable");
@@ -463,7 +463,7 @@ pub async fn set_session_time(db: &db::Db, token: &str, column: &str, at: i64) {
         "UPDATE sessions SET {column} = ? WHERE token_hash = ?"
     ))
     .bind(at)
-    .bind(auth::token_hash(token))
+    .bind(credentials::token_hash(token))
     .execute(db)
     .await
     .expect("the session is updated")

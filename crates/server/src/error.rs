@@ -1,5 +1,7 @@
-//! API errors in the shape DESIGN.md gives: `{"error": {"code", "message"}}`, one variant per
-//! kind of failure, each with its status.
+//! The one error type of requests and operations: one variant per kind of failure, each with
+//! its HTTP status, answered as the API's error body `{"error": {"code", "message"}}`
+//! (`allot_core::ErrorBody`). Operations below `http` return it too, so that a refusal keeps
+//! its code and sentence on its way out.
 
 use allot_core::{ErrorBody, ErrorDetail};
 use axum::{
