@@ -82,22 +82,6 @@ pub enum MemberStatus {
     Removed,
 }
 
-impl MemberStatus {
-    /// As the API and the database write it (`?status=removed`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Removed => "removed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Active, Self::Removed]
-            .into_iter()
-            .find(|status| status.as_str() == value)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
@@ -431,20 +415,6 @@ pub enum TeamRole {
 }
 
 impl TeamRole {
-    pub const ALL: [TeamRole; 2] = [Self::Member, Self::Admin];
-
-    /// As the API writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Member => "member",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.as_str() == value)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Admin => "Admin",

@@ -725,7 +725,7 @@ mod tests {
             .map(|action| action.as_str())
             .collect();
         assert_eq!(texts.len(), AuditAction::ALL.len());
-        for &action in AuditAction::ALL {
+        for action in AuditAction::ALL {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));
         }
     }

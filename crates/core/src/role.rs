@@ -15,8 +15,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::BillingManager];
-
     /// The name shown to people.
     pub fn label(self) -> &'static str {
         match self {
@@ -25,20 +23,6 @@ impl Role {
             Role::Member => "Member",
             Role::BillingManager => "Billing Manager",
         }
-    }
-
-    /// The name stored and sent over the wire (`snake_case`, as serde writes it).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-            Role::BillingManager => "billing_manager",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == value)
     }
 
     /// Only the Owner and Admins manage people and licenses.

@@ -1,8 +1,11 @@
-//! The enums stored as text, each encoded in one place: `as_str` gives the text the database
-//! and the API use, `parse` reads it back. With the `sqlx` feature (the server's) each also
+//! The enums stored or sent as text, each encoded in one place: `as_str` gives the text the
+//! database, the API and URLs use, `parse` reads it back (serde's names agree, by test). With the `sqlx` feature (the server's) each also
 //! decodes itself from a database column, so that no query result is compared as a string.
 
-use crate::{ActivationMode, audit::AuditAction, licensing::PoolKind, licensing::PoolUsage};
+use crate::{
+    ActivationMode, MemberStatus, Role, TeamRole, audit::AuditAction, licensing::PoolKind,
+    licensing::PoolUsage, usage::UsageRange,
+};
 
 /// Where an invitation stands; only pending ones are listed, accepted and revoked ones are
 /// kept for their links' sake.
@@ -18,7 +21,7 @@ macro_rules! text_encoding {
     ($($ty:ty { $($variant:ident => $text:literal),+ $(,)? })*) => {$(
         impl $ty {
             /// Every value, in the order declared here.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+            pub const ALL: [Self; [$(stringify!($variant)),+].len()] = [$(Self::$variant),+];
 
             /// As the database and the API write it.
             pub fn as_str(self) -> &'static str {
@@ -38,6 +41,11 @@ macro_rules! text_encoding {
 }
 
 text_encoding! {
+    // Rank order (Owner first), which is also the order the console sorts and offers them in.
+    Role { Owner => "owner", Admin => "admin", Member => "member", BillingManager => "billing_manager" }
+    MemberStatus { Active => "active", Removed => "removed" }
+    TeamRole { Member => "member", Admin => "admin" }
+    UsageRange { Day => "24h", Month => "30d", Year => "12m" }
     InvitationStatus { Pending => "pending", Accepted => "accepted", Revoked => "revoked" }
     ActivationMode { Online => "online", Offline => "offline" }
     PoolKind { Named => "named", Floating => "floating" }
@@ -86,7 +94,6 @@ mod database {
     use sqlx_core::{database::Database, decode::Decode, error::BoxDynError, types::Type};
 
     use super::*;
-    use crate::{MemberStatus, Role, TeamRole};
 
     /// Each type as a text column, decoded by its `parse`.
     macro_rules! stored_as_text {
@@ -134,24 +141,53 @@ mod database {
 mod tests {
     use super::*;
 
+    /// Every value's text reads back as itself, and nothing else does.
+    macro_rules! reads_back {
+        ($($ty:ty),*) => {$(
+            for value in <$ty>::ALL {
+                assert_eq!(<$ty>::parse(value.as_str()), Some(value));
+            }
+            assert_eq!(<$ty>::parse("No Such Value"), None);
+        )*};
+    }
+
+    /// serde writes and reads each value as its text: the API and the database agree.
+    macro_rules! serde_agrees {
+        ($($ty:ty),*) => {$(
+            for value in <$ty>::ALL {
+                let json = serde_json::to_value(value).unwrap();
+                assert_eq!(json, value.as_str(), "{}", stringify!($ty));
+                assert_eq!(serde_json::from_value::<$ty>(json).unwrap(), value);
+            }
+        )*};
+    }
+
     #[test]
     fn every_encoding_reads_back() {
-        for status in [
-            InvitationStatus::Pending,
-            InvitationStatus::Accepted,
-            InvitationStatus::Revoked,
-        ] {
-            assert_eq!(InvitationStatus::parse(status.as_str()), Some(status));
-        }
-        for mode in [ActivationMode::Online, ActivationMode::Offline] {
-            assert_eq!(ActivationMode::parse(mode.as_str()), Some(mode));
-        }
-        for kind in [PoolKind::Named, PoolKind::Floating] {
-            assert_eq!(PoolKind::parse(kind.as_str()), Some(kind));
-        }
-        for usage in [PoolUsage::Online, PoolUsage::Offline] {
-            assert_eq!(PoolUsage::parse(usage.as_str()), Some(usage));
-        }
+        reads_back!(
+            Role,
+            MemberStatus,
+            TeamRole,
+            UsageRange,
+            InvitationStatus,
+            ActivationMode,
+            PoolKind,
+            PoolUsage,
+            AuditAction
+        );
         assert_eq!(ActivationMode::parse("Online"), None);
+    }
+
+    #[test]
+    fn serde_writes_the_same_text() {
+        serde_agrees!(
+            Role,
+            MemberStatus,
+            TeamRole,
+            UsageRange,
+            ActivationMode,
+            PoolKind,
+            PoolUsage
+        );
     }
 }

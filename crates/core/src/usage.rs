@@ -25,21 +25,6 @@ pub enum UsageRange {
 }
 
 impl UsageRange {
-    pub const ALL: [Self; 3] = [Self::Day, Self::Month, Self::Year];
-
-    /// As the URL and the API write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Day => "24h",
-            Self::Month => "30d",
-            Self::Year => "12m",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|range| range.as_str() == text)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Day => "Last 24 hours",
