@@ -3,6 +3,7 @@
 pub mod api;
 mod app;
 pub mod components;
+mod context;
 pub mod dom;
 pub mod format;
 pub mod org;
@@ -10,4 +11,5 @@ mod pages;
 mod route;
 mod rows;
 
-pub use app::{App, Placement};
+pub use app::App;
+pub use context::Placement;

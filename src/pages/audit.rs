@@ -14,8 +14,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{self, ApiError},
-    app::{Placement, current_organization, use_replace_query},
     components::{Column, DataTable, ErrorPanel, SortBy, TableRow, Toasts},
+    context::{Placement, current_organization, use_replace_query},
     format,
     org::OrgState,
     pages::NotFound,

@@ -2,7 +2,7 @@ use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::components::Redirect;
 
 use crate::{
-    app::{Placement, with_session},
+    context::{Placement, with_session},
     pages::Welcome,
 };
 
@@ -33,7 +33,7 @@ pub fn Home() -> impl IntoView {
                         "You are signed in as " {session.account.email.clone()}
                         ", but you do not belong to any organization. Open the invitation link an Admin sent you to join one."
                     </p>
-                    <crate::app::SignOutButton />
+                    <crate::context::SignOutButton />
                 </div>
             }),
         }

@@ -3,7 +3,7 @@ use allot_core::{AcceptRequest, InvitationPreview};
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::{api, app::SessionResource, format, org::Mutation};
+use crate::{api, context::SessionResource, format, org::Mutation};
 
 /// What an activation link opens: who invites whom to what, then sign-up or sign-in.
 #[component]

@@ -8,7 +8,7 @@ pub fn NotFound() -> impl IntoView {
         <div class="notice">
             <h1>"Page not found"</h1>
             <p>"This page does not exist, or you cannot see it."</p>
-            <A href=crate::app::Placement::get().href("/")>"Go to your organization"</A>
+            <A href=crate::context::Placement::get().href("/")>"Go to your organization"</A>
         </div>
     }
 }

@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::{
     api::{self, ApiError},
-    app::{JustSignedIn, SessionResource},
+    context::{JustSignedIn, SessionResource},
     org::Mutation,
 };
 

@@ -7,8 +7,8 @@ use leptos::{either::Either, prelude::*};
 
 use crate::{
     api::{self, ApiError},
-    app::current_organization,
     components::{Dialog, DialogActions, LoadStatus, MemberPicker, Toasts},
+    context::current_organization,
     org::{Mutation, OrgState, Remote},
     pages::NotFound,
 };

@@ -1,7 +1,7 @@
 use allot_core::{Account, OrganizationSummary, Role};
 use leptos::prelude::*;
 
-use crate::app::SignOutButton;
+use crate::context::SignOutButton;
 
 /// What a member who is neither Owner nor Admin sees, a new member first of all: that they
 /// are in, what that gives them, and whom to ask for more.

@@ -20,11 +20,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api,
-    app::use_replace_query,
     components::{
         Clamped, Column, Dialog, DialogActions, Dialogs, IconButton, ProductPicker, SortBy,
         TablePage, Toasts, icons,
     },
+    context::use_replace_query,
     org::{Mutation, OrgState},
     rows::member_identity_columns,
     rows::{GroupAction, GroupRow},

@@ -19,12 +19,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api,
-    app::current_organization,
     components::{
         Column, Dialog, DialogActions, Dialogs, IconButton, SortBy, TablePage, TableRow, Toasts,
         Toolbar, Unselectable, icons, selected_rows,
         tabs::{self, TabList},
     },
+    context::current_organization,
     format,
     org::{Mutation, OrgState, Remote},
     pages::NotFound,
@@ -67,7 +67,7 @@ pub fn LicensesPage() -> impl IntoView {
     };
     provide_context(licenses);
     let query = use_query_map();
-    let placement = crate::app::Placement::get();
+    let placement = crate::context::Placement::get();
     // The allocation sections stay open from tab to tab.
     let href = Callback::new(move |section: LicenseSection| {
         let path = placement.href(&format!("/orgs/{org}/{}", section.route()));

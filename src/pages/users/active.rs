@@ -12,11 +12,11 @@ use leptos::prelude::*;
 use super::TabState;
 use crate::{
     api,
-    app::{current_account, current_organization},
     components::{
         Clamped, Column, Dialog, DialogActions, Dialogs, SortBy, TablePage, Toasts, Toolbar,
         selected_rows,
     },
+    context::{current_account, current_organization},
     format,
     org::{Mutation, OrgState, Subject, send_once},
     rows::member_identity_columns,

@@ -10,8 +10,8 @@ use leptos_router::hooks::use_navigate;
 use super::Inviting;
 use crate::{
     api,
-    app::current_organization,
     components::{Dialog, DialogActions, ProductPicker, Toasts},
+    context::current_organization,
     org::{Mutation, OrgState},
     route::UserTab,
 };

@@ -15,11 +15,11 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::{
     api,
-    app::{current_organization, use_replace_query},
     components::{
         Toasts,
         tabs::{self, Tab, TabList},
     },
+    context::{current_organization, use_replace_query},
     org::OrgState,
     pages::NotFound,
     route::{self, UserTab},
@@ -88,7 +88,7 @@ pub fn UserManagement() -> impl IntoView {
     );
     sync_search_with_url(tab, states);
 
-    let placement = crate::app::Placement::get();
+    let placement = crate::context::Placement::get();
     let href = Callback::new(move |tab: UserTab| {
         let search = states.with_value(|states| states[&tab].search.get());
         with_search(
@@ -209,7 +209,7 @@ fn sync_search_with_url(tab: Memo<Option<UserTab>>, states: TabStates) {
     let query = use_query_map();
     let location = use_location();
     let replace_query = use_replace_query();
-    let placement = crate::app::Placement::get();
+    let placement = crate::context::Placement::get();
     let search_of =
         move |tab: Option<UserTab>| states.with_value(|states| Some(states[&tab?].search));
     // URL → search: on arrival, reload, back and forward.
