@@ -1,7 +1,8 @@
 // schemathesis, an independent property-based fuzzer, against a real allot-server: every
 // operation of the OpenAPI document, with all of its checks, as an Owner and as an Admin on
-// SQLite, and as an Owner on PostgreSQL (ALLOT_FUZZ_POSTGRES: a database of its own), whose
-// text rules differ (it refuses NUL, for one).
+// SQLite, as an Owner over HTTP/2 (through an HTTP/1.1 front: schemathesis speaks only
+// HTTP/1.1), and as an Owner on PostgreSQL (ALLOT_FUZZ_POSTGRES: a database of its own),
+// whose text rules differ (it refuses NUL, for one).
 // `cargo xtask test` runs a bounded, seeded pass; `cargo xtask fuzz` a longer one with a
 // random seed (SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED).
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { startServer, OWNER, ADMIN, PASSWORD } from '../e2e/harness.mjs';
+import { startHttp2Relay } from './http2-relay.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // schemathesis keeps what it found (to try again first) in its working directory.
@@ -40,12 +42,16 @@ function schemathesis(args) {
   });
 }
 
-const runs = [['an Owner', OWNER, undefined], ['an Admin', ADMIN, undefined]];
+const runs = [
+  ['an Owner', OWNER, undefined, false],
+  ['an Admin', ADMIN, undefined, false],
+  ['an Owner, over HTTP/2', OWNER, undefined, true],
+];
 if (process.env.ALLOT_FUZZ_POSTGRES) {
-  runs.push(['an Owner, on PostgreSQL', OWNER, process.env.ALLOT_FUZZ_POSTGRES]);
+  runs.push(['an Owner, on PostgreSQL', OWNER, process.env.ALLOT_FUZZ_POSTGRES, false]);
 }
 
-for (const [role, email, db] of runs) {
+for (const [role, email, db, overHttp2] of runs) {
   test(`schemathesis finds no failure as ${role}`, { timeout: 20 * 60_000 }, async () => {
     // Several servers share PostgreSQL, so the server wants the secret they share.
     const secretDir = mkdtempSync(join(tmpdir(), 'allot-fuzz-'));
@@ -53,12 +59,14 @@ for (const [role, email, db] of runs) {
     writeFileSync(secret, randomBytes(32), { mode: 0o600 });
     const args = db ? ['--secret-file', secret] : [];
     const server = await startServer({ serveConsole: false, db, args });
+    const relay = overHttp2 ? await startHttp2Relay(server.url) : null;
+    const url = relay?.url ?? server.url;
     try {
-      const token = await bearerToken(server.url, email);
+      const token = await bearerToken(url, email);
       const code = await schemathesis([
         '--config-file', join(here, 'schemathesis.toml'),
-        'run', `${server.url}/api/v1/openapi.json`,
-        '--url', server.url,
+        'run', `${url}/api/v1/openapi.json`,
+        '--url', url,
         '--checks', 'all',
         '--header', `Authorization: Bearer ${token}`,
         // Signing out would end the session every other operation is tested with.
@@ -70,6 +78,7 @@ for (const [role, email, db] of runs) {
       ]);
       assert.equal(code, 0, `schemathesis found failures as ${role} (see above)`);
     } finally {
+      await relay?.close();
       await server.stop();
       rmSync(secretDir, { recursive: true, force: true });
     }
