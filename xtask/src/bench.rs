@@ -22,12 +22,7 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
     let browser = tools::ensure_browser()?;
     println!("==> building the console (release)");
     tools::trunk_build(root)?;
-    println!("==> building allot-server (release)");
-    cmd::run(
-        cmd::cargo()
-            .args(["build", "--release", "-p", "allot-server"])
-            .current_dir(root),
-    )?;
+    build_release_server(root)?;
     let mut node = Command::new("node");
     node.arg(script)
         .env("ALLOT_SERVER_BIN", root.join("target/release/allot-server"))
@@ -61,12 +56,7 @@ pub fn run(root: &Path, script: &str) -> Result<ExitCode> {
 /// `cargo xtask load`: the release server under a sustained mixed load at 100,000 members,
 /// on SQLite and on PostgreSQL with two servers (see tests/bench/soak.mjs); figures printed.
 pub fn load(root: &Path) -> Result<ExitCode> {
-    println!("==> building allot-server (release)");
-    cmd::run(
-        cmd::cargo()
-            .args(["build", "--release", "-p", "allot-server"])
-            .current_dir(root),
-    )?;
+    build_release_server(root)?;
     let cluster = postgres::TestCluster::start()?;
     let database = cluster.create_database("allot_load")?;
     println!("==> running {LOAD}");
@@ -79,4 +69,13 @@ pub fn load(root: &Path) -> Result<ExitCode> {
     )?;
     drop(cluster);
     Ok(ExitCode::SUCCESS)
+}
+
+fn build_release_server(root: &Path) -> Result {
+    println!("==> building allot-server (release)");
+    cmd::run(
+        cmd::cargo()
+            .args(["build", "--release", "-p", "allot-server"])
+            .current_dir(root),
+    )
 }
