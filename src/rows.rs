@@ -106,7 +106,7 @@ pub fn member_identity_columns() -> Vec<Column<Arc<Member>>> {
 }
 
 /// A group as the group tables list it, with how many active members it has.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct GroupRow {
     pub group: Group,
     pub members: usize,
@@ -223,8 +223,15 @@ impl GroupAction {
 }
 
 impl TableRow for GroupRow {
+    // Few, and small: compared whole, so that a change to one group redraws only its row.
+    const SHARED: bool = true;
+
     fn id(&self) -> i64 {
         self.group.id.into()
+    }
+
+    fn unchanged(&self, earlier: &Self) -> bool {
+        self == earlier
     }
 
     fn search_key(&self) -> String {

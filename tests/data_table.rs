@@ -171,6 +171,57 @@ async fn a_changed_row_takes_its_new_place_and_is_found_by_its_new_name() {
     assert_eq!(row_names(&table), ["Ann Zobel", "Zoë Ångström"]);
 }
 
+/// The `<tr>` elements drawn now, in order.
+fn row_elements(container: &HtmlElement) -> Vec<web_sys::Element> {
+    let rows = container
+        .query_selector_all("tbody tr[aria-rowindex]")
+        .unwrap();
+    (0..rows.length())
+        .map(|i| rows.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_change_to_one_row_leaves_the_other_rows_elements_in_place() {
+    let members = RwSignal::new(three_members());
+    let table = mount_table_of(members);
+    tick().await;
+    let before = row_elements(&table);
+    // Bob's email changes (his place stays): only his row is drawn again.
+    members.update(|members| {
+        members[1] = member(2, "Bob Brown", "robert@example.com", vec![]);
+    });
+    tick().await;
+    tick().await;
+    let after = row_elements(&table);
+    assert_eq!(
+        row_names(&table),
+        ["Ann Zobel", "Bob Brown", "Zoë Ångström"]
+    );
+    assert!(text_of(&table, "tbody").contains("robert@example.com"));
+    // A person's click on Ann's or Zoë's row is not lost to a row drawn anew beneath it.
+    assert!(
+        after[0].is_same_node(Some(&before[0])),
+        "Ann's row was kept"
+    );
+    assert!(
+        !after[1].is_same_node(Some(&before[1])),
+        "Bob's row was drawn again"
+    );
+    assert!(
+        after[2].is_same_node(Some(&before[2])),
+        "Zoë's row was kept"
+    );
+    // A new member ahead of them: the rows move, and each is drawn in its new place.
+    members.update(|members| members.push(member(4, "Aaron Able", "aaron@example.com", vec![])));
+    tick().await;
+    tick().await;
+    assert_eq!(
+        row_names(&table),
+        ["Aaron Able", "Ann Zobel", "Bob Brown", "Zoë Ångström"]
+    );
+}
+
 #[wasm_bindgen_test]
 async fn filters_on_every_keystroke_ignoring_case_and_accents() {
     let table = mount_table();

@@ -1,5 +1,5 @@
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
 };
 
@@ -62,7 +62,8 @@ pub trait TableRow: Clone + Send + Sync + 'static {
     /// Names the row for assistive technology: "Select {label}".
     fn label(&self) -> String;
     /// Rows shared with the organization's state (an event replaces only the rows it
-    /// touched) tell an unchanged row by identity: the table then redoes only what changed.
+    /// touched) tell an unchanged row by identity, and a few small ones by comparing them:
+    /// the table then redoes, and draws again, only what changed. The table keeps a copy.
     const SHARED: bool = false;
     /// Whether this is `earlier`, unchanged (see `SHARED`).
     fn unchanged(&self, _earlier: &Self) -> bool {
@@ -205,6 +206,9 @@ trait Model: Send + Sync {
     /// Row indexes in the order of `sort`, re-sorting only the rows that changed.
     fn sorted(&self, sort: Sort) -> Arc<Vec<usize>>;
     fn id(&self, index: usize) -> i64;
+    /// The refresh that last changed the row at `index`: its view is drawn again only then
+    /// (or when it moves), so a change to one row leaves the others' elements in place.
+    fn stamp(&self, index: usize) -> u64;
     fn label(&self, index: usize) -> String;
     /// Why the row cannot be ticked, if it cannot.
     fn why_not(&self, index: usize) -> Option<&'static str>;
@@ -229,6 +233,8 @@ struct Cache<T> {
     rows: Vec<T>,
     /// The rows the last refresh found changed, when the others kept their ids and places.
     changed: Option<Vec<usize>>,
+    /// Each row's `Model::stamp`, by index.
+    stamps: Vec<u64>,
     keys: Option<(u64, Arc<Vec<Arc<str>>>)>,
     order: Option<(u64, Sort, Arc<Vec<usize>>)>,
 }
@@ -239,6 +245,7 @@ impl<T> Default for Cache<T> {
             version: 0,
             rows: Vec::new(),
             changed: None,
+            stamps: Vec::new(),
             keys: None,
             order: None,
         }
@@ -266,8 +273,10 @@ impl<T: TableRow> Model for Typed<T> {
     fn refresh(&self) {
         let mut cache = self.cache();
         cache.version += 1;
+        let version = cache.version;
         if !T::SHARED {
             cache.changed = None;
+            cache.stamps = vec![version; self.len()];
             return;
         }
         self.rows.with_untracked(|rows| {
@@ -276,11 +285,32 @@ impl<T: TableRow> Model for Typed<T> {
                     .iter()
                     .zip(&cache.rows)
                     .all(|(now, then)| now.id() == then.id());
-            cache.changed = same_places.then(|| {
-                (0..rows.len())
+            if same_places {
+                let changed: Vec<usize> = (0..rows.len())
                     .filter(|&i| !rows[i].unchanged(&cache.rows[i]))
-                    .collect()
-            });
+                    .collect();
+                for &i in &changed {
+                    cache.stamps[i] = version;
+                }
+                cache.changed = Some(changed);
+            } else {
+                // Rows came, went or moved: each keeps its stamp if it is still itself.
+                let earlier: HashMap<i64, (&T, u64)> = cache
+                    .rows
+                    .iter()
+                    .zip(&cache.stamps)
+                    .map(|(row, &stamp)| (row.id(), (row, stamp)))
+                    .collect();
+                let stamps = rows
+                    .iter()
+                    .map(|row| match earlier.get(&row.id()) {
+                        Some((then, stamp)) if row.unchanged(then) => *stamp,
+                        _ => version,
+                    })
+                    .collect();
+                cache.stamps = stamps;
+                cache.changed = None;
+            }
             cache.rows = rows.clone();
         });
     }
@@ -338,6 +368,10 @@ impl<T: TableRow> Model for Typed<T> {
 
     fn id(&self, index: usize) -> i64 {
         self.row(index, T::id)
+    }
+
+    fn stamp(&self, index: usize) -> u64 {
+        self.cache().stamps.get(index).copied().unwrap_or_default()
     }
 
     fn label(&self, index: usize) -> String {
@@ -652,14 +686,15 @@ fn table(table: Table) -> impl IntoView {
     // The rows read first: a memo checked after another that already pulled it would not
     // report its change (the window depends on it too).
     let rows_in_view = move || {
-        let version = version.get();
+        // Read, not only tracked: reading runs the refresh that stamps the rows.
+        version.get();
         matching.with(|positions| {
             let window = window.get();
             let model = read();
             (window.start..window.end)
                 .map(|position| {
                     let index = positions[position];
-                    (version, position, index, model.id(index))
+                    (model.stamp(index), position, index, model.id(index))
                 })
                 .collect::<Vec<_>>()
         })
@@ -914,7 +949,7 @@ fn table(table: Table) -> impl IntoView {
                     <tr class="spacer" aria-hidden="true">
                         <td colspan=column_count style:height=move || spacer(window.get().rows_above())></td>
                     </tr>
-                    <For each=rows_in_view key=|(version, position, _, id)| (*version, *position, *id) children=row />
+                    <For each=rows_in_view key=|row| *row children=row />
                     <tr class="spacer" aria-hidden="true">
                         <td colspan=column_count style:height=move || spacer(window.get().rows_below())></td>
                     </tr>
