@@ -169,8 +169,10 @@ class WebDriverContext {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, DISPLAY: browser.screen.name },
     });
+    // What the driver, MiniBrowser and its web process print: kept to explain a crash.
     let log = '';
-    driver.stderr.on('data', (chunk) => { log = (log + chunk).slice(-4000); });
+    driver.stderr.on('data', (chunk) => { log = (log + chunk).slice(-8000); });
+    const printed = () => log;
     const endpoint = `http://127.0.0.1:${port}`;
     let created;
     try {
@@ -200,13 +202,14 @@ class WebDriverContext {
       throw error;
     }
     browser.browserVersion = created.capabilities.browserVersion;
-    const context = new WebDriverContext(browser, options, driver, `${endpoint}/session/${created.sessionId}`);
+    const context = new WebDriverContext(browser, options, driver, `${endpoint}/session/${created.sessionId}`, printed);
     context.firstWindow = await context.call('GET', '/window');
     return context;
   }
 
-  constructor(browser, options, driver, session) {
+  constructor(browser, options, driver, session, printed) {
     this.browserObject = browser;
+    this.printed = printed;
     this.options = options;
     this.driver = driver;
     this.session = session;
@@ -220,10 +223,16 @@ class WebDriverContext {
 
   /** One WebDriver command on this session; commands run one at a time, in order. */
   call(method, path, body) {
-    const run = this.queue.then(() => command(this.session, method, path, body));
+    const run = this.queue.then(() => command(this.session, method, path, body)).catch(this.explained);
     this.queue = run.catch(() => {});
     return run;
   }
+
+  /** A lost session ('page crash or hang') carries what WebKit printed before it. */
+  explained = (error) => {
+    if (error.code === 'invalid session id') error.message += `\nWebKit printed:\n${this.printed()}`;
+    throw error;
+  };
 
   /** Runs `work` with `page`'s window the current one, no other page's command in between. */
   async inWindow(page, work) {
@@ -233,7 +242,7 @@ class WebDriverContext {
         this.current = page.handle;
       }
       return work((method, path, body) => command(this.session, method, path, body));
-    });
+    }).catch(this.explained);
     this.queue = run.catch(() => {});
     return run;
   }
@@ -612,12 +621,24 @@ class Locator {
    * not the locator, is checked after (a locator such as `checkbox[checked=true]` finds
    * another one once it is unticked).
    */
-  async setChecked(checked, options) {
-    const element = await this.actionable(options);
-    const state = () => this.page.run('return __wd.state(args[0], "checked");', element);
-    if ((await state()) === checked) return;
-    await this.page.ctx.inWindow(this.page, (call) => call('POST', `/element/${element[ELEMENT]}/click`, {}));
-    if ((await state()) !== checked) throw new Error(`${this.selector} did not become ${checked ? 'checked' : 'unchecked'}`);
+  async setChecked(checked, options = {}) {
+    const deadline = Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS);
+    for (;;) {
+      const element = await this.actionable(options);
+      const state = () => this.page.run('return __wd.state(args[0], "checked");', element);
+      try {
+        if ((await state()) === checked) return;
+        await this.page.ctx.inWindow(this.page, (call) => call('POST', `/element/${element[ELEMENT]}/click`, {}));
+        if ((await state()) === checked) return;
+      } catch (error) {
+        // Its row was drawn again (a change from the feed) before or after the click: the
+        // new row's box says whether the click took.
+        if (!isRetryable(error) || Date.now() > deadline) throw error;
+        await sleep(POLL_MS);
+        continue;
+      }
+      throw new Error(`${this.selector} did not become ${checked ? 'checked' : 'unchecked'}`);
+    }
   }
 
   check(options) { return this.setChecked(true, options); }
