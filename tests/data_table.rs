@@ -56,6 +56,17 @@ fn mount_table_of(members: RwSignal<Vec<Arc<Member>>>) -> HtmlElement {
 fn mount_table_until_dropped(
     members: RwSignal<Vec<Arc<Member>>>,
 ) -> (HtmlElement, Box<dyn std::any::Any>) {
+    mount_columns(
+        members,
+        Column::new("Licenses", |m: &Arc<Member>| m.licenses.len().to_string()),
+    )
+}
+
+/// Mounts a table of `members` with a name and an email column, and `last`.
+fn mount_columns(
+    members: RwSignal<Vec<Arc<Member>>>,
+    last: Column<Arc<Member>>,
+) -> (HtmlElement, Box<dyn std::any::Any>) {
     let document = document();
     let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
@@ -65,7 +76,7 @@ fn mount_table_until_dropped(
             .class("name"),
         Column::new("Email", |m: &Arc<Member>| m.email.clone())
             .sorted_by(|m| SortKey::text(&m.email)),
-        Column::new("Licenses", |m: &Arc<Member>| m.licenses.len().to_string()),
+        last,
     ];
     let handle = mount_to(container.clone(), move || {
         view! {
@@ -220,6 +231,33 @@ async fn a_change_to_one_row_leaves_the_other_rows_elements_in_place() {
         row_names(&table),
         ["Aaron Able", "Ann Zobel", "Bob Brown", "Zoë Ångström"]
     );
+}
+
+#[wasm_bindgen_test]
+async fn cells_drawn_from_more_than_their_row_follow_that_too() {
+    let members = RwSignal::new(three_members());
+    // As a member's licenses are named after the products: read untracked, as the console does.
+    let product = RwSignal::new("Studio".to_owned());
+    let revision = Memo::new(move |n: Option<&u64>| {
+        product.track();
+        n.map_or(0, |n| n + 1)
+    });
+    let licenses = Column::new("Licenses", move |m: &Arc<Member>| {
+        if m.licenses.is_empty() {
+            "None".to_owned()
+        } else {
+            product.get_untracked()
+        }
+    })
+    .also_reads(revision.into());
+    let (table, handle) = mount_columns(members, licenses);
+    std::mem::forget(handle);
+    tick().await;
+    assert!(text_of(&table, "tbody").contains("Studio"));
+    product.set("Studio Enterprise".to_owned());
+    tick().await;
+    tick().await;
+    assert!(text_of(&table, "tbody").contains("Studio Enterprise"));
 }
 
 #[wasm_bindgen_test]

@@ -122,6 +122,8 @@ pub struct Column<T> {
     /// The cell's whole text, shown on hover when the column clips it.
     title: Option<Text<T>>,
     sort_key: Option<Key<T>>,
+    /// What the cells read besides their row: every row is drawn again when it changes.
+    also_reads: Option<Signal<u64>>,
 }
 
 impl<T> Clone for Column<T> {
@@ -132,6 +134,7 @@ impl<T> Clone for Column<T> {
             cell: self.cell.clone(),
             title: self.title.clone(),
             sort_key: self.sort_key.clone(),
+            also_reads: self.also_reads,
         }
     }
 }
@@ -147,6 +150,7 @@ impl<T> Column<T> {
             cell: Arc::new(move |row| cell(row).into_any()),
             title: None,
             sort_key: None,
+            also_reads: None,
         }
     }
 
@@ -164,6 +168,7 @@ impl<T> Column<T> {
             cell: Arc::new(move |row| cell(row).into_any()),
             title: Some(text),
             sort_key: None,
+            also_reads: None,
         }
     }
 
@@ -174,6 +179,13 @@ impl<T> Column<T> {
 
     pub fn sorted_by(mut self, key: impl Fn(&T) -> SortKey + Send + Sync + 'static) -> Self {
         self.sort_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The cells also read what `revision` follows (a member's licenses are named after
+    /// the groups and products): the rows are drawn again whenever it moves on.
+    pub fn also_reads(mut self, revision: Signal<u64>) -> Self {
+        self.also_reads = Some(revision);
         self
     }
 
@@ -195,9 +207,10 @@ struct Head {
 /// A table's rows and columns seen without their type: `DataTable<T>` wraps them in one, so
 /// that the table itself is compiled once, not once per kind of row.
 trait Model: Send + Sync {
-    /// Subscribes the caller to the rows.
+    /// Subscribes the caller to the rows, and to what the cells also read.
     fn track(&self);
-    /// Takes note of a change of the rows: which ones changed, when that can be told.
+    /// Takes note of a change of the rows: which ones changed, when that can be told (all of
+    /// them when what the cells also read changed).
     fn refresh(&self);
     fn len(&self) -> usize;
     fn ids(&self) -> Vec<i64>;
@@ -235,6 +248,8 @@ struct Cache<T> {
     changed: Option<Vec<usize>>,
     /// Each row's `Model::stamp`, by index.
     stamps: Vec<u64>,
+    /// The columns' `also_reads` as of the last refresh.
+    also_read: Vec<u64>,
     keys: Option<(u64, Arc<Vec<Arc<str>>>)>,
     order: Option<(u64, Sort, Arc<Vec<usize>>)>,
 }
@@ -246,6 +261,7 @@ impl<T> Default for Cache<T> {
             rows: Vec::new(),
             changed: None,
             stamps: Vec::new(),
+            also_read: Vec::new(),
             keys: None,
             order: None,
         }
@@ -268,18 +284,32 @@ impl<T: TableRow> Typed<T> {
 impl<T: TableRow> Model for Typed<T> {
     fn track(&self) {
         self.rows.track();
+        for revision in self.columns.iter().filter_map(|column| column.also_reads) {
+            revision.track();
+        }
     }
 
     fn refresh(&self) {
         let mut cache = self.cache();
         cache.version += 1;
         let version = cache.version;
+        let also_read: Vec<u64> = (self.columns.iter())
+            .filter_map(|column| column.also_reads.map(|revision| revision.get_untracked()))
+            .collect();
+        let all = cache.also_read != also_read;
+        cache.also_read = also_read;
         if !T::SHARED {
             cache.changed = None;
             cache.stamps = vec![version; self.len()];
             return;
         }
         self.rows.with_untracked(|rows| {
+            if all {
+                cache.changed = None;
+                cache.stamps = vec![version; rows.len()];
+                cache.rows = rows.clone();
+                return;
+            }
             let same_places = rows.len() == cache.rows.len()
                 && rows
                     .iter()
@@ -569,7 +599,8 @@ fn table(table: Table) -> impl IntoView {
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
     let read = move || model.get_value();
 
-    // Bumped on every change of the rows: positions index one version of them.
+    // Bumped on every change of the rows, or of what the cells also read: positions index
+    // one version of them.
     let version = Memo::new(move |previous: Option<&u64>| {
         let model = read();
         model.track();

@@ -132,6 +132,21 @@ impl OrgState {
             .with_untracked(|snapshot| snapshot.as_ref().map(read).unwrap_or_default())
     }
 
+    /// Moves on when the groups or the products change: member cells name roles and
+    /// licenses after them (see `Column::also_reads`).
+    pub fn groups_and_products(&self) -> Signal<u64> {
+        let snapshot = self.snapshot;
+        let parts = Memo::new(move |_| {
+            snapshot.with(|s| s.as_ref().map(|s| (s.groups.clone(), s.products.clone())))
+        });
+        Memo::new(move |revision: Option<&u64>| {
+            // Read, not only tracked: a memo nobody reads is never computed, and follows nothing.
+            parts.with(|_| ());
+            revision.map_or(0, |n| n + 1)
+        })
+        .into()
+    }
+
     /// Rows picked from the snapshot, computed again when it changes.
     pub fn select<T: Send + Sync + 'static>(
         &self,

@@ -85,6 +85,19 @@ test("one admin's removal, role change, invitation, license removal and teams sh
   await other.context.close();
 });
 
+test("a group renamed elsewhere is renamed in its members' rows at once", async () => {
+  const one = await console_(OWNER);
+  const [member] = await someMembers(one.page);
+  const group = (await orgCall(one.page, 'POST', 'groups', { name: 'Sync Leads', role: 'admin', members: [member.id] })).group;
+  await search(one.page, 'Search active users', member.email);
+  const memberRow = row(one.page, member.full_name);
+  await memberRow.filter({ hasText: 'Member · Admin via Sync Leads' }).waitFor();
+  // A group's name is not the member's: their row is drawn from both.
+  await orgCall(one.page, 'PUT', `groups/${group.id}`, { name: 'Sync Leaders', role: 'admin', members: [member.id] });
+  await memberRow.filter({ hasText: 'Member · Admin via Sync Leaders' }).waitFor({ timeout: PROPAGATION_MS });
+  await one.context.close();
+});
+
 test('a console that lost its network says so, and catches up when it is back', async () => {
   const network = await startRelay(server.url);
   const one = await console_(OWNER);

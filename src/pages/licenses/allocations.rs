@@ -125,6 +125,7 @@ fn UsersSection(search: RwSignal<String>) -> impl IntoView {
             let n = state.read(|s| m.effective_licenses(&s.groups).len());
             SortKey::Number(Some(n as i64))
         })
+        .also_reads(state.groups_and_products())
         .class("licenses"),
         Column::new("Actions", move |m: &Arc<Member>| {
             let id = m.id;

@@ -24,6 +24,7 @@ use crate::{
 
 /// Columns shared by the Active and Removed tabs.
 pub fn member_columns(state: OrgState) -> Vec<Column<Arc<Member>>> {
+    let named_after = state.groups_and_products();
     let mut columns = member_identity_columns();
     columns.extend([
         Column::new("Role", move |m: &Arc<Member>| {
@@ -35,7 +36,8 @@ pub fn member_columns(state: OrgState) -> Vec<Column<Arc<Member>>> {
                 None => m.role.label().to_owned(),
             })
         })
-        .sorted_by(|m| SortKey::Number(Some(m.role as i64))),
+        .sorted_by(|m| SortKey::Number(Some(m.role as i64)))
+        .also_reads(named_after),
         Column::new("Join date", |m: &Arc<Member>| format::date(m.joined_at))
             .sorted_by(|m| SortKey::Number(Some(m.joined_at))),
         // A removed member's seats were freed when they left: they hold nothing now.
@@ -50,6 +52,7 @@ pub fn member_columns(state: OrgState) -> Vec<Column<Arc<Member>>> {
             };
             SortKey::Number(Some(n as i64))
         })
+        .also_reads(named_after)
         .class("licenses"),
     ]);
     columns
