@@ -11,6 +11,15 @@ thread_local! {
         let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
         DateTimeFormat::new(&Array::new(), &options).format()
     };
+    /// Months of usage start at midnight UTC: read in UTC, or they would read as the month
+    /// before west of Greenwich.
+    static MONTH: Function = {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"month".into(), &"long".into());
+        let _ = Reflect::set(&options, &"year".into(), &"numeric".into());
+        let _ = Reflect::set(&options, &"timeZone".into(), &"UTC".into());
+        DateTimeFormat::new(&Array::new(), &options).format()
+    };
     static DATE_TIME: Function = {
         let options = Object::new();
         let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
@@ -21,18 +30,23 @@ thread_local! {
 
 /// "23 Nov 2026", or as the viewer's locale writes it.
 pub fn date(at: Timestamp) -> String {
-    let moment = Date::new(&JsValue::from_f64(at as f64 * 1000.0));
-    DATE.with(|format| format.call1(&JsValue::NULL, &moment))
-        .ok()
-        .and_then(|text| text.as_string())
-        .unwrap_or_default()
+    DATE.with(|format| with(format, at))
 }
 
 /// "23 Nov 2026, 14:02:11", or as the viewer's locale writes it.
 pub fn date_time(at: Timestamp) -> String {
+    DATE_TIME.with(|format| with(format, at))
+}
+
+/// The UTC calendar month of `at`, "November 2026", or as the viewer's locale writes it.
+pub fn month(at: Timestamp) -> String {
+    MONTH.with(|format| with(format, at))
+}
+
+fn with(format: &Function, at: Timestamp) -> String {
     let moment = Date::new(&JsValue::from_f64(at as f64 * 1000.0));
-    DATE_TIME
-        .with(|format| format.call1(&JsValue::NULL, &moment))
+    format
+        .call1(&JsValue::NULL, &moment)
         .ok()
         .and_then(|text| text.as_string())
         .unwrap_or_default()

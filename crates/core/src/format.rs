@@ -1,5 +1,7 @@
 //! Numbers and times as admins read them in tables.
 
+use chrono::{DateTime, Utc};
+
 use crate::{Product, ProductId, Timestamp};
 
 /// How long before `now` the moment `at` was, in words: "just now", "5 minutes ago",
@@ -41,24 +43,13 @@ pub fn until(now: Timestamp, at: Timestamp) -> String {
     }
 }
 
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-pub fn civil_date(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    // Months counted from March, so that the leap day ends the year.
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
+/// The moment `at` in UTC (clamped to what the calendar holds, far beyond any real time).
+pub fn utc(at: Timestamp) -> DateTime<Utc> {
+    DateTime::from_timestamp(at, 0).unwrap_or(if at < 0 {
+        DateTime::<Utc>::MIN_UTC
     } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+        DateTime::<Utc>::MAX_UTC
+    })
 }
 
 /// A count with thousands separated: 100000 reads "100,000".

@@ -128,8 +128,7 @@ pub fn serving_pool(pools: &[Pool], usage: PoolUsage, now: Timestamp) -> Result<
 
 /// The UTC calendar date of `at`, `2026-12-23`: unambiguous in messages for any reader.
 pub fn utc_date(at: Timestamp) -> String {
-    let (year, month, day) = crate::format::civil_date(at.div_euclid(24 * 60 * 60));
-    format!("{year:04}-{month:02}-{day:02}")
+    crate::format::utc(at).format("%Y-%m-%d").to_string()
 }
 
 #[cfg(test)]

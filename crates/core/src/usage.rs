@@ -2,9 +2,10 @@
 //! changed (the hour's peak, the count at its end, the quota), not a row per heartbeat; a
 //! series over the last 24 hours, 30 days or 12 months is built from those rows here.
 
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::Timestamp;
+use crate::{Timestamp, format::utc};
 
 const HOUR: i64 = 60 * 60;
 const DAY: i64 = 24 * HOUR;
@@ -19,7 +20,7 @@ pub enum UsageRange {
     /// The last 30 days, by day.
     #[serde(rename = "30d")]
     Month,
-    /// The last 12 months, by month (twelfths of a year).
+    /// The last 12 months, by calendar month (UTC), the current one last.
     #[serde(rename = "12m")]
     Year,
 }
@@ -33,19 +34,51 @@ impl UsageRange {
         }
     }
 
-    /// Its points: how many, and how many hours each covers.
-    fn points(self) -> (usize, i64) {
+    /// Where its points start, and where the last one ends: hours, or days of 24 hours, up
+    /// to the end of the hour of `now`; or calendar months up to the end of the current one.
+    fn bounds(self, now: Timestamp) -> Vec<Timestamp> {
+        let points = self.points_len() as u32;
+        let next_hour = hour_of(now) + HOUR;
+        let steps = |step: i64| -> Vec<Timestamp> {
+            (0..=points)
+                .map(|i| next_hour - i64::from(points - i) * step)
+                .collect()
+        };
         match self {
-            Self::Day => (24, 1),
-            Self::Month => (30, 24),
-            Self::Year => (12, 365 * 24 / 12),
+            Self::Day => steps(HOUR),
+            Self::Month => steps(DAY),
+            Self::Year => {
+                let today = utc(now).date_naive();
+                let this_month =
+                    NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+                (0..=points)
+                    .map(|i| {
+                        let month = match i.checked_sub(points - 1) {
+                            None => this_month.checked_sub_months(Months::new(points - 1 - i)),
+                            Some(ahead) => this_month.checked_add_months(Months::new(ahead)),
+                        };
+                        (month.unwrap_or(this_month))
+                            .and_time(chrono::NaiveTime::MIN)
+                            .and_utc()
+                            .timestamp()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// How many points a series has.
+    pub fn points_len(self) -> usize {
+        match self {
+            Self::Day => 24,
+            Self::Month => 30,
+            Self::Year => 12,
         }
     }
 
     /// The first hour a series ending in the hour of `now` covers.
     pub fn first_hour(self, now: Timestamp) -> Timestamp {
-        let (points, hours) = self.points();
-        hour_of(now) - (points as i64 * hours - 1) * HOUR
+        self.bounds(now)[0]
     }
 }
 
@@ -96,8 +129,8 @@ pub struct UsageSeries {
 /// The series over `range` up to the hour of `now`, from the product's stored hours in order
 /// (the last one before the range included, to carry its count in).
 pub fn series(range: UsageRange, hours: &[UsageHour], now: Timestamp) -> UsageSeries {
-    let (points, hours_per_point) = range.points();
-    let first = range.first_hour(now);
+    let bounds = range.bounds(now);
+    let first = bounds[0];
     let mut stored = hours.iter().peekable();
     // What the hours before the range left: the count and quota carried into it.
     let (mut closing, mut quota) = (0, None);
@@ -106,7 +139,7 @@ pub fn series(range: UsageRange, hours: &[UsageHour], now: Timestamp) -> UsageSe
     }
     let mut series = UsageSeries {
         range,
-        points: Vec::with_capacity(points),
+        points: Vec::with_capacity(bounds.len() - 1),
         peak: 0,
         average: 0.0,
         days_at_quota: 0,
@@ -114,14 +147,10 @@ pub fn series(range: UsageRange, hours: &[UsageHour], now: Timestamp) -> UsageSe
     };
     let (mut total, mut counted) = (0u64, 0u64);
     let mut day_at_quota = None;
-    for point in 0..points {
-        let start = first + point as i64 * hours_per_point * HOUR;
+    for (point, span) in bounds.windows(2).enumerate() {
+        let [start, end] = [span[0], span[1]];
         let mut peak = 0;
-        for hour in 0..hours_per_point {
-            let at = start + hour * HOUR;
-            if at > now {
-                break;
-            }
+        for at in (start..end.min(now + 1)).step_by(HOUR as usize) {
             let in_use = match stored.next_if(|stored| stored.hour == at) {
                 Some(stored) => {
                     if stored.quota != quota && (counted > 0 || point > 0) {
@@ -220,5 +249,87 @@ mod tests {
         );
         assert_eq!(UsageRange::parse("12m"), Some(UsageRange::Year));
         assert_eq!(UsageRange::parse("1y"), None);
+    }
+
+    /// The points' bounds as chrono's calendar reads them, at `now`.
+    fn check_bounds(now: Timestamp) -> Result<(), proptest::test_runner::TestCaseError> {
+        use chrono::{Datelike, Months, Timelike};
+        use proptest::prelude::*;
+        for range in UsageRange::ALL {
+            let bounds = range.bounds(now);
+            let points = bounds.len() - 1;
+            prop_assert_eq!(points, range.points_len());
+            // The last point holds now; no point is empty.
+            prop_assert!(bounds[points - 1] <= now && now < bounds[points]);
+            prop_assert!(bounds.windows(2).all(|span| span[0] < span[1]));
+            for span in bounds.windows(2) {
+                let (start, end) = (utc(span[0]), utc(span[1]));
+                match range {
+                    UsageRange::Day => prop_assert_eq!(end - start, chrono::TimeDelta::hours(1)),
+                    UsageRange::Month => prop_assert_eq!(end - start, chrono::TimeDelta::days(1)),
+                    UsageRange::Year => {
+                        prop_assert_eq!((start.day(), start.num_seconds_from_midnight()), (1, 0));
+                        prop_assert_eq!(start.checked_add_months(Months::new(1)), Some(end));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ranges_step_as_the_calendar_does(now in -2_000_000_000i64..6_000_000_000) {
+            check_bounds(now)?;
+        }
+    }
+
+    #[test]
+    fn ranges_step_over_month_ends_leap_days_and_year_ends() {
+        for at in [
+            "2024-02-29T12:30:00Z",
+            "2024-03-01T00:00:00Z",
+            "2025-02-28T23:59:59Z",
+            "2026-12-31T23:59:59Z",
+            "2027-01-01T00:00:00Z",
+            "2100-03-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let now = chrono::DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .timestamp();
+            check_bounds(now).unwrap();
+        }
+        // The year to 2024-02-29: March 2023 to February 2024, the leap month of 29 days.
+        let now = chrono::DateTime::parse_from_rfc3339("2024-02-29T12:30:00Z").unwrap();
+        let bounds = UsageRange::Year.bounds(now.timestamp());
+        assert_eq!(crate::csv::iso_datetime(bounds[0]), "2023-03-01T00:00:00Z");
+        assert_eq!(crate::csv::iso_datetime(bounds[11]), "2024-02-01T00:00:00Z");
+        assert_eq!(bounds[12] - bounds[11], 29 * DAY);
+    }
+
+    #[test]
+    fn a_year_reads_each_month_from_its_own_hours() {
+        // 2026-03-15: a peak in February's last hour and one in March's first.
+        let now = 1_773_576_000;
+        let march = UsageRange::Year.bounds(now)[11];
+        let hours = [
+            UsageHour {
+                hour: march - HOUR,
+                peak: 9,
+                closing: 2,
+                quota: None,
+            },
+            UsageHour {
+                hour: march,
+                peak: 5,
+                closing: 1,
+                quota: None,
+            },
+        ];
+        let series = series(UsageRange::Year, &hours, now);
+        assert_eq!(series.points[10].peak, 9, "February");
+        assert_eq!(series.points[11].peak, 5, "March");
+        assert_eq!(series.points[11].start, march);
     }
 }

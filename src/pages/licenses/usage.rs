@@ -142,7 +142,8 @@ pub fn UsageChart(
 fn label(range: UsageRange, start: i64) -> String {
     match range {
         UsageRange::Day => format::date_time(start),
-        UsageRange::Month | UsageRange::Year => format::date(start),
+        UsageRange::Month => format::date(start),
+        UsageRange::Year => format::month(start),
     }
 }
 
