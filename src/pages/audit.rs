@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use allot_core::{
-    AuditAction, AuditActor, AuditEntry, AuditPage, audit::Agent, audit::SubjectKind,
-    search::SearchQuery, sort::SortKey,
+    AuditAction, AuditActor, AuditEntry, AuditPage,
+    audit::{ActorFilter, Agent, SubjectKind},
+    search::SearchQuery,
+    sort::SortKey,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_query_map;
@@ -35,19 +37,11 @@ impl TableRow for Arc<AuditEntry> {
     }
 }
 
-/// Who the log may be narrowed to, as the URL's `actor` says it.
-const ACTORS: [(&str, &str); 4] = [
-    ("", "Anyone"),
-    ("system", "The system"),
-    ("license_api", "The License API"),
-    ("operator", "An operator"),
-];
-
 /// The filters, as the URL holds them: `action`, `actor`, `from` and `to` (days) and `q`.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Filters {
     action: Option<AuditAction>,
-    actor: String,
+    actor: Option<ActorFilter>,
     from: String,
     to: String,
     search: String,
@@ -58,7 +52,7 @@ impl Filters {
         let text = |name: &str| query.get(name).unwrap_or_default();
         Self {
             action: AuditAction::parse(&text("action")),
-            actor: text("actor"),
+            actor: ActorFilter::parse(&text("actor")),
             from: text("from"),
             to: text("to"),
             search: text("q"),
@@ -75,7 +69,10 @@ impl Filters {
             }
         };
         add("action", self.action.map_or("", AuditAction::as_str));
-        add("actor", &self.actor);
+        add(
+            "actor",
+            &self.actor.map(ActorFilter::to_text).unwrap_or_default(),
+        );
         add("q", self.search.trim());
         let from = format::day_start(&self.from);
         // The end of the `to` day: the start of the next.
@@ -94,14 +91,8 @@ impl Filters {
 
     /// Whether an entry heard from the feed belongs on the page as filtered.
     fn admit(&self, entry: &AuditEntry, query: &SearchQuery) -> bool {
-        let action = self
-            .action
-            .is_none_or(|action| action.as_str() == entry.action);
-        let actor = match (&entry.actor, self.actor.as_str()) {
-            (_, "") => true,
-            (AuditActor::Agent { agent }, wanted) => agent_text(*agent) == wanted,
-            (AuditActor::Person { account_id, .. }, wanted) => account_id.to_string() == wanted,
-        };
+        let action = self.action.is_none_or(|action| action == entry.action);
+        let actor = self.actor.is_none_or(|actor| actor.admits(&entry.actor));
         let after_from = format::day_start(&self.from).is_none_or(|from| entry.at >= from);
         let before_to = format::day_start(&self.to).is_none_or(|to| entry.at < to + 24 * 60 * 60);
         action && actor && after_from && before_to && query.matches(&entry.search_key())
@@ -112,7 +103,7 @@ impl Filters {
         let mut filters = self.clone();
         match name {
             "action" => filters.action = AuditAction::parse(value),
-            "actor" => filters.actor = value.to_owned(),
+            "actor" => filters.actor = ActorFilter::parse(value),
             "from" => filters.from = value.to_owned(),
             "to" => filters.to = value.to_owned(),
             _ => filters.search = value.to_owned(),
@@ -120,7 +111,10 @@ impl Filters {
         let pairs = [
             ("q", filters.search.trim()),
             ("action", filters.action.map_or("", AuditAction::as_str)),
-            ("actor", filters.actor.as_str()),
+            (
+                "actor",
+                &filters.actor.map(ActorFilter::to_text).unwrap_or_default(),
+            ),
             ("from", filters.from.as_str()),
             ("to", filters.to.as_str()),
         ];
@@ -130,14 +124,6 @@ impl Filters {
             .map(|(name, value)| format!("{name}={}", js_sys::encode_uri_component(value)))
             .collect::<Vec<_>>()
             .join("&")
-    }
-}
-
-fn agent_text(agent: Agent) -> &'static str {
-    match agent {
-        Agent::System => "system",
-        Agent::LicenseApi => "license_api",
-        Agent::Operator => "operator",
     }
 }
 
@@ -244,24 +230,32 @@ pub fn AuditLogPage() -> impl IntoView {
         people
     });
     let actor_options = move || {
-        let chosen = filters.with(|f| f.actor.clone());
-        let agents = ACTORS
+        let chosen = filters.with(|f| f.actor);
+        let agents = Agent::ALL
             .iter()
-            .map(|&(value, label)| view! { <option value=value selected=chosen == value>{label}</option> })
+            .map(|&agent| {
+                let selected = chosen == Some(ActorFilter::Agent(agent));
+                view! { <option value=agent.as_str() selected=selected>{agent.label()}</option> }
+            })
             .collect_view();
         let mut people: Vec<(String, String)> = people.get().into_iter().collect();
         people.sort_by(|a, b| a.1.cmp(&b.1));
-        if !chosen.is_empty()
-            && ACTORS.iter().all(|&(value, _)| value != chosen)
+        let chosen = chosen.map(ActorFilter::to_text).unwrap_or_default();
+        if let Some(ActorFilter::Person(account)) = filters.with(|f| f.actor)
             && people.iter().all(|(id, _)| *id != chosen)
         {
-            people.push((chosen.clone(), format!("Account {chosen}")));
+            people.push((chosen.clone(), format!("Account {account}")));
         }
         let people = people
             .into_iter()
             .map(|(id, label)| view! { <option value=id.clone() selected=chosen == id>{label}</option> })
             .collect_view();
-        view! { {agents}<optgroup label="People">{people}</optgroup> }
+        let anyone = chosen.is_empty();
+        view! {
+            <option value="" selected=anyone>"Anyone"</option>
+            {agents}
+            <optgroup label="People">{people}</optgroup>
+        }
     };
     let columns = vec![
         Column::new("When", |entry: &Arc<AuditEntry>| {

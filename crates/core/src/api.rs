@@ -685,3 +685,25 @@ mod tests {
         assert!(serde_json::from_str::<IdsRequest>(&json).is_ok());
     }
 }
+
+/// Which members to export: the Active Users tab, the Removed Users tab, or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    Active,
+    Removed,
+    #[default]
+    All,
+}
+
+impl StatusFilter {
+    /// The status to keep, or `None` for every member.
+    pub fn status(self) -> Option<MemberStatus> {
+        match self {
+            StatusFilter::Active => Some(MemberStatus::Active),
+            StatusFilter::Removed => Some(MemberStatus::Removed),
+            StatusFilter::All => None,
+        }
+    }
+}

@@ -70,7 +70,7 @@ pub fn audit_row(entry: &crate::AuditEntry) -> [String; 6] {
         iso_datetime(entry.at),
         actor.to_owned(),
         email.to_owned(),
-        entry.action.clone(),
+        entry.action.as_str().to_owned(),
         entry.summary.clone(),
         touched.join("; "),
     ]

@@ -3,8 +3,11 @@
 //! decodes itself from a database column, so that no query result is compared as a string.
 
 use crate::{
-    ActivationMode, MemberStatus, Role, TeamRole, audit::AuditAction, licensing::PoolKind,
-    licensing::PoolUsage, usage::UsageRange,
+    ActivationMode, MemberStatus, Role, TeamRole,
+    audit::{Agent, AuditAction},
+    licensing::PoolKind,
+    licensing::PoolUsage,
+    usage::UsageRange,
 };
 
 /// Where an invitation stands; only pending ones are listed, accepted and revoked ones are
@@ -50,6 +53,8 @@ text_encoding! {
     ActivationMode { Online => "online", Offline => "offline" }
     PoolKind { Named => "named", Floating => "floating" }
     PoolUsage { Online => "online", Offline => "offline" }
+    // The order the Audit Log's actor filter offers them in.
+    Agent { System => "system", LicenseApi => "license_api", Operator => "operator" }
     AuditAction {
         InvitationsCreated => "invitations.created",
         InvitationResent => "invitation.resent",
@@ -173,6 +178,7 @@ mod tests {
             ActivationMode,
             PoolKind,
             PoolUsage,
+            Agent,
             AuditAction
         );
         assert_eq!(ActivationMode::parse("Online"), None);
@@ -187,7 +193,9 @@ mod tests {
             UsageRange,
             ActivationMode,
             PoolKind,
-            PoolUsage
+            PoolUsage,
+            Agent,
+            AuditAction
         );
     }
 }

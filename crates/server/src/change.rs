@@ -9,6 +9,7 @@ use std::{
 
 use allot_core::{
     AccountId, AuditAction, AuditActor, AuditEntry, AuditSubject, ChangeEvent, OrgId,
+    audit::{AuditDetail, Nothing},
     licensing::PoolKind,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -114,14 +115,8 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
     changes::take_outside_marks(&mut tx, &outside).await?;
     for org_id in outside {
         tracing::warn!(%org_id, "recording a change made outside the server");
-        record(
-            &mut tx,
-            org_id,
-            None,
-            AuditAction::ExternalChange,
-            serde_json::json!({}),
-        )
-        .await?;
+        let detail = AuditDetail::ExternalChange(Nothing {});
+        record(&mut tx, org_id, None, detail).await?;
     }
     Ok(tx)
 }
@@ -139,11 +134,10 @@ pub async fn record(
     tx: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,
-    action: AuditAction,
-    detail: serde_json::Value,
+    detail: AuditDetail,
 ) -> Result<u64, sqlx::Error> {
     let now = now();
-    let entry = audit_entry(tx, org_id, actor, action, &detail, now).await?;
+    let entry = audit_entry(tx, org_id, actor, &detail, now).await?;
     let seq = changes::next_seq(tx, org_id).await?;
     let mut event = snapshot::touched(tx, org_id, seq as u64).await?;
     let in_use = seats_in_use(tx, org_id, &event, now).await?;
@@ -208,11 +202,11 @@ async fn audit_entry(
     tx: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,
-    action: AuditAction,
-    detail: &serde_json::Value,
+    detail: &AuditDetail,
     at: i64,
 ) -> Result<AuditEntry, sqlx::Error> {
-    let mut entry = describe(tx, org_id, actor, action, detail, at).await?;
+    let action = detail.action();
+    let mut entry = describe(tx, org_id, actor, action, Some(detail), at).await?;
     let search = entry.search_key();
     entry.id = audit::insert(
         tx,
@@ -220,7 +214,7 @@ async fn audit_entry(
             org_id,
             actor,
             action,
-            detail,
+            detail: &detail.to_json(),
             summary: &entry.summary,
             subjects: &entry.subjects,
             search: &search,
@@ -232,13 +226,13 @@ async fn audit_entry(
 }
 
 /// What the log shows of a change: who did it, the sentence, and its subjects with their
-/// names as they are now.
+/// names as they are now; of an old entry whose `detail` no longer reads, who and the action.
 async fn describe(
     tx: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,
     action: AuditAction,
-    detail: &serde_json::Value,
+    detail: Option<&AuditDetail>,
     at: i64,
 ) -> Result<AuditEntry, sqlx::Error> {
     let person = match actor {
@@ -255,25 +249,26 @@ async fn describe(
             agent: action.agent(),
         },
     };
-    let ids = allot_core::audit::subject_ids(action, detail);
+    let ids = detail.map(AuditDetail::subject_ids).unwrap_or_default();
     let mut subjects = audit::subject_names(tx, org_id, &ids).await?;
     // What the change deleted cannot be looked up: its detail names it.
-    if let Some(deleted) = detail.get("names").and_then(serde_json::Value::as_object) {
-        let named: Vec<AuditSubject> = ids
-            .iter()
-            .filter(|&&(kind, id)| !subjects.iter().any(|s| s.kind == kind && s.id == id))
-            .filter_map(|&(kind, id)| {
-                let name = deleted.get(&id.to_string())?.as_str()?.to_owned();
-                Some(AuditSubject { kind, id, name })
-            })
-            .collect();
-        subjects.extend(named);
-    }
-    let summary = allot_core::audit::summary(action, &actor_shown, detail, &subjects);
+    let deleted = detail.map(AuditDetail::named_subjects).unwrap_or_default();
+    let unfound: Vec<AuditSubject> = (deleted.into_iter())
+        .filter(|named| {
+            !subjects
+                .iter()
+                .any(|s| s.kind == named.kind && s.id == named.id)
+        })
+        .collect();
+    subjects.extend(unfound);
+    let summary = match detail {
+        Some(detail) => detail.sentence(&actor_shown, &subjects),
+        None => action.bare_sentence(&actor_shown),
+    };
     Ok(AuditEntry {
         id: 0,
         at,
-        action: action.as_str().to_owned(),
+        action,
         actor: actor_shown,
         summary,
         subjects,
@@ -296,9 +291,12 @@ pub async fn describe_old_entries(db: &Db) -> Result<u64, sqlx::Error> {
             return Ok(described);
         }
         for old in &old {
-            let detail = serde_json::from_str(&old.detail).unwrap_or_default();
+            let detail = serde_json::from_str(&old.detail)
+                .and_then(|detail| AuditDetail::read(old.action, detail))
+                .ok();
+            let (org_id, actor) = (old.org_id, old.actor);
             let entry =
-                describe(&mut tx, old.org_id, old.actor, old.action, &detail, old.at).await?;
+                describe(&mut tx, org_id, actor, old.action, detail.as_ref(), old.at).await?;
             audit::set_description(&mut tx, old.id, &entry).await?;
         }
         tx.commit().await?;

@@ -9,8 +9,12 @@
 
 use std::time::Duration;
 
-use allot_core::{AuditAction, OrgId};
-use serde_json::json;
+use allot_core::{
+    OrgId,
+    audit::{
+        AuditDetail, Ended, EndedActivation, ExpiredPool, InvitationRef, Invitations, PoolsExpired,
+    },
+};
 
 use crate::{
     AppState, change,
@@ -57,54 +61,32 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
     let mut recorded = 0;
     let invitations = expiries::note_invitations(&mut tx, org_id, now).await?;
     if !invitations.is_empty() {
-        let invitations: Vec<_> = invitations
-            .into_iter()
-            .map(|(id, email)| json!({ "id": id, "email": email }))
+        let invitations = (invitations.into_iter())
+            .map(|(id, email)| InvitationRef { id, email })
             .collect();
-        let detail = json!({ "invitations": invitations });
-        change::record(
-            &mut tx,
-            org_id,
-            None,
-            AuditAction::InvitationExpired,
-            detail,
-        )
-        .await?;
+        let detail = AuditDetail::InvitationExpired(Invitations { invitations });
+        change::record(&mut tx, org_id, None, detail).await?;
         recorded += 1;
     }
     let sessions = expiries::end_timed_out_sessions(&mut tx, org_id, now).await?;
     if !sessions.is_empty() {
-        let detail = json!({ "activations": activations(sessions) });
-        change::record(&mut tx, org_id, None, AuditAction::SessionTimedOut, detail).await?;
+        let detail = AuditDetail::SessionTimedOut(ended(sessions));
+        change::record(&mut tx, org_id, None, detail).await?;
         recorded += 1;
     }
     let offline = expiries::note_offline_licenses(&mut tx, org_id, now).await?;
     if !offline.is_empty() {
-        let detail = json!({ "activations": activations(offline) });
-        change::record(
-            &mut tx,
-            org_id,
-            None,
-            AuditAction::OfflineLicenseExpired,
-            detail,
-        )
-        .await?;
+        let detail = AuditDetail::OfflineLicenseExpired(ended(offline));
+        change::record(&mut tx, org_id, None, detail).await?;
         recorded += 1;
     }
     let pools = expiries::note_pools(&mut tx, org_id, now).await?;
     if !pools.is_empty() {
-        let pools: Vec<_> = pools
-            .into_iter()
-            .map(|(id, product, seats)| json!({ "id": id, "product": product, "seats": seats }))
+        let pools = (pools.into_iter())
+            .map(|(id, product, seats)| ExpiredPool { id, product, seats })
             .collect();
-        change::record(
-            &mut tx,
-            org_id,
-            None,
-            AuditAction::PoolExpired,
-            json!({ "pools": pools }),
-        )
-        .await?;
+        let detail = AuditDetail::PoolExpired(PoolsExpired { pools });
+        change::record(&mut tx, org_id, None, detail).await?;
         recorded += 1;
     }
     // Committed even with nothing left to note: `begin` may have recorded others' writes.
@@ -112,11 +94,14 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
     Ok(recorded)
 }
 
-fn activations(ended: Vec<expiries::EndedActivation>) -> Vec<serde_json::Value> {
-    ended
-        .into_iter()
-        .map(|(id, member, product, machine_id)| {
-            json!({ "id": id, "member": member, "product": product, "machine_id": machine_id })
+fn ended(ended: Vec<expiries::EndedActivation>) -> Ended {
+    let activations = (ended.into_iter())
+        .map(|(id, member, product, machine_id)| EndedActivation {
+            id,
+            member,
+            product,
+            machine_id,
         })
-        .collect()
+        .collect();
+    Ended { activations }
 }

@@ -2,11 +2,11 @@
 //! bought. Each change is audited like any other (with no actor: it is the operator's).
 
 use allot_core::{
-    AuditAction, OrgId,
+    OrgId,
+    audit::{self, AuditDetail},
     licensing::{PoolKind, PoolUsage, utc_date},
 };
 use clap::Subcommand;
-use serde_json::json;
 
 use crate::{
     change,
@@ -125,11 +125,15 @@ pub async fn add(
         expires_at,
     };
     let id = pools::insert(&mut tx, &pool).await?;
-    let detail = json!({
-        "pool": id, "product": product_id, "seats": seats, "kind": kind, "usage": usage,
-        "expires_at": expires_at,
+    let detail = AuditDetail::PoolAdded(audit::PoolAdded {
+        pool: id,
+        product: product_id,
+        seats,
+        kind,
+        usage,
+        expires_at,
     });
-    change::record(&mut tx, org_id, None, AuditAction::PoolAdded, detail).await?;
+    change::record(&mut tx, org_id, None, detail).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -145,8 +149,12 @@ pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) 
     if !pools::update(&mut tx, id, seats, expires_at).await? {
         return Err(no_pool().into());
     }
-    let detail = json!({ "pool": id, "seats": seats, "expires_at": expires_at });
-    change::record(&mut tx, org_id, None, AuditAction::PoolChanged, detail).await?;
+    let detail = AuditDetail::PoolChanged(audit::PoolChanged {
+        pool: id,
+        seats,
+        expires_at,
+    });
+    change::record(&mut tx, org_id, None, detail).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,11 +2,12 @@
 //! retried or dismissed by them.
 
 use allot_core::{
-    AccountId, AllocationError, AuditAction, MemberId, OrgId, ProductId, allocation::Entitlement,
+    AccountId, AllocationError, MemberId, OrgId, ProductId,
+    allocation::Entitlement,
+    audit::{AuditDetail, ErrorClosed},
 };
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
-use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
@@ -37,18 +38,22 @@ async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(MemberId, P
         .ok_or_else(ApiError::not_found)
 }
 
-/// Deletes the error and records what became of it, ending the transaction.
+/// Deletes the error and records what became of it (`Retried` or `Dismissed`), ending the
+/// transaction.
 async fn close(
     mut tx: change::WriteTx,
     org_id: OrgId,
     actor: AccountId,
-    (membership_id, product_id): (MemberId, ProductId),
+    (member_id, product_id): (MemberId, ProductId),
     id: i64,
-    action: AuditAction,
+    became: fn(ErrorClosed) -> AuditDetail,
 ) -> ApiResult<StatusCode> {
     allocation_errors::delete(&mut tx, id).await?;
-    let detail = json!({ "member_id": membership_id, "product_id": product_id });
-    change::record(&mut tx, org_id, Some(actor), action, detail).await?;
+    let detail = became(ErrorClosed {
+        member_id,
+        product_id,
+    });
+    change::record(&mut tx, org_id, Some(actor), detail).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -93,7 +98,7 @@ pub async fn retry(
         caller.account_id,
         (membership_id, product_id),
         id,
-        AuditAction::AllocationErrorRetried,
+        AuditDetail::AllocationErrorRetried,
     )
     .await
 }
@@ -115,7 +120,7 @@ pub async fn dismiss(
         caller.account_id,
         (membership_id, product_id),
         id,
-        AuditAction::AllocationErrorDismissed,
+        AuditDetail::AllocationErrorDismissed,
     )
     .await
 }

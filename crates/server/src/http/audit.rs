@@ -1,7 +1,11 @@
 //! The Audit Log: every change to the organization, newest first, a page at a time, with
 //! filters by action, actor and time, and search over who, what and whom.
 
-use allot_core::{AccountId, AuditAction, AuditPage, OrgId, audit::Agent, csv, search};
+use allot_core::{
+    AuditAction, AuditPage, OrgId,
+    audit::{ActorFilter, AuditDetail, AuditExported},
+    csv, search,
+};
 use axum::{
     Json, Router,
     body::{Body, Bytes},
@@ -12,7 +16,6 @@ use axum::{
 };
 use futures_util::{Stream, TryStreamExt};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::IntoParams;
 
 use axum::middleware::from_fn;
@@ -27,7 +30,7 @@ use crate::{
         extract::QueryParams,
     },
     store::{
-        audit::{self, ActorFilter, Filter},
+        audit::{self, Filter},
         organizations,
     },
 };
@@ -81,17 +84,12 @@ impl AuditFilterQuery {
         };
         let actor = match self.actor.as_deref().filter(|text| !text.is_empty()) {
             None => None,
-            Some("system") => Some(ActorFilter::Agent(Agent::System)),
-            Some("license_api") => Some(ActorFilter::Agent(Agent::LicenseApi)),
-            Some("operator") => Some(ActorFilter::Agent(Agent::Operator)),
-            Some(account) => Some(ActorFilter::Person(AccountId(account.parse().map_err(
-                |_| {
-                    ApiError::unprocessable(
-                        "unknown_actor",
-                        "The actor is an account id, system, license_api or operator.",
-                    )
-                },
-            )?))),
+            Some(text) => Some(ActorFilter::parse(text).ok_or_else(|| {
+                ApiError::unprocessable(
+                    "unknown_actor",
+                    "The actor is an account id, system, license_api or operator.",
+                )
+            })?),
         };
         if let (Some(from), Some(until)) = (self.from, self.until)
             && from >= until
@@ -174,17 +172,15 @@ async fn export(
         Format::Csv => "csv",
         Format::JsonLines => "jsonl",
     };
-    let detail = json!({ "format": extension, "action": query.action, "actor": query.actor,
-                         "from": query.from, "until": query.until,
-                         "q": query.q.as_deref().map(allot_core::text::without_forbidden) });
-    change::record(
-        &mut tx,
-        org_id,
-        Some(caller.account_id),
-        AuditAction::AuditExported,
-        detail,
-    )
-    .await?;
+    let detail = AuditDetail::AuditExported(AuditExported {
+        format: extension.to_owned(),
+        action: query.action,
+        actor: query.actor,
+        from: query.from,
+        until: query.until,
+        q: query.q.as_deref().map(allot_core::text::without_forbidden),
+    });
+    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     tx.commit().await?;
     let name = csv::file_name(&org_name, "audit", extension, now());
     let content_type = match format {

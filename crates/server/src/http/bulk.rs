@@ -3,7 +3,8 @@
 //! and the organization's sequence number after it.
 
 use allot_core::{
-    AccountId, AuditAction, BulkResponse, ErrorDetail, ItemResult, OrgId, rules::RuleViolation,
+    AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, audit::AuditDetail,
+    rules::RuleViolation,
 };
 use axum::Json;
 
@@ -86,23 +87,22 @@ impl<T> Report<T> {
         Ok(())
     }
 
-    /// Whether any id was done.
-    pub fn any_done(&self) -> bool {
-        !self.done.is_empty()
-    }
-
-    /// Records `action` by `actor` with `detail` of what changed (`None` when nothing did:
-    /// refusals alone are no event), commits, and answers.
+    /// Records what `actor` changed, as `detail` tells it from the done ones (no event when
+    /// none was done or `detail` finds nothing changed: refusals alone are no event),
+    /// commits, and answers.
     pub async fn finish(
         self,
         mut tx: change::WriteTx,
         org_id: OrgId,
         actor: AccountId,
-        action: AuditAction,
-        detail: Option<serde_json::Value>,
+        detail: impl FnOnce(Vec<T>) -> Option<AuditDetail>,
     ) -> ApiResult<Json<BulkResponse>> {
+        let detail = match self.done.is_empty() {
+            true => None,
+            false => detail(self.done),
+        };
         let seq = match detail {
-            Some(detail) => change::record(&mut tx, org_id, Some(actor), action, detail).await?,
+            Some(detail) => change::record(&mut tx, org_id, Some(actor), detail).await?,
             None => change::current_seq(&mut tx, org_id).await?,
         };
         tx.commit().await?;

@@ -2,7 +2,10 @@
 //! that a hundred thousand members never sit in memory at once.
 
 use allot_core::{
-    AuditAction, MemberStatus, OrgId, csv,
+    OrgId,
+    api::StatusFilter,
+    audit::{AuditDetail, MembersExported},
+    csv,
     search::{SearchQuery, member_search_key},
 };
 use axum::{Router, routing};
@@ -13,8 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures_util::{Stream, TryStreamExt};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 
 use crate::{
     AppState, change,
@@ -25,27 +27,6 @@ use crate::{
     http::security,
     store::{self, organizations},
 };
-
-/// Which members to export: the Active Users tab, the Removed Users tab, or both.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusFilter {
-    Active,
-    Removed,
-    #[default]
-    All,
-}
-
-impl StatusFilter {
-    /// The status to keep, or `None` for every member.
-    fn status(self) -> Option<MemberStatus> {
-        match self {
-            StatusFilter::Active => Some(MemberStatus::Active),
-            StatusFilter::Removed => Some(MemberStatus::Removed),
-            StatusFilter::All => None,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -79,15 +60,11 @@ pub async fn members_csv(
     query.q = allot_core::text::without_forbidden(&query.q);
     let mut tx = change::begin(&state.db, org_id).await?;
     let org_name = organizations::name(&mut *tx, org_id).await?;
-    let detail = json!({ "status": query.status, "q": query.q });
-    change::record(
-        &mut tx,
-        org_id,
-        Some(caller.account_id),
-        AuditAction::MembersExported,
-        detail,
-    )
-    .await?;
+    let detail = AuditDetail::MembersExported(MembersExported {
+        status: query.status,
+        q: query.q.clone(),
+    });
+    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     tx.commit().await?;
 
     let disposition = format!(

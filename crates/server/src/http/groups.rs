@@ -9,12 +9,13 @@ use axum::{Router, routing};
 use std::collections::{BTreeMap, BTreeSet};
 
 use allot_core::{
-    AllocationRequest, AuditAction, BulkResponse, Group, GroupChange, GroupId, GroupRequest,
-    GroupRuleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, Role, allocation::GROUP_ROLES,
+    AllocationRequest, BulkResponse, Group, GroupChange, GroupId, GroupRequest, GroupRuleRequest,
+    MemberId, MemberIdsRequest, OrgId, ProductId, Role,
+    allocation::GROUP_ROLES,
+    audit::{self, AuditDetail},
     rules::GROUP_NAME_MAX_CHARS,
 };
 use axum::{Json, extract::State, http::StatusCode};
-use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
@@ -130,14 +131,11 @@ async fn finish(
     mut tx: change::WriteTx,
     org_id: OrgId,
     caller: &Caller,
-    action: AuditAction,
-    mut detail: serde_json::Value,
+    detail: AuditDetail,
     group: Option<Group>,
     settled: allocate::Settled,
 ) -> ApiResult<GroupChange> {
-    detail["members_changed"] = settled.members_changed.into();
-    detail["seats_freed"] = settled.seats_freed.into();
-    let seq = change::record(&mut tx, org_id, Some(caller.account_id), action, detail).await?;
+    let seq = change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     tx.commit().await?;
     Ok(GroupChange {
         group,
@@ -181,16 +179,14 @@ pub async fn create(
         seats_freed: 0,
     };
     let group = find_group(&mut tx, org_id, id).await?;
-    let detail = json!({ "group": id, "name": name, "role": role, "members": members });
-    let change = finish(
-        tx,
-        org_id,
-        &caller,
-        AuditAction::GroupCreated,
-        detail,
-        Some(group),
+    let detail = AuditDetail::GroupCreated(audit::GroupCreated {
+        group: id,
+        name: name.to_owned(),
+        role,
+        members,
         settled,
-    );
+    });
+    let change = finish(tx, org_id, &caller, detail, Some(group), settled);
     Ok((StatusCode::CREATED, Json(change.await?)))
 }
 
@@ -239,19 +235,17 @@ pub async fn update(
     groups::remove_members(&mut tx, group_id, &removed).await?;
     let settled = allocate::settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
-    let detail = json!({
-        "group": group_id, "previous_name": group.name, "name": name,
-        "previous_role": group.role, "role": role, "added": added, "removed": removed,
-    });
-    let change = finish(
-        tx,
-        org_id,
-        &caller,
-        AuditAction::GroupUpdated,
-        detail,
-        Some(updated),
+    let detail = AuditDetail::GroupUpdated(audit::GroupUpdated {
+        group: group_id,
+        previous_name: group.name,
+        name: name.to_owned(),
+        previous_role: group.role,
+        role,
+        added,
+        removed,
         settled,
-    );
+    });
+    let change = finish(tx, org_id, &caller, detail, Some(updated), settled);
     Ok(Json(change.await?))
 }
 
@@ -272,16 +266,12 @@ pub async fn delete(
     let before = allocate::snapshot_members(&mut tx, org_id, &members, &groups).await?;
     groups::delete(&mut tx, group_id).await?;
     let settled = allocate::settle(&mut tx, org_id, &before, now()).await?;
-    let detail = json!({ "group": group_id, "name": group.name });
-    let change = finish(
-        tx,
-        org_id,
-        &caller,
-        AuditAction::GroupDeleted,
-        detail,
-        None,
+    let detail = AuditDetail::GroupDeleted(audit::GroupNamed {
+        group: group_id,
+        name: group.name,
         settled,
-    );
+    });
+    let change = finish(tx, org_id, &caller, detail, None, settled);
     Ok(Json(change.await?))
 }
 
@@ -308,18 +298,13 @@ pub async fn set_rule(
     groups::set_products(&mut tx, group_id, &products).await?;
     let settled = allocate::settle(&mut tx, org_id, &before, now()).await?;
     let updated = find_group(&mut tx, org_id, group_id).await?;
-    let detail = json!({
-        "group": group_id, "previous_products": group.products, "products": products,
-    });
-    let change = finish(
-        tx,
-        org_id,
-        &caller,
-        AuditAction::GroupRuleSet,
-        detail,
-        Some(updated),
+    let detail = AuditDetail::GroupRuleSet(audit::RuleSet {
+        group: group_id,
+        previous_products: group.products,
+        products,
         settled,
-    );
+    });
+    let change = finish(tx, org_id, &caller, detail, Some(updated), settled);
     Ok(Json(change.await?))
 }
 
@@ -389,7 +374,10 @@ pub async fn release(
         }
         report.add(
             id,
-            Ok::<_, ItemError>(json!({ "member": id, "products": products })),
+            Ok::<_, ItemError>(audit::ReleasedFrom {
+                member: id,
+                products,
+            }),
         )?;
     }
     let now = now();
@@ -397,18 +385,13 @@ pub async fn release(
         allocations::release(&mut tx, product, members).await?;
         activations::end(&mut tx, Live::OfProduct { product, members }, now).await?;
     }
-    let detail = report
-        .any_done()
-        .then(|| json!({ "group": group_id, "released": report.done }));
-    report
-        .finish(
-            tx,
-            org_id,
-            caller.account_id,
-            AuditAction::LicenseReleased,
-            detail,
-        )
-        .await
+    let detail = |released| {
+        Some(AuditDetail::LicenseReleased(audit::Released::Inherited {
+            group: group_id,
+            released,
+        }))
+    };
+    report.finish(tx, org_id, caller.account_id, detail).await
 }
 
 /// The Edit License Allocation panel's Save: the member's direct allocation and whether it
@@ -450,20 +433,17 @@ pub async fn set_allocation(
     let now = now();
     allocations::set_direct(&mut tx, org_id, member_id, &products, now).await?;
     let settled = allocate::settle(&mut tx, org_id, &before, now).await?;
-    let detail = json!({
-        "member": member_id,
-        "previous": { "allocate_to_user": member.allocate_to_user, "products": member.direct },
-        "allocate_to_user": request.allocate_to_user, "products": products,
-    });
-    let change = finish(
-        tx,
-        org_id,
-        &caller,
-        AuditAction::AllocationSet,
-        detail,
-        None,
+    let detail = AuditDetail::AllocationSet(audit::AllocationSet {
+        member: member_id,
+        previous: audit::Allocation {
+            allocate_to_user: member.allocate_to_user,
+            products: member.direct,
+        },
+        allocate_to_user: request.allocate_to_user,
+        products,
         settled,
-    );
+    });
+    let change = finish(tx, org_id, &caller, detail, None, settled);
     Ok(Json(change.await?))
 }
 

@@ -5,13 +5,13 @@ use axum::{Router, routing};
 use std::collections::HashSet;
 
 use allot_core::{
-    AcceptRequest, AccountId, AuditAction, BulkResponse, IdsRequest, Invitation, InvitationLink,
+    AcceptRequest, AccountId, BulkResponse, IdsRequest, Invitation, InvitationLink,
     InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
     InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
+    audit::{self, AuditDetail},
     emails::{MAX_INVITATIONS, email_key, validate_email},
 };
 use axum::{Json, extract::State, response::IntoResponse};
-use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
@@ -175,20 +175,13 @@ pub async fn create(
     }
     if !invited.is_empty() {
         mailer::queue(&mut tx, &mails).await?;
-        let detail = json!({
-            "emails": invited,
-            "role": request.role,
-            "products": product_ids,
-            "replaced_expired": replaced,
+        let detail = AuditDetail::InvitationsCreated(audit::Invited {
+            emails: invited,
+            role: Some(request.role),
+            products: product_ids,
+            replaced_expired: replaced,
         });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            AuditAction::InvitationsCreated,
-            detail,
-        )
-        .await?;
+        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     }
     tx.commit().await?;
     mailer::log_queued(&mails, &state.links);
@@ -322,15 +315,11 @@ pub async fn resend(
         state.links.url(&token),
     )];
     mailer::queue(&mut tx, &mails).await?;
-    let detail = json!({ "id": id, "email": invitation.email });
-    change::record(
-        &mut tx,
-        org_id,
-        Some(caller.account_id),
-        AuditAction::InvitationResent,
-        detail,
-    )
-    .await?;
+    let detail = AuditDetail::InvitationResent(audit::InvitationRef {
+        id,
+        email: invitation.email.clone(),
+    });
+    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     tx.commit().await?;
     mailer::log_queued(&mails, &state.links);
     Ok(Json(InvitationLink {
@@ -385,24 +374,21 @@ pub async fn revoke(
             )),
             Some(invitation) if invitation.status == InvitationStatus::Pending => {
                 invitations::set_status(&mut tx, id, InvitationStatus::Revoked).await?;
-                Ok(json!({ "id": id, "email": invitation.email }))
+                Ok(audit::InvitationRef {
+                    id,
+                    email: invitation.email,
+                })
             }
             Some(_) => Err(refused("not_pending", NOT_PENDING)),
         };
         report.add(id, outcome)?;
     }
-    let detail = report
-        .any_done()
-        .then(|| json!({ "invitations": report.done }));
-    report
-        .finish(
-            tx,
-            org_id,
-            caller.account_id,
-            AuditAction::InvitationsRevoked,
-            detail,
-        )
-        .await
+    let detail = |invitations| {
+        Some(AuditDetail::InvitationsRevoked(audit::Invitations {
+            invitations,
+        }))
+    };
+    report.finish(tx, org_id, caller.account_id, detail).await
 }
 
 /// The refusal for a link that Resend replaced, saying so and where the new one went; `None`
@@ -577,28 +563,24 @@ pub async fn accept(
                 now,
             )
             .await?;
-            not_granted.push(json!({ "product": product.name, "reason": reason }));
+            not_granted.push(audit::NotGranted {
+                product: product.name.clone(),
+                reason,
+            });
             continue;
         }
         allocations::grant(&mut tx, invitation.org_id, membership_id, product.id, now).await?;
         granted.push(product.id);
     }
-    let detail = json!({
-        "invitation_id": invitation.id,
-        "member_id": membership_id,
-        "email": invitation.email,
-        "role": role,
-        "granted": granted,
-        "not_granted": not_granted,
+    let detail = AuditDetail::InvitationAccepted(audit::Accepted {
+        invitation_id: invitation.id,
+        member_id: membership_id,
+        email: invitation.email.clone(),
+        role: Some(role),
+        granted,
+        not_granted,
     });
-    change::record(
-        &mut tx,
-        invitation.org_id,
-        Some(account_id),
-        AuditAction::InvitationAccepted,
-        detail,
-    )
-    .await?;
+    change::record(&mut tx, invitation.org_id, Some(account_id), detail).await?;
     tx.commit().await?;
     auth::open_session(&state.db, account_id, false).await
 }

@@ -3,12 +3,13 @@
 //! session, release it; and the public key that verifies offline licenses.
 
 use allot_core::{
-    ActivateRequest, ActivateResponse, ActivationRef, AuditAction, HeartbeatResponse,
-    LicensePublicKey, MemberId, OrgId, format,
+    ActivateRequest, ActivateResponse, ActivationRef, HeartbeatResponse, LicensePublicKey,
+    MemberId, OrgId,
+    audit::{AuditDetail, Released},
+    format,
 };
 use axum::{Json, extract::State, http::StatusCode};
 use axum::{Router, routing};
-use serde_json::json;
 
 use crate::{
     AppState, change,
@@ -152,15 +153,11 @@ pub async fn release(
     let mut tx = change::begin(&state.db, org_id).await?;
     let ended = activations::end(&mut tx, Live::Id(request.activation_id), now()).await?;
     if ended == 1 {
-        let detail = json!({ "activation": request.activation_id, "member": member.id });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            AuditAction::LicenseReleased,
-            detail,
-        )
-        .await?;
+        let detail = AuditDetail::LicenseReleased(Released::Session {
+            activation: request.activation_id,
+            member: member.id,
+        });
+        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

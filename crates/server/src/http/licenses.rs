@@ -4,14 +4,17 @@
 
 use axum::{Router, routing};
 
+use std::collections::BTreeMap;
+
 use allot_core::{
-    ActivationMode, AuditAction, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
-    MemberIdsRequest, OrgId, ProductId, ProductLicenses, format,
+    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
+    MemberIdsRequest, OrgId, ProductId, ProductLicenses,
+    audit::{AuditDetail, Removed},
+    format,
     licensing::{PoolKind, utc_date},
     usage::{UsageRange, UsageSeries},
 };
 use axum::{Json, extract::State};
-use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
@@ -75,7 +78,7 @@ fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
 struct Removal {
     tx: change::WriteTx,
     report: Report<i64>,
-    deleted_names: serde_json::Map<String, serde_json::Value>,
+    deleted_names: BTreeMap<i64, String>,
     now: i64,
 }
 
@@ -85,7 +88,7 @@ impl Removal {
         Ok(Self {
             tx: change::begin(&state.db, org_id).await?,
             report: Report::new(ids),
-            deleted_names: serde_json::Map::new(),
+            deleted_names: BTreeMap::new(),
             now: now(),
         })
     }
@@ -97,25 +100,21 @@ impl Removal {
 
     /// Adds `id`, deleted: `name` is what the log calls it.
     fn add_deleted(&mut self, id: i64, name: String) -> ApiResult<()> {
-        self.deleted_names.insert(id.to_string(), name.into());
+        self.deleted_names.insert(id, name);
         self.add(id, Ok(()))
     }
 
+    /// Records what was removed as the removal's action (`removed`), commits and answers.
     async fn finish(
         self,
         org_id: OrgId,
         caller: &Caller,
-        action: AuditAction,
+        removed: fn(Removed<i64>) -> AuditDetail,
     ) -> ApiResult<Json<BulkResponse>> {
-        let detail = self.report.any_done().then(|| {
-            let mut detail = json!({ "ids": self.report.done });
-            if !self.deleted_names.is_empty() {
-                detail["names"] = self.deleted_names.into();
-            }
-            detail
-        });
+        let names = self.deleted_names;
+        let detail = |ids| Some(removed(Removed { ids, names }));
         self.report
-            .finish(self.tx, org_id, caller.account_id, action, detail)
+            .finish(self.tx, org_id, caller.account_id, detail)
             .await
     }
 }
@@ -137,7 +136,12 @@ pub async fn remove_users(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, AuditAction::LicensesUsersRemoved)
+        .finish(org_id, &caller, |removed| {
+            AuditDetail::LicensesUsersRemoved(Removed {
+                ids: removed.ids.into_iter().map(MemberId).collect(),
+                names: BTreeMap::new(),
+            })
+        })
         .await
 }
 
@@ -194,7 +198,7 @@ pub async fn remove_online(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, AuditAction::LicensesOnlineRemoved)
+        .finish(org_id, &caller, AuditDetail::LicensesOnlineRemoved)
         .await
 }
 
@@ -234,7 +238,7 @@ pub async fn remove_offline(
         removal.add(id, Err(refusal))?;
     }
     removal
-        .finish(org_id, &caller, AuditAction::LicensesOfflineRemoved)
+        .finish(org_id, &caller, AuditDetail::LicensesOfflineRemoved)
         .await
 }
 
@@ -269,7 +273,7 @@ pub async fn remove_machines(
         removal.add_deleted(id, machine_id)?;
     }
     removal
-        .finish(org_id, &caller, AuditAction::LicensesMachinesRemoved)
+        .finish(org_id, &caller, AuditDetail::LicensesMachinesRemoved)
         .await
 }
 

@@ -4,12 +4,12 @@ use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
-    AuditAction, BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId,
-    ProductSeats, Role,
+    BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, ProductSeats,
+    Role,
+    audit::{AuditDetail, Members, PreviousRole, RoleChanged},
     rules::{self, Actor, Batch, Target},
 };
 use axum::{Json, extract::State};
-use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
@@ -91,11 +91,8 @@ pub async fn remove(
         sessions::end_where_no_organization_is_left(&mut tx, &report.done).await?;
         activate::end_machines_and_sessions(&mut tx, &report.done, now).await?;
     }
-    let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
-    let account = caller.account_id;
-    report
-        .finish(tx, org_id, account, AuditAction::MembersRemoved, detail)
-        .await
+    let detail = |members| Some(AuditDetail::MembersRemoved(Members { members }));
+    report.finish(tx, org_id, caller.account_id, detail).await
 }
 
 fn remove_one(
@@ -146,11 +143,8 @@ pub async fn restore(
     if !report.done.is_empty() {
         memberships::restore(&mut tx, &report.done).await?;
     }
-    let detail = (!report.done.is_empty()).then(|| json!({ "members": report.done }));
-    let account = caller.account_id;
-    report
-        .finish(tx, org_id, account, AuditAction::MembersRestored, detail)
-        .await
+    let detail = |members| Some(AuditDetail::MembersRestored(Members { members }));
+    report.finish(tx, org_id, caller.account_id, detail).await
 }
 
 fn restore_one(
@@ -232,17 +226,19 @@ pub async fn change_role(
             left_teams = teams::leave_all(&mut tx, &ids).await?;
         }
     }
-    let changed: Vec<serde_json::Value> = changed
-        .into_iter()
-        .map(|(id, previous_role)| {
-            let left_teams = left_teams.remove(&id).unwrap_or_default();
-            json!({ "id": id, "previous_role": previous_role, "left_teams": left_teams })
+    let members: Vec<PreviousRole> = (changed.into_iter())
+        .map(|(id, previous_role)| PreviousRole {
+            id,
+            previous_role: Some(previous_role),
+            left_teams: left_teams.remove(&id).unwrap_or_default(),
         })
         .collect();
-    let detail = (!changed.is_empty()).then(|| json!({ "role": new_role, "members": changed }));
-    let account = caller.account_id;
+    let detail = (!members.is_empty()).then_some(AuditDetail::MembersRoleChanged(RoleChanged {
+        role: Some(new_role),
+        members,
+    }));
     report
-        .finish(tx, org_id, account, AuditAction::MembersRoleChanged, detail)
+        .finish(tx, org_id, caller.account_id, |_| detail)
         .await
 }
 

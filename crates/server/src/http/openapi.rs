@@ -62,7 +62,7 @@ use utoipa::{
         super::audit::export_jsonl,
     ),
     // Query parameters' types are not collected from the handlers.
-    components(schemas(super::export::StatusFilter)),
+    components(schemas(allot_core::api::StatusFilter)),
     modifiers(&SharedResponses)
 )]
 struct ApiDoc;

@@ -3,11 +3,11 @@
 use axum::{Router, routing};
 
 use allot_core::{
-    AuditAction, MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
+    MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
+    audit::{AuditDetail, TeamMembership, TeamNamed, TeamRenamed},
     rules::{self, TEAM_NAME_MAX_CHARS},
 };
 use axum::{Json, extract::State, http::StatusCode};
-use serde_json::json;
 
 use crate::db::Conn;
 use crate::{
@@ -84,15 +84,11 @@ pub async fn create(
     let mut tx = change::begin(&state.db, org_id).await?;
     ensure_name_free(&mut tx, org_id, name, None).await?;
     let id = teams::create(&mut tx, org_id, name).await?;
-    let detail = json!({ "team": id, "name": name });
-    change::record(
-        &mut tx,
-        org_id,
-        Some(caller.account_id),
-        AuditAction::TeamCreated,
-        detail,
-    )
-    .await?;
+    let detail = AuditDetail::TeamCreated(TeamNamed {
+        team: id,
+        name: name.to_owned(),
+    });
+    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     tx.commit().await?;
     let team = Team {
         id,
@@ -122,15 +118,12 @@ pub async fn rename(
     if team.name != name {
         ensure_name_free(&mut tx, org_id, name, Some(team_id)).await?;
         teams::rename(&mut tx, team_id, name).await?;
-        let detail = json!({ "team": team_id, "previous_name": team.name, "name": name });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            AuditAction::TeamRenamed,
-            detail,
-        )
-        .await?;
+        let detail = AuditDetail::TeamRenamed(TeamRenamed {
+            team: team_id,
+            previous_name: team.name.clone(),
+            name: name.to_owned(),
+        });
+        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
         team.name = name.to_owned();
     }
     tx.commit().await?;
@@ -150,15 +143,11 @@ pub async fn delete(
     let mut tx = change::begin(&state.db, org_id).await?;
     let team = load_one(&mut tx, org_id, team_id).await?;
     teams::delete(&mut tx, team_id).await?;
-    let detail = json!({ "team": team_id, "name": team.name });
-    change::record(
-        &mut tx,
-        org_id,
-        Some(caller.account_id),
-        AuditAction::TeamDeleted,
-        detail,
-    )
-    .await?;
+    let detail = AuditDetail::TeamDeleted(TeamNamed {
+        team: team_id,
+        name: team.name,
+    });
+    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -196,15 +185,12 @@ pub async fn set_member(
         .map_err(|violation| ApiError::unprocessable(violation.code(), violation.message()))?;
     let role = request.role;
     if teams::set_member(&mut tx, team_id, member_id, role).await? {
-        let detail = json!({ "team": team_id, "member": member_id, "role": role });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            AuditAction::TeamMemberSet,
-            detail,
-        )
-        .await?;
+        let detail = AuditDetail::TeamMemberSet(TeamMembership {
+            team: team_id,
+            member: member_id,
+            role: Some(role),
+        });
+        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     }
     let team = load_one(&mut tx, org_id, team_id).await?;
     tx.commit().await?;
@@ -228,15 +214,12 @@ pub async fn remove_member(
         .await?
         .ok_or_else(ApiError::not_found)?;
     if teams::remove_member(&mut tx, team_id, member_id).await? {
-        let detail = json!({ "team": team_id, "member": member_id });
-        change::record(
-            &mut tx,
-            org_id,
-            Some(caller.account_id),
-            AuditAction::TeamMemberRemoved,
-            detail,
-        )
-        .await?;
+        let detail = AuditDetail::TeamMemberRemoved(TeamMembership {
+            team: team_id,
+            member: member_id,
+            role: None,
+        });
+        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
     }
     let team = load_one(&mut tx, org_id, team_id).await?;
     tx.commit().await?;

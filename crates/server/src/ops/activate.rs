@@ -4,12 +4,12 @@
 //! sessions when they lose their licenses or leave.
 
 use allot_core::{
-    ActivateRequest, ActivateResponse, ActivationMode, AuditAction, MemberId, OfflineLicense,
-    OrgId, ProductId, SignedLicense,
+    ActivateRequest, ActivateResponse, ActivationMode, MemberId, OfflineLicense, OrgId, ProductId,
+    SignedLicense,
     allocation::Entitlement,
+    audit::{self, AuditDetail},
     licensing::{self, Grant, HEARTBEAT_INTERVAL_SECS, PoolUsage, Refusal},
 };
-use serde_json::json;
 
 use crate::{
     AppState, change,
@@ -106,8 +106,12 @@ pub async fn record_inheritance_failure(
     let org_groups = store::groups::list(&mut tx, org_id).await?;
     if member_state.entitlement(product, &org_groups) == (Entitlement::Inherited { held: false }) {
         allocation_errors::record(&mut tx, org_id, member, product, error.message(), now()).await?;
-        let detail = json!({ "member": member, "product": product, "reason": error.message() });
-        change::record(&mut tx, org_id, None, AuditAction::AllocationFailed, detail).await?;
+        let detail = AuditDetail::AllocationFailed(audit::AllocationFailed {
+            member,
+            product,
+            reason: error.message().to_owned(),
+        });
+        change::record(&mut tx, org_id, None, detail).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -190,18 +194,14 @@ pub async fn activate_for(
                 expires_at,
             };
             let id = activations::insert(&mut *tx, &new, now).await?;
-            let detail = json!({
-                "activation": id, "member": member, "product": request.product_id,
-                "machine_id": machine_id, "mode": mode,
+            let detail = AuditDetail::LicenseActivated(audit::Activated {
+                activation: id,
+                member,
+                product: request.product_id,
+                machine_id: machine_id.to_owned(),
+                mode: Some(mode),
             });
-            change::record(
-                tx,
-                org_id,
-                Some(account),
-                AuditAction::LicenseActivated,
-                detail,
-            )
-            .await?;
+            change::record(tx, org_id, Some(account), detail).await?;
             (id, now, expires_at)
         }
     };

@@ -95,11 +95,7 @@ pub struct Before {
 }
 
 /// What settling did: members whose licenses or role changed, and seats freed.
-#[derive(Default)]
-pub struct Settled {
-    pub members_changed: u32,
-    pub seats_freed: u32,
-}
+pub use allot_core::audit::Settled;
 
 /// The members' licenses and roles before a change (see [`settle`]).
 pub async fn snapshot_members(

@@ -2,8 +2,8 @@
 //! and its subjects' names as they were, read newest first, a page at a time.
 
 use allot_core::{
-    AccountId, AuditAction, AuditActor, AuditEntry, AuditSubject, OrgId, audit::Agent,
-    audit::SubjectKind,
+    AccountId, AuditAction, AuditActor, AuditEntry, AuditSubject, OrgId,
+    audit::{ActorFilter, AuditDetail, SubjectKind},
 };
 
 use std::collections::HashMap;
@@ -178,13 +178,6 @@ pub async fn subject_names(
     Ok(found)
 }
 
-/// Who made the entries a page may be limited to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActorFilter {
-    Person(AccountId),
-    Agent(Agent),
-}
-
 /// What a page of the log shows: all of it, or entries of these actions, by this actor, in
 /// `[from, until)`, whose folded text contains `search` (already folded).
 #[derive(Default)]
@@ -324,13 +317,15 @@ fn entry(
         .unwrap_or_default();
     // Entries written before sentences were stored get theirs now, without names.
     let summary = summary.unwrap_or_else(|| {
-        let detail = serde_json::from_str(&detail).unwrap_or_default();
-        allot_core::audit::summary(action, &actor, &detail, &subjects)
+        match serde_json::from_str(&detail).and_then(|detail| AuditDetail::read(action, detail)) {
+            Ok(detail) => detail.sentence(&actor, &subjects),
+            Err(_) => action.bare_sentence(&actor),
+        }
     });
     AuditEntry {
         id,
         at,
-        action: action.as_str().to_owned(),
+        action,
         actor,
         summary,
         subjects,

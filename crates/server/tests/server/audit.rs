@@ -850,7 +850,7 @@ async fn the_log_reads_newest_first_in_pages_as_sentences_with_their_subjects() 
     )
     .await;
     let removal = &second.entries[0];
-    assert_eq!(removal.action, "members.removed");
+    assert_eq!(removal.action, AuditAction::MembersRemoved);
     let names: Vec<&str> = plain.iter().map(|(_, name)| name.as_str()).collect();
     assert_eq!(
         removal.summary,
