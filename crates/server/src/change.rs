@@ -38,9 +38,33 @@ pub struct WriteTx {
     // Dropped first: an unfinished transaction is rolled back before the turn passes on.
     tx: Tx,
     _turn: Option<OwnedMutexGuard<()>>,
+    /// The organization whose turn it is.
+    org_id: OrgId,
 }
 
 impl WriteTx {
+    /// Records the change `actor` (or an agent) made, as `detail` tells it, and commits:
+    /// the end of most mutations. Returns the organization's new sequence number.
+    pub async fn finish(
+        mut self,
+        actor: Option<AccountId>,
+        detail: AuditDetail,
+    ) -> Result<u64, sqlx::Error> {
+        let org_id = self.org_id;
+        let seq = record(&mut self, org_id, actor, detail).await?;
+        self.commit().await?;
+        Ok(seq)
+    }
+
+    /// Commits a change that turned out to change nothing (only refusals): no event.
+    /// Returns the organization's sequence number, as it was.
+    pub async fn finish_unchanged(mut self) -> Result<u64, sqlx::Error> {
+        let org_id = self.org_id;
+        let seq = current_seq(&mut self, org_id).await?;
+        self.commit().await?;
+        Ok(seq)
+    }
+
     /// Commits, provided every change the transaction made has its event: a change noted in
     /// `change_dirty` but never recorded would be missing from the feed and would poison the
     /// next transaction's bookkeeping, so such a transaction is rolled back and fails.
@@ -100,6 +124,7 @@ pub async fn begin(db: &Db, org_id: OrgId) -> Result<WriteTx, sqlx::Error> {
     let mut tx = WriteTx {
         tx: db.begin_write().await?,
         _turn: turn,
+        org_id,
     };
     let outside = changes::outside_marks(&mut tx).await?;
     if db.backend() == Backend::Postgres {

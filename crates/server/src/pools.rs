@@ -133,8 +133,7 @@ pub async fn add(
         usage,
         expires_at,
     });
-    change::record(&mut tx, org_id, None, detail).await?;
-    tx.commit().await?;
+    tx.finish(None, detail).await?;
     Ok(id)
 }
 
@@ -154,8 +153,7 @@ pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) 
         seats,
         expires_at,
     });
-    change::record(&mut tx, org_id, None, detail).await?;
-    tx.commit().await?;
+    tx.finish(None, detail).await?;
     Ok(())
 }
 

@@ -42,7 +42,6 @@ async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(MemberId, P
 /// transaction.
 async fn close(
     mut tx: change::WriteTx,
-    org_id: OrgId,
     actor: AccountId,
     (member_id, product_id): (MemberId, ProductId),
     id: i64,
@@ -53,8 +52,7 @@ async fn close(
         member_id,
         product_id,
     });
-    change::record(&mut tx, org_id, Some(actor), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(actor), detail).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,7 +92,6 @@ pub async fn retry(
     }
     close(
         tx,
-        org_id,
         caller.account_id,
         (membership_id, product_id),
         id,
@@ -116,7 +113,6 @@ pub async fn dismiss(
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
     close(
         tx,
-        org_id,
         caller.account_id,
         (membership_id, product_id),
         id,

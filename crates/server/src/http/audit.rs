@@ -180,8 +180,7 @@ async fn export(
         until: query.until,
         q: query.q.as_deref().map(allot_core::text::without_forbidden),
     });
-    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(caller.account_id), detail).await?;
     let name = csv::file_name(&org_name, "audit", extension, now());
     let content_type = match format {
         Format::Csv => "text/csv; charset=utf-8",

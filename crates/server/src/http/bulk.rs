@@ -3,8 +3,7 @@
 //! and the organization's sequence number after it.
 
 use allot_core::{
-    AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, audit::AuditDetail,
-    rules::RuleViolation,
+    AccountId, BulkResponse, ErrorDetail, ItemResult, audit::AuditDetail, rules::RuleViolation,
 };
 use axum::Json;
 
@@ -92,8 +91,7 @@ impl<T> Report<T> {
     /// commits, and answers.
     pub async fn finish(
         self,
-        mut tx: change::WriteTx,
-        org_id: OrgId,
+        tx: change::WriteTx,
         actor: AccountId,
         detail: impl FnOnce(Vec<T>) -> Option<AuditDetail>,
     ) -> ApiResult<Json<BulkResponse>> {
@@ -102,10 +100,9 @@ impl<T> Report<T> {
             false => detail(self.done),
         };
         let seq = match detail {
-            Some(detail) => change::record(&mut tx, org_id, Some(actor), detail).await?,
-            None => change::current_seq(&mut tx, org_id).await?,
+            Some(detail) => tx.finish(Some(actor), detail).await?,
+            None => tx.finish_unchanged().await?,
         };
-        tx.commit().await?;
         Ok(Json(BulkResponse {
             results: self.results,
             seq,

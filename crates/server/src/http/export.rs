@@ -64,8 +64,7 @@ pub async fn members_csv(
         status: query.status,
         q: query.q.clone(),
     });
-    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(caller.account_id), detail).await?;
 
     let disposition = format!(
         "attachment; filename=\"{}\"",

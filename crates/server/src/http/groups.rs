@@ -128,15 +128,13 @@ async fn find_group(conn: &mut Conn, org_id: OrgId, group_id: GroupId) -> ApiRes
 
 /// Records the change and commits, answering with what it did.
 async fn finish(
-    mut tx: change::WriteTx,
-    org_id: OrgId,
+    tx: change::WriteTx,
     caller: &Caller,
     detail: AuditDetail,
     group: Option<Group>,
     settled: allocate::Settled,
 ) -> ApiResult<GroupChange> {
-    let seq = change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
-    tx.commit().await?;
+    let seq = tx.finish(Some(caller.account_id), detail).await?;
     Ok(GroupChange {
         group,
         members_changed: settled.members_changed,
@@ -186,7 +184,7 @@ pub async fn create(
         members,
         settled,
     });
-    let change = finish(tx, org_id, &caller, detail, Some(group), settled);
+    let change = finish(tx, &caller, detail, Some(group), settled);
     Ok((StatusCode::CREATED, Json(change.await?)))
 }
 
@@ -245,7 +243,7 @@ pub async fn update(
         removed,
         settled,
     });
-    let change = finish(tx, org_id, &caller, detail, Some(updated), settled);
+    let change = finish(tx, &caller, detail, Some(updated), settled);
     Ok(Json(change.await?))
 }
 
@@ -271,7 +269,7 @@ pub async fn delete(
         name: group.name,
         settled,
     });
-    let change = finish(tx, org_id, &caller, detail, None, settled);
+    let change = finish(tx, &caller, detail, None, settled);
     Ok(Json(change.await?))
 }
 
@@ -304,7 +302,7 @@ pub async fn set_rule(
         products,
         settled,
     });
-    let change = finish(tx, org_id, &caller, detail, Some(updated), settled);
+    let change = finish(tx, &caller, detail, Some(updated), settled);
     Ok(Json(change.await?))
 }
 
@@ -391,7 +389,7 @@ pub async fn release(
             released,
         }))
     };
-    report.finish(tx, org_id, caller.account_id, detail).await
+    report.finish(tx, caller.account_id, detail).await
 }
 
 /// The Edit License Allocation panel's Save: the member's direct allocation and whether it
@@ -443,7 +441,7 @@ pub async fn set_allocation(
         products,
         settled,
     });
-    let change = finish(tx, org_id, &caller, detail, None, settled);
+    let change = finish(tx, &caller, detail, None, settled);
     Ok(Json(change.await?))
 }
 

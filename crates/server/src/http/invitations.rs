@@ -319,8 +319,7 @@ pub async fn resend(
         id,
         email: invitation.email.clone(),
     });
-    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(caller.account_id), detail).await?;
     mailer::log_queued(&mails, &state.links);
     Ok(Json(InvitationLink {
         path: join_path(&token),
@@ -388,7 +387,7 @@ pub async fn revoke(
             invitations,
         }))
     };
-    report.finish(tx, org_id, caller.account_id, detail).await
+    report.finish(tx, caller.account_id, detail).await
 }
 
 /// The refusal for a link that Resend replaced, saying so and where the new one went; `None`
@@ -580,8 +579,7 @@ pub async fn accept(
         granted,
         not_granted,
     });
-    change::record(&mut tx, invitation.org_id, Some(account_id), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(account_id), detail).await?;
     auth::open_session(&state.db, account_id, false).await
 }
 

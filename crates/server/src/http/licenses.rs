@@ -107,15 +107,12 @@ impl Removal {
     /// Records what was removed as the removal's action (`removed`), commits and answers.
     async fn finish(
         self,
-        org_id: OrgId,
         caller: &Caller,
         removed: fn(Removed<i64>) -> AuditDetail,
     ) -> ApiResult<Json<BulkResponse>> {
         let names = self.deleted_names;
         let detail = |ids| Some(removed(Removed { ids, names }));
-        self.report
-            .finish(self.tx, org_id, caller.account_id, detail)
-            .await
+        self.report.finish(self.tx, caller.account_id, detail).await
     }
 }
 
@@ -136,7 +133,7 @@ pub async fn remove_users(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, |removed| {
+        .finish(&caller, |removed| {
             AuditDetail::LicensesUsersRemoved(Removed {
                 ids: removed.ids.into_iter().map(MemberId).collect(),
                 names: BTreeMap::new(),
@@ -198,7 +195,7 @@ pub async fn remove_online(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(org_id, &caller, AuditDetail::LicensesOnlineRemoved)
+        .finish(&caller, AuditDetail::LicensesOnlineRemoved)
         .await
 }
 
@@ -238,7 +235,7 @@ pub async fn remove_offline(
         removal.add(id, Err(refusal))?;
     }
     removal
-        .finish(org_id, &caller, AuditDetail::LicensesOfflineRemoved)
+        .finish(&caller, AuditDetail::LicensesOfflineRemoved)
         .await
 }
 
@@ -273,7 +270,7 @@ pub async fn remove_machines(
         removal.add_deleted(id, machine_id)?;
     }
     removal
-        .finish(org_id, &caller, AuditDetail::LicensesMachinesRemoved)
+        .finish(&caller, AuditDetail::LicensesMachinesRemoved)
         .await
 }
 

@@ -92,7 +92,7 @@ pub async fn remove(
         activate::end_machines_and_sessions(&mut tx, &report.done, now).await?;
     }
     let detail = |members| Some(AuditDetail::MembersRemoved(Members { members }));
-    report.finish(tx, org_id, caller.account_id, detail).await
+    report.finish(tx, caller.account_id, detail).await
 }
 
 fn remove_one(
@@ -144,7 +144,7 @@ pub async fn restore(
         memberships::restore(&mut tx, &report.done).await?;
     }
     let detail = |members| Some(AuditDetail::MembersRestored(Members { members }));
-    report.finish(tx, org_id, caller.account_id, detail).await
+    report.finish(tx, caller.account_id, detail).await
 }
 
 fn restore_one(
@@ -237,9 +237,7 @@ pub async fn change_role(
         role: Some(new_role),
         members,
     }));
-    report
-        .finish(tx, org_id, caller.account_id, |_| detail)
-        .await
+    report.finish(tx, caller.account_id, |_| detail).await
 }
 
 /// Gives member `id` the role (as far as the rules go: the caller writes it); their previous

@@ -88,8 +88,7 @@ pub async fn create(
         team: id,
         name: name.to_owned(),
     });
-    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(caller.account_id), detail).await?;
     let team = Team {
         id,
         name: name.to_owned(),
@@ -147,8 +146,7 @@ pub async fn delete(
         team: team_id,
         name: team.name,
     });
-    change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
-    tx.commit().await?;
+    tx.finish(Some(caller.account_id), detail).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -111,8 +111,7 @@ pub async fn record_inheritance_failure(
             product,
             reason: error.message().to_owned(),
         });
-        change::record(&mut tx, org_id, None, detail).await?;
-        tx.commit().await?;
+        tx.finish(None, detail).await?;
     }
     Ok(())
 }
