@@ -3,12 +3,14 @@
 //! and the organization's sequence number after it.
 
 use allot_core::{
-    AccountId, BulkResponse, ErrorDetail, ItemResult, audit::AuditDetail, rules::RuleViolation,
+    AccountId, BulkResponse, ErrorDetail, ItemResult, OrgId, audit::AuditDetail,
+    rules::RuleViolation,
 };
 use axum::Json;
 
 use crate::{
     change,
+    db::Db,
     error::{ApiError, ApiResult},
 };
 
@@ -50,19 +52,23 @@ impl From<ErrorDetail> for ItemError {
     }
 }
 
-/// A bulk change's results so far: one per id, and what each done one gave (for the
-/// change's own work and its audit event).
-pub struct Report<T> {
+/// A bulk change under way: the organization's write transaction, one result per id so far,
+/// and what each done one gave (for the change's own writes and its audit entry). Every bulk
+/// change is `begin`, `add` per id as it is judged, its writes, and `finish`.
+pub struct Bulk<T> {
+    pub tx: change::WriteTx,
     results: Vec<ItemResult>,
     pub done: Vec<T>,
 }
 
-impl<T> Report<T> {
-    pub fn new(ids: usize) -> Self {
-        Self {
+impl<T> Bulk<T> {
+    /// Begins a change of `ids` ids on the organization's data (see `change::begin`).
+    pub async fn begin(db: &Db, org_id: OrgId, ids: usize) -> ApiResult<Self> {
+        Ok(Self {
+            tx: change::begin(db, org_id).await?,
             results: Vec::with_capacity(ids),
             done: Vec::new(),
-        }
+        })
     }
 
     /// Adds id's outcome; a failure fails the whole request.
@@ -91,7 +97,6 @@ impl<T> Report<T> {
     /// commits, and answers.
     pub async fn finish(
         self,
-        tx: change::WriteTx,
         actor: AccountId,
         detail: impl FnOnce(Vec<T>) -> Option<AuditDetail>,
     ) -> ApiResult<Json<BulkResponse>> {
@@ -100,8 +105,8 @@ impl<T> Report<T> {
             false => detail(self.done),
         };
         let seq = match detail {
-            Some(detail) => tx.finish(Some(actor), detail).await?,
-            None => tx.finish_unchanged().await?,
+            Some(detail) => self.tx.finish(Some(actor), detail).await?,
+            None => self.tx.finish_unchanged().await?,
         };
         Ok(Json(BulkResponse {
             results: self.results,

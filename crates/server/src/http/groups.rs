@@ -23,7 +23,7 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     http::auth::{Caller, Manager},
-    http::bulk::{ItemError, Report, refused},
+    http::bulk::{Bulk, ItemError, refused},
     http::extract::{JsonBody, PathParams},
     ops::allocate,
     store::{
@@ -320,14 +320,13 @@ pub async fn release(
     PathParams((org_id, group_id)): PathParams<(OrgId, GroupId)>,
     JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut tx = change::begin(&state.db, org_id).await?;
-    let group = find_group(&mut tx, org_id, group_id).await?;
-    let mut members = allocate::member_states(&mut tx, org_id, &request.ids).await?;
-    let mut report = Report::new(request.ids.len());
+    let mut bulk = Bulk::begin(&state.db, org_id, request.ids.len()).await?;
+    let group = find_group(&mut bulk.tx, org_id, group_id).await?;
+    let mut members = allocate::member_states(&mut bulk.tx, org_id, &request.ids).await?;
     let mut released: BTreeMap<ProductId, Vec<MemberId>> = BTreeMap::new();
     for &id in &request.ids {
         let Some(member) = members.get_mut(&id) else {
-            report.add(
+            bulk.add(
                 id,
                 Err(refused(
                     "not_found",
@@ -337,7 +336,7 @@ pub async fn release(
             continue;
         };
         if !member.groups.contains(&group_id) {
-            report.add(
+            bulk.add(
                 id,
                 Err(refused(
                     "not_in_group",
@@ -353,7 +352,7 @@ pub async fn release(
             .filter(|product| group.products.contains(product))
             .collect();
         if products.is_empty() {
-            report.add(
+            bulk.add(
                 id,
                 Err(refused(
                     "nothing_held",
@@ -370,7 +369,7 @@ pub async fn release(
         for &product in &products {
             released.entry(product).or_default().push(id);
         }
-        report.add(
+        bulk.add(
             id,
             Ok::<_, ItemError>(audit::ReleasedFrom {
                 member: id,
@@ -380,8 +379,8 @@ pub async fn release(
     }
     let now = now();
     for (&product, members) in &released {
-        allocations::release(&mut tx, product, members).await?;
-        activations::end(&mut tx, Live::OfProduct { product, members }, now).await?;
+        allocations::release(&mut bulk.tx, product, members).await?;
+        activations::end(&mut bulk.tx, Live::OfProduct { product, members }, now).await?;
     }
     let detail = |released| {
         Some(AuditDetail::LicenseReleased(audit::Released::Inherited {
@@ -389,7 +388,7 @@ pub async fn release(
             released,
         }))
     };
-    report.finish(tx, caller.account_id, detail).await
+    bulk.finish(caller.account_id, detail).await
 }
 
 /// The Edit License Allocation panel's Save: the member's direct allocation and whether it

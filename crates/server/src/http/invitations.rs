@@ -19,7 +19,7 @@ use crate::{
     db::now,
     error::{ApiError, ApiResult},
     http::auth::{self, Manager},
-    http::bulk::{Report, refused},
+    http::bulk::{Bulk, refused},
     http::extract::{ClientAddr, JsonBody, PathParams},
     links::{issue_token, join_path},
     mailer::{self, Mail},
@@ -362,17 +362,16 @@ pub async fn revoke(
     Manager { caller, org_id, .. }: Manager,
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut tx = change::begin(&state.db, org_id).await?;
-    let mut report = Report::new(request.ids.len());
+    let mut bulk = Bulk::begin(&state.db, org_id, request.ids.len()).await?;
     for &id in &request.ids {
-        let invitation = invitations::find(&mut tx, org_id, id).await?;
+        let invitation = invitations::find(&mut bulk.tx, org_id, id).await?;
         let outcome = match invitation {
             None => Err(refused(
                 "not_found",
                 "No such invitation in this organization.",
             )),
             Some(invitation) if invitation.status == InvitationStatus::Pending => {
-                invitations::set_status(&mut tx, id, InvitationStatus::Revoked).await?;
+                invitations::set_status(&mut bulk.tx, id, InvitationStatus::Revoked).await?;
                 Ok(audit::InvitationRef {
                     id,
                     email: invitation.email,
@@ -380,14 +379,14 @@ pub async fn revoke(
             }
             Some(_) => Err(refused("not_pending", NOT_PENDING)),
         };
-        report.add(id, outcome)?;
+        bulk.add(id, outcome)?;
     }
     let detail = |invitations| {
         Some(AuditDetail::InvitationsRevoked(audit::Invitations {
             invitations,
         }))
     };
-    report.finish(tx, caller.account_id, detail).await
+    bulk.finish(caller.account_id, detail).await
 }
 
 /// The refusal for a link that Resend replaced, saying so and where the new one went; `None`

@@ -18,11 +18,11 @@ use axum::{Json, extract::State};
 
 use crate::db::Conn;
 use crate::{
-    AppState, change,
+    AppState,
     db::now,
     error::{ApiError, ApiResult},
     http::auth::{Caller, Manager},
-    http::bulk::Report,
+    http::bulk::Bulk,
     http::extract::{JsonBody, PathParams, QueryParams},
     ops::activate,
     store::{
@@ -72,12 +72,10 @@ fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
     }
 }
 
-/// A bulk removal: each id is done or refused (with why) in one transaction, recorded as one
-/// audit event naming the ids done, and the names of those it deleted (which the log cannot
+/// A bulk removal: the bulk change, and the names of what it deleted (which the log cannot
 /// look up afterwards).
 struct Removal {
-    tx: change::WriteTx,
-    report: Report<i64>,
+    bulk: Bulk<i64>,
     deleted_names: BTreeMap<i64, String>,
     now: i64,
 }
@@ -86,8 +84,7 @@ impl Removal {
     /// Begins the removal, for a manager of the organization (checked by the extractor).
     async fn begin(state: &AppState, org_id: OrgId, ids: usize) -> ApiResult<Self> {
         Ok(Self {
-            tx: change::begin(&state.db, org_id).await?,
-            report: Report::new(ids),
+            bulk: Bulk::begin(&state.db, org_id, ids).await?,
             deleted_names: BTreeMap::new(),
             now: now(),
         })
@@ -95,7 +92,7 @@ impl Removal {
 
     fn add(&mut self, id: impl Into<i64>, outcome: Result<(), ErrorDetail>) -> ApiResult<()> {
         let id = id.into();
-        self.report.add(id, outcome.map(|()| id))
+        self.bulk.add(id, outcome.map(|()| id))
     }
 
     /// Adds `id`, deleted: `name` is what the log calls it.
@@ -112,7 +109,7 @@ impl Removal {
     ) -> ApiResult<Json<BulkResponse>> {
         let names = self.deleted_names;
         let detail = |ids| Some(removed(Removed { ids, names }));
-        self.report.finish(self.tx, caller.account_id, detail).await
+        self.bulk.finish(caller.account_id, detail).await
     }
 }
 
@@ -129,7 +126,7 @@ pub async fn remove_users(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
-        let outcome = remove_user(&mut removal.tx, org_id, id, removal.now).await?;
+        let outcome = remove_user(&mut removal.bulk.tx, org_id, id, removal.now).await?;
         removal.add(id, outcome)?;
     }
     removal
@@ -181,12 +178,12 @@ pub async fn remove_online(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
-        let outcome = match activations::find(&mut removal.tx, org_id, id).await? {
+        let outcome = match activations::find(&mut removal.bulk.tx, org_id, id).await? {
             Some((ActivationMode::Online, _, ended)) => {
                 if ended {
                     Err(refused("already_ended", "This session has already ended."))
                 } else {
-                    activations::end(&mut removal.tx, Live::Id(id), removal.now).await?;
+                    activations::end(&mut removal.bulk.tx, Live::Id(id), removal.now).await?;
                     Ok(())
                 }
             }
@@ -214,7 +211,7 @@ pub async fn remove_offline(
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     let now = removal.now;
     for &id in &request.ids {
-        let refusal = match activations::find(&mut removal.tx, org_id, id).await? {
+        let refusal = match activations::find(&mut removal.bulk.tx, org_id, id).await? {
             Some((ActivationMode::Offline, Some(expires_at), _)) if now < expires_at => refused(
                 "offline_not_expired",
                 format!(
@@ -224,7 +221,7 @@ pub async fn remove_offline(
                 ),
             ),
             Some((ActivationMode::Offline, Some(_), _)) => {
-                if let Some(machine) = activations::delete(&mut removal.tx, id).await? {
+                if let Some(machine) = activations::delete(&mut removal.bulk.tx, id).await? {
                     removal.add_deleted(id, machine)?;
                     continue;
                 }
@@ -253,7 +250,7 @@ pub async fn remove_machines(
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     for &id in &request.ids {
         let Some((member, machine_id)) =
-            activations::delete_machine(&mut removal.tx, org_id, id).await?
+            activations::delete_machine(&mut removal.bulk.tx, org_id, id).await?
         else {
             let refusal = refused(
                 "not_found",
@@ -266,7 +263,7 @@ pub async fn remove_machines(
             member,
             machine_id: &machine_id,
         };
-        activations::end(&mut removal.tx, on_machine, removal.now).await?;
+        activations::end(&mut removal.bulk.tx, on_machine, removal.now).await?;
         removal.add_deleted(id, machine_id)?;
     }
     removal

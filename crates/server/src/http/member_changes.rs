@@ -13,11 +13,11 @@ use axum::{Json, extract::State};
 
 use crate::db::Conn;
 use crate::{
-    AppState, change,
+    AppState,
     db::now,
     error::{ApiError, ApiResult},
     http::auth::{Manager, Membership},
-    http::bulk::{ItemError, Report, refused},
+    http::bulk::{Bulk, ItemError, refused},
     http::extract::JsonBody,
     ops::activate,
     store::{
@@ -74,25 +74,27 @@ pub async fn remove(
     }: Manager,
     JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut tx = change::begin(&state.db, org_id).await?;
-    let actor = current_actor(&mut tx, org_id, &manager).await?;
-    let mut batch = Batch::new(actor, memberships::active_owners(&mut tx, org_id).await?);
+    let mut bulk = Bulk::begin(&state.db, org_id, request.ids.len()).await?;
+    let actor = current_actor(&mut bulk.tx, org_id, &manager).await?;
+    let mut batch = Batch::new(
+        actor,
+        memberships::active_owners(&mut bulk.tx, org_id).await?,
+    );
     let now = now();
     // Judged one id at a time in the order given, against the members as the earlier ids
     // left them; then written all at once.
-    let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
-    let mut report = Report::new(request.ids.len());
+    let mut members = memberships::find_many(&mut bulk.tx, org_id, &request.ids).await?;
     for &id in &request.ids {
         let outcome = remove_one(&mut members, id, &mut batch);
-        report.add(id, outcome)?;
+        bulk.add(id, outcome)?;
     }
-    if !report.done.is_empty() {
-        memberships::remove(&mut tx, &report.done, caller.account_id, now).await?;
-        sessions::end_where_no_organization_is_left(&mut tx, &report.done).await?;
-        activate::end_machines_and_sessions(&mut tx, &report.done, now).await?;
+    if !bulk.done.is_empty() {
+        memberships::remove(&mut bulk.tx, &bulk.done, caller.account_id, now).await?;
+        sessions::end_where_no_organization_is_left(&mut bulk.tx, &bulk.done).await?;
+        activate::end_machines_and_sessions(&mut bulk.tx, &bulk.done, now).await?;
     }
     let detail = |members| Some(AuditDetail::MembersRemoved(Members { members }));
-    report.finish(tx, caller.account_id, detail).await
+    bulk.finish(caller.account_id, detail).await
 }
 
 fn remove_one(
@@ -128,23 +130,22 @@ pub async fn restore(
     }: Manager,
     JsonBody(request): JsonBody<MemberIdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut tx = change::begin(&state.db, org_id).await?;
-    let actor = current_actor(&mut tx, org_id, &manager).await?;
+    let mut bulk = Bulk::begin(&state.db, org_id, request.ids.len()).await?;
+    let actor = current_actor(&mut bulk.tx, org_id, &manager).await?;
     // Counted once and kept current as members come back, so a batch cannot overfill a pool.
-    let mut seats = seats::product_seats(&mut tx, org_id).await?;
+    let mut seats = seats::product_seats(&mut bulk.tx, org_id).await?;
     let now = now();
-    let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
-    let mut licenses = allocations::direct_of_many(&mut tx, &request.ids).await?;
-    let mut report = Report::new(request.ids.len());
+    let mut members = memberships::find_many(&mut bulk.tx, org_id, &request.ids).await?;
+    let mut licenses = allocations::direct_of_many(&mut bulk.tx, &request.ids).await?;
     for &id in &request.ids {
         let outcome = restore_one(&mut members, &mut licenses, id, actor, &mut seats, now);
-        report.add(id, outcome)?;
+        bulk.add(id, outcome)?;
     }
-    if !report.done.is_empty() {
-        memberships::restore(&mut tx, &report.done).await?;
+    if !bulk.done.is_empty() {
+        memberships::restore(&mut bulk.tx, &bulk.done).await?;
     }
     let detail = |members| Some(AuditDetail::MembersRestored(Members { members }));
-    report.finish(tx, caller.account_id, detail).await
+    bulk.finish(caller.account_id, detail).await
 }
 
 fn restore_one(
@@ -206,24 +207,26 @@ pub async fn change_role(
     }: Manager,
     JsonBody(request): JsonBody<ChangeRoleRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
-    let mut tx = change::begin(&state.db, org_id).await?;
-    let actor = current_actor(&mut tx, org_id, &manager).await?;
-    let mut batch = Batch::new(actor, memberships::active_owners(&mut tx, org_id).await?);
+    let mut bulk = Bulk::begin(&state.db, org_id, request.ids.len()).await?;
+    let actor = current_actor(&mut bulk.tx, org_id, &manager).await?;
+    let mut batch = Batch::new(
+        actor,
+        memberships::active_owners(&mut bulk.tx, org_id).await?,
+    );
     let new_role = request.role;
-    let mut members = memberships::find_many(&mut tx, org_id, &request.ids).await?;
-    let mut report = Report::new(request.ids.len());
+    let mut members = memberships::find_many(&mut bulk.tx, org_id, &request.ids).await?;
     for &id in &request.ids {
         let outcome = change_role_one(&mut members, id, &mut batch, new_role);
-        report.add(id, outcome)?;
+        bulk.add(id, outcome)?;
     }
     // Members who already had the role are done but unchanged.
-    let changed: Vec<(MemberId, Role)> = report.done.iter().flatten().copied().collect();
+    let changed: Vec<(MemberId, Role)> = bulk.done.iter().flatten().copied().collect();
     let ids: Vec<MemberId> = changed.iter().map(|&(id, _)| id).collect();
     let mut left_teams: HashMap<MemberId, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
-        memberships::set_role(&mut tx, &ids, new_role).await?;
+        memberships::set_role(&mut bulk.tx, &ids, new_role).await?;
         if rules::check_team_member(new_role).is_err() {
-            left_teams = teams::leave_all(&mut tx, &ids).await?;
+            left_teams = teams::leave_all(&mut bulk.tx, &ids).await?;
         }
     }
     let members: Vec<PreviousRole> = (changed.into_iter())
@@ -237,7 +240,7 @@ pub async fn change_role(
         role: Some(new_role),
         members,
     }));
-    report.finish(tx, caller.account_id, |_| detail).await
+    bulk.finish(caller.account_id, |_| detail).await
 }
 
 /// Gives member `id` the role (as far as the rules go: the caller writes it); their previous

@@ -1,6 +1,6 @@
 //! The HTTP layer: one module per resource, each with its own `router()`, adapting requests
 //! to operations (`crate::ops`) and stores, and their results to answers; the extractors
-//! (`auth::Caller`, `auth::Manager`, `extract`), the bulk-report builder (`bulk`), the
+//! (`auth::Caller`, `auth::Manager`, `extract`), every bulk change's frame (`bulk`), the
 //! security middleware and the OpenAPI document.
 
 pub(crate) mod allocation_errors;
