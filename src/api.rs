@@ -8,11 +8,10 @@ use allot_core::{
     ErrorBody, GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
     InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MemberIdsRequest,
     MemberStatus, MembersSnapshot, OrgId, ProductId, Role, Session, SignInRequest, Team, TeamId,
-    TeamMemberRequest, TeamName, TeamRole,
+    TeamMemberRequest, TeamName, TeamRole, paths,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
 
-use crate::{components::tabs::Tab, route::LicenseSection};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -55,7 +54,7 @@ struct Client {
 
 thread_local! {
     static CLIENT: RefCell<Client> = RefCell::new(Client {
-        base: "/api/v1".to_owned(),
+        base: paths::API.to_owned(),
         ..Client::default()
     });
 }
@@ -357,7 +356,7 @@ async fn put<T: DeserializeOwned>(path: &str, value: &impl Serialize) -> Result<
 }
 
 pub async fn session() -> Result<Session, ApiError> {
-    get("/session").await
+    get(paths::SESSION).await
 }
 
 /// Signs in with the console's own page: a cookie session, or a bearer token kept in memory
@@ -369,7 +368,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Session, ApiErro
         password,
         bearer,
     };
-    let mut session: Session = post("/session", &request).await?;
+    let mut session: Session = post(paths::SESSION, &request).await?;
     match session.token.take() {
         Some(token) => CLIENT.with_borrow_mut(|client| client.token = Some(token)),
         // A cookie session: make sure the browser kept the cookie, or every page would send
@@ -384,7 +383,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Session, ApiErro
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    let signed_out = send(Method::DELETE, "/session", None).await;
+    let signed_out = send(Method::DELETE, paths::SESSION, None).await;
     CLIENT.with_borrow_mut(|client| client.token = None);
     signed_out
 }
@@ -394,7 +393,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 pub async fn changes(org: OrgId, after: u64, signal: &AbortSignal) -> Result<Response, ApiError> {
     fetch(
         Method::GET,
-        &format!("/orgs/{org}/changes?after={after}"),
+        &format!("{}?after={after}", paths::fill(paths::CHANGES, &[&org])),
         None,
         Some(signal),
     )
@@ -402,12 +401,12 @@ pub async fn changes(org: OrgId, after: u64, signal: &AbortSignal) -> Result<Res
 }
 
 pub async fn members(org: OrgId) -> Result<MembersSnapshot, ApiError> {
-    get(&format!("/orgs/{org}/members")).await
+    get(&paths::fill(paths::MEMBERS, &[&org])).await
 }
 
 pub async fn remove_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkResponse, ApiError> {
     post(
-        &format!("/orgs/{org}/members/remove"),
+        &paths::fill(paths::MEMBERS_REMOVE, &[&org]),
         &MemberIdsRequest { ids },
     )
     .await
@@ -415,7 +414,7 @@ pub async fn remove_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkRespon
 
 pub async fn restore_members(org: OrgId, ids: Vec<MemberId>) -> Result<BulkResponse, ApiError> {
     post(
-        &format!("/orgs/{org}/members/restore"),
+        &paths::fill(paths::MEMBERS_RESTORE, &[&org]),
         &MemberIdsRequest { ids },
     )
     .await
@@ -427,7 +426,7 @@ pub async fn change_role(
     role: Role,
 ) -> Result<BulkResponse, ApiError> {
     post(
-        &format!("/orgs/{org}/members/role"),
+        &paths::fill(paths::MEMBERS_ROLE, &[&org]),
         &ChangeRoleRequest { ids, role },
     )
     .await
@@ -442,20 +441,18 @@ pub async fn export(
 ) -> Result<(web_sys::Blob, Option<String>), ApiError> {
     let status = status.map_or("all", MemberStatus::as_str);
     let query = js_sys::encode_uri_component(search.trim());
-    download(&format!(
-        "/orgs/{org}/members/export.csv?status={status}&q={query}"
-    ))
-    .await
+    let path = paths::fill(paths::MEMBERS_EXPORT_CSV, &[&org]);
+    download(&format!("{path}?status={status}&q={query}")).await
 }
 
-/// The audit log as `extension` (`csv` or `jsonl`), filtered by `query` (the list's query
-/// string), with the file name the server gave it.
+/// The audit log exported at `path` (`paths::AUDIT_EXPORT_CSV` or `…_JSONL`), filtered by
+/// `query` (the list's query string), with the file name the server gave it.
 pub async fn export_audit(
     org: OrgId,
-    extension: &str,
+    path: &'static str,
     query: &str,
 ) -> Result<(web_sys::Blob, Option<String>), ApiError> {
-    download(&format!("/orgs/{org}/audit/export.{extension}?{query}")).await
+    download(&format!("{}?{query}", paths::fill(path, &[&org]))).await
 }
 
 /// A file the server sends for download, and the name it gives it.
@@ -477,48 +474,53 @@ async fn download(path: &str) -> Result<(web_sys::Blob, Option<String>), ApiErro
 }
 
 pub async fn invite(org: OrgId, request: InviteRequest) -> Result<InviteResponse, ApiError> {
-    post(&format!("/orgs/{org}/invitations"), &request).await
+    post(&paths::fill(paths::INVITATIONS, &[&org]), &request).await
 }
 
 pub async fn resend_invitation(org: OrgId, id: i64) -> Result<InvitationLink, ApiError> {
-    post(&format!("/orgs/{org}/invitations/{id}/resend"), &()).await
+    post(&paths::fill(paths::INVITATION_RESEND, &[&org, &id]), &()).await
 }
 
 pub async fn invitation_link(org: OrgId, id: i64) -> Result<InvitationLink, ApiError> {
-    get(&format!("/orgs/{org}/invitations/{id}/link")).await
+    get(&paths::fill(paths::INVITATION_LINK, &[&org, &id])).await
 }
 
 pub async fn revoke_invitations(org: OrgId, ids: Vec<i64>) -> Result<BulkResponse, ApiError> {
     post(
-        &format!("/orgs/{org}/invitations/revoke"),
+        &paths::fill(paths::INVITATIONS_REVOKE, &[&org]),
         &IdsRequest { ids },
     )
     .await
 }
 
 pub async fn invitation_preview(token: &str) -> Result<InvitationPreview, ApiError> {
-    get(&format!("/invitations/{token}")).await
+    get(&paths::fill(paths::INVITATION, &[&token])).await
 }
 
 pub async fn accept_invitation(token: &str, request: AcceptRequest) -> Result<Session, ApiError> {
-    post(&format!("/invitations/{token}/accept"), &request).await
+    post(&paths::fill(paths::INVITATION_ACCEPT, &[&token]), &request).await
 }
 
 pub async fn teams(org: OrgId) -> Result<Vec<Team>, ApiError> {
-    get(&format!("/orgs/{org}/teams")).await
+    get(&paths::fill(paths::TEAMS, &[&org])).await
 }
 
 pub async fn create_team(org: OrgId, name: String) -> Result<Team, ApiError> {
-    post(&format!("/orgs/{org}/teams"), &TeamName { name }).await
+    post(&paths::fill(paths::TEAMS, &[&org]), &TeamName { name }).await
 }
 
 pub async fn rename_team(org: OrgId, team: TeamId, name: String) -> Result<Team, ApiError> {
-    let path = format!("/orgs/{org}/teams/{team}");
+    let path = paths::fill(paths::TEAM, &[&org, &team]);
     json(Method::PATCH, &path, body(&TeamName { name })).await
 }
 
 pub async fn delete_team(org: OrgId, team: TeamId) -> Result<(), ApiError> {
-    send(Method::DELETE, &format!("/orgs/{org}/teams/{team}"), None).await
+    send(
+        Method::DELETE,
+        &paths::fill(paths::TEAM, &[&org, &team]),
+        None,
+    )
+    .await
 }
 
 pub async fn set_team_member(
@@ -527,7 +529,7 @@ pub async fn set_team_member(
     member: MemberId,
     role: TeamRole,
 ) -> Result<Team, ApiError> {
-    let path = format!("/orgs/{org}/teams/{team}/members/{member}");
+    let path = paths::fill(paths::TEAM_MEMBER, &[&org, &team, &member]);
     put(&path, &TeamMemberRequest { role }).await
 }
 
@@ -536,7 +538,7 @@ pub async fn remove_team_member(
     team: TeamId,
     member: MemberId,
 ) -> Result<Team, ApiError> {
-    let path = format!("/orgs/{org}/teams/{team}/members/{member}");
+    let path = paths::fill(paths::TEAM_MEMBER, &[&org, &team, &member]);
     json(Method::DELETE, &path, None).await
 }
 
@@ -547,8 +549,9 @@ pub async fn usage(
     kind: allot_core::licensing::PoolKind,
     range: allot_core::usage::UsageRange,
 ) -> Result<allot_core::usage::UsageSeries, ApiError> {
+    let path = paths::fill(paths::PRODUCT_USAGE, &[&org, &product]);
     get(&format!(
-        "/orgs/{org}/products/{product}/usage?range={}&kind={}",
+        "{path}?range={}&kind={}",
         range.as_str(),
         kind.as_str()
     ))
@@ -558,43 +561,38 @@ pub async fn usage(
 /// A page of the audit log: `query` is the Audit Log's query string (its filters, and
 /// `before` for an older page).
 pub async fn audit(org: OrgId, query: &str) -> Result<AuditPage, ApiError> {
-    get(&format!("/orgs/{org}/audit?{query}")).await
+    get(&format!("{}?{query}", paths::fill(paths::AUDIT, &[&org]))).await
 }
 
 pub async fn allocation_errors(org: OrgId) -> Result<Vec<AllocationError>, ApiError> {
-    get(&format!("/orgs/{org}/allocation-errors")).await
+    get(&paths::fill(paths::ALLOCATION_ERRORS, &[&org])).await
 }
 
 pub async fn retry_allocation(org: OrgId, id: i64) -> Result<(), ApiError> {
-    let path = format!("/orgs/{org}/allocation-errors/{id}/retry");
+    let path = paths::fill(paths::ALLOCATION_ERROR_RETRY, &[&org, &id]);
     send(Method::POST, &path, None).await
 }
 
 pub async fn dismiss_allocation_error(org: OrgId, id: i64) -> Result<(), ApiError> {
-    let path = format!("/orgs/{org}/allocation-errors/{id}");
+    let path = paths::fill(paths::ALLOCATION_ERROR, &[&org, &id]);
     send(Method::DELETE, &path, None).await
 }
 
 pub async fn licenses(org: OrgId) -> Result<LicenseOverview, ApiError> {
-    get(&format!("/orgs/{org}/licenses")).await
+    get(&paths::fill(paths::LICENSES, &[&org])).await
 }
 
-/// One of the License Management removals: `what` is `users`, `online`, `offline` or
-/// `machines`.
+/// One of the License Management removals, at `path` (`paths::LICENSES_USERS_REMOVE`...).
 pub async fn remove_licenses(
     org: OrgId,
-    what: LicenseSection,
+    path: &'static str,
     ids: Vec<i64>,
 ) -> Result<BulkResponse, ApiError> {
-    post(
-        &format!("/orgs/{org}/licenses/{}/remove", what.segment()),
-        &IdsRequest { ids },
-    )
-    .await
+    post(&paths::fill(path, &[&org]), &IdsRequest { ids }).await
 }
 
 pub async fn create_group(org: OrgId, request: GroupRequest) -> Result<GroupChange, ApiError> {
-    post(&format!("/orgs/{org}/groups"), &request).await
+    post(&paths::fill(paths::GROUPS, &[&org]), &request).await
 }
 
 /// Renames the group, sets the role it grants and its exact members (adding and removing).
@@ -603,11 +601,16 @@ pub async fn update_group(
     group: GroupId,
     request: GroupRequest,
 ) -> Result<GroupChange, ApiError> {
-    put(&format!("/orgs/{org}/groups/{group}"), &request).await
+    put(&paths::fill(paths::GROUP, &[&org, &group]), &request).await
 }
 
 pub async fn delete_group(org: OrgId, group: GroupId) -> Result<GroupChange, ApiError> {
-    json(Method::DELETE, &format!("/orgs/{org}/groups/{group}"), None).await
+    json(
+        Method::DELETE,
+        &paths::fill(paths::GROUP, &[&org, &group]),
+        None,
+    )
+    .await
 }
 
 /// The group's license allocation rule: the products every member inherits.
@@ -616,7 +619,7 @@ pub async fn set_group_rule(
     group: GroupId,
     products: Vec<ProductId>,
 ) -> Result<GroupChange, ApiError> {
-    let path = format!("/orgs/{org}/groups/{group}/rule");
+    let path = paths::fill(paths::GROUP_RULE, &[&org, &group]);
     put(&path, &GroupRuleRequest { products }).await
 }
 
@@ -628,7 +631,7 @@ pub async fn release_group_licenses(
     ids: Vec<MemberId>,
 ) -> Result<BulkResponse, ApiError> {
     post(
-        &format!("/orgs/{org}/groups/{group}/release"),
+        &paths::fill(paths::GROUP_RELEASE, &[&org, &group]),
         &MemberIdsRequest { ids },
     )
     .await
@@ -641,7 +644,7 @@ pub async fn set_allocation(
     request: AllocationRequest,
 ) -> Result<GroupChange, ApiError> {
     put(
-        &format!("/orgs/{org}/members/{member}/allocation"),
+        &paths::fill(paths::MEMBER_ALLOCATION, &[&org, &member]),
         &request,
     )
     .await

@@ -41,7 +41,7 @@ pub fn mount_console(
 ) -> ConsoleHandle {
     let option = |name: &str| js_sys::Reflect::get(&options, &name.into()).ok();
     let text = |name: &str| option(name).and_then(|value| value.as_string());
-    let api_base = text("apiBase").unwrap_or_else(|| "/api/v1".to_owned());
+    let api_base = text("apiBase").unwrap_or_else(|| allot_core::paths::API.to_owned());
     let auth = match option("getToken").and_then(|value| value.dyn_into::<js_sys::Function>().ok())
     {
         Some(get_token) => Auth::HostToken(get_token),

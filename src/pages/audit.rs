@@ -8,6 +8,7 @@ use std::sync::Arc;
 use allot_core::{
     AuditAction, AuditActor, AuditEntry, AuditPage,
     audit::{ActorFilter, Agent, SubjectKind},
+    paths,
     search::SearchQuery,
     sort::SortKey,
 };
@@ -310,11 +311,11 @@ pub fn AuditLogPage() -> impl IntoView {
     let toasts = Toasts::get();
     let exporting = RwSignal::new(false);
     // A download, not a change: nothing to mark or settle, so not a `Mutation`.
-    let export = move |extension: &'static str| {
+    let export = move |path: &'static str, extension: &'static str| {
         exporting.set(true);
         let query = filters.get_untracked().api_query(None);
         leptos::task::spawn_local(async move {
-            match api::export_audit(org, extension, &query).await {
+            match api::export_audit(org, path, &query).await {
                 Ok((file, name)) => crate::dom::save_file(
                     &file,
                     name.as_deref().unwrap_or(&format!("audit.{extension}")),
@@ -329,10 +330,10 @@ pub fn AuditLogPage() -> impl IntoView {
             <div class="page-header">
                 <h1 id="audit-log-title">"Audit Log"</h1>
                 <div class="page-actions">
-                    <button type="button" class="secondary" disabled=move || exporting.get() on:click=move |_| export("csv")>
+                    <button type="button" class="secondary" disabled=move || exporting.get() on:click=move |_| export(paths::AUDIT_EXPORT_CSV, "csv")>
                         "Export CSV"
                     </button>
-                    <button type="button" class="secondary" disabled=move || exporting.get() on:click=move |_| export("jsonl")>
+                    <button type="button" class="secondary" disabled=move || exporting.get() on:click=move |_| export(paths::AUDIT_EXPORT_JSONL, "jsonl")>
                         "Export JSON lines"
                     </button>
                 </div>

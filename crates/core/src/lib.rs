@@ -12,6 +12,7 @@ pub mod emails;
 pub mod format;
 pub mod ids;
 pub mod licensing;
+pub mod paths;
 pub mod redirect;
 pub mod role;
 pub mod rules;

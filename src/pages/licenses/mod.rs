@@ -11,6 +11,7 @@ use allot_core::{
     RegisteredMachine,
     format::{ago, count, until},
     licensing::{PoolKind, PoolUsage},
+    paths,
     selection::Selection,
     sort::SortKey,
 };
@@ -272,7 +273,8 @@ fn SeatBar(seats: allot_core::ProductSeats) -> impl IntoView {
 
 /// What a section's removal says and does.
 struct Removal<T> {
-    section: LicenseSection,
+    /// Where the removal is sent: `paths::LICENSES_USERS_REMOVE`...
+    path: &'static str,
     /// The dialog's title, as the document words it.
     title: &'static str,
     /// The document's notice.
@@ -311,7 +313,7 @@ fn RemovalDialog<T: TableRow>(
         .map(|row| (row.id(), (removal.name)(row)))
         .collect();
     let remove = Mutation::new(
-        move |ids: &Vec<i64>| api::remove_licenses(org, removal.section, ids.clone()),
+        move |ids: &Vec<i64>| api::remove_licenses(org, removal.path, ids.clone()),
         move |_, response| {
             let (verb, noun) = removal.done;
             toasts.report(&response, |done| {
@@ -446,7 +448,7 @@ fn LicensedUsers() -> impl IntoView {
         columns,
         "licensed users",
         Removal {
-            section: LicenseSection::Users,
+            path: paths::LICENSES_USERS_REMOVE,
             title: "Remove",
             notice: &[
                 "By clicking Remove, you immediately terminate the current session that User is working on with their online licenses. You should remove a Licensed User with caution.",
@@ -485,7 +487,7 @@ fn OnlineLicenses() -> impl IntoView {
         columns,
         "online licenses",
         Removal {
-            section: LicenseSection::Online,
+            path: paths::LICENSES_ONLINE_REMOVE,
             title: "Remove license",
             notice: &[
                 "By clicking Remove, you immediately terminate the current session that machine ID is working on. You should remove a license from a machine ID with caution.",
@@ -526,7 +528,7 @@ fn OfflineLicenses() -> impl IntoView {
     view! {
         <p class="hint">"You cannot remove an offline license from a machine until the license is expired."</p>
         {section(licenses.rows(|o| &o.offline), columns, "offline licenses", Removal {
-            section: LicenseSection::Offline,
+            path: paths::LICENSES_OFFLINE_REMOVE,
             title: "Clear expired offline licenses",
             notice: &["These offline licenses have expired; clearing them only tidies the list."],
             item: |a| format!("{} ({})", a.machine_id, a.member_name),
@@ -563,7 +565,7 @@ fn RegisteredMachines() -> impl IntoView {
         columns,
         "registered machines",
         Removal {
-            section: LicenseSection::Machines,
+            path: paths::LICENSES_MACHINES_REMOVE,
             title: "Deactivate Machine",
             notice: &[
                 "This removes the license associated with the machine ID and ends its online sessions now. The license is then available to be attributed again.",

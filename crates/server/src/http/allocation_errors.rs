@@ -5,9 +5,10 @@ use allot_core::{
     AccountId, AllocationError, MemberId, OrgId, ProductId,
     allocation::Entitlement,
     audit::{AuditDetail, ErrorClosed},
+    paths,
 };
 use axum::{Json, extract::State, http::StatusCode};
-use axum::{Router, routing};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Conn;
 use crate::{
@@ -21,7 +22,7 @@ use crate::{
 };
 
 /// The organization's open allocation errors of active members, newest first.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/allocation-errors", tag = "licenses",
+#[utoipa::path(get, path = paths::ALLOCATION_ERRORS, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = Vec<AllocationError>)))]
 pub async fn list(
@@ -58,7 +59,7 @@ async fn close(
 
 /// Tries the allocation again: done when a seat is free now, else 409 with the numbers and
 /// nothing changed.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}/retry", tag = "licenses",
+#[utoipa::path(post, path = paths::ALLOCATION_ERROR_RETRY, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
     responses((status = 204), (status = 409, body = allot_core::ErrorBody)))]
 pub async fn retry(
@@ -101,7 +102,7 @@ pub async fn retry(
 }
 
 /// Dismisses the error without allocating: the admin has seen it and decided.
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/allocation-errors/{id}", tag = "licenses",
+#[utoipa::path(delete, path = paths::ALLOCATION_ERROR, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"), ("id" = i64, Path, description = "Allocation error id")),
     responses((status = 204)))]
 pub async fn dismiss(
@@ -122,15 +123,9 @@ pub async fn dismiss(
 }
 
 /// Licenses that could not be allocated: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/allocation-errors", routing::get(list))
-        .route(
-            "/orgs/{org_id}/allocation-errors/{id}",
-            routing::delete(dismiss),
-        )
-        .route(
-            "/orgs/{org_id}/allocation-errors/{id}/retry",
-            routing::post(retry),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(dismiss))
+        .routes(routes!(retry))
 }

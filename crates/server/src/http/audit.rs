@@ -4,21 +4,24 @@
 use allot_core::{
     AuditAction, AuditPage, OrgId,
     audit::{ActorFilter, AuditDetail, AuditExported},
-    csv, search,
+    csv, paths, search,
 };
 use axum::{
-    Json, Router,
+    Json,
     body::{Body, Bytes},
     extract::State,
     http::header,
     response::{IntoResponse, Response},
-    routing,
 };
 use futures_util::{Stream, TryStreamExt};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use axum::middleware::from_fn;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
 
 use crate::{
     AppState, change,
@@ -118,7 +121,7 @@ impl AuditFilterQuery {
 
 /// A page of the organization's audit log, newest first: keyset pages (`before` the last
 /// entry seen), so that a page costs the same at any depth and new entries never shift one.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit",
+#[utoipa::path(get, path = paths::AUDIT, tag = "audit",
     params(("org_id" = i64, Path, description = "Organization id"), AuditPageQuery,
            AuditFilterQuery),
     responses((status = 200, body = AuditPage),
@@ -247,7 +250,7 @@ fn write_record(buffer: &mut Vec<u8>, record: &[impl AsRef<[u8]>]) -> Result<(),
 }
 
 /// The Audit Log as CSV: the list's filters, every page.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit/export.csv", tag = "audit",
+#[utoipa::path(get, path = paths::AUDIT_EXPORT_CSV, tag = "audit",
     params(("org_id" = i64, Path, description = "Organization id"), AuditFilterQuery),
     responses((status = 200, content_type = "text/csv", body = String,
                description = "Time (ISO 8601 UTC), Actor, Actor email, Action, What, Touched"),
@@ -262,7 +265,7 @@ pub async fn export_csv(
 }
 
 /// The Audit Log as JSON lines (one entry per line, as the list gives it), for a SIEM.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit/export.jsonl", tag = "audit",
+#[utoipa::path(get, path = paths::AUDIT_EXPORT_JSONL, tag = "audit",
     params(("org_id" = i64, Path, description = "Organization id"), AuditFilterQuery),
     responses((status = 200, content_type = "application/jsonl", body = String,
                description = "One audit entry (as the list gives it) per line"),
@@ -277,15 +280,9 @@ pub async fn export_jsonl(
 }
 
 /// The Audit Log: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/audit", routing::get(list))
-        .route(
-            "/orgs/{org_id}/audit/export.csv",
-            routing::get(export_csv).layer(from_fn(security::same_origin_reads)),
-        )
-        .route(
-            "/orgs/{org_id}/audit/export.jsonl",
-            routing::get(export_jsonl).layer(from_fn(security::same_origin_reads)),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(export_csv).layer(from_fn(security::same_origin_reads)))
+        .routes(routes!(export_jsonl).layer(from_fn(security::same_origin_reads)))
 }

@@ -5,10 +5,9 @@ use allot_core::{
     OrgId,
     api::StatusFilter,
     audit::{AuditDetail, MembersExported},
-    csv,
+    csv, paths,
     search::{SearchQuery, member_search_key},
 };
-use axum::{Router, routing};
 use axum::{
     body::{Body, Bytes},
     extract::State,
@@ -17,6 +16,10 @@ use axum::{
 };
 use futures_util::{Stream, TryStreamExt};
 use serde::Deserialize;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
 
 use crate::{
     AppState, change,
@@ -42,7 +45,7 @@ const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The members as `<org>-users-<date>.csv` (RFC 4180, UTF-8). Exporting personal data is
 /// audited like a change.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/export.csv", tag = "members",
+#[utoipa::path(get, path = paths::MEMBERS_EXPORT_CSV, tag = "members",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("status" = Option<StatusFilter>, Query, description = "`active`, `removed` or `all` (the default)"),
            ("q" = Option<String>, Query, description = "Only members the console's search for this text finds")),
@@ -120,9 +123,7 @@ fn take(writer: &mut ::csv::Writer<Vec<u8>>) -> Result<Bytes, BoxError> {
 }
 
 /// Export Users: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/orgs/{org_id}/members/export.csv",
-        routing::get(members_csv).layer(axum::middleware::from_fn(security::same_origin_reads)),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(members_csv).layer(axum::middleware::from_fn(security::same_origin_reads)))
 }

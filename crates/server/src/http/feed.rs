@@ -2,10 +2,9 @@
 //! resumable from the last one a client saw (`Last-Event-ID`, or `?after=` for the first
 //! connection after loading a snapshot).
 
-use axum::{Router, routing};
 use std::{convert::Infallible, sync::Arc, time::Duration};
 
-use allot_core::OrgId;
+use allot_core::{OrgId, paths};
 use axum::{
     extract::{Request, State},
     http::{HeaderMap, Method},
@@ -18,6 +17,7 @@ use axum::{
 use futures_util::Stream;
 use serde::Deserialize;
 use tokio::sync::watch;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
@@ -44,7 +44,7 @@ pub struct FeedQuery {
 /// `change` events (`id` = sequence number, data = a `ChangeEvent`), and `reset` (data = the
 /// current sequence number) when the client is too far behind for the log, ahead of it, or
 /// did not say what it has: load a fresh snapshot then.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/changes", tag = "members",
+#[utoipa::path(get, path = paths::CHANGES, tag = "members",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("after" = Option<i64>, Query, minimum = 0, nullable = false,
             description = "The sequence number the client has"),
@@ -200,6 +200,6 @@ pub async fn wake_after_writes(
 }
 
 /// The change feed: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/orgs/{org_id}/changes", routing::get(changes))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(changes))
 }

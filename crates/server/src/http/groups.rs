@@ -5,7 +5,6 @@
 //! (`ops::allocate`), then settles the difference in the same transaction: inherited seats
 //! no longer owed are freed, and sessions of products the member lost end at once.
 
-use axum::{Router, routing};
 use std::collections::{BTreeMap, BTreeSet};
 
 use allot_core::{
@@ -13,9 +12,11 @@ use allot_core::{
     MemberId, MemberIdsRequest, OrgId, ProductId, Role,
     allocation::GROUP_ROLES,
     audit::{self, AuditDetail},
+    paths,
     rules::GROUP_NAME_MAX_CHARS,
 };
 use axum::{Json, extract::State, http::StatusCode};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Conn;
 use crate::{
@@ -143,7 +144,7 @@ async fn finish(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/groups", tag = "groups",
+#[utoipa::path(post, path = paths::GROUPS, tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = GroupRequest,
     responses((status = 201, body = GroupChange),
@@ -190,7 +191,7 @@ pub async fn create(
 
 /// The Edit Group panel's Save: renames, sets the role, and makes the active members exactly
 /// those given. Members taken out lose the role and the licenses they had only from it.
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/groups/{group_id}", tag = "groups",
+#[utoipa::path(put, path = paths::GROUP, tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
     request_body = GroupRequest,
@@ -248,7 +249,7 @@ pub async fn update(
 }
 
 /// Deletes the group: its members lose its role and the licenses they had only from it.
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/groups/{group_id}", tag = "groups",
+#[utoipa::path(delete, path = paths::GROUP, tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
     responses((status = 200, body = GroupChange)))]
@@ -275,7 +276,7 @@ pub async fn delete(
 
 /// The Edit Group Allocation Rule panel's Save: the products every member inherits.
 /// Inherited seats are taken when members' products acquire them, not here.
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/groups/{group_id}/rule", tag = "groups",
+#[utoipa::path(put, path = paths::GROUP_RULE, tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
     request_body = GroupRuleRequest,
@@ -309,7 +310,7 @@ pub async fn set_rule(
 /// Release license: frees the seats of the licenses each member holds by inheritance from
 /// this group and ends their sessions. Their product acquires the license again at its next
 /// sign-in, if a seat is free then.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/groups/{group_id}/release", tag = "groups",
+#[utoipa::path(post, path = paths::GROUP_RELEASE, tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("group_id" = i64, Path, description = "Group id")),
     request_body = MemberIdsRequest,
@@ -394,7 +395,7 @@ pub async fn release(
 /// The Edit License Allocation panel's Save: the member's direct allocation and whether it
 /// overrides their groups. Newly ticked products need a free seat; a license the member held
 /// by inheritance keeps its seat, now through the allocation.
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{member_id}/allocation", tag = "groups",
+#[utoipa::path(put, path = paths::MEMBER_ALLOCATION, tag = "groups",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("member_id" = i64, Path, description = "Member id")),
     request_body = AllocationRequest,
@@ -445,23 +446,11 @@ pub async fn set_allocation(
 }
 
 /// Groups, their rules, and members' license allocation: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/groups", routing::post(create))
-        .route(
-            "/orgs/{org_id}/groups/{group_id}",
-            routing::put(update).delete(delete),
-        )
-        .route(
-            "/orgs/{org_id}/groups/{group_id}/rule",
-            routing::put(set_rule),
-        )
-        .route(
-            "/orgs/{org_id}/groups/{group_id}/release",
-            routing::post(release),
-        )
-        .route(
-            "/orgs/{org_id}/members/{member_id}/allocation",
-            routing::put(set_allocation),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(update, delete))
+        .routes(routes!(set_rule))
+        .routes(routes!(release))
+        .routes(routes!(set_allocation))
 }

@@ -1,7 +1,6 @@
 //! Invitations: inviting people by email with a role and licenses, the Pending Invitations tab
 //! (resend, copy link, revoke), and joining through the activation link (see `crate::links`).
 
-use axum::{Router, routing};
 use std::collections::HashSet;
 
 use allot_core::{
@@ -10,8 +9,10 @@ use allot_core::{
     InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
     audit::{self, AuditDetail},
     emails::{MAX_INVITATIONS, email_key, validate_email},
+    paths,
 };
 use axum::{Json, extract::State, response::IntoResponse};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Conn;
 use crate::{
@@ -39,7 +40,7 @@ const NOT_PENDING: &str = "This invitation was already accepted or revoked.";
 
 /// The organization's products with their named seats and how many are used or promised, for
 /// Invite Users.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/products", tag = "invitations",
+#[utoipa::path(get, path = paths::PRODUCTS, tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = Vec<ProductSeats>)))]
 pub async fn products(
@@ -52,7 +53,7 @@ pub async fn products(
 
 /// Pending invitations, newest first, including those past their expiry (the console shows
 /// them as expired).
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations", tag = "invitations",
+#[utoipa::path(get, path = paths::INVITATIONS, tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = Vec<Invitation>)))]
 pub async fn list(
@@ -79,7 +80,7 @@ enum Plan {
 /// Invites people by email with a role and licenses. All or nothing: an invalid address, an
 /// unknown product or too few seats refuse the whole request. Addresses of active members and
 /// of people with a live invitation are reported and left alone.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations", tag = "invitations",
+#[utoipa::path(post, path = paths::INVITATIONS, tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = InviteRequest,
     responses((status = 200, body = InviteResponse), (status = 400, body = allot_core::ErrorBody),
@@ -271,7 +272,7 @@ async fn pending_invitation(
 
 /// Sends the invitation again with a new link valid for 24 fresh hours; the old link stops
 /// working. An expired invitation takes its seats again, so they must be free.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations/{id}/resend", tag = "invitations",
+#[utoipa::path(post, path = paths::INVITATION_RESEND, tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("id" = i64, Path, description = "Invitation id")),
     responses((status = 200, body = InvitationLink), (status = 409, body = allot_core::ErrorBody)))]
@@ -329,7 +330,7 @@ pub async fn resend(
 }
 
 /// The invitation's current activation link, for "Copy link".
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/invitations/{id}/link", tag = "invitations",
+#[utoipa::path(get, path = paths::INVITATION_LINK, tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("id" = i64, Path, description = "Invitation id")),
     responses((status = 200, body = InvitationLink), (status = 409, body = allot_core::ErrorBody)))]
@@ -353,7 +354,7 @@ pub async fn link(
 }
 
 /// Revokes pending invitations: their links stop working at once. Reports per id.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations/revoke", tag = "invitations",
+#[utoipa::path(post, path = paths::INVITATIONS_REVOKE, tag = "invitations",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse)))]
@@ -457,7 +458,7 @@ async fn linked_invitation(conn: &mut Conn, token: &str) -> ApiResult<LinkedInvi
 }
 
 /// What an invitee sees before accepting. Public: holding the link is the permission.
-#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "invitations",
+#[utoipa::path(get, path = paths::INVITATION, tag = "invitations",
     params(("token" = String, Path, description = "The token of the activation link")),
     responses((status = 200, body = InvitationPreview), (status = 404, body = allot_core::ErrorBody),
               (status = 410, body = allot_core::ErrorBody)))]
@@ -491,7 +492,7 @@ enum Invitee {
 /// the invited role (a removed member comes back), and grants the invited licenses while seats
 /// allow: a product whose seats filled up meanwhile is skipped, and the audit event says so.
 /// Signs the account in with a session cookie.
-#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations",
+#[utoipa::path(post, path = paths::INVITATION_ACCEPT, tag = "invitations",
     params(("token" = String, Path, description = "The token of the activation link")),
     request_body = AcceptRequest,
     responses((status = 200, body = allot_core::Session), (status = 400, body = allot_core::ErrorBody),
@@ -611,19 +612,13 @@ async fn join(
 }
 
 /// Invitations: sending, listing, revoking, links, and accepting: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/products", routing::get(products))
-        .route(
-            "/orgs/{org_id}/invitations",
-            routing::get(list).post(create),
-        )
-        .route("/orgs/{org_id}/invitations/revoke", routing::post(revoke))
-        .route(
-            "/orgs/{org_id}/invitations/{id}/resend",
-            routing::post(resend),
-        )
-        .route("/orgs/{org_id}/invitations/{id}/link", routing::get(link))
-        .route("/invitations/{token}", routing::get(preview))
-        .route("/invitations/{token}/accept", routing::post(accept))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(products))
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
+        .routes(routes!(resend))
+        .routes(routes!(link))
+        .routes(routes!(preview))
+        .routes(routes!(accept))
 }

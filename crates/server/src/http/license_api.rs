@@ -6,10 +6,10 @@ use allot_core::{
     ActivateRequest, ActivateResponse, ActivationRef, HeartbeatResponse, LicensePublicKey,
     MemberId, OrgId,
     audit::{AuditDetail, Released},
-    format,
+    format, paths,
 };
 use axum::{Json, extract::State, http::StatusCode};
-use axum::{Router, routing};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState, change,
@@ -26,7 +26,7 @@ use crate::{
 /// Takes a license of a product on a machine: an online session to heartbeat, or an offline
 /// license signed by the server. The machine is registered on first use. A seat is taken only
 /// when one is free, however many products ask at once.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/license/activate", tag = "license",
+#[utoipa::path(post, path = paths::LICENSE_ACTIVATE, tag = "license",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ActivateRequest,
     responses((status = 200, body = ActivateResponse),
@@ -95,7 +95,7 @@ fn no_such_activation() -> ApiError {
 
 /// Keeps an online session alive. Once it has ended (released, timed out, or ended by an
 /// Admin) the answer is 410 and the product must stop.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/license/heartbeat", tag = "license",
+#[utoipa::path(post, path = paths::LICENSE_HEARTBEAT, tag = "license",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ActivationRef,
     responses((status = 200, body = HeartbeatResponse),
@@ -136,7 +136,7 @@ async fn own_online_activation(
 
 /// Ends an online session and frees its seat (a product does this on exit). Releasing an
 /// ended session again changes nothing.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/license/release", tag = "license",
+#[utoipa::path(post, path = paths::LICENSE_RELEASE, tag = "license",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ActivationRef,
     responses((status = 204, description = "Released")))]
@@ -165,7 +165,7 @@ pub async fn release(
 
 /// The public key that verifies offline licenses' signatures (public: products check
 /// licenses without signing in).
-#[utoipa::path(get, path = "/api/v1/license/public-key", tag = "license",
+#[utoipa::path(get, path = paths::LICENSE_PUBLIC_KEY, tag = "license",
     responses((status = 200, body = LicensePublicKey)))]
 pub async fn public_key(State(state): State<AppState>) -> Json<LicensePublicKey> {
     Json(LicensePublicKey {
@@ -175,10 +175,10 @@ pub async fn public_key(State(state): State<AppState>) -> Json<LicensePublicKey>
 }
 
 /// The License API that licensed products call: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/license/activate", routing::post(activate))
-        .route("/orgs/{org_id}/license/heartbeat", routing::post(heartbeat))
-        .route("/orgs/{org_id}/license/release", routing::post(release))
-        .route("/license/public-key", routing::get(public_key))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(activate))
+        .routes(routes!(heartbeat))
+        .routes(routes!(release))
+        .routes(routes!(public_key))
 }

@@ -2,8 +2,6 @@
 //! machines, and what each removal terminates (Remove a Licensed User, remove an online
 //! license, remove an expired offline license, Deactivate Machine).
 
-use axum::{Router, routing};
-
 use std::collections::BTreeMap;
 
 use allot_core::{
@@ -12,9 +10,11 @@ use allot_core::{
     audit::{AuditDetail, Removed},
     format,
     licensing::{PoolKind, utc_date},
+    paths,
     usage::{UsageRange, UsageSeries},
 };
 use axum::{Json, extract::State};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Conn;
 use crate::{
@@ -34,7 +34,7 @@ use crate::{
 
 /// The License Management page: pools and their use, licensed users, live online sessions,
 /// offline licenses and registered machines.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/licenses", tag = "licenses",
+#[utoipa::path(get, path = paths::LICENSES, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = LicenseOverview)))]
 pub async fn overview(
@@ -115,7 +115,7 @@ impl Removal {
 
 /// Remove a Licensed User: ends their online sessions at once, removes their licenses and
 /// their registered machines. Their offline licenses stay valid until they expire.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/users/remove", tag = "licenses",
+#[utoipa::path(post, path = paths::LICENSES_USERS_REMOVE, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member id: done, or `not_found`")))]
@@ -166,7 +166,7 @@ fn no_such_activation() -> ErrorDetail {
 
 /// Removes online licenses: their sessions end now (the product's next heartbeat answers 410)
 /// and their seats are free.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/online/remove", tag = "licenses",
+#[utoipa::path(post, path = paths::LICENSES_ONLINE_REMOVE, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per activation id: done, or \
@@ -198,7 +198,7 @@ pub async fn remove_online(
 
 /// Removes expired offline licenses from the list. One not yet expired is refused: the
 /// machine holds it, and it stays valid, until it expires.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/offline/remove", tag = "licenses",
+#[utoipa::path(post, path = paths::LICENSES_OFFLINE_REMOVE, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per activation id: done, or \
@@ -238,7 +238,7 @@ pub async fn remove_offline(
 
 /// Deactivate Machine: deletes registered machines and ends their online sessions; the
 /// member's product registers the machine again at its next activation, if licensed.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/licenses/machines/remove", tag = "licenses",
+#[utoipa::path(post, path = paths::LICENSES_MACHINES_REMOVE, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = IdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per machine id: done, or `not_found`")))]
@@ -293,7 +293,7 @@ fn default_range() -> UsageRange {
 /// (by day) or 12 months, with the peak, the average, the days at quota and the quota's
 /// changes: its named seats (held by licensed members and pending invitations), or its
 /// floating seats (held by sessions and offline licenses).
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/products/{product_id}/usage", tag = "licenses",
+#[utoipa::path(get, path = paths::PRODUCT_USAGE, tag = "licenses",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("product_id" = i64, Path, description = "Product id"),
            ("range" = Option<UsageRange>, Query, description = "`24h` (the default), `30d` or `12m`"),
@@ -317,27 +317,12 @@ pub async fn usage_series(
 }
 
 /// License Management: the overview and its removals: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/licenses", routing::get(overview))
-        .route(
-            "/orgs/{org_id}/products/{product_id}/usage",
-            routing::get(usage_series),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/users/remove",
-            routing::post(remove_users),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/online/remove",
-            routing::post(remove_online),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/offline/remove",
-            routing::post(remove_offline),
-        )
-        .route(
-            "/orgs/{org_id}/licenses/machines/remove",
-            routing::post(remove_machines),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(overview))
+        .routes(routes!(usage_series))
+        .routes(routes!(remove_users))
+        .routes(routes!(remove_online))
+        .routes(routes!(remove_offline))
+        .routes(routes!(remove_machines))
 }

@@ -1,15 +1,16 @@
 //! Remove Users (with Undo) and Change Role: bulk changes in one transaction, reported per id.
 
-use axum::{Router, routing};
 use std::collections::HashMap;
 
 use allot_core::{
     BulkResponse, ChangeRoleRequest, MemberId, MemberIdsRequest, OrgId, ProductId, ProductSeats,
     Role,
     audit::{AuditDetail, Members, PreviousRole, RoleChanged},
+    paths,
     rules::{self, Actor, Batch, Target},
 };
 use axum::{Json, extract::State};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Conn;
 use crate::{
@@ -60,7 +61,7 @@ fn no_such_member() -> ItemError {
 
 /// Removes members. They keep their data, and their team memberships and direct licenses
 /// stay recorded (uncounted while they are removed) so that Undo restores them exactly.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/remove", tag = "members",
+#[utoipa::path(post, path = paths::MEMBERS_REMOVE, tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: removed, or why not \
@@ -116,7 +117,7 @@ fn remove_one(
 
 /// Undoes removals made in the last ten minutes: the members come back with their role,
 /// teams and licenses, provided each of their licenses still has a free seat.
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/restore", tag = "members",
+#[utoipa::path(post, path = paths::MEMBERS_RESTORE, tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = MemberIdsRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: restored, or why not \
@@ -193,7 +194,7 @@ fn restore_one(
 
 /// Gives members a role. Billing Managers cannot be in a team, so members made Billing
 /// Manager leave their teams (the audit event names them).
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/role", tag = "members",
+#[utoipa::path(post, path = paths::MEMBERS_ROLE, tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = ChangeRoleRequest,
     responses((status = 200, body = BulkResponse, description = "Per member: done, or why not \
@@ -271,9 +272,9 @@ fn change_role_one(
 }
 
 /// Remove Users (and Undo) and Change Role: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/members/remove", routing::post(remove))
-        .route("/orgs/{org_id}/members/restore", routing::post(restore))
-        .route("/orgs/{org_id}/members/role", routing::post(change_role))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(remove))
+        .routes(routes!(restore))
+        .routes(routes!(change_role))
 }

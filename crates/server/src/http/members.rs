@@ -1,14 +1,13 @@
 //! The members snapshot: the organization's state as the console holds it, from which the
 //! change feed continues.
 
-use allot_core::MembersSnapshot;
+use allot_core::{MembersSnapshot, paths};
 use axum::{
-    Router,
     extract::State,
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
-    routing,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
@@ -20,7 +19,7 @@ use crate::{
 /// Active and removed members with their licenses, stamped with the organization's sequence
 /// number, with groups, pending invitations and seats. Read in one transaction so that the
 /// parts agree with each other and the stamp; the change feed continues from the stamp.
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members",
+#[utoipa::path(get, path = paths::MEMBERS, tag = "members",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = MembersSnapshot)))]
 pub async fn list(
@@ -93,8 +92,8 @@ fn encode(snapshot: &MembersSnapshot, brotli: bool) -> std::io::Result<Vec<u8>> 
 }
 
 /// The members snapshot: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/orgs/{org_id}/members", routing::get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub(crate) mod session;
 pub(crate) mod teams;
 pub(crate) mod web;
 
-use allot_core::{Health, HealthStatus};
+use allot_core::{Health, HealthStatus, paths};
 use axum::{
     Json, Router,
     http::{HeaderValue, header},
@@ -32,6 +32,7 @@ use axum::{
 use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::ApiError;
 use crate::{AppState, WebConfig};
@@ -40,9 +41,8 @@ use crate::{AppState, WebConfig};
 /// when `config` has them, and the middleware every answer goes through.
 pub fn router(state: AppState, config: &WebConfig) -> Router {
     let changes = state.changes.clone();
-    let api = Router::new()
-        .route("/health", get(health))
-        .route("/openapi.json", get(openapi::document))
+    let (api, document) = OpenApiRouter::new()
+        .routes(routes!(health))
         .merge(session::router())
         .merge(members::router())
         .merge(feed::router())
@@ -55,6 +55,10 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
         .merge(license_api::router())
         .merge(licenses::router())
         .merge(audit::router())
+        .split_for_parts();
+    let document = Json(openapi::document(document));
+    let api = api
+        .route("/openapi.json", get(move || async move { document }))
         .route_layer(middleware::from_fn(record_route))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -76,7 +80,7 @@ pub fn router(state: AppState, config: &WebConfig) -> Router {
     );
     let csp = HeaderValue::from_str(&csp).expect("the CSP is plain ASCII");
 
-    let mut app = Router::new().nest("/api/v1", api);
+    let mut app = Router::new().nest(paths::API, api);
     if let Some(dir) = &config.static_dir {
         app = app.merge(web::console(dir));
     }
@@ -121,7 +125,7 @@ const HEALTH_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Whether the server and its database answer: `ok`, or `busy` when every connection is at
 /// work and none came back at once (still up); 500 when the database fails.
-#[utoipa::path(get, path = "/api/v1/health", tag = "health",
+#[utoipa::path(get, path = paths::HEALTH, tag = "health",
     responses((status = 200, body = Health), (status = 500, body = allot_core::ErrorBody)))]
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,

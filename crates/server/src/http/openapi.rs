@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations and the API types.
 
-use axum::Json;
+use allot_core::paths;
 use utoipa::{
     Modify, OpenApi,
     openapi::{self, ContentBuilder, PathItem, Ref, RefOr, ResponseBuilder, path::Operation},
@@ -13,57 +13,8 @@ use utoipa::{
         description = "Members, invitations and licenses of organizations. Errors are \
                        `{\"error\": {\"code\", \"message\"}}`; times are Unix seconds."
     ),
-    paths(
-        super::health,
-        super::session::sign_in,
-        super::session::current,
-        super::session::sign_out,
-        super::members::list,
-        super::feed::changes,
-        super::invitations::products,
-        super::invitations::list,
-        super::invitations::create,
-        super::invitations::resend,
-        super::invitations::link,
-        super::invitations::revoke,
-        super::invitations::preview,
-        super::invitations::accept,
-        super::allocation_errors::list,
-        super::allocation_errors::retry,
-        super::allocation_errors::dismiss,
-        super::member_changes::remove,
-        super::member_changes::restore,
-        super::member_changes::change_role,
-        super::export::members_csv,
-        super::teams::list,
-        super::teams::create,
-        super::teams::rename,
-        super::teams::delete,
-        super::teams::set_member,
-        super::teams::remove_member,
-        super::license_api::activate,
-        super::license_api::heartbeat,
-        super::license_api::release,
-        super::license_api::public_key,
-        super::licenses::overview,
-        super::licenses::usage_series,
-        super::licenses::remove_users,
-        super::licenses::remove_online,
-        super::licenses::remove_offline,
-        super::licenses::remove_machines,
-        super::groups::create,
-        super::groups::update,
-        super::groups::delete,
-        super::groups::set_rule,
-        super::groups::release,
-        super::groups::set_allocation,
-        super::audit::list,
-        super::audit::export_csv,
-        super::audit::export_jsonl,
-    ),
     // Query parameters' types are not collected from the handlers.
     components(schemas(allot_core::api::StatusFilter)),
-    modifiers(&SharedResponses)
 )]
 struct ApiDoc;
 
@@ -143,6 +94,10 @@ fn error_response(description: &str) -> RefOr<openapi::Response> {
         .into()
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document of the API whose routes `routes` documents (paths relative to
+/// `paths::API`), with what every route shares.
+pub fn document(routes: openapi::OpenApi) -> openapi::OpenApi {
+    let mut document = ApiDoc::openapi().nest(paths::API, routes);
+    SharedResponses.modify(&mut document);
+    document
 }

@@ -1,5 +1,6 @@
 //! Response headers and cross-site request protection.
 
+use allot_core::paths;
 use axum::{
     extract::Request,
     http::{HeaderMap, HeaderValue, Method, Uri, header},
@@ -103,10 +104,11 @@ pub fn cross_site_refusal() -> ApiError {
     ApiError::forbidden("Changes can only be made from the Allot console's own pages.")
 }
 
+/// Whether the request is `paths::INVITATION_ACCEPT`'s.
 fn accepts_invitation(request: &Request) -> bool {
-    let path = request.uri().path();
+    let path = request.uri().path().strip_prefix(paths::API).unwrap_or("");
     request.method() == Method::POST
-        && path.starts_with("/api/v1/invitations/")
+        && path.starts_with("/invitations/")
         && path.ends_with("/accept")
 }
 

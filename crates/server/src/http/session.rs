@@ -1,14 +1,13 @@
 //! Signing in and out, and who the caller is.
 
-use axum::{Router, routing};
-
-use allot_core::{Session, SignInRequest};
+use allot_core::{Session, SignInRequest, paths};
 use axum::{
     Json,
     extract::State,
     http::{HeaderMap, StatusCode, Uri, header},
     response::IntoResponse,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
@@ -24,7 +23,7 @@ use crate::{
 const MAX_EMAIL_CHARS: usize = 254;
 
 /// Sign in with email and password.
-#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignInRequest,
+#[utoipa::path(post, path = paths::SESSION, tag = "session", request_body = SignInRequest,
     responses((status = 200, body = Session), (status = 400, body = allot_core::ErrorBody),
               (status = 401, body = allot_core::ErrorBody), (status = 429, body = allot_core::ErrorBody),
               (status = 503, body = allot_core::ErrorBody)))]
@@ -64,14 +63,14 @@ pub async fn sign_in(
 }
 
 /// The signed-in account and its organizations.
-#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+#[utoipa::path(get, path = paths::SESSION, tag = "session",
     responses((status = 200, body = Session)))]
 pub async fn current(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Session>> {
     Ok(Json(sign_in::session(&state.db, caller.account_id).await?))
 }
 
 /// Sign out: the session ends on the server, not only in the browser.
-#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+#[utoipa::path(delete, path = paths::SESSION, tag = "session",
     responses((status = 204)))]
 pub async fn sign_out(
     State(state): State<AppState>,
@@ -85,9 +84,6 @@ pub async fn sign_out(
 }
 
 /// Signing in and out, and the current session: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/session",
-        routing::get(current).post(sign_in).delete(sign_out),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(current, sign_in, sign_out))
 }

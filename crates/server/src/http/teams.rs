@@ -1,13 +1,13 @@
 //! Teams: named subsets of an organization's members, with a role per team.
 
-use axum::{Router, routing};
-
 use allot_core::{
     MemberId, OrgId, Team, TeamId, TeamMemberRequest, TeamName,
     audit::{AuditDetail, TeamMembership, TeamNamed, TeamRenamed},
+    paths,
     rules::{self, TEAM_NAME_MAX_CHARS},
 };
 use axum::{Json, extract::State, http::StatusCode};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Conn;
 use crate::{
@@ -54,7 +54,7 @@ async fn ensure_name_free(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
+#[utoipa::path(get, path = paths::TEAMS, tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id")),
     responses((status = 200, body = Vec<Team>)))]
 pub async fn list(
@@ -68,7 +68,7 @@ pub async fn list(
     Ok(Json(list))
 }
 
-#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/teams", tag = "teams",
+#[utoipa::path(post, path = paths::TEAMS, tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id")),
     request_body = TeamName,
     responses((status = 201, body = Team),
@@ -97,7 +97,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(team)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/teams/{team_id}", tag = "teams",
+#[utoipa::path(patch, path = paths::TEAM, tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id")),
     request_body = TeamName,
@@ -130,7 +130,7 @@ pub async fn rename(
 }
 
 /// Deletes the team; its members stay in the organization.
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{team_id}", tag = "teams",
+#[utoipa::path(delete, path = paths::TEAM, tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id")),
     responses((status = 204)))]
@@ -151,7 +151,7 @@ pub async fn delete(
 }
 
 /// Adds an active member to the team with a team role, or changes their team role.
-#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/teams/{team_id}/members/{member_id}", tag = "teams",
+#[utoipa::path(put, path = paths::TEAM_MEMBER, tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id"),
            ("member_id" = i64, Path, description = "Member id")),
@@ -196,7 +196,7 @@ pub async fn set_member(
 }
 
 /// Takes a member out of the team (they stay in the organization).
-#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/teams/{team_id}/members/{member_id}", tag = "teams",
+#[utoipa::path(delete, path = paths::TEAM_MEMBER, tag = "teams",
     params(("org_id" = i64, Path, description = "Organization id"),
            ("team_id" = i64, Path, description = "Team id"),
            ("member_id" = i64, Path, description = "Member id")),
@@ -225,15 +225,9 @@ pub async fn remove_member(
 }
 
 /// Teams and their members: this resource's routes, under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orgs/{org_id}/teams", routing::get(list).post(create))
-        .route(
-            "/orgs/{org_id}/teams/{team_id}",
-            routing::patch(rename).delete(delete),
-        )
-        .route(
-            "/orgs/{org_id}/teams/{team_id}/members/{member_id}",
-            routing::put(set_member).delete(remove_member),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(rename, delete))
+        .routes(routes!(set_member, remove_member))
 }
