@@ -4,11 +4,11 @@
 use std::{cell::RefCell, fmt};
 
 use allot_core::{
-    AcceptRequest, AllocationError, AllocationRequest, AuditPage, BulkResponse, ChangeRoleRequest,
-    ErrorBody, GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest, InvitationLink,
-    InvitationPreview, InviteRequest, InviteResponse, LicenseOverview, MemberId, MemberIdsRequest,
-    MemberStatus, MembersSnapshot, OrgId, ProductId, Role, Session, SignInRequest, Team, TeamId,
-    TeamMemberRequest, TeamName, TeamRole, paths,
+    AcceptRequest, AllocationError, AllocationErrorId, AllocationRequest, AuditPage, BulkResponse,
+    ChangeRoleRequest, ErrorBody, GroupChange, GroupId, GroupRequest, GroupRuleRequest, IdsRequest,
+    InvitationId, InvitationLink, InvitationPreview, InviteRequest, InviteResponse,
+    LicenseOverview, MemberId, MemberIdsRequest, MemberStatus, MembersSnapshot, OrgId, ProductId,
+    Role, Session, SignInRequest, Team, TeamId, TeamMemberRequest, TeamName, TeamRole, paths,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
 
@@ -477,11 +477,11 @@ pub async fn invite(org: OrgId, request: InviteRequest) -> Result<InviteResponse
     post(&paths::fill(paths::INVITATIONS, &[&org]), &request).await
 }
 
-pub async fn resend_invitation(org: OrgId, id: i64) -> Result<InvitationLink, ApiError> {
+pub async fn resend_invitation(org: OrgId, id: InvitationId) -> Result<InvitationLink, ApiError> {
     post(&paths::fill(paths::INVITATION_RESEND, &[&org, &id]), &()).await
 }
 
-pub async fn invitation_link(org: OrgId, id: i64) -> Result<InvitationLink, ApiError> {
+pub async fn invitation_link(org: OrgId, id: InvitationId) -> Result<InvitationLink, ApiError> {
     get(&paths::fill(paths::INVITATION_LINK, &[&org, &id])).await
 }
 
@@ -568,12 +568,12 @@ pub async fn allocation_errors(org: OrgId) -> Result<Vec<AllocationError>, ApiEr
     get(&paths::fill(paths::ALLOCATION_ERRORS, &[&org])).await
 }
 
-pub async fn retry_allocation(org: OrgId, id: i64) -> Result<(), ApiError> {
+pub async fn retry_allocation(org: OrgId, id: AllocationErrorId) -> Result<(), ApiError> {
     let path = paths::fill(paths::ALLOCATION_ERROR_RETRY, &[&org, &id]);
     send(Method::POST, &path, None).await
 }
 
-pub async fn dismiss_allocation_error(org: OrgId, id: i64) -> Result<(), ApiError> {
+pub async fn dismiss_allocation_error(org: OrgId, id: AllocationErrorId) -> Result<(), ApiError> {
     let path = paths::fill(paths::ALLOCATION_ERROR, &[&org, &id]);
     send(Method::DELETE, &path, None).await
 }

@@ -38,7 +38,7 @@ impl TableRow for Arc<Member> {
 
 impl TableRow for Invitation {
     fn id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
 
     fn search_key(&self) -> String {
@@ -69,7 +69,7 @@ macro_rules! machine_row {
     ($row:ty, $id:ident, $label:expr) => {
         impl TableRow for $row {
             fn id(&self) -> i64 {
-                self.$id
+                self.$id.into()
             }
 
             fn search_key(&self) -> String {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use allot_core::{
-    AuditAction, AuditActor, AuditEntry, AuditPage,
+    AuditAction, AuditActor, AuditEntry, AuditEntryId, AuditPage,
     audit::{ActorFilter, Agent, SubjectKind},
     paths,
     search::SearchQuery,
@@ -26,7 +26,7 @@ use crate::{
 
 impl TableRow for Arc<AuditEntry> {
     fn id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
 
     fn search_key(&self) -> String {
@@ -62,7 +62,7 @@ impl Filters {
 
     /// The server's query string for these filters: for a page (`before` an entry if
     /// given), or for an export (`None`).
-    fn api_query(&self, page: Option<Option<i64>>) -> String {
+    fn api_query(&self, page: Option<Option<AuditEntryId>>) -> String {
         let mut parts = Vec::new();
         let mut add = |name: &str, value: &str| {
             if !value.is_empty() {
@@ -163,12 +163,12 @@ pub fn AuditLogPage() -> impl IntoView {
             return Vec::new();
         };
         let filters = filters.get();
-        let newest = first.entries.first().map_or(0, |entry| entry.id);
+        let newest = first.entries.first().map(|entry| entry.id);
         let search = SearchQuery::new(&filters.search);
         let mut rows: Vec<Arc<AuditEntry>> = state.live_audit().with(|live| {
             live.iter()
                 .rev()
-                .filter(|entry| entry.id > newest && filters.admit(entry, &search))
+                .filter(|entry| Some(entry.id) > newest && filters.admit(entry, &search))
                 .map(|entry| Arc::new(entry.clone()))
                 .collect()
         });
@@ -185,7 +185,7 @@ pub fn AuditLogPage() -> impl IntoView {
             None => loaded.get().and_then(|page| page.next_before),
         }
     };
-    let load_older = Action::new_local(move |(filters, before): &(Filters, i64)| {
+    let load_older = Action::new_local(move |(filters, before): &(Filters, AuditEntryId)| {
         let (filters, before) = (filters.clone(), *before);
         async move {
             let page = api::audit(org, &filters.api_query(Some(Some(before)))).await?;
@@ -268,7 +268,7 @@ pub fn AuditLogPage() -> impl IntoView {
                 </span>
             }
         })
-        .sorted_by(|entry| SortKey::Number(Some(entry.id))),
+        .sorted_by(|entry| SortKey::Number(Some(entry.id.into()))),
         Column::new("Who", move |entry: &Arc<AuditEntry>| match &entry.actor {
             AuditActor::Person {
                 account_id,

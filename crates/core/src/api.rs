@@ -226,7 +226,7 @@ pub enum HealthStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
-    pub id: i64,
+    pub id: InvitationId,
     pub email: String,
     pub role: Role,
     /// Licenses granted on acceptance, as ids into the snapshot's products.
@@ -269,7 +269,7 @@ pub struct InviteAddress(pub String);
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum InviteOutcome {
-    Invited { invitation_id: i64 },
+    Invited { invitation_id: InvitationId },
     AlreadyMember,
     AlreadyInvited,
 }
@@ -472,7 +472,7 @@ pub struct ProductSeats {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AllocationError {
-    pub id: i64,
+    pub id: AllocationErrorId,
     pub member_id: MemberId,
     pub member_name: String,
     pub product_id: ProductId,
@@ -523,7 +523,7 @@ pub struct ActivateRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivateResponse {
-    pub activation_id: i64,
+    pub activation_id: ActivationId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_interval_secs: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -545,7 +545,7 @@ pub struct SignedLicense {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfflineLicense {
-    pub activation_id: i64,
+    pub activation_id: ActivationId,
     pub org_id: OrgId,
     pub member_email: String,
     pub product_id: ProductId,
@@ -558,7 +558,7 @@ pub struct OfflineLicense {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivationRef {
-    pub activation_id: i64,
+    pub activation_id: ActivationId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -606,7 +606,7 @@ pub struct ProductLicenses {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolSummary {
-    pub id: i64,
+    pub id: PoolId,
     pub kind: crate::licensing::PoolKind,
     pub usage: crate::licensing::PoolUsage,
     pub seats: u32,
@@ -635,7 +635,7 @@ pub struct LicensedUser {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnlineActivation {
-    pub activation_id: i64,
+    pub activation_id: ActivationId,
     pub machine_id: String,
     pub hostname: String,
     pub member_id: MemberId,
@@ -648,7 +648,7 @@ pub struct OnlineActivation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfflineActivation {
-    pub activation_id: i64,
+    pub activation_id: ActivationId,
     pub machine_id: String,
     pub hostname: String,
     pub member_id: MemberId,
@@ -662,7 +662,7 @@ pub struct OfflineActivation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisteredMachine {
-    pub id: i64,
+    pub id: MachineId,
     pub machine_id: String,
     pub hostname: String,
     pub member_id: MemberId,

@@ -79,4 +79,13 @@ ids! {
     ProductId,
     GroupId,
     TeamId,
+    InvitationId,
+    /// An online session's or an offline license's id.
+    ActivationId,
+    /// A registered machine's id.
+    MachineId,
+    /// A license pool's id.
+    PoolId,
+    AllocationErrorId,
+    AuditEntryId,
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Timestamp;
+use crate::{PoolId, Timestamp};
 
 /// An online session stops holding its seat this long after its last heartbeat.
 pub const SESSION_TIMEOUT_SECS: i64 = 10 * 60;
@@ -33,7 +33,7 @@ pub enum PoolUsage {
 /// A license pool of a product, with the seats its activations hold now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pool {
-    pub id: i64,
+    pub id: PoolId,
     pub kind: PoolKind,
     pub usage: PoolUsage,
     pub seats: u32,
@@ -84,7 +84,10 @@ pub enum Grant {
     /// A named online pool: the member's allocation is their seat, no further seat is taken.
     Allocation,
     /// A seat of this pool, held by the activation.
-    Seat { pool_id: i64, expires_at: Timestamp },
+    Seat {
+        pool_id: PoolId,
+        expires_at: Timestamp,
+    },
 }
 
 /// Why an activation cannot go ahead.
@@ -140,7 +143,7 @@ mod tests {
 
     fn pool(id: i64, kind: PoolKind, usage: PoolUsage, seats: u32, used: u32) -> Pool {
         Pool {
-            id,
+            id: PoolId(id),
             kind,
             usage,
             seats,
@@ -200,7 +203,10 @@ mod tests {
         ];
         assert!(matches!(
             serving_pool(&pools, PoolUsage::Online, NOW),
-            Ok(Grant::Seat { pool_id: 2, .. })
+            Ok(Grant::Seat {
+                pool_id: PoolId(2),
+                ..
+            })
         ));
         pools[1].used = 3;
         assert_eq!(
@@ -215,7 +221,7 @@ mod tests {
         assert_eq!(
             serving_pool(&pools, PoolUsage::Offline, NOW),
             Ok(Grant::Seat {
-                pool_id: 7,
+                pool_id: PoolId(7),
                 expires_at: NOW + MAX_OFFLINE_SECS
             })
         );
@@ -223,7 +229,7 @@ mod tests {
         assert_eq!(
             serving_pool(&pools, PoolUsage::Offline, NOW),
             Ok(Grant::Seat {
-                pool_id: 7,
+                pool_id: PoolId(7),
                 expires_at: NOW + 60
             })
         );
@@ -269,7 +275,7 @@ mod tests {
             let mut granted = 0;
             for _ in 0..attempts {
                 if let Ok(Grant::Seat { pool_id, .. }) = serving_pool(&pools, PoolUsage::Online, NOW) {
-                    pools[pool_id as usize].used += 1;
+                    pools[pool_id.0 as usize].used += 1;
                     granted += 1;
                 }
             }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Group, GroupId, Invitation, Member, MembersSnapshot, Product, ProductSeats};
+use crate::{
+    Group, GroupId, Invitation, InvitationId, Member, MembersSnapshot, Product, ProductSeats,
+};
 
 /// One committed change of an organization.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +27,7 @@ pub struct ChangeEvent {
     pub invitations: Vec<Invitation>,
     /// Invitations no longer pending (accepted, revoked, replaced).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub invitations_gone: Vec<i64>,
+    pub invitations_gone: Vec<InvitationId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -182,7 +184,7 @@ mod tests {
         let gone = ChangeEvent {
             seq: 2,
             groups_gone: vec![GroupId(7)],
-            invitations_gone: vec![3],
+            invitations_gone: vec![InvitationId(3)],
             ..ChangeEvent::default()
         };
         state.apply(&gone);

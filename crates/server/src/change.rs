@@ -8,7 +8,7 @@ use std::{
 };
 
 use allot_core::{
-    AccountId, AuditAction, AuditActor, AuditEntry, AuditSubject, ChangeEvent, OrgId,
+    AccountId, AuditAction, AuditActor, AuditEntry, AuditEntryId, AuditSubject, ChangeEvent, OrgId,
     audit::{AuditDetail, Nothing},
     licensing::PoolKind,
 };
@@ -291,7 +291,7 @@ async fn describe(
         None => action.bare_sentence(&actor_shown),
     };
     Ok(AuditEntry {
-        id: 0,
+        id: AuditEntryId::default(),
         at,
         action,
         actor: actor_shown,

@@ -4,6 +4,7 @@
 //! with a random nonce per invitation. The database keeps the nonce and the token's SHA-256, so
 //! a copy of it opens nothing, while "Copy link" can still show the link.
 
+use allot_core::InvitationId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -42,11 +43,11 @@ impl InvitationLinks {
     }
 
     /// The activation link of invitation `id` as it stands (its current nonce).
-    pub fn link(&self, id: i64, nonce: &str) -> String {
+    pub fn link(&self, id: InvitationId, nonce: &str) -> String {
         self.url(&self.token(id, nonce))
     }
 
-    pub fn token(&self, id: i64, nonce: &str) -> String {
+    pub fn token(&self, id: InvitationId, nonce: &str) -> String {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
         mac.update(format!("invitation:{id}:{nonce}").as_bytes());
@@ -81,7 +82,7 @@ pub fn join_path(token: &str) -> String {
 pub async fn issue_token(
     conn: &mut Conn,
     links: &InvitationLinks,
-    id: i64,
+    id: InvitationId,
 ) -> Result<String, sqlx::Error> {
     let nonce = credentials::new_token();
     let token = links.token(id, &nonce);
@@ -96,14 +97,18 @@ mod tests {
     #[test]
     fn tokens_depend_on_secret_id_and_nonce() {
         let links = InvitationLinks::new(vec![7; 32], "https://allot.example/");
-        let token = links.token(1, "n");
+        let token = links.token(InvitationId(1), "n");
         assert_eq!(token.len(), 64);
         assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_eq!(token, links.token(1, "n"), "derived again for Copy link");
-        assert_ne!(token, links.token(2, "n"));
-        assert_ne!(token, links.token(1, "m"));
+        assert_eq!(
+            token,
+            links.token(InvitationId(1), "n"),
+            "derived again for Copy link"
+        );
+        assert_ne!(token, links.token(InvitationId(2), "n"));
+        assert_ne!(token, links.token(InvitationId(1), "m"));
         let other_secret = InvitationLinks::new(vec![8; 32], "https://allot.example");
-        assert_ne!(token, other_secret.token(1, "n"));
+        assert_ne!(token, other_secret.token(InvitationId(1), "n"));
         assert_eq!(
             links.url("abc"),
             "https://allot.example/join/abc",

@@ -6,7 +6,7 @@
 //! the invitation's id, and `delivery` makes the link from the server secret as it sends the
 //! mail. `--dev-log-links` is the explicit way for a demo operator to read links in the log.
 
-use allot_core::Role;
+use allot_core::{InvitationId, Role};
 
 use crate::db::Conn;
 use crate::store::outbox::{self, QueuedMail};
@@ -22,7 +22,7 @@ pub struct Mail {
     /// Plain text, with [`LINK_PLACEHOLDER`] for an invitation's link.
     pub body: String,
     /// The invitation whose link the body needs.
-    pub invitation_id: Option<i64>,
+    pub invitation_id: Option<InvitationId>,
     /// The link as issued with the mail, for `--dev-log-links` only: never stored.
     link: Option<String>,
 }
@@ -34,7 +34,7 @@ impl Mail {
         inviter: &str,
         organization: &str,
         role: Role,
-        invitation_id: i64,
+        invitation_id: InvitationId,
         link: String,
     ) -> Self {
         let (inviter, organization) = (one_line(inviter), one_line(organization));
@@ -124,7 +124,7 @@ mod tests {
             "Olivia\nOwens",
             "Acme QA",
             Role::BillingManager,
-            7,
+            InvitationId(7),
             "https://allot.example/join/abc".into(),
         );
         assert_eq!(mail.to, "ann@x.io");
@@ -137,7 +137,7 @@ mod tests {
             "no link is stored: {}",
             mail.body
         );
-        assert_eq!(mail.invitation_id, Some(7));
+        assert_eq!(mail.invitation_id, Some(InvitationId(7)));
         assert_eq!(
             render(&mail.body, "https://allot.example/join/abc"),
             "Olivia Owens invited you to join Acme QA on Allot as Billing Manager. Open this \

@@ -2,7 +2,7 @@
 //! bought. Each change is audited like any other (with no actor: it is the operator's).
 
 use allot_core::{
-    OrgId,
+    OrgId, PoolId,
     audit::{self, AuditDetail},
     licensing::{PoolKind, PoolUsage, utc_date},
 };
@@ -44,7 +44,7 @@ pub enum PoolCommand {
     /// Changes a pool's seats or validity.
     Set {
         /// The pool's id, as `pool list` shows it.
-        id: i64,
+        id: PoolId,
         #[arg(long)]
         seats: Option<u32>,
         /// Valid for this many days from now.
@@ -105,7 +105,7 @@ pub async fn add(
     kind: PoolKind,
     usage: PoolUsage,
     expires_at: i64,
-) -> PoolResult<i64> {
+) -> PoolResult<PoolId> {
     let product = product.trim();
     if product.is_empty() {
         return Err("Give the product's name.".into());
@@ -139,7 +139,12 @@ pub async fn add(
 
 /// Gives a pool new seats or a new expiry. Seats below those in use are allowed: nothing is
 /// taken from anyone, but no new activation gets one until use falls below.
-pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) -> PoolResult<()> {
+pub async fn set(
+    db: &Db,
+    id: PoolId,
+    seats: Option<u32>,
+    expires_at: Option<i64>,
+) -> PoolResult<()> {
     let no_pool = || format!("No pool has id {id}.");
     let org_id = pools::org_of(&mut db.acquire().await?, id)
         .await?
@@ -160,7 +165,7 @@ pub async fn set(db: &Db, id: i64, seats: Option<u32>, expires_at: Option<i64>) 
 /// A pool as `pool list` shows it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct PoolListing {
-    pub id: i64,
+    pub id: PoolId,
     pub org_id: OrgId,
     pub product: String,
     pub kind: PoolKind,

@@ -1,5 +1,5 @@
 use allot_core::{
-    Invitation,
+    Invitation, InvitationId,
     format::{ago, plural, until},
     selection::Selection,
     sort::SortKey,
@@ -64,14 +64,14 @@ pub fn PendingInvitations(tab: TabState) -> impl IntoView {
 
     // Copy link asks the server for the link first: it checks this admin may still have it.
     let copy_link = Mutation::new(
-        move |(id, _): &(i64, String)| {
+        move |(id, _): &(InvitationId, String)| {
             let id = *id;
             copy_to_clipboard(async move { Ok(api::invitation_link(org, id).await?.url) })
         },
         move |(_, email), ()| toasts.info(format!("Copied the activation link for {email}.")),
     );
     let resend = Mutation::new(
-        move |(id, _): &(i64, String)| api::resend_invitation(org, *id),
+        move |(id, _): &(InvitationId, String)| api::resend_invitation(org, *id),
         move |(_, email), _| {
             toasts.info(format!(
                 "Invitation sent again to {email}; it is valid for 24 hours."
@@ -159,10 +159,10 @@ fn RevokeDialog(
 ) -> impl IntoView {
     let toasts = Toasts::get();
     let org = OrgState::get().org;
-    let ids: Vec<i64> = invitations.iter().map(|i| i.id).collect();
+    let ids: Vec<i64> = invitations.iter().map(|i| i.id.into()).collect();
     let addresses: std::collections::HashMap<i64, String> = invitations
         .iter()
-        .map(|i| (i.id, i.email.clone()))
+        .map(|i| (i.id.into(), i.email.clone()))
         .collect();
     let email_of = move |id: i64| addresses.get(&id).cloned().unwrap_or_default();
     let revoke = Mutation::bulk(

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::{AuditAction, AuditActor, AuditSubject, SubjectKind, words::*};
 use crate::{
-    ActivationMode, GroupId, MemberId, ProductId, Role, TeamId, TeamRole, Timestamp,
+    ActivationId, ActivationMode, GroupId, InvitationId, MachineId, MemberId, PoolId, ProductId,
+    Role, TeamId, TeamRole, Timestamp,
     api::StatusFilter,
     licensing::{PoolKind, PoolUsage},
 };
@@ -77,9 +78,9 @@ details! {
     LicenseActivated(Activated),
     LicenseReleased(Released),
     LicensesUsersRemoved(Removed<MemberId>),
-    LicensesOnlineRemoved(Removed<i64>),
-    LicensesOfflineRemoved(Removed<i64>),
-    LicensesMachinesRemoved(Removed<i64>),
+    LicensesOnlineRemoved(Removed<ActivationId>),
+    LicensesOfflineRemoved(Removed<ActivationId>),
+    LicensesMachinesRemoved(Removed<MachineId>),
     SessionTimedOut(Ended),
     OfflineLicenseExpired(Ended),
     PoolAdded(PoolAdded),
@@ -96,14 +97,14 @@ pub struct Invited {
     pub emails: Vec<String>,
     pub role: Option<Role>,
     pub products: Vec<ProductId>,
-    pub replaced_expired: Vec<i64>,
+    pub replaced_expired: Vec<InvitationId>,
 }
 
 /// One invitation, by its address.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InvitationRef {
-    pub id: i64,
+    pub id: InvitationId,
     pub email: String,
 }
 
@@ -116,7 +117,7 @@ pub struct Invitations {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Accepted {
-    pub invitation_id: i64,
+    pub invitation_id: InvitationId,
     pub member_id: MemberId,
     pub email: String,
     pub role: Option<Role>,
@@ -281,7 +282,7 @@ pub struct ErrorClosed {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Activated {
-    pub activation: i64,
+    pub activation: ActivationId,
     pub member: MemberId,
     pub product: ProductId,
     pub machine_id: String,
@@ -297,7 +298,7 @@ pub enum Released {
         released: Vec<ReleasedFrom>,
     },
     Session {
-        activation: i64,
+        activation: ActivationId,
         member: MemberId,
     },
 }
@@ -331,7 +332,7 @@ pub struct Ended {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EndedActivation {
-    pub id: i64,
+    pub id: ActivationId,
     pub member: MemberId,
     pub product: ProductId,
     pub machine_id: String,
@@ -339,7 +340,7 @@ pub struct EndedActivation {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PoolAdded {
-    pub pool: i64,
+    pub pool: PoolId,
     pub product: ProductId,
     pub seats: u32,
     pub kind: PoolKind,
@@ -350,7 +351,7 @@ pub struct PoolAdded {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PoolChanged {
-    pub pool: i64,
+    pub pool: PoolId,
     pub seats: Option<u32>,
     pub expires_at: Option<Timestamp>,
 }
@@ -364,7 +365,7 @@ pub struct PoolsExpired {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExpiredPool {
-    pub id: i64,
+    pub id: PoolId,
     pub product: ProductId,
     pub seats: i64,
 }
@@ -478,20 +479,25 @@ impl AuditDetail {
     /// The subjects the detail names itself: what the change deleted, which cannot be looked
     /// up afterwards.
     pub fn named_subjects(&self) -> Vec<AuditSubject> {
-        let (kind, names) = match self {
+        fn named<Id: Copy + Into<i64>>(
+            kind: SubjectKind,
+            names: &BTreeMap<Id, String>,
+        ) -> Vec<AuditSubject> {
+            (names.iter())
+                .map(|(&id, name)| AuditSubject {
+                    kind,
+                    id: id.into(),
+                    name: name.clone(),
+                })
+                .collect()
+        }
+        match self {
             Self::LicensesOnlineRemoved(d) | Self::LicensesOfflineRemoved(d) => {
-                (SubjectKind::Activation, &d.names)
+                named(SubjectKind::Activation, &d.names)
             }
-            Self::LicensesMachinesRemoved(d) => (SubjectKind::Machine, &d.names),
-            _ => return Vec::new(),
-        };
-        (names.iter())
-            .map(|(&id, name)| AuditSubject {
-                kind,
-                id,
-                name: name.clone(),
-            })
-            .collect()
+            Self::LicensesMachinesRemoved(d) => named(SubjectKind::Machine, &d.names),
+            _ => Vec::new(),
+        }
     }
 
     /// The change in one sentence, said of `actor`, with its subjects' names.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use detail::*;
 
-use crate::{AccountId, Timestamp, search};
+use crate::{AccountId, AuditEntryId, Timestamp, search};
 
 /// What one change did: every path that changes an organization records exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,7 +163,7 @@ pub struct AuditSubject {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
-    pub id: i64,
+    pub id: AuditEntryId,
     pub at: Timestamp,
     /// The action's stored text (`members.removed`, ...).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -193,7 +193,7 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// Pass as `before` for the next, older page; absent after the last one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_before: Option<i64>,
+    pub next_before: Option<AuditEntryId>,
 }
 
 /// As its text, in the API as in the database.
@@ -432,7 +432,7 @@ mod tests {
     #[test]
     fn entries_are_found_by_who_what_and_whom_without_case_or_accents() {
         let entry = AuditEntry {
-            id: 1,
+            id: AuditEntryId(1),
             at: 0,
             action: AuditAction::MembersRemoved,
             actor: olivia(),

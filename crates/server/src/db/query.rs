@@ -52,7 +52,20 @@ macro_rules! id_arg {
         arg_from!(Int: $(allot_core::$ty => |v: allot_core::$ty| v.0),*);
     };
 }
-id_arg!(OrgId, AccountId, MemberId, ProductId, GroupId, TeamId);
+id_arg!(
+    OrgId,
+    AccountId,
+    MemberId,
+    ProductId,
+    GroupId,
+    TeamId,
+    InvitationId,
+    ActivationId,
+    MachineId,
+    PoolId,
+    AllocationErrorId,
+    AuditEntryId
+);
 // The enums stored as text, as `allot_core::stored` encodes them.
 macro_rules! stored_arg {
     ($($ty:ty),*) => {

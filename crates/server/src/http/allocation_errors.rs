@@ -2,7 +2,7 @@
 //! retried or dismissed by them.
 
 use allot_core::{
-    AccountId, AllocationError, MemberId, OrgId, ProductId,
+    AccountId, AllocationError, AllocationErrorId, MemberId, OrgId, ProductId,
     allocation::Entitlement,
     audit::{AuditDetail, ErrorClosed},
     paths,
@@ -33,7 +33,11 @@ pub async fn list(
 }
 
 /// The error's member and product, if it is this organization's.
-async fn find(conn: &mut Conn, org_id: OrgId, id: i64) -> ApiResult<(MemberId, ProductId)> {
+async fn find(
+    conn: &mut Conn,
+    org_id: OrgId,
+    id: AllocationErrorId,
+) -> ApiResult<(MemberId, ProductId)> {
     allocation_errors::find(conn, org_id, id)
         .await?
         .ok_or_else(ApiError::not_found)
@@ -45,7 +49,7 @@ async fn close(
     mut tx: change::WriteTx,
     actor: AccountId,
     (member_id, product_id): (MemberId, ProductId),
-    id: i64,
+    id: AllocationErrorId,
     became: fn(ErrorClosed) -> AuditDetail,
 ) -> ApiResult<StatusCode> {
     allocation_errors::delete(&mut tx, id).await?;
@@ -65,7 +69,7 @@ async fn close(
 pub async fn retry(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
-    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+    PathParams((org_id, id)): PathParams<(OrgId, AllocationErrorId)>,
 ) -> ApiResult<StatusCode> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;
@@ -108,7 +112,7 @@ pub async fn retry(
 pub async fn dismiss(
     State(state): State<AppState>,
     Manager { caller, .. }: Manager,
-    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+    PathParams((org_id, id)): PathParams<(OrgId, AllocationErrorId)>,
 ) -> ApiResult<StatusCode> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let (membership_id, product_id) = find(&mut tx, org_id, id).await?;

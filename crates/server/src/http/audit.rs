@@ -2,7 +2,7 @@
 //! filters by action, actor and time, and search over who, what and whom.
 
 use allot_core::{
-    AuditAction, AuditPage, OrgId,
+    AuditAction, AuditEntryId, AuditPage, OrgId,
     audit::{ActorFilter, AuditDetail, AuditExported},
     csv, paths, search,
 };
@@ -141,7 +141,14 @@ pub async fn list(
             format!("A page holds 1 to {MAX_LIMIT} entries."),
         ));
     }
-    let entries = audit::page(&state.db, org_id, &filter, page.before, limit).await?;
+    let entries = audit::page(
+        &state.db,
+        org_id,
+        &filter,
+        page.before.map(AuditEntryId),
+        limit,
+    )
+    .await?;
     let next_before = (entries.len() == limit as usize)
         .then(|| entries.last().map(|entry| entry.id))
         .flatten();

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use allot_core::{
-    AcceptRequest, AccountId, BulkResponse, IdsRequest, Invitation, InvitationLink,
+    AcceptRequest, AccountId, BulkResponse, IdsRequest, Invitation, InvitationId, InvitationLink,
     InvitationPreview, InvitationStatus, InviteOutcome, InviteRequest, InviteResponse,
     InviteResult, MemberId, MemberStatus, OrgId, ProductSeats, Role, account,
     audit::{self, AuditDetail},
@@ -73,7 +73,7 @@ enum Plan {
     AlreadyInvited,
     /// Invite, replacing the address's expired pending invitation if it has one.
     Invite {
-        replaces: Option<i64>,
+        replaces: Option<InvitationId>,
     },
 }
 
@@ -260,7 +260,7 @@ fn not_pending() -> ApiError {
 async fn pending_invitation(
     conn: &mut Conn,
     org_id: OrgId,
-    id: i64,
+    id: InvitationId,
 ) -> ApiResult<StoredInvitation> {
     let invitation = invitations::find(conn, org_id, id).await?;
     match invitation {
@@ -283,7 +283,7 @@ pub async fn resend(
         membership: manager,
         ..
     }: Manager,
-    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+    PathParams((org_id, id)): PathParams<(OrgId, InvitationId)>,
 ) -> ApiResult<Json<InvitationLink>> {
     let mut tx = change::begin(&state.db, org_id).await?;
     let invitation = pending_invitation(&mut tx, org_id, id).await?;
@@ -340,7 +340,7 @@ pub async fn link(
         membership: manager,
         ..
     }: Manager,
-    PathParams((org_id, id)): PathParams<(OrgId, i64)>,
+    PathParams((org_id, id)): PathParams<(OrgId, InvitationId)>,
 ) -> ApiResult<Json<InvitationLink>> {
     let mut conn = state.db.acquire().await?;
     let invitation = pending_invitation(&mut conn, org_id, id).await?;
@@ -364,7 +364,7 @@ pub async fn revoke(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut bulk = Bulk::begin(&state.db, org_id, request.ids.len()).await?;
-    for &id in &request.ids {
+    for id in request.ids.iter().copied().map(InvitationId) {
         let invitation = invitations::find(&mut bulk.tx, org_id, id).await?;
         let outcome = match invitation {
             None => Err(refused(

@@ -3,8 +3,8 @@
 //! session, release it; and the public key that verifies offline licenses.
 
 use allot_core::{
-    ActivateRequest, ActivateResponse, ActivationRef, HeartbeatResponse, LicensePublicKey,
-    MemberId, OrgId,
+    ActivateRequest, ActivateResponse, ActivationId, ActivationRef, HeartbeatResponse,
+    LicensePublicKey, MemberId, OrgId,
     audit::{AuditDetail, Released},
     format, paths,
 };
@@ -129,7 +129,7 @@ async fn own_online_activation(
     state: &AppState,
     org_id: OrgId,
     member: MemberId,
-    id: i64,
+    id: ActivationId,
 ) -> ApiResult<bool> {
     Ok(activations::is_members_online(&state.db, org_id, member, id).await?)
 }

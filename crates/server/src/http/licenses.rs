@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use allot_core::{
-    ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview, MemberId,
-    MemberIdsRequest, OrgId, ProductId, ProductLicenses,
+    ActivationId, ActivationMode, BulkResponse, ErrorDetail, IdsRequest, LicenseOverview,
+    MachineId, MemberId, MemberIdsRequest, OrgId, ProductId, ProductLicenses,
     audit::{AuditDetail, Removed},
     format,
     licensing::{PoolKind, utc_date},
@@ -74,13 +74,13 @@ fn refused(code: &str, message: impl Into<String>) -> ErrorDetail {
 
 /// A bulk removal: the bulk change, and the names of what it deleted (which the log cannot
 /// look up afterwards).
-struct Removal {
-    bulk: Bulk<i64>,
-    deleted_names: BTreeMap<i64, String>,
+struct Removal<Id> {
+    bulk: Bulk<Id>,
+    deleted_names: BTreeMap<Id, String>,
     now: i64,
 }
 
-impl Removal {
+impl<Id: Copy + Ord + Into<i64>> Removal<Id> {
     /// Begins the removal, for a manager of the organization (checked by the extractor).
     async fn begin(state: &AppState, org_id: OrgId, ids: usize) -> ApiResult<Self> {
         Ok(Self {
@@ -90,13 +90,12 @@ impl Removal {
         })
     }
 
-    fn add(&mut self, id: impl Into<i64>, outcome: Result<(), ErrorDetail>) -> ApiResult<()> {
-        let id = id.into();
+    fn add(&mut self, id: Id, outcome: Result<(), ErrorDetail>) -> ApiResult<()> {
         self.bulk.add(id, outcome.map(|()| id))
     }
 
     /// Adds `id`, deleted: `name` is what the log calls it.
-    fn add_deleted(&mut self, id: i64, name: String) -> ApiResult<()> {
+    fn add_deleted(&mut self, id: Id, name: String) -> ApiResult<()> {
         self.deleted_names.insert(id, name);
         self.add(id, Ok(()))
     }
@@ -105,7 +104,7 @@ impl Removal {
     async fn finish(
         self,
         caller: &Caller,
-        removed: fn(Removed<i64>) -> AuditDetail,
+        removed: fn(Removed<Id>) -> AuditDetail,
     ) -> ApiResult<Json<BulkResponse>> {
         let names = self.deleted_names;
         let detail = |ids| Some(removed(Removed { ids, names }));
@@ -130,12 +129,7 @@ pub async fn remove_users(
         removal.add(id, outcome)?;
     }
     removal
-        .finish(&caller, |removed| {
-            AuditDetail::LicensesUsersRemoved(Removed {
-                ids: removed.ids.into_iter().map(MemberId).collect(),
-                names: BTreeMap::new(),
-            })
-        })
+        .finish(&caller, AuditDetail::LicensesUsersRemoved)
         .await
 }
 
@@ -177,7 +171,7 @@ pub async fn remove_online(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
-    for &id in &request.ids {
+    for id in request.ids.iter().copied().map(ActivationId) {
         let outcome = match activations::find(&mut removal.bulk.tx, org_id, id).await? {
             Some((ActivationMode::Online, _, ended)) => {
                 if ended {
@@ -210,7 +204,7 @@ pub async fn remove_offline(
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
     let now = removal.now;
-    for &id in &request.ids {
+    for id in request.ids.iter().copied().map(ActivationId) {
         let refusal = match activations::find(&mut removal.bulk.tx, org_id, id).await? {
             Some((ActivationMode::Offline, Some(expires_at), _)) if now < expires_at => refused(
                 "offline_not_expired",
@@ -248,7 +242,7 @@ pub async fn remove_machines(
     JsonBody(request): JsonBody<IdsRequest>,
 ) -> ApiResult<Json<BulkResponse>> {
     let mut removal = Removal::begin(&state, org_id, request.ids.len()).await?;
-    for &id in &request.ids {
+    for id in request.ids.iter().copied().map(MachineId) {
         let Some((member, machine_id)) =
             activations::delete_machine(&mut removal.bulk.tx, org_id, id).await?
         else {

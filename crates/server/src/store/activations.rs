@@ -2,8 +2,8 @@
 //! machines members registered.
 
 use allot_core::{
-    ActivationMode, MemberId, OfflineActivation, OnlineActivation, OrgId, ProductId,
-    RegisteredMachine,
+    ActivationId, ActivationMode, MachineId, MemberId, OfflineActivation, OnlineActivation, OrgId,
+    PoolId, ProductId, RegisteredMachine,
     licensing::{SESSION_TIMEOUT_SECS, Session},
 };
 
@@ -14,7 +14,7 @@ use super::id_list;
 /// Live activations to end.
 pub enum Live<'a> {
     /// One activation, by id (a session an admin removes, or one its product releases).
-    Id(i64),
+    Id(ActivationId),
     /// Members' online sessions of a product: a license they no longer hold.
     OfProduct {
         product: ProductId,
@@ -81,7 +81,7 @@ pub struct NewActivation<'a> {
     pub member: MemberId,
     pub product: ProductId,
     /// The pool whose seat it takes; none when the member's allocation is the seat.
-    pub pool_id: Option<i64>,
+    pub pool_id: Option<PoolId>,
     pub mode: ActivationMode,
     pub machine_id: &'a str,
     pub hostname: &'a str,
@@ -93,7 +93,7 @@ pub async fn insert(
     conn: &mut Conn,
     new: &NewActivation<'_>,
     now: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<ActivationId, sqlx::Error> {
     query_scalar(
         "INSERT INTO activations (org_id, membership_id, product_id, pool_id, mode,
            machine_id, hostname, started_at, last_heartbeat_at, expires_at)
@@ -121,8 +121,8 @@ pub async fn current(
     machine_id: &str,
     mode: ActivationMode,
     now: i64,
-) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, Option<i64>)> = query_as(
+) -> Result<Option<(ActivationId, i64, Option<i64>)>, sqlx::Error> {
+    let rows: Vec<(ActivationId, i64, i64, Option<i64>)> = query_as(
         "SELECT id, started_at, last_heartbeat_at, expires_at FROM activations
          WHERE membership_id = ? AND product_id = ? AND machine_id = ? AND mode = ?
            AND ended_at IS NULL ORDER BY id DESC",
@@ -147,7 +147,12 @@ pub async fn current(
 }
 
 /// Activated again on the same machine: seen at `now`, under its current hostname.
-pub async fn renew(conn: &mut Conn, id: i64, hostname: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn renew(
+    conn: &mut Conn,
+    id: ActivationId,
+    hostname: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     query("UPDATE activations SET last_heartbeat_at = ?, hostname = ? WHERE id = ?")
         .bind(now)
         .bind(hostname)
@@ -164,7 +169,7 @@ pub async fn heartbeat(
     on: impl Executor<'_>,
     org_id: OrgId,
     member: MemberId,
-    id: i64,
+    id: ActivationId,
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     query_scalar(
@@ -188,7 +193,7 @@ pub async fn is_members_online(
     on: impl Executor<'_>,
     org_id: OrgId,
     member: MemberId,
-    id: i64,
+    id: ActivationId,
 ) -> Result<bool, sqlx::Error> {
     query_scalar(
         "SELECT EXISTS (SELECT 1 FROM activations
@@ -206,7 +211,7 @@ pub async fn is_members_online(
 pub async fn find(
     conn: &mut Conn,
     org_id: OrgId,
-    id: i64,
+    id: ActivationId,
 ) -> Result<Option<(ActivationMode, Option<i64>, bool)>, sqlx::Error> {
     query_as(
         "SELECT mode, expires_at, ended_at IS NOT NULL FROM activations WHERE id = ? AND org_id = ?",
@@ -219,7 +224,7 @@ pub async fn find(
 
 /// Forgets activation `id` (an expired offline license taken off the list); answers the
 /// machine it was on, for the audit log to name.
-pub async fn delete(conn: &mut Conn, id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn delete(conn: &mut Conn, id: ActivationId) -> Result<Option<String>, sqlx::Error> {
     query_scalar("DELETE FROM activations WHERE id = ? RETURNING machine_id")
         .bind(id)
         .fetch_optional(conn)
@@ -234,7 +239,7 @@ pub async fn live(
     now: i64,
 ) -> Result<(Vec<OnlineActivation>, Vec<OfflineActivation>), sqlx::Error> {
     type Row = (
-        i64,
+        ActivationId,
         String,
         String,
         MemberId,
@@ -334,7 +339,7 @@ pub async fn machine_seen(
 pub async fn delete_machine(
     conn: &mut Conn,
     org_id: OrgId,
-    id: i64,
+    id: MachineId,
 ) -> Result<Option<(MemberId, String)>, sqlx::Error> {
     query_as("DELETE FROM machines WHERE id = ? AND org_id = ? RETURNING membership_id, machine_id")
         .bind(id)
@@ -348,7 +353,7 @@ pub async fn machines(
     conn: &mut Conn,
     org_id: OrgId,
 ) -> Result<Vec<RegisteredMachine>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, MemberId, String, i64, i64)> = query_as(
+    let rows: Vec<(MachineId, String, String, MemberId, String, i64, i64)> = query_as(
         "SELECT x.id, x.machine_id, x.hostname, x.membership_id, a.full_name, x.registered_at,
                 x.last_seen_at
          FROM machines x

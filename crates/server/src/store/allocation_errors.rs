@@ -1,7 +1,7 @@
 //! Allocation errors: licenses a member should have had but could not get (no seat was
 //! free), kept until an admin retries or dismisses them.
 
-use allot_core::{AllocationError, MemberId, MemberStatus, OrgId, ProductId};
+use allot_core::{AllocationError, AllocationErrorId, MemberId, MemberStatus, OrgId, ProductId};
 
 use crate::db::{Conn, Db, query, query_as, query_scalar};
 
@@ -46,7 +46,15 @@ pub async fn reason(
 
 /// The organization's open allocation errors of active members, newest first.
 pub async fn list(db: &Db, org_id: OrgId) -> Result<Vec<AllocationError>, sqlx::Error> {
-    let rows: Vec<(i64, MemberId, String, ProductId, String, String, i64)> = query_as(
+    let rows: Vec<(
+        AllocationErrorId,
+        MemberId,
+        String,
+        ProductId,
+        String,
+        String,
+        i64,
+    )> = query_as(
         "SELECT e.id, e.membership_id, a.full_name, e.product_id, p.name, e.reason, e.created_at
          FROM allocation_errors e
          JOIN memberships m ON m.id = e.membership_id
@@ -81,7 +89,7 @@ pub async fn list(db: &Db, org_id: OrgId) -> Result<Vec<AllocationError>, sqlx::
 pub async fn find(
     conn: &mut Conn,
     org_id: OrgId,
-    id: i64,
+    id: AllocationErrorId,
 ) -> Result<Option<(MemberId, ProductId)>, sqlx::Error> {
     query_as("SELECT membership_id, product_id FROM allocation_errors WHERE id = ? AND org_id = ?")
         .bind(id)
@@ -90,7 +98,7 @@ pub async fn find(
         .await
 }
 
-pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut Conn, id: AllocationErrorId) -> Result<(), sqlx::Error> {
     query("DELETE FROM allocation_errors WHERE id = ?")
         .bind(id)
         .execute(conn)

@@ -2,7 +2,7 @@
 //! and its subjects' names as they were, read newest first, a page at a time.
 
 use allot_core::{
-    AccountId, AuditAction, AuditActor, AuditEntry, AuditSubject, OrgId,
+    AccountId, AuditAction, AuditActor, AuditEntry, AuditEntryId, AuditSubject, OrgId,
     audit::{ActorFilter, AuditDetail, SubjectKind},
 };
 
@@ -27,7 +27,7 @@ pub struct NewEntry<'a> {
 }
 
 /// Writes the entry; answers its id.
-pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<AuditEntryId, sqlx::Error> {
     let subjects =
         serde_json::to_string(entry.subjects).map_err(|error| sqlx::Error::Encode(error.into()))?;
     query_scalar(
@@ -49,7 +49,7 @@ pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<i64, sqlx::
 
 /// An entry written before sentences were stored: what it takes to describe it now.
 pub struct Undescribed {
-    pub id: i64,
+    pub id: AuditEntryId,
     pub org_id: OrgId,
     pub actor: Option<AccountId>,
     pub action: AuditAction,
@@ -59,7 +59,14 @@ pub struct Undescribed {
 
 /// Up to `limit` entries without a sentence, oldest first.
 pub async fn undescribed(conn: &mut Conn, limit: u32) -> Result<Vec<Undescribed>, sqlx::Error> {
-    let rows: Vec<(i64, OrgId, Option<AccountId>, AuditAction, String, i64)> = query_as(
+    let rows: Vec<(
+        AuditEntryId,
+        OrgId,
+        Option<AccountId>,
+        AuditAction,
+        String,
+        i64,
+    )> = query_as(
         "SELECT id, org_id, actor_id, action, detail, created_at FROM audit_events
          WHERE summary IS NULL ORDER BY id LIMIT ?",
     )
@@ -82,7 +89,7 @@ pub async fn undescribed(conn: &mut Conn, limit: u32) -> Result<Vec<Undescribed>
 /// Stores what the log shows of entry `id`: its sentence, subjects and search text.
 pub async fn set_description(
     conn: &mut Conn,
-    id: i64,
+    id: AuditEntryId,
     entry: &AuditEntry,
 ) -> Result<(), sqlx::Error> {
     let subjects = serde_json::to_string(&entry.subjects)
@@ -190,7 +197,7 @@ pub struct Filter {
 }
 
 type EntryRow = (
-    i64,
+    AuditEntryId,
     i64,
     AuditAction,
     Option<AccountId>,
@@ -207,7 +214,7 @@ pub async fn page(
     on: impl Executor<'_>,
     org_id: OrgId,
     filter: &Filter,
-    before: Option<i64>,
+    before: Option<AuditEntryId>,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let (sql, args) = filtered(org_id, filter, before, Some(limit));
@@ -235,7 +242,7 @@ pub fn all(
 fn filtered(
     org_id: OrgId,
     filter: &Filter,
-    before: Option<i64>,
+    before: Option<AuditEntryId>,
     limit: Option<u32>,
 ) -> (String, Vec<Arg>) {
     let mut sql = String::from(

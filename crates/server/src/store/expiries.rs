@@ -6,7 +6,8 @@
 //! encodings written in, so that SQLite uses them: what was noted is never read again.
 
 use allot_core::{
-    ActivationMode, InvitationStatus, MemberId, OrgId, ProductId, licensing::SESSION_TIMEOUT_SECS,
+    ActivationId, ActivationMode, InvitationId, InvitationStatus, MemberId, OrgId, PoolId,
+    ProductId, licensing::SESSION_TIMEOUT_SECS,
 };
 
 use crate::db::{Conn, Db, query_as, query_scalar};
@@ -55,7 +56,7 @@ pub async fn due_organizations(db: &Db, now: i64) -> Result<Vec<OrgId>, sqlx::Er
 }
 
 /// An invitation that expired: its id and address.
-pub type ExpiredInvitation = (i64, String);
+pub type ExpiredInvitation = (InvitationId, String);
 
 /// Notes the organization's pending invitations that expired by `now`, by id.
 pub async fn note_invitations(
@@ -77,7 +78,7 @@ pub async fn note_invitations(
 }
 
 /// A pool that expired: its id, product and seats.
-pub type ExpiredPool = (i64, ProductId, i64);
+pub type ExpiredPool = (PoolId, ProductId, i64);
 
 /// Notes the organization's pools that expired by `now`, by id.
 pub async fn note_pools(
@@ -98,7 +99,7 @@ pub async fn note_pools(
 }
 
 /// An activation that time ended: its id, member, product and machine.
-pub type EndedActivation = (i64, MemberId, ProductId, String);
+pub type EndedActivation = (ActivationId, MemberId, ProductId, String);
 
 /// Notes the organization's offline licenses that expired by `now`, by id. They stay listed
 /// (an admin removes them), but hold no seat any more.

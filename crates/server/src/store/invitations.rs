@@ -1,7 +1,7 @@
 //! Invitations: who was invited, with what role and products, their links (a nonce and the
 //! token's hash; see `crate::http::invitations`), and the links Resend replaced.
 
-use allot_core::{AccountId, InvitationStatus, OrgId, ProductId, Role};
+use allot_core::{AccountId, InvitationId, InvitationStatus, OrgId, ProductId, Role};
 
 use crate::db::{Conn, Db, insert_all, query, query_as, query_scalar};
 
@@ -18,7 +18,7 @@ pub struct StoredInvitation {
 /// The invitation behind a link, with what accepting it needs.
 #[derive(sqlx::FromRow)]
 pub struct LinkedInvitation {
-    pub id: i64,
+    pub id: InvitationId,
     pub org_id: OrgId,
     pub organization: String,
     pub inviter_id: AccountId,
@@ -45,7 +45,7 @@ pub struct NewInvitation<'a> {
 pub async fn find(
     conn: &mut Conn,
     org_id: OrgId,
-    id: i64,
+    id: InvitationId,
 ) -> Result<Option<StoredInvitation>, sqlx::Error> {
     query_as(
         "SELECT status, email, role, expires_at, token_nonce FROM invitations
@@ -62,7 +62,7 @@ pub async fn pending_for(
     conn: &mut Conn,
     org_id: OrgId,
     email: &str,
-) -> Result<Option<(i64, i64)>, sqlx::Error> {
+) -> Result<Option<(InvitationId, i64)>, sqlx::Error> {
     query_as("SELECT id, expires_at FROM invitations WHERE org_id = ? AND email = ? AND status = ?")
         .bind(org_id)
         .bind(email)
@@ -76,8 +76,8 @@ pub async fn insert(
     conn: &mut Conn,
     new: NewInvitation<'_>,
     products: &[ProductId],
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = query_scalar(
+) -> Result<InvitationId, sqlx::Error> {
+    let id: InvitationId = query_scalar(
         "INSERT INTO invitations
            (org_id, email, role, invited_by, created_at, expires_at, status, token_hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -106,7 +106,7 @@ pub async fn insert(
 }
 
 /// The products invitation `id` promises.
-pub async fn products(conn: &mut Conn, id: i64) -> Result<Vec<ProductId>, sqlx::Error> {
+pub async fn products(conn: &mut Conn, id: InvitationId) -> Result<Vec<ProductId>, sqlx::Error> {
     query_scalar("SELECT product_id FROM invitation_products WHERE invitation_id = ?")
         .bind(id)
         .fetch_all(conn)
@@ -115,7 +115,7 @@ pub async fn products(conn: &mut Conn, id: i64) -> Result<Vec<ProductId>, sqlx::
 
 pub async fn set_status(
     conn: &mut Conn,
-    id: i64,
+    id: InvitationId,
     status: InvitationStatus,
 ) -> Result<(), sqlx::Error> {
     query("UPDATE invitations SET status = ? WHERE id = ?")
@@ -129,7 +129,7 @@ pub async fn set_status(
 /// Sent again: a new expiry, and whoever resent it vouches for its role from now on.
 pub async fn renew(
     conn: &mut Conn,
-    id: i64,
+    id: InvitationId,
     expires_at: i64,
     invited_by: AccountId,
 ) -> Result<(), sqlx::Error> {
@@ -146,7 +146,7 @@ pub async fn renew(
 /// it had one, is remembered as replaced at `now`.
 pub async fn set_link(
     conn: &mut Conn,
-    id: i64,
+    id: InvitationId,
     nonce: &str,
     token_hash: &[u8],
     now: i64,
@@ -204,7 +204,11 @@ pub async fn replaced_link(
 }
 
 /// The nonce of invitation `id`'s current link, while it is pending and unexpired at `now`.
-pub async fn live_nonce(db: &Db, id: i64, now: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn live_nonce(
+    db: &Db,
+    id: InvitationId,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
     query_scalar(
         "SELECT token_nonce FROM invitations WHERE id = ? AND status = ? AND expires_at > ?",
     )

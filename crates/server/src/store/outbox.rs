@@ -1,6 +1,8 @@
 //! The outbox: mails queued by the changes that send them, claimed by one server at a time
 //! for delivery, then marked sent (their body emptied) or discarded.
 
+use allot_core::InvitationId;
+
 use crate::db::{Conn, Db, insert_all, query, query_as};
 
 /// A mail to queue; an invitation's carries its id, and its link is made as it goes out.
@@ -8,7 +10,7 @@ pub struct QueuedMail<'a> {
     pub recipient: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
-    pub invitation_id: Option<i64>,
+    pub invitation_id: Option<InvitationId>,
 }
 
 /// A mail a server claimed to send.
@@ -19,7 +21,7 @@ pub struct ClaimedMail {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
-    pub invitation_id: Option<i64>,
+    pub invitation_id: Option<InvitationId>,
 }
 
 /// Queues the mails as of `now`, in the caller's transaction.

@@ -2,7 +2,7 @@
 //! activations and allocations use.
 
 use allot_core::{
-    MemberStatus, OrgId, PoolSummary, ProductId,
+    MemberStatus, OrgId, PoolId, PoolSummary, ProductId,
     licensing::{self, Pool, PoolKind, PoolUsage, SESSION_TIMEOUT_SECS, Session},
 };
 
@@ -19,7 +19,7 @@ pub struct NewPool {
     pub expires_at: i64,
 }
 
-pub async fn insert(conn: &mut Conn, pool: &NewPool) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, pool: &NewPool) -> Result<PoolId, sqlx::Error> {
     query_scalar(
         "INSERT INTO license_pools (org_id, product_id, seats, kind, usage, starts_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -36,7 +36,7 @@ pub async fn insert(conn: &mut Conn, pool: &NewPool) -> Result<i64, sqlx::Error>
 }
 
 /// The organization of pool `id`, if there is one.
-pub async fn org_of(conn: &mut Conn, id: i64) -> Result<Option<OrgId>, sqlx::Error> {
+pub async fn org_of(conn: &mut Conn, id: PoolId) -> Result<Option<OrgId>, sqlx::Error> {
     query_scalar("SELECT org_id FROM license_pools WHERE id = ?")
         .bind(id)
         .fetch_optional(conn)
@@ -46,7 +46,7 @@ pub async fn org_of(conn: &mut Conn, id: i64) -> Result<Option<OrgId>, sqlx::Err
 /// Gives pool `id` the seats or expiry given; answers whether there is such a pool.
 pub async fn update(
     conn: &mut Conn,
-    id: i64,
+    id: PoolId,
     seats: Option<u32>,
     expires_at: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
@@ -69,14 +69,14 @@ pub async fn in_use(
     product: ProductId,
     now: i64,
 ) -> Result<Vec<Pool>, sqlx::Error> {
-    let pools: Vec<(i64, PoolKind, PoolUsage, i64, i64, i64)> = query_as(
+    let pools: Vec<(PoolId, PoolKind, PoolUsage, i64, i64, i64)> = query_as(
         "SELECT id, kind, usage, seats, starts_at, expires_at FROM license_pools
          WHERE product_id = ? ORDER BY expires_at, id",
     )
     .bind(product)
     .fetch_all(&mut *conn)
     .await?;
-    let holders: Vec<(i64, i64, Option<i64>)> = query_as(
+    let holders: Vec<(PoolId, i64, Option<i64>)> = query_as(
         "SELECT a.pool_id, a.last_heartbeat_at, a.expires_at FROM activations a
          JOIN license_pools p ON p.id = a.pool_id
          WHERE p.product_id = ? AND a.ended_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > ?)",

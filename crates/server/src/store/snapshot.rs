@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use allot_core::{
-    ChangeEvent, GroupId, Invitation, InvitationStatus, Member, MemberId, MemberStatus,
-    MembersSnapshot, OrgId, Product, ProductId, ProductsChange, Role,
+    ChangeEvent, GroupId, Invitation, InvitationId, InvitationStatus, Member, MemberId,
+    MemberStatus, MembersSnapshot, OrgId, Product, ProductId, ProductsChange, Role,
 };
 
 use super::{
@@ -81,8 +81,7 @@ pub async fn touched(conn: &mut Conn, org_id: OrgId, seq: u64) -> Result<ChangeE
     let invitations = marked(ChangeKind::Invitation);
     if !invitations.is_empty() {
         event.invitations = load_invitations(conn, org_id, Scope::Touched).await?;
-        event.invitations_gone = invitations
-            .into_iter()
+        event.invitations_gone = (invitations.into_iter().map(InvitationId))
             .filter(|id| !event.invitations.iter().any(|i| i.id == *id))
             .collect();
     }
@@ -275,7 +274,7 @@ pub async fn load_invitations(
     scope: Scope,
 ) -> Result<Vec<Invitation>, sqlx::Error> {
     let filter = scope.filter("i.id", ChangeKind::Invitation);
-    let promised: Vec<(i64, ProductId)> = query_as(&format!(
+    let promised: Vec<(InvitationId, ProductId)> = query_as(&format!(
         "SELECT ip.invitation_id, ip.product_id FROM invitation_products ip
          JOIN invitations i ON i.id = ip.invitation_id
          WHERE i.org_id = ?1 AND i.status = ?2{filter} ORDER BY ip.product_id"
@@ -284,11 +283,11 @@ pub async fn load_invitations(
     .bind(InvitationStatus::Pending)
     .fetch_all(&mut *conn)
     .await?;
-    let mut products: HashMap<i64, Vec<ProductId>> = HashMap::new();
+    let mut products: HashMap<InvitationId, Vec<ProductId>> = HashMap::new();
     for (invitation, product) in promised {
         products.entry(invitation).or_default().push(product);
     }
-    let rows: Vec<(i64, String, Role, String, i64, i64)> = query_as(&format!(
+    let rows: Vec<(InvitationId, String, Role, String, i64, i64)> = query_as(&format!(
         "SELECT i.id, i.email, i.role, a.full_name, i.created_at, i.expires_at
          FROM invitations i JOIN accounts a ON a.id = i.invited_by
          WHERE i.org_id = ?1 AND i.status = ?2{filter} ORDER BY i.id"

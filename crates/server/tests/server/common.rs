@@ -622,7 +622,13 @@ impl TestServer {
     /// The mails in the outbox, oldest first, with their activation links made as sending
     /// would make them (the table itself holds none).
     pub async fn outbox(&self) -> Vec<OutboxMail> {
-        type Row = (String, String, String, Option<String>, Option<i64>);
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<allot_core::InvitationId>,
+        );
         let rows: Vec<Row> = db::query_as(
             "SELECT o.recipient, o.subject, o.body, i.token_nonce, o.invitation_id
              FROM outbox o LEFT JOIN invitations i ON i.id = o.invitation_id ORDER BY o.id",

@@ -3,8 +3,8 @@
 
 use crate::common::*;
 use allot_core::{
-    BulkResponse, Invitation, InvitationLink, InvitationPreview, InviteOutcome, InviteResponse,
-    Member, MemberStatus, MembersSnapshot, ProductSeats, Role, Session,
+    BulkResponse, Invitation, InvitationId, InvitationLink, InvitationPreview, InviteOutcome,
+    InviteResponse, Member, MemberStatus, MembersSnapshot, ProductSeats, Role, Session,
 };
 use allot_server::{db, expiry};
 use reqwest::{Method, Response, StatusCode};
@@ -37,7 +37,7 @@ async fn invite_ok(
 }
 
 /// The id of the invitation made for the single address of `response`.
-fn invited_id(response: &InviteResponse) -> i64 {
+fn invited_id(response: &InviteResponse) -> InvitationId {
     match response.results.as_slice() {
         [result] => match result.outcome {
             InviteOutcome::Invited { invitation_id } => invitation_id,
@@ -53,7 +53,7 @@ async fn pending(server: &TestServer, token: &str) -> Vec<Invitation> {
     response.json().await.expect("invitations")
 }
 
-async fn copy_link(server: &TestServer, token: &str, id: i64) -> InvitationLink {
+async fn copy_link(server: &TestServer, token: &str, id: InvitationId) -> InvitationLink {
     let response = server
         .get_as(token, &format!("{}/{id}/link", invitations_path()))
         .await;
@@ -61,7 +61,7 @@ async fn copy_link(server: &TestServer, token: &str, id: i64) -> InvitationLink 
     response.json().await.expect("a link")
 }
 
-async fn resend(server: &TestServer, token: &str, id: i64) -> Response {
+async fn resend(server: &TestServer, token: &str, id: InvitationId) -> Response {
     server
         .post_as(
             token,
@@ -71,7 +71,7 @@ async fn resend(server: &TestServer, token: &str, id: i64) -> Response {
         .await
 }
 
-async fn revoke(server: &TestServer, token: &str, ids: &[i64]) -> BulkResponse {
+async fn revoke(server: &TestServer, token: &str, ids: &[InvitationId]) -> BulkResponse {
     let path = format!("{}/revoke", invitations_path());
     let response = server.post_as(token, &path, json!({ "ids": ids })).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -138,7 +138,7 @@ async fn invitation_count(db: &db::Db) -> i64 {
         .unwrap()
 }
 
-async fn set_expires_at(db: &db::Db, id: i64, at: i64) {
+async fn set_expires_at(db: &db::Db, id: InvitationId, at: i64) {
     db::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
@@ -541,7 +541,7 @@ async fn revoked_links_stop_working_at_once() {
         &[],
     )
     .await;
-    let ids: Vec<i64> = response
+    let ids: Vec<InvitationId> = response
         .results
         .iter()
         .map(|result| match result.outcome {
@@ -555,7 +555,7 @@ async fn revoked_links_stop_working_at_once() {
     ];
     let events = audit_events(&server.db, ACME_QA).await;
 
-    let response = revoke(&server, &token, &[ids[0], 999_999, ids[1]]).await;
+    let response = revoke(&server, &token, &[ids[0], InvitationId(999_999), ids[1]]).await;
 
     let errors: Vec<Option<&str>> = response
         .results

@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use allot_core::{
-    ActivateResponse, BulkResponse, LicenseOverview, OrgId,
+    ActivateResponse, ActivationId, BulkResponse, LicenseOverview, OrgId,
     licensing::{PoolKind, PoolUsage},
 };
 use reqwest::{Method, Response, StatusCode};
@@ -15,8 +15,8 @@ struct Setup {
     mia_token: String,
     mia: MemberId,
     product: ProductId,
-    online: i64,
-    offline: i64,
+    online: ActivationId,
+    offline: ActivationId,
 }
 
 async fn setup(server: &TestServer) -> Setup {
@@ -58,7 +58,7 @@ async fn activate(
     response.json().await.unwrap()
 }
 
-async fn heartbeat(server: &TestServer, token: &str, activation: i64) -> StatusCode {
+async fn heartbeat(server: &TestServer, token: &str, activation: ActivationId) -> StatusCode {
     server
         .post_as(
             token,
@@ -163,7 +163,8 @@ async fn the_overview_shows_pools_users_sessions_and_machines() {
 async fn removing_an_online_license_ends_its_session() {
     let server = TestServer::start().await;
     let s = setup(&server).await;
-    let response = removed(&server, &s.admin, "online", &[s.online, s.offline, 999_999]).await;
+    let ids = [s.online.0, s.offline.0, 999_999];
+    let response = removed(&server, &s.admin, "online", &ids).await;
     assert_eq!(error_code(&response, s.online), None);
     assert_eq!(error_code(&response, s.offline), Some("not_found"));
     assert_eq!(error_code(&response, 999_999), Some("not_found"));
@@ -212,7 +213,12 @@ async fn deactivating_a_machine_ends_its_sessions() {
     let server = TestServer::start().await;
     let s = setup(&server).await;
     let machines = overview(&server, &s.admin).await.machines;
-    let m1 = machines.iter().find(|m| m.machine_id == "m-1").unwrap().id;
+    let m1 = machines
+        .iter()
+        .find(|m| m.machine_id == "m-1")
+        .unwrap()
+        .id
+        .0;
     let response = removed(&server, &s.admin, "machines", &[m1, 999_999]).await;
     assert_eq!(error_code(&response, m1), None);
     assert_eq!(error_code(&response, 999_999), Some("not_found"));

@@ -3,7 +3,8 @@
 
 use crate::common::*;
 use allot_core::{
-    ActivateResponse, LicensePublicKey, OfflineLicense, OrgId, licensing::SESSION_TIMEOUT_SECS,
+    ActivateResponse, ActivationId, LicensePublicKey, OfflineLicense, OrgId,
+    licensing::SESSION_TIMEOUT_SECS,
 };
 use allot_server::expiry;
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -43,7 +44,7 @@ async fn activated(
     response.json().await.unwrap()
 }
 
-async fn heartbeat(server: &TestServer, token: &str, activation: i64) -> Response {
+async fn heartbeat(server: &TestServer, token: &str, activation: ActivationId) -> Response {
     let body = json!({ "activation_id": activation });
     server
         .post_as(token, &path(ACME_QA, "heartbeat"), body)
@@ -174,7 +175,10 @@ async fn an_offline_license_expiring_is_noted_once_by_the_system() {
     let entries = audit_entries(&server.db, ACME_QA, "offline_license.expired").await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].0, None, "by the system");
-    assert_eq!(entries[0].1["activations"][0]["id"], offline.activation_id);
+    assert_eq!(
+        entries[0].1["activations"][0]["id"],
+        offline.activation_id.0
+    );
     assert_eq!(expiry::note_due(&server.db).await.unwrap(), 0, "once");
     // Its seat is free for another machine.
     activated(&server, &token, product, "m-2", "offline").await;
@@ -267,7 +271,7 @@ async fn only_licensed_members_of_the_organization_activate() {
         .await;
     let refused = activate(&server, &outsider, product, "m-1", "online").await;
     expect_error(refused, StatusCode::NOT_FOUND, "not_found").await;
-    let beat = heartbeat(&server, &outsider, 1).await;
+    let beat = heartbeat(&server, &outsider, ActivationId(1)).await;
     expect_error(beat, StatusCode::NOT_FOUND, "not_found").await;
 
     let anonymous = server

@@ -1,7 +1,10 @@
 //! `allot-server pool add|set|list`: the functions behind the operators' subcommands.
 
 use crate::common::*;
-use allot_core::licensing::{PoolKind, PoolUsage};
+use allot_core::{
+    PoolId,
+    licensing::{PoolKind, PoolUsage},
+};
 use allot_server::{db, expiry, pools};
 
 #[tokio::test]
@@ -62,7 +65,11 @@ async fn operators_add_change_and_list_pools() {
     assert!(studio.iter().any(|pool| pool.id == offline));
     assert!(listed.iter().all(|pool| pool.org_id == ACME_QA));
 
-    assert!(pools::set(db, 999_999, Some(1), None).await.is_err());
+    assert!(
+        pools::set(db, PoolId(999_999), Some(1), None)
+            .await
+            .is_err()
+    );
     assert!(
         pools::add(
             db,
@@ -114,6 +121,6 @@ async fn a_pool_expiring_is_noted_once_by_the_system_and_its_seats_leave_the_cou
     let entries = audit_entries(db, ACME_QA, "pool.expired").await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].0, None, "by the system");
-    assert_eq!(entries[0].1["pools"][0]["id"], id);
+    assert_eq!(entries[0].1["pools"][0]["id"], id.0);
     assert_eq!(expiry::note_due(db).await.unwrap(), 0, "once");
 }

@@ -4,7 +4,9 @@
 use std::{net::IpAddr, time::Duration};
 
 use crate::common::*;
-use allot_core::{BulkResponse, InvitationLink, InviteOutcome, InviteResponse, Session};
+use allot_core::{
+    BulkResponse, InvitationId, InvitationLink, InviteOutcome, InviteResponse, Session,
+};
 use reqwest::{Method, Response, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -15,7 +17,7 @@ fn org_path(rest: &str) -> String {
 const NEW_PASSWORD: &str = "a long new password";
 
 /// Invites `email` with `role` as the holder of `token`; the invitation's id.
-async fn invite(server: &TestServer, token: &str, email: &str, role: &str) -> i64 {
+async fn invite(server: &TestServer, token: &str, email: &str, role: &str) -> InvitationId {
     let body = json!({ "emails": [email], "role": role });
     let response = server.post_as(token, &org_path("invitations"), body).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -26,13 +28,13 @@ async fn invite(server: &TestServer, token: &str, email: &str, role: &str) -> i6
     }
 }
 
-async fn link(server: &TestServer, token: &str, id: i64) -> Response {
+async fn link(server: &TestServer, token: &str, id: InvitationId) -> Response {
     server
         .get_as(token, &org_path(&format!("invitations/{id}/link")))
         .await
 }
 
-async fn resend(server: &TestServer, token: &str, id: i64) -> Response {
+async fn resend(server: &TestServer, token: &str, id: InvitationId) -> Response {
     server
         .post_as(
             token,

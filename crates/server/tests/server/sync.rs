@@ -102,7 +102,7 @@ async fn run(server: &TestServer, token: &str, start: &MembersSnapshot, op: &Op)
             let id = start
                 .invitations
                 .get(i % start.invitations.len().max(1))
-                .map_or(999_999, |invitation| invitation.id);
+                .map_or(999_999, |invitation| invitation.id.0);
             (
                 Method::POST,
                 org_path("invitations/revoke"),
