@@ -27,8 +27,13 @@ fn role_label(role: Option<Role>) -> &'static str {
     role.map_or("None", Role::label)
 }
 
-/// The role select of the group dialogs: none, or one of the roles a group may grant.
-fn role_select(id: &'static str, role: RwSignal<Option<Role>>) -> impl IntoView {
+/// A group's own fields in its dialogs: its name and the role it grants (none, or one of the
+/// roles a group may grant). `form` names the fields' ids: `new-group-name`...
+fn group_fields(
+    form: &'static str,
+    name: RwSignal<String>,
+    role: RwSignal<Option<Role>>,
+) -> impl IntoView {
     let options = GROUP_ROLES
         .into_iter()
         .map(|option| {
@@ -39,9 +44,12 @@ fn role_select(id: &'static str, role: RwSignal<Option<Role>>) -> impl IntoView 
             }
         })
         .collect_view();
+    let (name_id, role_id) = (format!("{form}-group-name"), format!("{form}-group-role"));
     view! {
-        <label for=id>"Role it grants"</label>
-        <select id=id on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))>
+        <label for=name_id.clone()>"Group name"</label>
+        <input id=name_id type="text" maxlength=GROUP_NAME_MAX_CHARS required bind:value=name />
+        <label for=role_id.clone()>"Role it grants"</label>
+        <select id=role_id on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))>
             <option value="" selected=move || role.get().is_none()>"None"</option>
             {options}
         </select>
@@ -141,9 +149,7 @@ fn CreateGroupDialog(on_close: Callback<()>) -> impl IntoView {
     view! {
         <Dialog title="Create group".into() on_close>
             <form class="form-grid" on:submit=submit>
-                <label for="new-group-name">"Group name"</label>
-                <input id="new-group-name" type="text" maxlength=GROUP_NAME_MAX_CHARS required bind:value=name />
-                {role_select("new-group-role", role)}
+                {group_fields("new", name, role)}
                 <DialogActions on_cancel=on_close confirm="Create" disabled=Signal::derive(move || create.busy()) />
             </form>
         </Dialog>
@@ -285,9 +291,7 @@ fn EditGroupPanel(group: Group, on_close: Callback<()>) -> impl IntoView {
     view! {
         <Dialog title="Edit Group".into() on_close panel=true>
             <form class="form-grid" on:submit=submit>
-                <label for="edit-group-name">"Group name"</label>
-                <input id="edit-group-name" type="text" maxlength=GROUP_NAME_MAX_CHARS required bind:value=name />
-                {role_select("edit-group-role", role)}
+                {group_fields("edit", name, role)}
                 <MemberPicker id="group-picker" label="Add names" candidates on_pick=pick />
                 <ul class="member-chips" aria-label=format!("Members of {group_name}")>{member_chips}</ul>
                 {leaving}
