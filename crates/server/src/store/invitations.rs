@@ -1,5 +1,5 @@
 //! Invitations: who was invited, with what role and products, their links (a nonce and the
-//! token's hash; see `crate::http::invitations`), and the links Resend replaced.
+//! token's hash; made by `crate::links::issue_token`), and the links Resend replaced.
 
 use allot_core::{AccountId, InvitationId, InvitationStatus, OrgId, ProductId, Role};
 
