@@ -82,9 +82,14 @@ fn AcceptForm(invitation: InvitationPreview, token: String) -> impl IntoView {
                 minlength=if new_account { PASSWORD_MIN_CHARS } else { 1 }
                 maxlength=PASSWORD_MAX_CHARS
                 required
+                aria-describedby=new_account.then_some("join-password-hint")
                 bind:value=password
             />
-            {new_account.then(|| view! { <p class="hint">{format!("At least {PASSWORD_MIN_CHARS} characters.")}</p> })}
+            {new_account.then(|| view! {
+                <p class="hint" id="join-password-hint">
+                    {format!("At least {PASSWORD_MIN_CHARS} characters, and not easy to guess: a few unusual words work well, your name or a common password do not.")}
+                </p>
+            })}
             {move || error.get().map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })}
             <button type="submit" disabled=move || accept.busy()>
                 {if new_account { "Create account and join" } else { "Sign in and join" }}

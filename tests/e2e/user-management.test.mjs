@@ -126,6 +126,10 @@ test('a copied link opens in a fresh browser, the invitee joins, and appears in 
   await invitee.page.getByRole('heading', { name: 'Join Acme QA' }).waitFor();
   await assertAccessible(invitee.page, 'accept invitation');
   await invitee.page.getByLabel('Full name').fill('Nova Joiner');
+  // Long enough but guessable: the server says why, and nothing is created.
+  await invitee.page.getByLabel('Choose a password').fill('novajoiner12');
+  await invitee.page.getByRole('button', { name: 'Create account and join' }).click();
+  await invitee.page.getByRole('alert').filter({ hasText: 'This password would be easy to guess.' }).waitFor();
   await invitee.page.getByLabel('Choose a password').fill('a long enough password');
   await invitee.page.getByRole('button', { name: 'Create account and join' }).click();
   // A new Member lands on a welcome that says what they can do.

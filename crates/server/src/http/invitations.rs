@@ -519,9 +519,20 @@ pub async fn accept(
             account::check_full_name(&full_name)?;
             account::check_new_password(&request.password)?;
             let password = request.password;
+            let hints = [
+                email.clone(),
+                full_name.clone(),
+                linked.organization.clone(),
+            ];
+            // Judged, then hashed, in the password work's turn: both take a while.
             let password_hash =
-                sign_in::password_work(&state, move || credentials::hash_password(&password))
-                    .await?;
+                sign_in::password_work(&state, move || {
+                    match credentials::weakness(&password, &hints.each_ref().map(String::as_str)) {
+                        Some(why) => Err(ApiError::bad_request("weak_password", why)),
+                        None => Ok(credentials::hash_password(&password)),
+                    }
+                })
+                .await??;
             Invitee::New {
                 full_name,
                 password_hash,

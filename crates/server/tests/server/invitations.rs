@@ -8,7 +8,7 @@ use allot_core::{
 };
 use allot_server::{db, expiry};
 use reqwest::{Method, Response, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const GLOBEX_ADMIN: &str = "admin@globex.example";
 const GLOBEX_PASSWORD: &str = "globex-secret";
@@ -620,6 +620,24 @@ async fn a_new_account_joins_with_its_role_and_licenses_and_is_signed_in() {
     )
     .await;
     expect_error(response, StatusCode::BAD_REQUEST, "weak_password").await;
+    // Long enough, and still what a guesser tries first: refused, saying why and how.
+    for guessable in [
+        "password1234",
+        "            ",
+        "123456789012",
+        "annlee123456",
+    ] {
+        let body = json!({ "full_name": "Ann Lee", "password": guessable });
+        let response = accept(&server, &link.path, body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{guessable:?}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "weak_password", "{guessable:?}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("This password would be easy to guess."),
+            "{message}"
+        );
+    }
     let response = accept_new(&server, &link.path, "Ann\nLee").await;
     expect_error(response, StatusCode::BAD_REQUEST, "control_character").await;
     let events = audit_events(&server.db, ACME_QA).await;
