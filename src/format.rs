@@ -58,6 +58,17 @@ pub fn day_start(day: &str) -> Option<Timestamp> {
     (!millis.is_nan()).then(|| (millis / 1000.0) as Timestamp)
 }
 
+/// The start of the day after `day` (`2026-11-23`) in the viewer's time zone, in Unix
+/// seconds: the end of `day`, 23 or 25 hours after its start when the clocks change.
+pub fn day_end(day: &str) -> Option<Timestamp> {
+    let date = Date::new(&JsValue::from_str(&format!("{day}T00:00")));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    date.set_date(date.get_date() + 1);
+    Some((date.get_time() / 1000.0) as Timestamp)
+}
+
 /// The browser's clock, in Unix seconds.
 pub fn now() -> Timestamp {
     (Date::now() / 1000.0) as Timestamp

@@ -77,7 +77,7 @@ impl Filters {
         add("q", self.search.trim());
         let from = format::day_start(&self.from);
         // The end of the `to` day: the start of the next.
-        let until = format::day_start(&self.to).map(|start| start + 24 * 60 * 60);
+        let until = format::day_end(&self.to);
         add("from", &from.map(|at| at.to_string()).unwrap_or_default());
         add("until", &until.map(|at| at.to_string()).unwrap_or_default());
         if let Some(before) = page {
@@ -95,7 +95,7 @@ impl Filters {
         let action = self.action.is_none_or(|action| action == entry.action);
         let actor = self.actor.is_none_or(|actor| actor.admits(&entry.actor));
         let after_from = format::day_start(&self.from).is_none_or(|from| entry.at >= from);
-        let before_to = format::day_start(&self.to).is_none_or(|to| entry.at < to + 24 * 60 * 60);
+        let before_to = format::day_end(&self.to).is_none_or(|end| entry.at < end);
         action && actor && after_from && before_to && query.matches(&entry.search_key())
     }
 

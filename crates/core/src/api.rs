@@ -671,21 +671,6 @@ pub struct RegisteredMachine {
     pub last_seen_at: Timestamp,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bulk_requests_are_bounded() {
-        let ids: Vec<i64> = (0..=MAX_BULK_IDS as i64).collect();
-        let json = serde_json::json!({ "ids": ids }).to_string();
-        let error = serde_json::from_str::<IdsRequest>(&json).unwrap_err();
-        assert!(error.to_string().contains("at most 200000 ids"), "{error}");
-        let json = serde_json::json!({ "ids": ids[1..] }).to_string();
-        assert!(serde_json::from_str::<IdsRequest>(&json).is_ok());
-    }
-}
-
 /// Which members to export: the Active Users tab, the Removed Users tab, or both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -705,5 +690,20 @@ impl StatusFilter {
             StatusFilter::Removed => Some(MemberStatus::Removed),
             StatusFilter::All => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_requests_are_bounded() {
+        let ids: Vec<i64> = (0..=MAX_BULK_IDS as i64).collect();
+        let json = serde_json::json!({ "ids": ids }).to_string();
+        let error = serde_json::from_str::<IdsRequest>(&json).unwrap_err();
+        assert!(error.to_string().contains("at most 200000 ids"), "{error}");
+        let json = serde_json::json!({ "ids": ids[1..] }).to_string();
+        assert!(serde_json::from_str::<IdsRequest>(&json).is_ok());
     }
 }

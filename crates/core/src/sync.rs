@@ -45,7 +45,11 @@ pub struct ChangeEvent {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub teams_changed: bool,
     /// The change's audit entry, for open Audit Logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::audit::readable_entry"
+    )]
     pub audit: Option<crate::AuditEntry>,
 }
 

@@ -43,6 +43,18 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
+    /// Records the change `actor` (or an agent) made, as `detail` tells it: its audit entry,
+    /// the organization's next sequence number and change event. Once per change; a
+    /// transaction may hold several changes (the expiry task records one per kind).
+    pub async fn record(
+        &mut self,
+        actor: Option<AccountId>,
+        detail: AuditDetail,
+    ) -> Result<u64, sqlx::Error> {
+        let org_id = self.org_id;
+        record(self, org_id, actor, detail).await
+    }
+
     /// Records the change `actor` (or an agent) made, as `detail` tells it, and commits:
     /// the end of most mutations. Returns the organization's new sequence number.
     pub async fn finish(
@@ -50,8 +62,7 @@ impl WriteTx {
         actor: Option<AccountId>,
         detail: AuditDetail,
     ) -> Result<u64, sqlx::Error> {
-        let org_id = self.org_id;
-        let seq = record(&mut self, org_id, actor, detail).await?;
+        let seq = self.record(actor, detail).await?;
         self.commit().await?;
         Ok(seq)
     }
@@ -155,7 +166,7 @@ pub async fn current_seq(conn: &mut Conn, org_id: OrgId) -> Result<u64, sqlx::Er
 /// appends the change event: the new state of everything the transaction touched, and the
 /// audit entry (for open Audit Logs). Returns the new number. Call once per change, inside
 /// the change's transaction, after its writes.
-pub async fn record(
+async fn record(
     tx: &mut Conn,
     org_id: OrgId,
     actor: Option<AccountId>,

@@ -17,6 +17,7 @@ use allot_core::{
     search::fold,
     usage::{UsageHour, hour_of},
 };
+use chrono::{Datelike, Timelike};
 
 use crate::{
     ApiError, change, credentials,
@@ -182,10 +183,11 @@ async fn seed_usage_history(conn: &mut Conn, org: OrgId, now: i64) -> Result<(),
     Ok(())
 }
 
-/// A year of hours before `current`, ending at `used` seats in use of `quota`.
+/// A year of hours before `current` (366 days: twelve calendar months can span that many),
+/// ending at `used` seats in use of `quota`.
 fn usage_history(current: i64, used: u32, quota: u32) -> Vec<UsageHour> {
     const STEP_HOURS: i64 = 3;
-    const HOURS: i64 = 365 * 24;
+    const HOURS: i64 = 366 * 24;
     let today = used.min(quota);
     (1..=HOURS / STEP_HOURS)
         .rev()
@@ -194,9 +196,10 @@ fn usage_history(current: i64, used: u32, quota: u32) -> Vec<UsageHour> {
             let age = (step * STEP_HOURS) as f64 / HOURS as f64;
             // From 60% of today's count a year ago to today's.
             let trend = f64::from(today) * (1.0 - 0.4 * age);
-            let day = hour.div_euclid(86_400);
-            let at = hour.rem_euclid(86_400) / 3600;
-            let weekday = (day + 4).rem_euclid(7) < 5;
+            let day = hour.div_euclid(DAY);
+            let moment = allot_core::format::utc(hour);
+            let at = i64::from(moment.hour());
+            let weekday = moment.weekday().number_from_monday() <= 5;
             let busy = if weekday && (8..18).contains(&at) {
                 1.0
             } else {

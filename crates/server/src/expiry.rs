@@ -65,19 +65,19 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
             .map(|(id, email)| InvitationRef { id, email })
             .collect();
         let detail = AuditDetail::InvitationExpired(Invitations { invitations });
-        change::record(&mut tx, org_id, None, detail).await?;
+        tx.record(None, detail).await?;
         recorded += 1;
     }
     let sessions = expiries::end_timed_out_sessions(&mut tx, org_id, now).await?;
     if !sessions.is_empty() {
         let detail = AuditDetail::SessionTimedOut(ended(sessions));
-        change::record(&mut tx, org_id, None, detail).await?;
+        tx.record(None, detail).await?;
         recorded += 1;
     }
     let offline = expiries::note_offline_licenses(&mut tx, org_id, now).await?;
     if !offline.is_empty() {
         let detail = AuditDetail::OfflineLicenseExpired(ended(offline));
-        change::record(&mut tx, org_id, None, detail).await?;
+        tx.record(None, detail).await?;
         recorded += 1;
     }
     let pools = expiries::note_pools(&mut tx, org_id, now).await?;
@@ -86,7 +86,7 @@ async fn note_organization(db: &Db, org_id: OrgId, now: i64) -> Result<usize, sq
             .map(|(id, product, seats)| ExpiredPool { id, product, seats })
             .collect();
         let detail = AuditDetail::PoolExpired(PoolsExpired { pools });
-        change::record(&mut tx, org_id, None, detail).await?;
+        tx.record(None, detail).await?;
         recorded += 1;
     }
     // Committed even with nothing left to note: `begin` may have recorded others' writes.

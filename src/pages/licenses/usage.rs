@@ -245,7 +245,12 @@ fn quota_change(range: UsageRange, kind: PoolKind, change: &UsagePoint) -> Strin
         .map_or(format!("no {} seats", kind.as_str()), |quota| {
             format!("{} seats", count(quota as usize))
         });
-    format!("{}: quota now {to}", label(range, change.start))
+    // A change happens on a day, even in the 12-month view of whole months.
+    let when = match range {
+        UsageRange::Day => format::date_time(change.start),
+        UsageRange::Month | UsageRange::Year => format::date(change.start),
+    };
+    format!("{when}: quota now {to}")
 }
 
 /// The series as a table, for reading the numbers.

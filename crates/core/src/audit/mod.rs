@@ -190,10 +190,31 @@ impl AuditEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
+    #[serde(deserialize_with = "readable_entries")]
     pub entries: Vec<AuditEntry>,
     /// Pass as `before` for the next, older page; absent after the last one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_before: Option<AuditEntryId>,
+}
+
+/// The entries this build can read: one of a newer server's actions (a console cached from
+/// before an upgrade) is left out instead of failing the whole page.
+fn readable_entries<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<AuditEntry>, D::Error> {
+    let entries = Vec::<serde_json::Value>::deserialize(deserializer)?;
+    Ok((entries.into_iter())
+        .filter_map(|entry| serde_json::from_value(entry).ok())
+        .collect())
+}
+
+/// An entry this build can read, or none (see `readable_entries`): a change event is applied
+/// whatever its entry says.
+pub fn readable_entry<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<AuditEntry>, D::Error> {
+    let entry = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(entry.and_then(|entry| serde_json::from_value(entry).ok()))
 }
 
 /// As its text, in the API as in the database.
@@ -446,6 +467,24 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    #[test]
+    fn an_action_this_build_does_not_know_leaves_out_its_entry_only() {
+        let entry = |action: &str| {
+            serde_json::json!({ "id": 1, "at": 0, "action": action, "summary": "s",
+                "actor": { "kind": "agent", "agent": "system" }, "subjects": [] })
+        };
+        let page: AuditPage = serde_json::from_value(serde_json::json!({
+            "entries": [entry("members.removed"), entry("accounts.renamed_by_a_newer_server")]
+        }))
+        .unwrap();
+        assert_eq!(page.entries.len(), 1);
+        let event: crate::ChangeEvent = serde_json::from_value(serde_json::json!({
+            "seq": 3, "audit": entry("accounts.renamed_by_a_newer_server")
+        }))
+        .unwrap();
+        assert_eq!((event.seq, event.audit), (3, None));
     }
 
     #[test]

@@ -7,11 +7,11 @@ use tokio::sync::watch;
 
 use super::Db;
 
-/// The channel `change::record` notifies, with the organization's id.
+/// The channel `change::WriteTx::record` notifies, with the organization's id.
 pub const CHANNEL: &str = "allot_changes";
 
 /// On PostgreSQL, wakes `changes` whenever any server commits a change (NOTIFY, sent by
-/// `change::record` in the change's transaction). A notification is only a wake-up: the
+/// `change::WriteTx::record` in the change's transaction). A notification is only a wake-up: the
 /// feeds read the events from the table, so one missed while the listening connection was
 /// down costs no event, and the feeds are woken again once it is back. On SQLite there is
 /// one server, whose own writes wake its feeds.

@@ -236,7 +236,7 @@ async fn open_sqlite(url: &str) -> Result<Db, Box<dyn std::error::Error + Send +
 }
 
 /// The table the change triggers write to, one per connection: a transaction's marks are
-/// its own, never another server's or connection's (`change::record` reads and clears them).
+/// its own, never another server's or connection's (`change::WriteTx::record` reads and clears them).
 /// It shadows the shared `public.change_dirty`, where writes made outside the servers leave
 /// their marks.
 const CONNECTION_CHANGE_DIRTY: &str = "CREATE TEMPORARY TABLE IF NOT EXISTS change_dirty (

@@ -3,7 +3,7 @@
 
 use allot_core::{
     AuditAction, AuditEntryId, AuditPage, OrgId,
-    audit::{ActorFilter, AuditDetail, AuditExported},
+    audit::{ActorFilter, Agent, AuditDetail, AuditExported},
     csv, paths, search,
 };
 use axum::{
@@ -88,9 +88,10 @@ impl AuditFilterQuery {
         let actor = match self.actor.as_deref().filter(|text| !text.is_empty()) {
             None => None,
             Some(text) => Some(ActorFilter::parse(text).ok_or_else(|| {
+                let agents = Agent::ALL.map(Agent::as_str).join(", ");
                 ApiError::unprocessable(
                     "unknown_actor",
-                    "The actor is an account id, system, license_api or operator.",
+                    format!("The actor is an account id or one of {agents}."),
                 )
             })?),
         };

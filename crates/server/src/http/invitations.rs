@@ -182,7 +182,7 @@ pub async fn create(
             products: product_ids,
             replaced_expired: replaced,
         });
-        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
+        tx.record(Some(caller.account_id), detail).await?;
     }
     tx.commit().await?;
     mailer::log_queued(&mails, &state.links);

@@ -157,7 +157,7 @@ pub async fn release(
             activation: request.activation_id,
             member: member.id,
         });
-        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
+        tx.record(Some(caller.account_id), detail).await?;
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -122,7 +122,7 @@ pub async fn rename(
             previous_name: team.name.clone(),
             name: name.to_owned(),
         });
-        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
+        tx.record(Some(caller.account_id), detail).await?;
         team.name = name.to_owned();
     }
     tx.commit().await?;
@@ -188,7 +188,7 @@ pub async fn set_member(
             member: member_id,
             role: Some(role),
         });
-        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
+        tx.record(Some(caller.account_id), detail).await?;
     }
     let team = load_one(&mut tx, org_id, team_id).await?;
     tx.commit().await?;
@@ -217,7 +217,7 @@ pub async fn remove_member(
             member: member_id,
             role: None,
         });
-        change::record(&mut tx, org_id, Some(caller.account_id), detail).await?;
+        tx.record(Some(caller.account_id), detail).await?;
     }
     let team = load_one(&mut tx, org_id, team_id).await?;
     tx.commit().await?;

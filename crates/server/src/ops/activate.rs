@@ -12,7 +12,8 @@ use allot_core::{
 };
 
 use crate::{
-    AppState, change,
+    AppState,
+    change::{self, WriteTx},
     db::{Conn, now},
     error::{ApiError, ApiResult},
     license_key::LicenseKey,
@@ -120,7 +121,7 @@ pub async fn record_inheritance_failure(
 /// `change::begin`, so that seats are counted under the write lock. The demo comes here too,
 /// so that its sessions and machines are real ones.
 pub async fn activate_for(
-    tx: &mut Conn,
+    tx: &mut WriteTx,
     links: &InvitationLinks,
     org_id: OrgId,
     member: MemberId,
@@ -200,7 +201,7 @@ pub async fn activate_for(
                 machine_id: machine_id.to_owned(),
                 mode: Some(mode),
             });
-            change::record(tx, org_id, Some(account), detail).await?;
+            tx.record(Some(account), detail).await?;
             (id, now, expires_at)
         }
     };
