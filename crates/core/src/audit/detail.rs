@@ -510,6 +510,10 @@ impl AuditDetail {
         let emails = |invitations: &[InvitationRef]| -> Vec<String> {
             invitations.iter().map(|i| i.email.clone()).collect()
         };
+        // "removed the registered machine M1", or "removed 3 registered machines: ...".
+        let removed = |what: Vec<String>, one: &dyn Fn(&str) -> String, noun: &str| {
+            format!("{who} removed {}", one_or_many(&what, one, noun))
+        };
         let machines = |ended: &[EndedActivation]| -> Vec<String> {
             ended.iter().map(|e| e.machine_id.clone()).collect()
         };
@@ -679,33 +683,21 @@ impl AuditDetail {
                 "{who} released the license on {}",
                 names.of(K::Activation, *activation)
             ),
-            D::LicensesOnlineRemoved(d) => {
-                let on = names.list(K::Activation, d.ids.iter().copied());
-                let what = one_or_many(
-                    &on,
-                    |one| format!("the online session on {one}"),
-                    "online session",
-                );
-                format!("{who} removed {what}")
-            }
-            D::LicensesOfflineRemoved(d) => {
-                let on = names.list(K::Activation, d.ids.iter().copied());
-                let what = one_or_many(
-                    &on,
-                    |one| format!("the offline license of {one}"),
-                    "offline license",
-                );
-                format!("{who} removed {what}")
-            }
-            D::LicensesMachinesRemoved(d) => {
-                let machines = names.list(K::Machine, d.ids.iter().copied());
-                let what = one_or_many(
-                    &machines,
-                    |one| format!("the registered machine {one}"),
-                    "registered machine",
-                );
-                format!("{who} removed {what}")
-            }
+            D::LicensesOnlineRemoved(d) => removed(
+                names.list(K::Activation, d.ids.iter().copied()),
+                &|one| format!("the online session on {one}"),
+                "online session",
+            ),
+            D::LicensesOfflineRemoved(d) => removed(
+                names.list(K::Activation, d.ids.iter().copied()),
+                &|one| format!("the offline license of {one}"),
+                "offline license",
+            ),
+            D::LicensesMachinesRemoved(d) => removed(
+                names.list(K::Machine, d.ids.iter().copied()),
+                &|one| format!("the registered machine {one}"),
+                "registered machine",
+            ),
             D::SessionTimedOut(d) => match machines(&d.activations).as_slice() {
                 [one] => format!("The session on {one} timed out"),
                 on => format!("{} timed out: {}", count(on.len(), "session"), listed(on)),
